@@ -1,0 +1,66 @@
+# M100 Hub — the README's commands. `make run` serves the hub; `make test` runs every test.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+export FLASK_APP := wsgi.py
+
+.PHONY: run test worker bench install install-dev frontend translations extract migrate seed lint clean
+
+$(BIN)/python:
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 ($(PYTHON)) is needed"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed frontend translations
+
+install-dev: $(VENV)/.installed-dev frontend translations
+
+# Front-end packages from npm, copied into an ignored static/vendor/.
+frontend: m100hub/static/vendor/socket.io.min.js
+
+m100hub/static/vendor/socket.io.min.js: package.json
+	npm install --no-audit --no-fund --silent
+	mkdir -p m100hub/static/vendor
+	cp node_modules/socket.io-client/dist/socket.io.min.js m100hub/static/vendor/
+
+translations:
+	$(BIN)/pybabel compile --quiet -d m100hub/translations
+
+# Refresh the catalogues after changing user-visible strings.
+extract: | $(BIN)/python
+	$(BIN)/pybabel extract --quiet -F babel.cfg -k _l -k lazy_gettext -o m100hub/translations/messages.pot .
+	$(BIN)/pybabel update --quiet -N -i m100hub/translations/messages.pot -d m100hub/translations
+
+migrate: install
+	$(BIN)/flask db upgrade
+
+seed: migrate
+	$(BIN)/flask m100 seed-demo
+
+run: seed
+	$(BIN)/flask m100 serve
+
+worker: install
+	$(BIN)/celery -A celery_worker worker --beat --loglevel=INFO
+
+test: install-dev
+	bash scripts/test-deps.sh
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: install-dev
+	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+lint: install-dev
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) node_modules m100hub/static/vendor

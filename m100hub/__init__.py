@@ -1,0 +1,88 @@
+"""M100 Hub: the application factory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from . import cli, errors, i18n, security, templating
+from .config import build_config, check_production
+from .extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.update(build_config(Path(app.instance_path)))
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.update(overrides or {})
+    check_production(app.config)
+    _decide_redis(app)
+    _init_extensions(app)
+    _register_blueprints(app)
+    security.register(app)
+    errors.register(app)
+    i18n.register(app)
+    templating.register(app)
+    cli.register(app)
+    return app
+
+
+def _decide_redis(app: Flask) -> None:
+    """Use Redis when USE_REDIS says so, or (unset) when it answers at REDIS_URL."""
+    setting = app.config.get("USE_REDIS")
+    if isinstance(setting, str):
+        setting = setting.strip().lower() in {"1", "true", "yes", "on"}
+    if setting is None:
+        setting = _redis_answers(app.config["REDIS_URL"])
+    app.config["USE_REDIS"] = bool(setting)
+    if not setting and app.config["M100_ENV"] == "production":
+        app.logger.warning("Redis is not in use: rate limits and live updates are per process.")
+
+
+def _redis_answers(url: str) -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=0.5).ping())
+    except (redis.RedisError, OSError, ValueError):
+        return False
+
+
+def _init_extensions(app: Flask) -> None:
+    from .accounts.queries import load_by_session_id
+    from .celery_app import celery_init_app
+
+    use_redis = app.config["USE_REDIS"]
+    app.config.setdefault(
+        "RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] if use_redis else "memory://"
+    )
+    db.init_app(app)
+    migrate.init_app(app, db, render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    login_manager.init_app(app)
+    login_manager.unauthorized_handler(errors.unauthorized)
+    login_manager.session_protection = app.config["SESSION_PROTECTION"]
+    login_manager.user_loader(load_by_session_id)
+    socketio.init_app(
+        app,
+        message_queue=app.config["REDIS_URL"] if use_redis else None,
+        # None lets Engine.IO accept this host only; configured origins widen that.
+        cors_allowed_origins=security.allowed_origins(app)
+        if app.config["SOCKETIO_ALLOWED_ORIGINS"] else None,
+        async_mode="threading",
+    )
+    celery_init_app(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from . import models  # noqa: F401  (every table registered before anything runs)
+    from . import accounts, activity, admin, cities, consultations, events, forums, main
+    from . import notifications, organisations
+
+    for package in (main, accounts, organisations, cities, notifications, activity, admin,
+                    forums, consultations, events):
+        app.register_blueprint(package.bp)

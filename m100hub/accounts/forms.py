@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+
+from ..forms import OptionalIdField, StrippedMixin, enum_choices
+from . import passwords
+from .models import SECTOR_LABELS
+
+LANGUAGE_CHOICES = [("ro", "Română"), ("en", "English")]
+
+
+class PasswordPolicy:
+    """Applies accounts.passwords to a field; the e-mail/name come from the form if present."""
+
+    def __call__(self, form, field):
+        email = getattr(getattr(form, "email", None), "data", "") or ""
+        name = getattr(getattr(form, "display_name", None), "data", "") or ""
+        reason = passwords.problem(field.data or "", email=email, name=name)
+        if reason:
+            raise ValidationError(reason)
+
+
+def _password_field(label):
+    return PasswordField(
+        label,
+        validators=[DataRequired(), PasswordPolicy()],
+        description=_l("At least 10 characters; avoid common passwords."),
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class ProfileFields(StrippedMixin, FlaskForm):
+    display_name = StringField(
+        _l("Display name"), validators=[DataRequired(), Length(min=2, max=80)],
+        render_kw={"autocomplete": "name"},
+    )
+    sector = SelectField(
+        _l("Stakeholder sector"), choices=enum_choices(SECTOR_LABELS), validators=[DataRequired()],
+        description=_l("Results of consultations are broken down by sector."),
+    )
+    home_city_id = OptionalIdField(_l("Home city (optional)"))
+    locale = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
+
+
+class SignupForm(ProfileFields):
+    email = EmailField(
+        _l("E-mail address"), validators=[DataRequired(), Email(), Length(max=254)],
+        render_kw={"autocomplete": "email"},
+    )
+    password = _password_field(_l("Password"))
+    confirm = PasswordField(
+        _l("Repeat the password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class ProfileForm(ProfileFields):
+    bio = TextAreaField(_l("About you (optional)"), validators=[Length(max=500)])
+
+
+class LoginForm(StrippedMixin, FlaskForm):
+    email = EmailField(
+        _l("E-mail address"), validators=[DataRequired(), Length(max=254)],
+        render_kw={"autocomplete": "username"},
+    )
+    password = PasswordField(
+        _l("Password"), validators=[DataRequired(), Length(max=128)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    remember = BooleanField(_l("Keep me signed in on this device"))
+
+
+class EmailOnlyForm(StrippedMixin, FlaskForm):
+    email = EmailField(
+        _l("E-mail address"), validators=[DataRequired(), Email(), Length(max=254)],
+        render_kw={"autocomplete": "email"},
+    )
+
+
+class ResetPasswordForm(FlaskForm):
+    password = _password_field(_l("New password"))
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class ChangePasswordForm(ResetPasswordForm):
+    current = PasswordField(
+        _l("Current password"), validators=[DataRequired(), Length(max=128)],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
+class ActionForm(FlaskForm):
+    """A button that changes state: only the CSRF token."""

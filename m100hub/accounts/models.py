@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+import enum
+import secrets
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from flask_login import UserMixin
+from sqlalchemy import Boolean, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..database import TimestampMixin, UTCDateTime, str_enum
+from ..extensions import db
+
+
+class Sector(enum.StrEnum):
+    PUBLIC = "public"
+    PRIVATE = "private"
+    CIVIL = "civil"
+    CITIZEN = "citizen"
+
+
+SECTOR_LABELS = {
+    Sector.PUBLIC: _l("Public sector"),
+    Sector.PRIVATE: _l("Private sector"),
+    Sector.CIVIL: _l("Civil society"),
+    Sector.CITIZEN: _l("Citizen"),
+}
+
+
+def new_session_token() -> str:
+    return secrets.token_hex(16)
+
+
+class User(UserMixin, TimestampMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: the name shown to others
+    display_name: Mapped[str] = mapped_column(String(80))
+    #: e-mail, stored lower-cased so that uniqueness ignores letter case
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    #: Werkzeug scrypt hash
+    password_hash: Mapped[str] = mapped_column(String(255))
+    #: declared stakeholder sector
+    sector: Mapped[Sector] = mapped_column(str_enum(Sector, "sector"))
+    #: optional home city
+    home_city_id: Mapped[int | None] = mapped_column(ForeignKey("cities.id"), index=True)
+    #: preferred interface language
+    locale: Mapped[str] = mapped_column(String(5), default="ro")
+    #: short self-description, plain text
+    bio: Mapped[str] = mapped_column(Text, default="")
+    #: when the e-mail address was confirmed; NULL until then
+    email_confirmed_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: national secretariat
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: may moderate content
+    is_moderator: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: part of the session id; changing it ends every other session of the account
+    session_token: Mapped[str] = mapped_column(String(32), default=new_session_token)
+
+    home_city = relationship("City", lazy="joined", innerjoin=False)
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.email_confirmed_dt is not None
+
+    @property
+    def can_moderate(self) -> bool:
+        return self.is_admin or self.is_moderator
+
+    @property
+    def sector_label(self) -> str:
+        return str(SECTOR_LABELS[self.sector])
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email}>"

@@ -1,0 +1,16 @@
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from ..extensions import db
+from .models import User
+
+
+def load_by_session_id(session_id: str) -> User | None:
+    """Flask-Login's user loader: ``"<id>:<session token>"``; a stale token loads nobody."""
+    user_id, _, token = session_id.partition(":")
+    if not user_id.isdigit() or not token:
+        return None
+    return db.session.scalar(
+        select(User).where(User.id == int(user_id), User.session_token == token)
+    )

@@ -1,0 +1,104 @@
+"""Account writes. They flush; the view commits (and e-mail leaves after the commit)."""
+
+from __future__ import annotations
+
+from flask import url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from .. import mail
+from ..database import utcnow
+from ..extensions import db
+from . import tokens
+from .models import Sector, User, new_session_token
+
+# Checked when no account matches, so a wrong e-mail costs as long as a wrong password.
+_DUMMY_HASH = generate_password_hash("not-a-real-password-m100")
+
+
+class EmailTaken(Exception):
+    pass
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def create_user(display_name, email, password, sector, home_city_id=None, locale="ro") -> User:
+    email = normalise_email(email)
+    if db.session.scalar(select(func.count()).where(User.email == email)):
+        raise EmailTaken(email)
+    user = User(
+        display_name=display_name.strip(),
+        email=email,
+        password_hash=generate_password_hash(password),
+        sector=Sector(sector),
+        home_city_id=home_city_id or None,
+        locale=locale,
+    )
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    user = find_by_email(email)
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    return user if check_password_hash(user.password_hash, password) else None
+
+
+def set_password(user: User, password: str) -> None:
+    """New hash and a new session token: every other session of the account ends."""
+    user.password_hash = generate_password_hash(password)
+    user.session_token = new_session_token()
+    db.session.flush()
+
+
+def confirm_email(user: User, email_in_token: str) -> bool:
+    if user.email != email_in_token:
+        return False
+    if user.email_confirmed_dt is None:
+        user.email_confirmed_dt = utcnow()
+        db.session.flush()
+    return True
+
+
+def _absolute(endpoint: str, **values) -> str:
+    from flask import current_app
+
+    return current_app.config["BASE_URL"].rstrip("/") + url_for(endpoint, **values)
+
+
+def send_confirmation(user: User) -> None:
+    link = _absolute("accounts.confirm", token=tokens.confirm_token(user))
+    with force_locale(user.locale):
+        subject = _("Confirm your e-mail address for M100 Hub")
+    mail.send_after_commit(
+        mail.compose(user.email, subject, "confirm", user.locale, user=user, link=link)
+    )
+
+
+def send_reset(user: User) -> None:
+    link = _absolute("accounts.reset_password", token=tokens.reset_token(user))
+    with force_locale(user.locale):
+        subject = _("Reset your M100 Hub password")
+    mail.send_after_commit(
+        mail.compose(user.email, subject, "reset", user.locale, user=user, link=link)
+    )
+
+
+def update_profile(user: User, display_name, sector, home_city_id, locale, bio) -> None:
+    user.display_name = display_name.strip()
+    user.sector = Sector(sector)
+    user.home_city_id = home_city_id or None
+    user.locale = locale
+    user.bio = (bio or "").strip()
+    db.session.flush()

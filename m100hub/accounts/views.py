@@ -1,0 +1,188 @@
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy.exc import IntegrityError
+
+from ..cities.queries import city_choices
+from ..database import commit
+from ..extensions import db, limiter
+from ..i18n import LANG_COOKIE
+from ..organisations.queries import memberships_of
+from ..permissions import get_or_404
+from ..security import safe_next
+from . import bp, services, tokens
+from .forms import (
+    ActionForm,
+    ChangePasswordForm,
+    EmailOnlyForm,
+    LoginForm,
+    ProfileForm,
+    ResetPasswordForm,
+    SignupForm,
+)
+from .models import User
+
+
+def _limit(name):
+    return limiter.limit(lambda: current_app.config[name], methods=["POST"])
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+@_limit("RATE_LIMIT_SIGN_UP")
+def signup():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = SignupForm(locale=request.cookies.get(LANG_COOKIE) or "ro")
+    form.home_city_id.choices = city_choices(_("— none —"))
+    if form.validate_on_submit():
+        try:
+            user = services.create_user(
+                form.display_name.data, form.email.data, form.password.data, form.sector.data,
+                form.home_city_id.data, form.locale.data,
+            )
+            services.send_confirmation(user)
+            commit()
+        except (services.EmailTaken, IntegrityError):
+            db.session.rollback()
+            form.email.errors.append(_("An account with this e-mail address already exists."))
+        else:
+            return render_template("accounts/signup_done.html", email=user.email)
+    return render_template("accounts/signup.html", form=form)
+
+
+@bp.route("/confirm/<token>")
+def confirm(token):
+    try:
+        data = tokens.load_confirm(token)
+    except tokens.InvalidToken as exc:
+        return render_template("accounts/confirm_failed.html", expired=exc.expired), 400
+    user = db.session.get(User, data["uid"])
+    if user is None or not services.confirm_email(user, data.get("email")):
+        return render_template("accounts/confirm_failed.html", expired=False), 400
+    commit()
+    flash(_("Thank you, your e-mail address is confirmed."), "success")
+    return redirect(url_for("main.home") if current_user.is_authenticated else url_for(".login"))
+
+
+@bp.route("/confirm", methods=["POST"])
+@login_required
+@_limit("RATE_LIMIT_RESET")
+def resend_confirmation():
+    if ActionForm().validate_on_submit() and not current_user.is_confirmed:
+        services.send_confirmation(current_user)
+        commit()
+        flash(_("We sent you a new confirmation link."), "success")
+    return redirect(url_for("main.home"))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@_limit("RATE_LIMIT_SIGN_IN")
+def login():
+    next_url = safe_next(request.values.get("next"), url_for("main.home"))
+    if current_user.is_authenticated:
+        return redirect(next_url)
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            login_user(user, remember=form.remember.data)
+            flash(_("Welcome, %(name)s!", name=user.display_name), "success")
+            response = redirect(next_url)
+            response.set_cookie(LANG_COOKIE, user.locale, max_age=31536000, samesite="Lax")
+            return response
+        form.form_errors.append(_("The e-mail address or the password is wrong."))
+    return render_template("accounts/login.html", form=form, next=next_url)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    if ActionForm().validate_on_submit():
+        logout_user()
+        flash(_("You are signed out."), "success")
+    return redirect(url_for("main.home"))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@_limit("RATE_LIMIT_RESET")
+def forgot_password():
+    form = EmailOnlyForm()
+    if form.validate_on_submit():
+        user = services.find_by_email(form.email.data)
+        if user is not None:
+            services.send_reset(user)
+            commit()
+        # The same answer whether or not the address has an account.
+        return render_template("accounts/forgot_done.html")
+    return render_template("accounts/forgot.html", form=form)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@_limit("RATE_LIMIT_RESET")
+def reset_password(token):
+    try:
+        data = tokens.load_reset(token)
+    except tokens.InvalidToken as exc:
+        return render_template("accounts/reset_failed.html", expired=exc.expired), 400
+    user = db.session.get(User, data["uid"])
+    if user is None or not tokens.reset_matches(user, data):
+        return render_template("accounts/reset_failed.html", expired=False), 400
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        services.set_password(user, form.password.data)
+        if user.email_confirmed_dt is None:
+            services.confirm_email(user, user.email)  # the link proved the address
+        commit()
+        logout_user()
+        flash(_("Your password has been changed. Please sign in."), "success")
+        return redirect(url_for(".login"))
+    return render_template("accounts/reset.html", form=form)
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def edit_profile():
+    form = ProfileForm(obj=current_user)
+    form.home_city_id.choices = city_choices(_("— none —"))
+    if request.method == "GET":
+        form.home_city_id.data = current_user.home_city_id or 0
+        form.sector.data = current_user.sector.value
+    if form.validate_on_submit():
+        services.update_profile(
+            current_user, form.display_name.data, form.sector.data, form.home_city_id.data,
+            form.locale.data, form.bio.data,
+        )
+        commit()
+        flash(_("Your profile is saved."), "success")
+        response = redirect(url_for(".edit_profile"))
+        response.set_cookie(LANG_COOKIE, current_user.locale, max_age=31536000, samesite="Lax")
+        return response
+    return render_template("accounts/edit_profile.html", form=form)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        if services.authenticate(current_user.email, form.current.data) is None:
+            form.current.errors.append(_("The current password is wrong."))
+        else:
+            services.set_password(current_user, form.password.data)
+            commit()
+            # This session stays, under the new token; so does its remember-me cookie.
+            login_user(current_user, remember="remember_token" in request.cookies)
+            flash(_("Your password has been changed; your other sessions have ended."), "success")
+            return redirect(url_for(".edit_profile"))
+    return render_template("accounts/change_password.html", form=form)
+
+
+@bp.route("/u/<int:user_id>")
+def profile(user_id):
+    user = get_or_404(User, user_id)
+    if not user.is_confirmed and user != current_user:
+        abort(404)
+    return render_template(
+        "accounts/profile.html", person=user, memberships=memberships_of(user.id, verified_only=True)
+    )

@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from ..activity.services import log
+from ..extensions import db
+from ..notifications.services import notify
+
+ROLE_ATTRIBUTES = {"admin": "is_admin", "moderator": "is_moderator"}
+
+
+class LastAdmin(Exception):
+    """The platform would be left without an administrator."""
+
+
+def set_role(actor, person, role: str, grant: bool) -> bool:
+    """Grant or revoke a platform role; returns False when nothing changed."""
+    attribute = ROLE_ATTRIBUTES[role]
+    if getattr(person, attribute) == grant:
+        return False
+    if role == "admin" and not grant and _admin_count() <= 1:
+        raise LastAdmin()
+    setattr(person, attribute, grant)
+    db.session.flush()
+    verb = "role_granted" if grant else "role_revoked"
+    log(actor, verb, person, label=person.display_name, role=role)
+    notify([person], verb, person, actor=actor, payload={"role": role})
+    return True
+
+
+def _admin_count() -> int:
+    from sqlalchemy import func, select
+
+    from ..accounts.models import User
+
+    return db.session.scalar(select(func.count()).where(User.is_admin.is_(True))) or 0

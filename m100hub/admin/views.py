@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+
+from ..accounts.models import User
+from ..cities.models import City
+from ..cities.queries import all_cities
+from ..cities.services import SlugTaken, save_city
+from ..database import commit
+from ..extensions import db
+from ..organisations.forms import DecisionForm
+from ..organisations.queries import pending_memberships
+from ..permissions import admin_required, get_or_404
+from ..util import page_arg
+from . import bp, queries, services
+from .forms import CityForm, RoleForm
+
+
+@bp.route("/")
+@admin_required
+def dashboard():
+    return redirect(url_for(".verification"))
+
+
+@bp.route("/verification")
+@admin_required
+def verification():
+    page = pending_memberships(page_arg(), current_app.config["PER_PAGE"])
+    return render_template("admin/verification.html", page=page, decision_form=DecisionForm())
+
+
+@bp.route("/people")
+@admin_required
+def people():
+    search = request.args.get("q", "").strip()[:100]
+    page = queries.people(page_arg(), current_app.config["PER_PAGE"], search)
+    return render_template("admin/people.html", page=page, search=search, role_form=RoleForm())
+
+
+@bp.route("/people/<int:user_id>/roles", methods=["POST"])
+@admin_required
+def set_role(user_id):
+    person = get_or_404(User, user_id)
+    form = RoleForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        changed = services.set_role(current_user, person, form.role.data, form.grant.data == "1")
+        commit()
+    except services.LastAdmin:
+        db.session.rollback()
+        flash(_("The platform needs at least one administrator."), "error")
+        return redirect(url_for(".people", q=person.email), 303)
+    if changed:
+        flash(_("Roles of %(name)s updated.", name=person.display_name), "success")
+    return redirect(url_for(".people", q=person.email), 303)
+
+
+@bp.route("/cities")
+@admin_required
+def cities():
+    return render_template("admin/cities.html", cities=all_cities())
+
+
+@bp.route("/cities/new", methods=["GET", "POST"])
+@bp.route("/cities/<int:city_id>/edit", methods=["GET", "POST"])
+@admin_required
+def edit_city(city_id=None):
+    city = get_or_404(City, city_id) if city_id is not None else None
+    form = CityForm(obj=city)
+    if request.method == "GET" and city is not None:
+        form.mission_status.data = city.mission_status.value
+    if form.validate_on_submit():
+        try:
+            city = save_city(
+                current_user, city, name=form.name.data, county=form.county.data,
+                population=form.population.data, mission_status=form.mission_status.data,
+                summary=form.summary.data,
+            )
+            commit()
+        except (SlugTaken, IntegrityError):
+            db.session.rollback()
+            form.name.errors.append(_("A city with this name exists already."))
+        else:
+            flash(_("The city %(name)s is saved.", name=city.name), "success")
+            return redirect(url_for(".cities"))
+    return render_template("admin/edit_city.html", form=form, city=city)

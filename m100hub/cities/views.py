@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from flask import abort, render_template
+
+from ..organisations.queries import organisations_of_city
+from . import bp
+from .models import MISSION_ORDER
+from .queries import all_cities, by_slug
+
+
+@bp.route("/cities")
+def index():
+    cities = all_cities()
+    groups = [(status, [c for c in cities if c.mission_status == status]) for status in MISSION_ORDER]
+    return render_template("cities/index.html", groups=[g for g in groups if g[1]])
+
+
+@bp.route("/cities/<slug>")
+def show(slug):
+    city = by_slug(slug)
+    if city is None:
+        abort(404)
+    return render_template(
+        "cities/show.html", city=city, organisations=organisations_of_city(city.id)
+    )

@@ -1,0 +1,104 @@
+"""``flask m100 …`` commands: serve, create-admin, seed-demo, rerender."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+group = AppGroup("m100", help="M100 Hub commands.")
+
+
+@group.command("create-admin")
+@click.argument("email")
+@click.option("--name", default="Secretariat M100", help="Display name for a new account.")
+@click.password_option(help="Password (asked for when not given).")
+def create_admin(email, name, password):
+    """Create a confirmed administrator, or make an existing account one."""
+    from .accounts import passwords, services
+    from .database import commit, utcnow
+
+    user = services.find_by_email(email)
+    if user is None:
+        reason = passwords.problem(password, email=email, name=name)
+        if reason:
+            raise click.BadParameter(reason, param_hint="password")
+        user = services.create_user(name, email, password, "public")
+    user.is_admin = True
+    user.email_confirmed_dt = user.email_confirmed_dt or utcnow()
+    commit()
+    click.echo(f"{user.email} is an administrator.")
+
+
+@group.command("seed-demo")
+@click.option("--reset-passwords", is_flag=True, help="Give the demo accounts new passwords.")
+def seed_demo(reset_passwords):
+    """Add demo people, organisations and cities (idempotent)."""
+    from .demo import seed
+
+    created = seed(reset_passwords=reset_passwords)
+    if not created:
+        click.echo("Demo data present already (use --reset-passwords for new passwords).")
+        return
+    show = current_app.config["M100_ENV"] == "development"
+    for email, password in created:
+        click.echo(f"  {email:38} {password if show else '(password not shown outside development)'}")
+
+
+@group.command("rerender")
+def rerender():
+    """Render every stored Markdown text again (after the allow-list changes)."""
+    from sqlalchemy import select
+
+    from .cities.models import City
+    from .database import commit
+    from .extensions import db
+    from .text import render_markdown
+
+    count = 0
+    for city in db.session.scalars(select(City)):
+        city.summary_html = render_markdown(city.summary)
+        count += 1
+    commit()
+    click.echo(f"Re-rendered {count} texts.")
+
+
+@group.command("serve")
+@click.option("--host", default="127.0.0.1")
+@click.option("--port", default=5000, type=int)
+def serve(host, port):
+    """Serve the hub with Socket.IO; with Redis, also a Celery worker with beat."""
+    from .extensions import socketio
+
+    app = current_app._get_current_object()
+    worker = None
+    if app.config["USE_REDIS"]:
+        click.echo(f"Redis answers at {app.config['REDIS_URL']}: starting a Celery worker + beat.")
+        worker = subprocess.Popen(  # noqa: S603
+            [sys.executable, "-m", "celery", "-A", "celery_worker", "worker", "--beat",
+             "--loglevel=INFO", "--concurrency=2", "--schedule", os.path.join(
+                 app.instance_path, "celerybeat-schedule")],
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+    else:
+        click.echo("Redis does not answer: tasks run in-process, rate limits per process.")
+    click.echo(f"M100 Hub on http://{host}:{port}/")
+    try:
+        socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True, use_reloader=False)
+    finally:
+        if worker is not None:
+            worker.terminate()
+            worker.wait(timeout=20)
+
+
+def new_password() -> str:
+    return secrets.token_urlsafe(12)
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(group)

@@ -1,0 +1,102 @@
+"""Configuration: safe defaults for a laptop, overridden from the environment.
+
+Production (``M100_ENV=production``) refuses to start with an insecure setting.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+TRUE_WORDS = {"1", "true", "yes", "on"}
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in TRUE_WORDS
+
+
+def _secret_key(instance_path: Path) -> str:
+    """SECRET_KEY from the environment, else generated once into instance/."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    key_file = instance_path / "secret_key"
+    if not key_file.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def build_config(instance_path: Path) -> dict:
+    env = os.environ.get("M100_ENV", "development")
+    production = env == "production"
+    sqlite_default = f"sqlite:///{instance_path / 'm100hub.sqlite3'}"
+    redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    return {
+        "M100_ENV": env,
+        "SECRET_KEY": _secret_key(instance_path),
+        "SECRET_KEY_FROM_ENV": bool(os.environ.get("SECRET_KEY")),
+        "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL", sqlite_default),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "ALLOW_SQLITE_IN_PRODUCTION": env_bool("ALLOW_SQLITE_IN_PRODUCTION", False),
+        "REDIS_URL": redis_url,
+        # Whether Redis is used (rate limits, Socket.IO queue, Celery) is decided at start-up
+        # by pinging REDIS_URL, unless USE_REDIS says so explicitly.
+        "USE_REDIS": os.environ.get("USE_REDIS"),
+        "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000"),
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
+        "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25")),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", ""),
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
+        "MAIL_USE_TLS": env_bool("MAIL_USE_TLS", False),
+        "MAIL_FROM": os.environ.get("MAIL_FROM", "M100 Hub <no-reply@m100hub.local>"),
+        "MAIL_OUTBOX_DIR": str(instance_path / "outbox"),
+        "BABEL_DEFAULT_LOCALE": "ro",
+        "BABEL_DEFAULT_TIMEZONE": "Europe/Bucharest",
+        "LANGUAGES": ("ro", "en"),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": env_bool("SESSION_COOKIE_SECURE", production),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": env_bool("SESSION_COOKIE_SECURE", production),
+        "REMEMBER_COOKIE_DURATION": 60 * 60 * 24 * 30,
+        "SESSION_PROTECTION": "strong",
+        "WTF_CSRF_TIME_LIMIT": None,
+        "EMAIL_TOKEN_MAX_AGE": 60 * 60 * 48,
+        "RESET_TOKEN_MAX_AGE": 60 * 60 * 2,
+        "RATELIMIT_ENABLED": env_bool("RATELIMIT_ENABLED", True),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "RATELIMIT_KEY_PREFIX": os.environ.get("RATELIMIT_KEY_PREFIX", "m100rl"),
+        "RATE_LIMIT_SIGN_IN": os.environ.get("RATE_LIMIT_SIGN_IN", "10 per minute;50 per hour"),
+        "RATE_LIMIT_SIGN_UP": os.environ.get("RATE_LIMIT_SIGN_UP", "5 per minute;30 per hour"),
+        "RATE_LIMIT_RESET": os.environ.get("RATE_LIMIT_RESET", "5 per minute;20 per hour"),
+        "SOCKETIO_ALLOWED_ORIGINS": os.environ.get("SOCKETIO_ALLOWED_ORIGINS", ""),
+        "CELERY_EAGER": env_bool("CELERY_EAGER", False),
+        "PER_PAGE": 30,
+    }
+
+
+class InsecureConfiguration(RuntimeError):
+    """Raised when production is asked to run with an unsafe setting."""
+
+
+def check_production(config: dict) -> None:
+    if config["M100_ENV"] != "production":
+        return
+    problems = []
+    if not config["SECRET_KEY_FROM_ENV"]:
+        problems.append("SECRET_KEY must be set in the environment")
+    uri = config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("sqlite") and not config["ALLOW_SQLITE_IN_PRODUCTION"]:
+        problems.append("DATABASE_URL points to SQLite (set ALLOW_SQLITE_IN_PRODUCTION=1 to accept)")
+    if not config["SESSION_COOKIE_SECURE"] or not config["REMEMBER_COOKIE_SECURE"]:
+        problems.append("session cookies must be Secure (SESSION_COOKIE_SECURE)")
+    if not config["BASE_URL"].startswith("https://"):
+        problems.append("BASE_URL must be an https:// address")
+    if problems:
+        raise InsecureConfiguration("Refusing to start in production: " + "; ".join(problems))

@@ -1,0 +1,44 @@
+"""Form helpers shared by every feature."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import PasswordField, SelectField, StringField
+from wtforms.validators import ValidationError
+
+
+class StrippedMixin:
+    """Strip surrounding white space from every string field before validation."""
+
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            filters = list(unbound_field.kwargs.get("filters", []))
+            cls = unbound_field.field_class
+            if issubclass(cls, StringField) and not issubclass(cls, PasswordField):
+                filters.append(lambda value: value.strip() if isinstance(value, str) else value)
+            return unbound_field.bind(form=form, filters=filters, **options)
+
+
+def enum_choices(labels: dict) -> list[tuple[str, str]]:
+    return [(member.value, label) for member, label in labels.items()]
+
+
+class OptionalIdField(SelectField):
+    """A select of ids where 0 means "none"; coerces bad input to a validation error."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("coerce", _coerce_id)
+        kwargs.setdefault("validate_choice", True)
+        super().__init__(*args, **kwargs)
+
+
+def _coerce_id(value) -> int:
+    try:
+        return int(value or 0)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(str(_l("Not a valid choice."))) from exc
+
+
+def not_blank(form, field):
+    if isinstance(field.data, str) and not field.data.strip():
+        raise ValidationError(str(_l("This field is required.")))

@@ -1,0 +1,5 @@
+"""The forums capability. Its blueprint is registered now; its pages arrive with their issue."""
+
+from flask import Blueprint
+
+bp = Blueprint("forums", __name__, template_folder="templates")

@@ -1,0 +1,31 @@
+"""Language and time-zone selection, and formatting helpers for templates."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, request
+from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_login import current_user
+
+LANG_COOKIE = "lang"
+
+
+def select_locale() -> str:
+    """User preference → cookie → Accept-Language → Romanian."""
+    languages = current_app.config["LANGUAGES"]
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    cookie = request.cookies.get(LANG_COOKIE)
+    if cookie in languages:
+        return cookie
+    return request.accept_languages.best_match(languages) or current_app.config[
+        "BABEL_DEFAULT_LOCALE"
+    ]
+
+
+def register(app: Flask) -> None:
+    app.jinja_env.globals.update(
+        get_locale=lambda: str(get_locale()),
+        format_datetime=format_datetime,
+        format_date=format_date,
+        format_number=format_decimal,
+    )

@@ -1,0 +1,7 @@
+"""Every model, imported once so that metadata (and so migrations) sees them all."""
+
+from .accounts.models import User  # noqa: F401
+from .activity.models import ActivityEntry  # noqa: F401
+from .cities.models import City  # noqa: F401
+from .notifications.models import Notification  # noqa: F401
+from .organisations.models import Membership, Organisation  # noqa: F401

@@ -1,0 +1,51 @@
+"""Who may do what with organisations and memberships. One place; templates ask here."""
+
+from __future__ import annotations
+
+from flask import g
+
+from .models import Membership, Organisation, OrgKind, Status
+from .queries import is_verified_manager, official_city_ids
+
+
+def is_official_of(user, city) -> bool:
+    """A verified member of a verified municipality organisation of ``city``.
+
+    Cached per request, so a page may ask for several cities at the cost of one query.
+    """
+    if user is None or not user.is_authenticated or city is None:
+        return False
+    cache = g.setdefault("official_city_ids", {})
+    if user.id not in cache:
+        cache[user.id] = official_city_ids(user.id)
+    city_id = city if isinstance(city, int) else city.id
+    return city_id in cache[user.id]
+
+
+def can_request_organisation(user) -> bool:
+    return user.is_authenticated and user.is_confirmed
+
+
+def can_join(user, organisation: Organisation) -> bool:
+    return user.is_authenticated and user.is_confirmed and organisation.is_verified
+
+
+def can_decide(user, membership: Membership) -> bool:
+    """Admins decide any pending membership; verified managers, their organisation's."""
+    if not user.is_authenticated or membership.status != Status.PENDING:
+        return False
+    if user.is_admin:
+        return True
+    if membership.user_id == user.id or not membership.organisation.is_verified:
+        return False
+    return is_verified_manager(user.id, membership.organisation_id)
+
+
+def can_see_pending(user, organisation: Organisation) -> bool:
+    return user.is_authenticated and (
+        user.is_admin or is_verified_manager(user.id, organisation.id)
+    )
+
+
+def needs_city(kind: str) -> bool:
+    return kind == OrgKind.MUNICIPALITY.value

@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+from sqlalchemy import exists, func, select
+
+from ..extensions import db
+from .models import Membership, MembershipRole, Organisation, OrgKind, Status
+
+
+def memberships_of(user_id: int, verified_only: bool = False) -> list[Membership]:
+    stmt = select(Membership).where(Membership.user_id == user_id)
+    if verified_only:
+        stmt = stmt.where(Membership.status == Status.VERIFIED)
+    return list(db.session.scalars(stmt.order_by(Membership.created_dt)))
+
+
+def membership(user_id: int, organisation_id: int) -> Membership | None:
+    return db.session.scalar(
+        select(Membership).where(
+            Membership.user_id == user_id, Membership.organisation_id == organisation_id
+        )
+    )
+
+
+def by_slug(slug: str) -> Organisation | None:
+    return db.session.scalar(select(Organisation).where(Organisation.slug == slug))
+
+
+def verified_list(page: int, per_page: int, search: str = ""):
+    stmt = select(Organisation).where(Organisation.status == Status.VERIFIED)
+    if search:
+        stmt = stmt.where(func.lower(Organisation.name).contains(search.lower(), autoescape=True))
+    return db.paginate(stmt.order_by(Organisation.name), page=page, per_page=per_page,
+                       error_out=False)
+
+
+def organisations_of_city(city_id: int) -> list[Organisation]:
+    stmt = select(Organisation).where(
+        Organisation.city_id == city_id, Organisation.status == Status.VERIFIED
+    )
+    return list(db.session.scalars(stmt.order_by(Organisation.name)))
+
+
+def verified_members(organisation_id: int) -> list[Membership]:
+    stmt = select(Membership).where(
+        Membership.organisation_id == organisation_id, Membership.status == Status.VERIFIED
+    )
+    return list(db.session.scalars(stmt.order_by(Membership.role.desc(), Membership.created_dt)))
+
+
+def pending_memberships(page: int, per_page: int, organisation_id: int | None = None):
+    """The verification queue: everyone's pending memberships, or one organisation's."""
+    stmt = select(Membership).where(Membership.status == Status.PENDING)
+    if organisation_id is not None:
+        stmt = stmt.where(Membership.organisation_id == organisation_id)
+    return db.paginate(stmt.order_by(Membership.created_dt, Membership.id), page=page,
+                       per_page=per_page, error_out=False)
+
+
+def is_verified_manager(user_id: int, organisation_id: int) -> bool:
+    stmt = select(
+        exists().where(
+            Membership.user_id == user_id,
+            Membership.organisation_id == organisation_id,
+            Membership.role == MembershipRole.MANAGER,
+            Membership.status == Status.VERIFIED,
+        )
+    )
+    return bool(db.session.scalar(stmt))
+
+
+def official_city_ids(user_id: int) -> set[int]:
+    """Cities whose municipality has this person as a verified member (one query)."""
+    stmt = (
+        select(Organisation.city_id)
+        .join(Membership, Membership.organisation_id == Organisation.id)
+        .where(
+            Membership.user_id == user_id,
+            Membership.status == Status.VERIFIED,
+            Organisation.status == Status.VERIFIED,
+            Organisation.kind == OrgKind.MUNICIPALITY,
+            Organisation.city_id.is_not(None),
+        )
+    )
+    return set(db.session.scalars(stmt))
+
+
+def manager_ids(organisation_id: int) -> list[int]:
+    stmt = select(Membership.user_id).where(
+        Membership.organisation_id == organisation_id,
+        Membership.role == MembershipRole.MANAGER,
+        Membership.status == Status.VERIFIED,
+    )
+    return list(db.session.scalars(stmt))

@@ -1,0 +1,75 @@
+"""Organisation and membership writes: flush, notify, log; the view commits."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from ..activity.services import log
+from ..database import utcnow
+from ..extensions import db
+from ..notifications.services import notify
+from ..util import slugify
+from .models import Membership, MembershipRole, Organisation, OrgKind, Status
+from .queries import manager_ids, membership
+
+
+class Conflict(Exception):
+    """The request contradicts the current state (already a member, name taken…)."""
+
+
+def request_organisation(user, name: str, kind: str, city_id: int | None, website: str = ""):
+    """A new organisation, pending, with its requester as pending manager."""
+    slug = slugify(name, max_length=160)
+    if db.session.scalar(select(Organisation.id).where(Organisation.slug == slug)):
+        raise Conflict("name taken")
+    organisation = Organisation(
+        name=name.strip(), slug=slug, kind=OrgKind(kind), city_id=city_id or None,
+        website=website or "", created_by_id=user.id, status=Status.PENDING,
+    )
+    db.session.add(organisation)
+    db.session.flush()
+    db.session.add(
+        Membership(user_id=user.id, organisation_id=organisation.id,
+                   role=MembershipRole.MANAGER, status=Status.PENDING)
+    )
+    db.session.flush()
+    return organisation
+
+
+def request_membership(user, organisation: Organisation) -> Membership:
+    existing = membership(user.id, organisation.id)
+    if existing is not None and existing.status != Status.REJECTED:
+        raise Conflict("already a member or pending")
+    if existing is None:
+        existing = Membership(user_id=user.id, organisation_id=organisation.id)
+        db.session.add(existing)
+    existing.status = Status.PENDING
+    existing.role = MembershipRole.MEMBER
+    existing.decided_by_id = None
+    existing.decided_dt = None
+    existing.reason = ""
+    db.session.flush()
+    notify(manager_ids(organisation.id), "membership_requested", organisation, actor=user,
+           payload={"org": organisation.name, "slug": organisation.slug,
+                    "person": user.display_name})
+    return existing
+
+
+def decide(actor, item: Membership, approve: bool, reason: str = "") -> None:
+    """Verify or decline a pending membership; the founder's decision settles a new
+    organisation too. The person is notified and the decision publicly logged."""
+    if item.status != Status.PENDING:
+        raise Conflict("already decided")
+    organisation = item.organisation
+    item.status = Status.VERIFIED if approve else Status.REJECTED
+    item.decided_by_id = actor.id
+    item.decided_dt = utcnow()
+    item.reason = reason.strip()
+    if organisation.status == Status.PENDING and item.role == MembershipRole.MANAGER:
+        organisation.status = item.status
+    db.session.flush()
+    payload = {"org": organisation.name, "slug": organisation.slug, "reason": item.reason}
+    notify([item.user_id], "membership_verified" if approve else "membership_rejected",
+           organisation, actor=actor, payload=payload)
+    log(actor, "membership_verified" if approve else "membership_rejected", organisation,
+        reason=item.reason, person=item.user.display_name, role=item.role.value)

@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy.exc import IntegrityError
+
+from ..accounts.forms import ActionForm
+from ..cities.queries import city_choices
+from ..database import commit
+from ..extensions import db
+from ..permissions import confirmed_required, get_or_404, require
+from ..security import safe_next
+from ..util import page_arg
+from . import bp, permissions, queries, services
+from .forms import DecisionForm, OrganisationForm
+from .models import Membership, Status
+
+
+@bp.route("/organisations")
+def index():
+    search = request.args.get("q", "").strip()[:100]
+    page = queries.verified_list(page_arg(), 30, search)
+    return render_template("organisations/index.html", page=page, search=search)
+
+
+@bp.route("/organisations/new", methods=["GET", "POST"])
+@confirmed_required
+def new():
+    form = OrganisationForm()
+    form.city_id.choices = city_choices(_("— none —"))
+    if form.validate_on_submit():
+        try:
+            organisation = services.request_organisation(
+                current_user, form.name.data, form.kind.data, form.city_id.data, form.website.data
+            )
+            commit()
+        except (services.Conflict, IntegrityError):
+            db.session.rollback()
+            form.name.errors.append(
+                _("An organisation with this name exists already; ask to join it instead.")
+            )
+        else:
+            flash(_("Thank you. The secretariat will verify your request."), "success")
+            return redirect(url_for(".show", slug=organisation.slug))
+    return render_template("organisations/new.html", form=form)
+
+
+@bp.route("/organisations/<slug>")
+def show(slug):
+    organisation = queries.by_slug(slug)
+    if organisation is None:
+        abort(404)
+    mine = (
+        queries.membership(current_user.id, organisation.id)
+        if current_user.is_authenticated else None
+    )
+    if not organisation.is_verified and not (mine or permissions.can_see_pending(
+            current_user, organisation)):
+        abort(404)
+    pending = None
+    if permissions.can_see_pending(current_user, organisation):
+        pending = queries.pending_memberships(1, 100, organisation.id).items
+    return render_template(
+        "organisations/show.html", organisation=organisation, mine=mine,
+        members=queries.verified_members(organisation.id), pending=pending,
+        can_join=permissions.can_join(current_user, organisation), action_form=ActionForm(),
+        decision_form=DecisionForm(),
+    )
+
+
+@bp.route("/organisations/<slug>/join", methods=["POST"])
+@confirmed_required
+def join(slug):
+    organisation = queries.by_slug(slug)
+    if organisation is None:
+        abort(404)
+    require(permissions.can_join(current_user, organisation))
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        services.request_membership(current_user, organisation)
+        commit()
+    except (services.Conflict, IntegrityError):
+        db.session.rollback()
+        flash(_("You are already a member of this organisation or have asked to join."), "error")
+        return redirect(url_for(".show", slug=slug)), 303
+    flash(_("Your request has been sent; you will be notified of the decision."), "success")
+    return redirect(url_for(".show", slug=slug))
+
+
+@bp.route("/memberships/<int:membership_id>/decide", methods=["POST"])
+@login_required
+def decide(membership_id):
+    item = get_or_404(Membership, membership_id)
+    if item.status != Status.PENDING:
+        abort(409)
+    require(permissions.can_decide(current_user, item))
+    form = DecisionForm()
+    back = safe_next(request.form.get("next"), url_for("admin.verification"))
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(error, "error")
+        return redirect(back)
+    services.decide(current_user, item, form.decision.data == "approve", form.reason.data or "")
+    commit()
+    flash(_("Decision saved; %(name)s has been notified.", name=item.user.display_name), "success")
+    return redirect(back)

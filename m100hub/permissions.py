@@ -1,0 +1,55 @@
+"""Shared permission helpers. Each feature keeps its own ``can_*`` rules in its
+``permissions.py``; views call them and abort here — templates never decide."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import abort
+from flask_login import current_user, login_required
+
+from .extensions import db
+
+
+def get_or_404(model, ident):
+    obj = db.session.get(model, ident) if ident is not None else None
+    if obj is None:
+        abort(404)
+    return obj
+
+
+def require(allowed: bool) -> None:
+    """403 unless ``allowed`` (the result of a ``can_*`` rule)."""
+    if not allowed:
+        abort(403)
+
+
+def is_admin(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_admin)
+
+
+def can_moderate(user) -> bool:
+    return bool(user and user.is_authenticated and (user.is_admin or user.is_moderator))
+
+
+def admin_required(view):
+    @wraps(view)
+    @login_required
+    def wrapper(*args, **kwargs):
+        require(is_admin(current_user))
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def confirmed_required(view):
+    """Signed in with a confirmed e-mail address."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(*args, **kwargs):
+        if not current_user.is_confirmed:
+            abort(403, description="unconfirmed")
+        return view(*args, **kwargs)
+
+    return wrapper

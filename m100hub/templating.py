@@ -1,0 +1,55 @@
+"""Template globals: the menu, the unread badge, and the permission helpers templates may ask."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from flask import Flask, current_app
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from .text import safe
+
+#: (endpoint, label); capabilities add themselves here as they land
+MAIN_MENU = [
+    ("cities.index", _l("Cities")),
+    ("organisations.index", _l("Organisations")),
+    ("activity.index", _l("Activity")),
+]
+ADMIN_ITEM = ("admin.verification", _l("Administration"))
+
+
+def main_menu():
+    items = list(MAIN_MENU)
+    if current_user.is_authenticated and current_user.is_admin:
+        items.append(ADMIN_ITEM)
+    return items
+
+
+def unread_notifications() -> int:
+    from .notifications.queries import unread_count
+
+    return unread_count(current_user.id) if current_user.is_authenticated else 0
+
+
+@lru_cache(maxsize=4)
+def _vendor_file_exists(static_folder: str) -> bool:
+    return (Path(static_folder) / "vendor" / "socket.io.min.js").exists()
+
+
+def live_updates_available() -> bool:
+    return _vendor_file_exists(current_app.static_folder)
+
+
+def register(app: Flask) -> None:
+    from .organisations.permissions import is_official_of
+
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.filters["safe_html"] = safe
+    app.jinja_env.globals.update(
+        main_menu=main_menu,
+        unread_notifications=unread_notifications,
+        live_updates_available=live_updates_available,
+        is_official_of=is_official_of,
+    )

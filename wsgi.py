@@ -1,0 +1,3 @@
+from m100hub import create_app
+
+app = create_app()
