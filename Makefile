@@ -33,12 +33,12 @@ m100hub/static/vendor/socket.io.min.js: package.json
 	cp node_modules/socket.io-client/dist/socket.io.min.js m100hub/static/vendor/
 
 translations:
-	$(BIN)/pybabel compile --quiet -d m100hub/translations
+	$(BIN)/pybabel -q compile -d m100hub/translations
 
 # Refresh the catalogues after changing user-visible strings.
 extract: | $(BIN)/python
-	$(BIN)/pybabel extract --quiet -F babel.cfg -k _l -k lazy_gettext -o m100hub/translations/messages.pot .
-	$(BIN)/pybabel update --quiet -N -i m100hub/translations/messages.pot -d m100hub/translations
+	$(BIN)/pybabel -q extract --no-location --sort-output -F babel.cfg -k _l -k lazy_gettext -o m100hub/translations/messages.pot .
+	$(BIN)/pybabel -q update -N -i m100hub/translations/messages.pot -d m100hub/translations
 
 migrate: install
 	$(BIN)/flask db upgrade

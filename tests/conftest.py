@@ -1,0 +1,219 @@
+"""Fixtures: app (migrated database), db (each test in a rolled-back transaction), client,
+login_as(role), count_queries, outbox, and factories in tests/factories.py.
+
+TEST_DATABASE_URL selects the database (PostgreSQL in CI); SQLite in a temporary folder
+otherwise. Under CI=true a missing PostgreSQL, Redis or Chromium fails instead of skipping.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from contextlib import contextmanager
+from email import message_from_bytes, policy
+from hashlib import sha512
+from pathlib import Path
+
+import pytest
+from flask import g, request_started
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.orm import scoped_session, sessionmaker
+
+from m100hub import create_app
+from m100hub.extensions import db as _db
+from m100hub.extensions import limiter
+
+from . import factories
+
+IN_CI = os.environ.get("CI") == "true"
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def database_url(tmp_root: Path) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    if IN_CI:
+        raise RuntimeError("CI=true needs TEST_DATABASE_URL (PostgreSQL)")
+    return f"sqlite:///{tmp_root / 'test.sqlite3'}"
+
+
+def reset_database(url: str) -> None:
+    """An empty database: the schema comes from the migrations, as in production."""
+    if not url.startswith("postgresql"):
+        return
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+def base_config(tmp_root: Path, url: str) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-not-for-production",
+        "SQLALCHEMY_DATABASE_URI": url,
+        "USE_REDIS": False,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "MAIL_SERVER": "",
+        "MAIL_OUTBOX_DIR": str(tmp_root / "outbox"),
+        "WTF_CSRF_ENABLED": False,
+        "BASE_URL": "http://localhost",
+        "SERVER_NAME": None,
+    }
+
+
+@pytest.fixture(scope="session")
+def tmp_root(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("m100")
+
+
+@pytest.fixture(scope="session")
+def app(tmp_root):
+    from flask_migrate import upgrade
+
+    url = database_url(tmp_root)
+    reset_database(url)
+    application = create_app(base_config(tmp_root, url))
+    with application.app_context():
+        upgrade(directory=str(Path(__file__).parent.parent / "migrations"))
+    request_started.connect(fresh_g, application)
+    return application
+
+
+def fresh_g(sender, **extra):
+    """Each request gets an empty ``g``, as in production.
+
+    A test keeps one app context open (for its database session), and Flask reuses an open
+    app context for requests, so without this ``g`` (the signed-in user, the locale) would
+    leak from one request of a test into the next.
+    """
+    for key in list(vars(g)):
+        delattr(g, key)
+
+
+@pytest.fixture
+def db(app):
+    """A session inside a transaction that is rolled back after the test.
+
+    Views' commits become savepoint releases, so every test starts from the migrated state.
+    """
+    with app.app_context():
+        connection = _db.engine.connect()
+        outer = connection.begin()
+        original = _db.session
+        _db.session = scoped_session(
+            sessionmaker(bind=connection, join_transaction_mode="create_savepoint",
+                         expire_on_commit=True)
+        )
+        try:
+            yield _db
+        finally:
+            _db.session.remove()
+            _db.session = original
+            outer.rollback()
+            connection.close()
+
+
+@pytest.fixture
+def client(app, db):
+    limiter.reset()
+    return app.test_client()
+
+
+@pytest.fixture
+def outbox(app):
+    """Messages written to the outbox folder during the test, parsed."""
+    folder = Path(app.config["MAIL_OUTBOX_DIR"])
+    shutil.rmtree(folder, ignore_errors=True)
+
+    def read():
+        if not folder.exists():
+            return []
+        return [message_from_bytes(p.read_bytes(), policy=policy.default)
+                for p in sorted(folder.glob("*.eml"))]
+
+    return read
+
+
+def session_identifier(client) -> str:
+    """What Flask-Login's strong session protection expects for this test client."""
+    agent = client.environ_base.get("HTTP_USER_AGENT")
+    addr = client.environ_base.get("REMOTE_ADDR", "127.0.0.1")
+    base = f"{addr.encode()}|{agent.encode() if agent else None}"
+    return sha512(base.encode("utf8")).hexdigest()
+
+
+@pytest.fixture
+def login_as(client, db):
+    """login_as("citizen" | "admin" | "moderator" | "official" | "unconfirmed", user=None)."""
+
+    def login(role: str = "citizen", user=None, client_=None, **kwargs):
+        target = client_ or client
+        if user is None:
+            user = factories.person(role, **kwargs)
+        _db.session.commit()
+        with target.session_transaction() as sess:
+            sess["_user_id"] = user.get_id()
+            sess["_fresh"] = True
+            sess["_id"] = session_identifier(target)
+        return user
+
+    return login
+
+
+class QueryCounter:
+    def __init__(self):
+        self.statements: list[str] = []
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+    def __repr__(self):
+        return f"<{self.count} queries>\n" + "\n".join(self.statements)
+
+
+@pytest.fixture
+def count_queries(db):
+    @contextmanager
+    def counting():
+        counter = QueryCounter()
+        engine = _db.engine
+
+        def before(conn, cursor, statement, parameters, context, executemany):
+            if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
+                counter.statements.append(statement)
+
+        event.listen(engine, "before_cursor_execute", before)
+        try:
+            yield counter
+        finally:
+            event.remove(engine, "before_cursor_execute", before)
+
+    return counting
+
+
+def require_service(name: str, available: bool) -> None:
+    """Skip locally, fail in CI."""
+    if available:
+        return
+    if IN_CI:
+        pytest.fail(f"{name} is required under CI=true but is not available")
+    pytest.skip(f"{name} is not available")
+
+
+def redis_available(url: str = REDIS_URL) -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=0.5).ping())
+    except (redis.RedisError, OSError):
+        return False
+
+
+@pytest.fixture
+def redis_url():
+    require_service("Redis", redis_available())
+    return REDIS_URL

@@ -1,0 +1,80 @@
+"""The migrations build exactly the schema the models describe, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import create_engine, inspect, text
+
+from m100hub import create_app
+from m100hub.extensions import db
+
+from .conftest import base_config
+
+MIGRATIONS = str(Path(__file__).parent.parent / "migrations")
+
+
+def _drift(engine) -> list:
+    with engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        return compare_metadata(context, db.metadata)
+
+
+def test_no_drift_on_the_test_database(app):
+    """The session database (PostgreSQL in CI) was built by the migrations alone."""
+    with app.app_context():
+        assert _drift(db.engine) == []
+
+
+def test_sqlite_upgrade_downgrade_and_no_drift(tmp_path):
+    url = f"sqlite:///{tmp_path / 'drift.sqlite3'}"
+    app = create_app(base_config(tmp_path, url))
+    with app.app_context():
+        upgrade(directory=MIGRATIONS)
+        assert _drift(db.engine) == []
+        names = {row[0] for row in db.session.execute(text("SELECT slug FROM cities"))}
+        assert {"cluj-napoca", "bucuresti-sector-2", "suceava"} <= names
+        downgrade(directory=MIGRATIONS, revision="base")
+        assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_sqlite_pragmas(tmp_path):
+    engine = create_engine(f"sqlite:///{tmp_path / 'p.sqlite3'}")
+    with engine.connect() as conn:
+        assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert conn.execute(text("PRAGMA busy_timeout")).scalar() == 10000
+    engine.dispose()
+
+
+def test_postgresql_upgrade_downgrade_in_a_fresh_database(tmp_path, app):
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    if not url.startswith("postgresql"):
+        pytest.skip("the session database is SQLite; CI runs this on PostgreSQL")
+    scratch = "m100_migration_check"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"DROP DATABASE IF EXISTS {scratch}"))
+        conn.execute(text(f"CREATE DATABASE {scratch}"))
+    scratch_url = url.rsplit("/", 1)[0] + "/" + scratch
+    other = create_app(base_config(tmp_path, scratch_url))
+    try:
+        with other.app_context():
+            upgrade(directory=MIGRATIONS)
+            assert _drift(db.engine) == []
+            count = db.session.scalar(text("SELECT count(*) FROM cities WHERE mission_status = 'eu_mission'"))
+            assert count == 3
+            db.session.remove()
+            downgrade(directory=MIGRATIONS, revision="base")
+            assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
+            db.engine.dispose()
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f"DROP DATABASE IF EXISTS {scratch}"))
+        admin.dispose()
