@@ -35,3 +35,10 @@ def celery_init_app(app: Flask) -> Celery:
     celery.set_default()
     app.extensions["celery"] = celery
     return celery
+
+
+def enqueue(task, *args) -> None:
+    """Send ``task`` through this app's Celery (eager without Redis, queued with it)."""
+    from flask import current_app
+
+    current_app.extensions["celery"].tasks[task.name].delay(*args)

@@ -47,7 +47,8 @@ def seed_demo(reset_passwords):
         return
     show = current_app.config["M100_ENV"] == "development"
     for email, password in created:
-        click.echo(f"  {email:38} {password if show else '(password not shown outside development)'}")
+        shown = password if show else "(password not shown outside development)"
+        click.echo(f"  {email:38} {shown}")
 
 
 @group.command("rerender")

@@ -93,7 +93,9 @@ def check_production(config: dict) -> None:
         problems.append("SECRET_KEY must be set in the environment")
     uri = config["SQLALCHEMY_DATABASE_URI"]
     if uri.startswith("sqlite") and not config["ALLOW_SQLITE_IN_PRODUCTION"]:
-        problems.append("DATABASE_URL points to SQLite (set ALLOW_SQLITE_IN_PRODUCTION=1 to accept)")
+        problems.append(
+            "DATABASE_URL points to SQLite (set ALLOW_SQLITE_IN_PRODUCTION=1 to accept)"
+        )
     if not config["SESSION_COOKIE_SECURE"] or not config["REMEMBER_COOKIE_SECURE"]:
         problems.append("session cookies must be Secure (SESSION_COOKIE_SECURE)")
     if not config["BASE_URL"].startswith("https://"):

@@ -22,6 +22,11 @@ def select_locale() -> str:
     ]
 
 
+def remember_language(response, language: str):
+    response.set_cookie(LANG_COOKIE, language, max_age=31536000, samesite="Lax", httponly=True)
+    return response
+
+
 def register(app: Flask) -> None:
     app.jinja_env.globals.update(
         get_locale=lambda: str(get_locale()),

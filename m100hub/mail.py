@@ -18,6 +18,7 @@ from celery import shared_task
 from flask import current_app, render_template
 from flask_babel import force_locale
 
+from .celery_app import enqueue
 from .database import after_commit
 
 LINK_RE = re.compile(r"https?://\S+")
@@ -33,7 +34,7 @@ def compose(to: str, subject: str, template: str, locale: str, **context) -> dic
 
 
 def send_after_commit(message: dict) -> None:
-    after_commit(lambda: send_email.delay(message))
+    after_commit(lambda: enqueue(send_email, message))
 
 
 def _build(message: dict) -> EmailMessage:

@@ -217,3 +217,22 @@ def redis_available(url: str = REDIS_URL) -> bool:
 def redis_url():
     require_service("Redis", redis_available())
     return REDIS_URL
+
+
+@pytest.fixture(scope="session")
+def live(tmp_root):
+    """A running hub (gunicorn + Celery worker + Redis + SMTP) on a scratch database."""
+    from .live import LiveStack, scratch_database
+
+    require_service("Redis", redis_available())
+    folder = tmp_root / "live"
+    folder.mkdir()
+    stack = LiveStack(scratch_database(database_url(tmp_root), folder), REDIS_URL, folder)
+    try:
+        stack.start()
+    except Exception:
+        print(stack.logs())
+        stack.stop()
+        raise
+    yield stack
+    stack.stop()

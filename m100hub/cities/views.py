@@ -11,7 +11,9 @@ from .queries import all_cities, by_slug
 @bp.route("/cities")
 def index():
     cities = all_cities()
-    groups = [(status, [c for c in cities if c.mission_status == status]) for status in MISSION_ORDER]
+    groups = [
+        (status, [c for c in cities if c.mission_status == status]) for status in MISSION_ORDER
+    ]
     return render_template("cities/index.html", groups=[g for g in groups if g[1]])
 
 

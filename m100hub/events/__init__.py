@@ -1,4 +1,4 @@
-"""The events capability. Its blueprint is registered now; its pages arrive with their issue."""
+"""The events capability: the blueprint is registered; pages come with its issue."""
 
 from flask import Blueprint
 

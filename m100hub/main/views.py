@@ -7,7 +7,7 @@ from ..accounts.forms import ActionForm
 from ..cities.models import MissionStatus
 from ..cities.queries import all_cities
 from ..database import commit
-from ..i18n import LANG_COOKIE
+from ..i18n import remember_language
 from ..security import safe_next
 from . import bp
 
@@ -29,9 +29,8 @@ def set_language():
     if current_user.is_authenticated and current_user.locale != language:
         current_user.locale = language
         commit()
-    response = redirect(safe_next(request.form.get("next"), url_for(".home")), 303)
-    response.set_cookie(LANG_COOKIE, language, max_age=31536000, samesite="Lax", httponly=True)
-    return response
+    return remember_language(
+        redirect(safe_next(request.form.get("next"), url_for(".home")), 303), language)
 
 
 @bp.route("/healthz")

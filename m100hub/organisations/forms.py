@@ -12,7 +12,9 @@ from .permissions import needs_city
 
 class OrganisationForm(StrippedMixin, FlaskForm):
     name = StringField(_l("Name of the organisation"), validators=[DataRequired(), Length(2, 160)])
-    kind = SelectField(_l("Kind"), choices=enum_choices(ORG_KIND_LABELS), validators=[DataRequired()])
+    kind = SelectField(
+        _l("Kind"), choices=enum_choices(ORG_KIND_LABELS), validators=[DataRequired()]
+    )
     city_id = OptionalIdField(_l("City"), description=_l("Required for a municipality."))
     website = URLField(
         _l("Web site (optional)"),

@@ -1,0 +1,182 @@
+"""A running hub for end-to-end tests: gunicorn web processes, a Celery worker, Redis, a
+scratch database built by the migrations, and a real SMTP server (aiosmtpd) in this process.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import re
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from email import message_from_bytes, policy
+from pathlib import Path
+
+import requests
+from aiosmtpd.controller import Controller
+from sqlalchemy import create_engine, text
+
+ROOT = Path(__file__).parent.parent
+BIN = Path(sys.executable).parent
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class MailCatcher:
+    """aiosmtpd handler: every message received goes into a queue."""
+
+    def __init__(self):
+        self.messages: queue.Queue = queue.Queue()
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+        self.messages.put(message_from_bytes(envelope.content, policy=policy.default))
+        return "250 OK"
+
+    def wait_for(self, to: str, timeout: float = 30.0):
+        deadline = time.monotonic() + timeout
+        kept = []
+        try:
+            while time.monotonic() < deadline:
+                try:
+                    msg = self.messages.get(timeout=0.2)
+                except queue.Empty:
+                    continue
+                if to.lower() in str(msg["To"]).lower():
+                    return msg
+                kept.append(msg)
+        finally:
+            for msg in kept:
+                self.messages.put(msg)
+        raise AssertionError(f"no e-mail to {to} within {timeout}s")
+
+
+def body_text(msg) -> str:
+    return msg.get_body(preferencelist=("plain",)).get_content()
+
+
+def first_link(msg) -> str:
+    return re.search(r"https?://\S+", body_text(msg)).group(0)
+
+
+def scratch_database(test_url: str, tmp: Path) -> str:
+    """A database of its own, so that live processes' commits never meet the rolled-back tests."""
+    if not test_url.startswith("postgresql"):
+        return f"sqlite:///{tmp / 'live.sqlite3'}"
+    name = "m100_live"
+    admin = create_engine(test_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"), {"n": name})
+        conn.execute(text(f"DROP DATABASE IF EXISTS {name}"))
+        conn.execute(text(f"CREATE DATABASE {name}"))
+    admin.dispose()
+    return test_url.rsplit("/", 1)[0] + "/" + name
+
+
+class LiveStack:
+    def __init__(self, database_url: str, redis_url: str, tmp: Path):
+        self.database_url = database_url
+        self.redis_url = redis_url
+        self.tmp = tmp
+        self.mail = MailCatcher()
+        self.smtp = Controller(self.mail, hostname="127.0.0.1", port=free_port())
+        self.processes: list[subprocess.Popen] = []
+        self.secret = uuid.uuid4().hex
+        self.web_urls: list[str] = []
+
+    def env(self, base_url: str = "http://127.0.0.1") -> dict:
+        return {
+            **os.environ,
+            "FLASK_APP": "wsgi.py",
+            "M100_ENV": "development",
+            "SECRET_KEY": self.secret,
+            "DATABASE_URL": self.database_url,
+            "REDIS_URL": self.redis_url,
+            "USE_REDIS": "1",
+            "MAIL_SERVER": "127.0.0.1",
+            "MAIL_PORT": str(self.smtp.port),
+            "BASE_URL": base_url,
+            "RATELIMIT_KEY_PREFIX": f"live-{self.secret[:8]}",
+            "PYTHONUNBUFFERED": "1",
+        }
+
+    def flask(self, *args: str) -> str:
+        done = subprocess.run([str(BIN / "flask"), *args], cwd=ROOT, env=self.env(),
+                              capture_output=True, text=True, timeout=120)
+        if done.returncode:
+            raise RuntimeError(f"flask {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+        return done.stdout
+
+    def start(self) -> LiveStack:
+        import redis
+
+        redis.Redis.from_url(self.redis_url).flushdb()
+        self.smtp.start()
+        self.flask("db", "upgrade")
+        self._spawn("worker", [str(BIN / "celery"), "-A", "celery_worker", "worker",
+                               "--pool=threads", "--concurrency=2", "--loglevel=WARNING"],
+                    self.env())
+        self.add_web_process()
+        return self
+
+    def add_web_process(self) -> str:
+        port = free_port()
+        url = f"http://127.0.0.1:{port}"
+        self._spawn(f"web-{port}", [str(BIN / "gunicorn"), "--worker-class", "gthread",
+                                   "--threads", "32", "--workers", "1", "--bind",
+                                   f"127.0.0.1:{port}", "--graceful-timeout", "2",
+                                   "wsgi:app"], self.env(url))
+        self._wait_http(url + "/healthz")
+        self.web_urls.append(url)
+        return url
+
+    @property
+    def url(self) -> str:
+        return self.web_urls[0]
+
+    def _spawn(self, name: str, argv: list[str], env: dict) -> None:
+        log = open(self.tmp / f"{name}.log", "w")  # noqa: SIM115 (closed with the process)
+        self.processes.append(subprocess.Popen(argv, cwd=ROOT, env=env, stdout=log,
+                                               stderr=subprocess.STDOUT))
+
+    def _wait_http(self, url: str, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(url, timeout=1).status_code == 200:
+                    return
+            except requests.RequestException:
+                time.sleep(0.2)
+        raise RuntimeError(f"{url} did not answer; logs in {self.tmp}")
+
+    def logs(self) -> str:
+        return "\n".join(f"== {p.name}\n{p.read_text()[-3000:]}" for p in self.tmp.glob("*.log"))
+
+    def stop(self) -> None:
+        for process in self.processes:
+            process.terminate()
+        for process in self.processes:
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        self.smtp.stop()
+
+
+def csrf_token(html: str) -> str:
+    return CSRF_RE.search(html).group(1)
+
+
+def sign_in(session: requests.Session, base: str, email: str, password: str) -> None:
+    page = session.get(f"{base}/login")
+    response = session.post(f"{base}/login", data={
+        "csrf_token": csrf_token(page.text), "email": email, "password": password})
+    assert response.status_code == 200 and "/logout" in response.text, response.text[:500]
