@@ -121,6 +121,7 @@ class LiveStack:
         redis.Redis.from_url(self.redis_url).flushdb()
         self.smtp.start()
         self.flask("db", "upgrade")
+        self.flask("m100", "seed-demo")
         self._spawn("worker", [str(BIN / "celery"), "-A", "celery_worker", "worker",
                                "--pool=threads", "--concurrency=2", "--loglevel=WARNING"],
                     self.env())

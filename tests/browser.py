@@ -1,0 +1,36 @@
+"""Browser helpers: an accessibility check (axe, WCAG 2.1 AA) on every page a test visits."""
+
+from __future__ import annotations
+
+from axe_playwright_python.sync_playwright import Axe
+
+WCAG_21_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+
+_axe = Axe()
+
+
+def assert_accessible(page) -> None:
+    results = _axe.run(page, options=WCAG_21_AA)
+    assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
+
+
+class Visitor:
+    """Wraps a Playwright page: scans each distinct page (by path) once, after it loads."""
+
+    def __init__(self, page):
+        self.page = page
+        self.scanned: list[str] = []
+
+    def check(self) -> None:
+        self.page.wait_for_load_state("load")
+        assert_accessible(self.page)
+        self.scanned.append(self.page.url)
+
+    def goto(self, path: str) -> None:
+        self.page.goto(path)
+        self.check()
+
+    def submit(self, locator) -> None:
+        with self.page.expect_navigation():
+            locator.click()
+        self.check()
