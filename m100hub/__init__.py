@@ -18,6 +18,11 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.from_pyfile("config.py", silent=True)
     app.config.update(overrides or {})
     check_production(app.config)
+    if app.config["TRUSTED_PROXIES"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     _decide_redis(app)
     _init_extensions(app)
     _register_blueprints(app)
@@ -79,9 +84,19 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from . import models  # noqa: F401  (every table registered before anything runs)
-    from . import accounts, activity, admin, cities, consultations, events, forums, main
-    from . import notifications, organisations
+    from . import (
+        accounts,
+        activity,
+        admin,
+        cities,
+        consultations,
+        events,
+        forums,
+        main,
+        models,  # noqa: F401  (every table registered before anything runs)
+        notifications,
+        organisations,
+    )
 
     for package in (main, accounts, organisations, cities, notifications, activity, admin,
                     forums, consultations, events):

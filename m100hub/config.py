@@ -78,6 +78,8 @@ def build_config(instance_path: Path) -> dict:
         "SOCKETIO_ALLOWED_ORIGINS": os.environ.get("SOCKETIO_ALLOWED_ORIGINS", ""),
         "CELERY_EAGER": env_bool("CELERY_EAGER", False),
         "PER_PAGE": 30,
+        #: how many reverse proxies (load balancer, nginx) set X-Forwarded-* in front of us
+        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
     }
 
 

@@ -104,8 +104,9 @@ def db(app):
         outer = connection.begin()
         original = _db.session
         _db.session = scoped_session(
-            sessionmaker(bind=connection, join_transaction_mode="create_savepoint",
-                         expire_on_commit=True)
+            sessionmaker(
+                bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=True
+            )
         )
         try:
             yield _db
@@ -131,8 +132,10 @@ def outbox(app):
     def read():
         if not folder.exists():
             return []
-        return [message_from_bytes(p.read_bytes(), policy=policy.default)
-                for p in sorted(folder.glob("*.eml"))]
+        return [
+            message_from_bytes(p.read_bytes(), policy=policy.default)
+            for p in sorted(folder.glob("*.eml"))
+        ]
 
     return read
 
@@ -239,9 +242,15 @@ def live(tmp_root):
 
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run",
-                 "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 
 
 @pytest.fixture(scope="session")

@@ -51,8 +51,11 @@ def user(name=None, email=None, sector=Sector.CITIZEN, confirmed=True, **attrs) 
 def organisation(name=None, kind=OrgKind.NGO, city_slug="suceava", status=Status.VERIFIED):
     n = next(_sequence)
     org = Organisation(
-        name=name or f"Organizația {n}", slug=f"organizatia-{n}", kind=OrgKind(kind),
-        city_id=city(city_slug).id if city_slug else None, status=Status(status),
+        name=name or f"Organizația {n}",
+        slug=f"organizatia-{n}",
+        kind=OrgKind(kind),
+        city_id=city(city_slug).id if city_slug else None,
+        status=Status(status),
     )
     db.session.add(org)
     db.session.flush()
@@ -60,8 +63,9 @@ def organisation(name=None, kind=OrgKind.NGO, city_slug="suceava", status=Status
 
 
 def membership(person, org, role=MembershipRole.MEMBER, status=Status.VERIFIED) -> Membership:
-    item = Membership(user_id=person.id, organisation_id=org.id, role=MembershipRole(role),
-                      status=Status(status))
+    item = Membership(
+        user_id=person.id, organisation_id=org.id, role=MembershipRole(role), status=Status(status)
+    )
     db.session.add(item)
     db.session.flush()
     return item
@@ -70,8 +74,9 @@ def membership(person, org, role=MembershipRole.MEMBER, status=Status.VERIFIED) 
 def official(city_slug: str = "suceava", **attrs) -> User:
     """A verified member of a verified municipality of the city."""
     person = user(sector=Sector.PUBLIC, **attrs)
-    town_hall = organisation(f"Primăria {city_slug} {next(_sequence)}", OrgKind.MUNICIPALITY,
-                             city_slug)
+    town_hall = organisation(
+        f"Primăria {city_slug} {next(_sequence)}", OrgKind.MUNICIPALITY, city_slug
+    )
     membership(person, town_hall, MembershipRole.MANAGER)
     return person
 

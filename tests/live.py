@@ -73,8 +73,10 @@ def scratch_database(test_url: str, tmp: Path) -> str:
     name = "m100_live"
     admin = create_engine(test_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"), {"n": name})
+        conn.execute(
+            text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
+            {"n": name},
+        )
         conn.execute(text(f"DROP DATABASE IF EXISTS {name}"))
         conn.execute(text(f"CREATE DATABASE {name}"))
     admin.dispose()
@@ -109,8 +111,14 @@ class LiveStack:
         }
 
     def flask(self, *args: str) -> str:
-        done = subprocess.run([str(BIN / "flask"), *args], cwd=ROOT, env=self.env(),
-                              capture_output=True, text=True, timeout=120)
+        done = subprocess.run(
+            [str(BIN / "flask"), *args],
+            cwd=ROOT,
+            env=self.env(),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         if done.returncode:
             raise RuntimeError(f"flask {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
         return done.stdout
@@ -122,19 +130,43 @@ class LiveStack:
         self.smtp.start()
         self.flask("db", "upgrade")
         self.flask("m100", "seed-demo")
-        self._spawn("worker", [str(BIN / "celery"), "-A", "celery_worker", "worker",
-                               "--pool=threads", "--concurrency=2", "--loglevel=WARNING"],
-                    self.env())
+        self._spawn(
+            "worker",
+            [
+                str(BIN / "celery"),
+                "-A",
+                "celery_worker",
+                "worker",
+                "--pool=threads",
+                "--concurrency=2",
+                "--loglevel=WARNING",
+            ],
+            self.env(),
+        )
         self.add_web_process()
         return self
 
     def add_web_process(self) -> str:
         port = free_port()
         url = f"http://127.0.0.1:{port}"
-        self._spawn(f"web-{port}", [str(BIN / "gunicorn"), "--worker-class", "gthread",
-                                   "--threads", "32", "--workers", "1", "--bind",
-                                   f"127.0.0.1:{port}", "--graceful-timeout", "2",
-                                   "wsgi:app"], self.env(url))
+        self._spawn(
+            f"web-{port}",
+            [
+                str(BIN / "gunicorn"),
+                "--worker-class",
+                "gthread",
+                "--threads",
+                "32",
+                "--workers",
+                "1",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--graceful-timeout",
+                "2",
+                "wsgi:app",
+            ],
+            self.env(url),
+        )
         self._wait_http(url + "/healthz")
         self.web_urls.append(url)
         return url
@@ -145,8 +177,9 @@ class LiveStack:
 
     def _spawn(self, name: str, argv: list[str], env: dict) -> None:
         log = open(self.tmp / f"{name}.log", "w")  # noqa: SIM115 (closed with the process)
-        self.processes.append(subprocess.Popen(argv, cwd=ROOT, env=env, stdout=log,
-                                               stderr=subprocess.STDOUT))
+        self.processes.append(
+            subprocess.Popen(argv, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        )
 
     def _wait_http(self, url: str, timeout: float = 30.0) -> None:
         deadline = time.monotonic() + timeout
@@ -178,6 +211,8 @@ def csrf_token(html: str) -> str:
 
 def sign_in(session: requests.Session, base: str, email: str, password: str) -> None:
     page = session.get(f"{base}/login")
-    response = session.post(f"{base}/login", data={
-        "csrf_token": csrf_token(page.text), "email": email, "password": password})
+    response = session.post(
+        f"{base}/login",
+        data={"csrf_token": csrf_token(page.text), "email": email, "password": password},
+    )
     assert response.status_code == 200 and "/logout" in response.text, response.text[:500]

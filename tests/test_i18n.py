@@ -18,9 +18,22 @@ PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|__N__")
 def extracted(tmp_path_factory):
     pot = tmp_path_factory.mktemp("i18n") / "messages.pot"
     subprocess.run(
-        [str(Path(sys.executable).parent / "pybabel"), "-q", "extract", "-F", "babel.cfg",
-         "-k", "_l", "-k", "lazy_gettext", "-o", str(pot), "."],
-        cwd=ROOT, check=True,
+        [
+            str(Path(sys.executable).parent / "pybabel"),
+            "-q",
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "_l",
+            "-k",
+            "lazy_gettext",
+            "-o",
+            str(pot),
+            ".",
+        ],
+        cwd=ROOT,
+        check=True,
     )
     with pot.open("rb") as handle:
         return {m.id for m in read_po(handle) if m.id}
@@ -50,7 +63,8 @@ def test_romanian_uses_comma_below_diacritics_and_keeps_placeholders():
             continue
         assert not re.search("[şţŞŢ]", message.string), message.id
         assert sorted(PLACEHOLDER.findall(message.id)) == sorted(
-            PLACEHOLDER.findall(message.string)), message.id
+            PLACEHOLDER.findall(message.string)
+        ), message.id
 
 
 def test_pages_follow_the_language(client):

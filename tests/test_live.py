@@ -26,10 +26,19 @@ def new_session() -> requests.Session:
 def sign_up(live, email: str, name: str = "Ana Test") -> requests.Session:
     session = new_session()
     page = session.get(f"{live.url}/signup")
-    response = session.post(f"{live.url}/signup", data={
-        "csrf_token": csrf_token(page.text), "display_name": name, "email": email,
-        "password": PASSWORD, "confirm": PASSWORD, "sector": "citizen", "home_city_id": "0",
-        "locale": "en"})
+    response = session.post(
+        f"{live.url}/signup",
+        data={
+            "csrf_token": csrf_token(page.text),
+            "display_name": name,
+            "email": email,
+            "password": PASSWORD,
+            "confirm": PASSWORD,
+            "sector": "citizen",
+            "home_city_id": "0",
+            "locale": "en",
+        },
+    )
     assert response.status_code == 200
     assert email in response.text
     return session
@@ -39,7 +48,9 @@ def user_id(live, email: str) -> int:
     engine = create_engine(live.database_url)
     try:
         with engine.connect() as conn:
-            return conn.execute(text("SELECT id FROM users WHERE email = :e"), {"e": email}).scalar()
+            return conn.execute(
+                text("SELECT id FROM users WHERE email = :e"), {"e": email}
+            ).scalar()
     finally:
         engine.dispose()
 
@@ -88,7 +99,8 @@ def test_notification_reaches_a_page_served_by_another_process(live):
         people = admin.get(f"{live.url}/admin/people", params={"q": person_email})
         response = admin.post(
             f"{live.url}/admin/people/{user_id(live, person_email)}/roles",
-            data={"csrf_token": csrf_token(people.text), "role": "moderator", "grant": "1"})
+            data={"csrf_token": csrf_token(people.text), "role": "moderator", "grant": "1"},
+        )
         assert response.status_code == 200
         assert received.wait(15), "the notification did not cross to the other process"
     finally:

@@ -68,7 +68,9 @@ def test_postgresql_upgrade_downgrade_in_a_fresh_database(tmp_path, app):
         with other.app_context():
             upgrade(directory=MIGRATIONS)
             assert _drift(db.engine) == []
-            count = db.session.scalar(text("SELECT count(*) FROM cities WHERE mission_status = 'eu_mission'"))
+            count = db.session.scalar(
+                text("SELECT count(*) FROM cities WHERE mission_status = 'eu_mission'")
+            )
             assert count == 3
             db.session.remove()
             downgrade(directory=MIGRATIONS, revision="base")
