@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import UTC, datetime
 
-from flask import g
+from flask import g, has_request_context, request
 from sqlalchemy import DateTime, Enum, TypeDecorator, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Mapped, mapped_column
@@ -69,6 +69,23 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+    # pysqlite opens transactions late and on its own; let SQLAlchemy emit BEGIN itself, so
+    # that savepoints nest properly and a transaction can start as BEGIN IMMEDIATE.
+    dbapi_connection.isolation_level = None
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(connection):
+    """SQLite: a transaction that may write starts as BEGIN IMMEDIATE, so concurrent writers
+    queue on the busy timeout instead of failing when a read lock cannot be upgraded.
+    Reads (GET/HEAD requests) start DEFERRED and never block anyone."""
+    if connection.dialect.name != "sqlite":
+        return
+    mode = connection.get_execution_options().get("sqlite_begin")
+    if mode is None:
+        reading = has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
+        mode = "DEFERRED" if reading else "IMMEDIATE"
+    connection.exec_driver_sql(f"BEGIN {mode}")
 
 
 def after_commit(callback) -> None:

@@ -43,7 +43,7 @@ def race(app, email: str) -> list[str]:
     outcomes: list[str] = []
 
     def sign_up(n: int) -> None:
-        with app.test_request_context():
+        with app.test_request_context(method="POST"):
             barrier.wait()
             try:
                 services.create_user(f"Racer {n}", email, "lung-si-sigur-2035", "citizen")

@@ -32,7 +32,13 @@ def can_join(user, organisation: Organisation) -> bool:
 
 def can_decide(user, membership: Membership) -> bool:
     """Admins decide any pending membership; verified managers, their organisation's."""
-    if not user.is_authenticated or membership.status != Status.PENDING:
+    return membership.status == Status.PENDING and decides_for(user, membership)
+
+
+def decides_for(user, membership: Membership) -> bool:
+    """Whether the person is one who decides this request, whatever its state (so that a
+    decided request is a conflict for them, and none of anybody else's business)."""
+    if not user.is_authenticated:
         return False
     if user.is_admin:
         return True

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from ..activity.services import log
 from ..database import utcnow
@@ -61,12 +61,23 @@ def decide(actor, item: Membership, approve: bool, reason: str = "") -> None:
     if item.status != Status.PENDING:
         raise Conflict("already decided")
     organisation = item.organisation
-    item.status = Status.VERIFIED if approve else Status.REJECTED
-    item.decided_by_id = actor.id
-    item.decided_dt = utcnow()
-    item.reason = reason.strip()
-    if organisation.status == Status.PENDING and item.role == MembershipRole.MANAGER:
-        organisation.status = item.status
+    status = Status.VERIFIED if approve else Status.REJECTED
+    # Conditional on "still pending" in the database: of two people deciding at the same
+    # moment, only the first wins; the other gets a Conflict and writes nothing.
+    claimed = db.session.execute(
+        update(Membership)
+        .where(Membership.id == item.id, Membership.status == Status.PENDING)
+        .values(status=status, decided_by_id=actor.id, decided_dt=utcnow(),
+                reason=reason.strip())
+    ).rowcount
+    if claimed != 1:
+        raise Conflict("already decided")
+    if item.role == MembershipRole.MANAGER:
+        db.session.execute(
+            update(Organisation)
+            .where(Organisation.id == organisation.id, Organisation.status == Status.PENDING)
+            .values(status=status)
+        )
     db.session.flush()
     payload = {"org": organisation.name, "slug": organisation.slug, "reason": item.reason}
     notify([item.user_id], "membership_verified" if approve else "membership_rejected",

@@ -93,9 +93,9 @@ def join(slug):
 @login_required
 def decide(membership_id):
     item = get_or_404(Membership, membership_id)
+    require(permissions.decides_for(current_user, item))
     if item.status != Status.PENDING:
         abort(409)
-    require(permissions.can_decide(current_user, item))
     form = DecisionForm()
     back = safe_next(request.form.get("next"), url_for("admin.verification"))
     if not form.validate_on_submit():
@@ -103,7 +103,12 @@ def decide(membership_id):
             for error in errors:
                 flash(error, "error")
         return redirect(back)
-    services.decide(current_user, item, form.decision.data == "approve", form.reason.data or "")
-    commit()
+    try:
+        services.decide(current_user, item, form.decision.data == "approve",
+                        form.reason.data or "")
+        commit()
+    except services.Conflict:
+        db.session.rollback()
+        abort(409)
     flash(_("Decision saved; %(name)s has been notified.", name=item.user.display_name), "success")
     return redirect(back)

@@ -1,0 +1,129 @@
+"""Benchmark helpers: a scratch database, gunicorn on loopback, a small load generator.
+
+Figures drift on a shared machine; every benchmark measures the minimal Flask page in the
+same run and reports ratios.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).parent.parent
+BIN = Path(sys.executable).parent
+sys.path.insert(0, str(ROOT))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def bench_database_url(tmp: Path) -> str:
+    """BENCH_DATABASE_URL, or a scratch PostgreSQL database when PostgreSQL answers, or SQLite."""
+    if os.environ.get("BENCH_DATABASE_URL"):
+        return os.environ["BENCH_DATABASE_URL"]
+    from sqlalchemy import create_engine, text
+
+    base = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+    try:
+        admin = create_engine(base, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text("DROP DATABASE IF EXISTS m100_bench"))
+            conn.execute(text("CREATE DATABASE m100_bench"))
+        admin.dispose()
+        return base.rsplit("/", 1)[0] + "/m100_bench"
+    except Exception:  # noqa: BLE001 (no PostgreSQL here: fall back to SQLite)
+        return f"sqlite:///{tmp / 'bench.sqlite3'}"
+
+
+def bench_env(database_url: str) -> dict:
+    return {**os.environ, "DATABASE_URL": database_url, "USE_REDIS": "0",
+            "SECRET_KEY": "bench-secret", "RATELIMIT_ENABLED": "0", "FLASK_APP": "wsgi.py"}
+
+
+@contextmanager
+def gunicorn(target: str, env: dict, workers: int = 2, threads: int = 4):
+    port = free_port()
+    process = subprocess.Popen(
+        [str(BIN / "gunicorn"), "--workers", str(workers), "--worker-class", "gthread",
+         "--threads", str(threads), "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
+         target], cwd=ROOT, env=env)
+    try:
+        wait_until_up(port)
+        yield port
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def wait_until_up(port: int, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            connection.request("GET", "/")
+            connection.getresponse().read()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"server on port {port} did not start")
+
+
+def load(port: int, path: str, seconds: float = 5.0, concurrency: int = 8) -> dict:
+    """Keep-alive GETs from ``concurrency`` threads for ``seconds``: req/s, p50/p99 (ms)."""
+    latencies: list[float] = []
+    errors = 0
+    lock = threading.Lock()
+    stop = time.monotonic() + seconds
+
+    def worker():
+        nonlocal errors
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        mine = []
+        while time.monotonic() < stop:
+            started = time.perf_counter()
+            try:
+                connection.request("GET", path, headers={"Accept-Language": "ro"})
+                response = connection.getresponse()
+                response.read()
+                ok = response.status == 200
+            except OSError:
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                ok = False
+            if ok:
+                mine.append(time.perf_counter() - started)
+            else:
+                with lock:
+                    errors += 1
+        with lock:
+            latencies.extend(mine)
+
+    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    began = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.monotonic() - began
+    latencies.sort()
+    return {
+        "requests_per_s": round(len(latencies) / elapsed, 1),
+        "p50_ms": round(statistics.median(latencies) * 1000, 2) if latencies else None,
+        "p99_ms": round(latencies[int(len(latencies) * 0.99) - 1] * 1000, 2) if latencies else None,
+        "errors": errors,
+    }
+
+
+def migrate(env: dict) -> None:
+    subprocess.run([str(BIN / "flask"), "db", "upgrade"], cwd=ROOT, env=env, check=True,
+                   capture_output=True)

@@ -1,0 +1,94 @@
+"""Foundation pages against a minimal Flask page, served the same way (gunicorn, loopback).
+
+Seeds people, organisations and activity at two sizes, prints one JSON line: requests/s and
+p50/p99 per page, the ratio to the minimal page, and SQL queries per page at both sizes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from common import bench_database_url, bench_env, gunicorn, load, migrate
+
+PAGES = ["/", "/cities", "/cities/suceava", "/organisations", "/activity"]
+
+
+def seed(app, people: int) -> None:
+    from m100hub.accounts.models import Sector, User
+    from m100hub.activity.models import ActivityEntry
+    from m100hub.database import utcnow
+    from m100hub.extensions import db
+    from m100hub.organisations.models import Organisation, OrgKind, Status
+
+    with app.app_context():
+        start = db.session.query(User).count()
+        users = [User(display_name=f"Persoana {n}", email=f"bench{n}@example.ro",
+                      password_hash="x", sector=Sector.CITIZEN, email_confirmed_dt=utcnow())
+                 for n in range(start, start + people)]
+        db.session.add_all(users)
+        db.session.flush()
+        db.session.add_all(Organisation(name=f"Organizația {u.id}", slug=f"org-{u.id}",
+                                        kind=OrgKind.NGO, city_id=3, status=Status.VERIFIED)
+                           for u in users[: people // 10])
+        db.session.add_all(ActivityEntry(actor_id=u.id, verb="city_updated", target_label="Suceava")
+                           for u in users)
+        db.session.commit()
+
+
+def query_counts(app) -> dict:
+    from sqlalchemy import event
+
+    from m100hub.extensions import db
+
+    counts = {}
+    with app.app_context():
+        engine = db.engine
+    client = app.test_client()
+    for path in PAGES:
+        statements = []
+
+        def count(*args):
+            statements.append(1)
+
+        event.listen(engine, "before_cursor_execute", count)
+        assert client.get(path).status_code == 200, path
+        event.remove(engine, "before_cursor_execute", count)
+        counts[path] = len(statements)
+    return counts
+
+
+def main() -> None:
+    tmp = Path(tempfile.mkdtemp(prefix="m100-bench-"))
+    url = bench_database_url(tmp)
+    env = bench_env(url)
+    os.environ.update({k: v for k, v in env.items() if k != "FLASK_APP"})
+    migrate(env)
+    from m100hub import create_app
+
+    app = create_app()
+    seed(app, 50)
+    small = query_counts(app)
+    seed(app, 2000)
+    large = query_counts(app)
+    seconds = float(os.environ.get("BENCH_SECONDS", "4"))
+    results = {"database": url.split(":")[0], "queries_small": small, "queries_large": large}
+    with gunicorn("minimal_app:app", {**env, "PYTHONPATH": str(Path(__file__).parent)}) as port:
+        minimal = load(port, "/", seconds)
+    results["minimal"] = minimal
+    with gunicorn("wsgi:app", env) as port:
+        for path in PAGES:
+            figures = load(port, path, seconds)
+            figures["ratio_to_minimal"] = round(
+                figures["requests_per_s"] / minimal["requests_per_s"], 3)
+            results[path] = figures
+    print(json.dumps(results, ensure_ascii=False))
+    if small != large:
+        sys.exit("query counts grow with the data")
+
+
+if __name__ == "__main__":
+    main()
