@@ -44,20 +44,23 @@ def query_counts(app) -> dict:
 
     from m100hub.extensions import db
 
-    counts = {}
     with app.app_context():
         engine = db.engine
     client = app.test_client()
-    for path in PAGES:
-        statements = []
+    statements: list[str] = []
 
-        def count(*args):
-            statements.append(1)
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
 
-        event.listen(engine, "before_cursor_execute", count)
-        assert client.get(path).status_code == 200, path
+    counts = {}
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        for path in PAGES:
+            statements.clear()
+            assert client.get(path).status_code == 200, path
+            counts[path] = len(statements)
+    finally:
         event.remove(engine, "before_cursor_execute", count)
-        counts[path] = len(statements)
     return counts
 
 

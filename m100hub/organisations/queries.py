@@ -33,11 +33,11 @@ def verified_list(page: int, per_page: int, search: str = ""):
                        error_out=False)
 
 
-def organisations_of_city(city_id: int) -> list[Organisation]:
+def organisations_of_city(city_id: int, limit: int = 50) -> list[Organisation]:
     stmt = select(Organisation).where(
         Organisation.city_id == city_id, Organisation.status == Status.VERIFIED
     )
-    return list(db.session.scalars(stmt.order_by(Organisation.name)))
+    return list(db.session.scalars(stmt.order_by(Organisation.name).limit(limit)))
 
 
 def verified_members(organisation_id: int) -> list[Membership]:
