@@ -47,7 +47,7 @@ seed: migrate
 	$(BIN)/flask m100 seed-demo
 
 run: seed
-	$(BIN)/flask m100 serve
+	$(BIN)/python -m m100hub.devserver
 
 worker: install
 	$(BIN)/celery -A celery_worker worker --beat --loglevel=INFO

@@ -1,11 +1,6 @@
-"""``flask m100 …`` commands: serve, create-admin, seed-demo, rerender."""
+"""``flask m100 …`` commands: create-admin, seed-demo, rerender."""
 
 from __future__ import annotations
-
-import os
-import secrets
-import subprocess
-import sys
 
 import click
 from flask import Flask, current_app
@@ -67,38 +62,6 @@ def rerender():
         count += 1
     commit()
     click.echo(f"Re-rendered {count} texts.")
-
-
-@group.command("serve")
-@click.option("--host", default="127.0.0.1")
-@click.option("--port", default=5000, type=int)
-def serve(host, port):
-    """Serve the hub with Socket.IO; with Redis, also a Celery worker with beat."""
-    from .extensions import socketio
-
-    app = current_app._get_current_object()
-    worker = None
-    if app.config["USE_REDIS"]:
-        click.echo(f"Redis answers at {app.config['REDIS_URL']}: starting a Celery worker + beat.")
-        worker = subprocess.Popen(  # noqa: S603
-            [sys.executable, "-m", "celery", "-A", "celery_worker", "worker", "--beat",
-             "--loglevel=INFO", "--concurrency=2", "--schedule", os.path.join(
-                 app.instance_path, "celerybeat-schedule")],
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        )
-    else:
-        click.echo("Redis does not answer: tasks run in-process, rate limits per process.")
-    click.echo(f"M100 Hub on http://{host}:{port}/")
-    try:
-        socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True, use_reloader=False)
-    finally:
-        if worker is not None:
-            worker.terminate()
-            worker.wait(timeout=20)
-
-
-def new_password() -> str:
-    return secrets.token_urlsafe(12)
 
 
 def register(app: Flask) -> None:

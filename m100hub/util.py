@@ -6,6 +6,7 @@ import re
 import unicodedata
 
 from flask import request
+from werkzeug.routing import IntegerConverter
 
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 
@@ -15,6 +16,15 @@ def slugify(text: str, max_length: int = 120) -> str:
     folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     slug = _NON_WORD.sub("-", folded.lower()).strip("-")
     return slug[:max_length].strip("-") or "x"
+
+
+class IdConverter(IntegerConverter):
+    """``<id:…>`` in a route: a positive id that fits the database's integer column.
+
+    Anything else is a 404 at routing, before a query could overflow."""
+
+    def __init__(self, map, *args, **kwargs):  # noqa: A002 (Werkzeug's signature)
+        super().__init__(map, min=1, max=2**31 - 1)
 
 
 def page_arg() -> int:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from flask import g, request_started
+from flask_sqlalchemy.session import _app_ctx_id
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.orm import scoped_session, sessionmaker
 
@@ -104,7 +105,8 @@ def db(app):
         outer = connection.begin()
         original = _db.session
         _db.session = scoped_session(
-            sessionmaker(
+            scopefunc=_app_ctx_id,
+            session_factory=sessionmaker(
                 bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=True
             )
         )

@@ -13,11 +13,15 @@ LANGUAGE_CHOICES = [("ro", "Română"), ("en", "English")]
 
 
 class PasswordPolicy:
-    """Applies accounts.passwords to a field; the e-mail/name come from the form if present."""
+    """Applies accounts.passwords to a field. The e-mail/name come from the form's fields if
+    present, else from ``form.person`` (the account whose password is being replaced)."""
 
     def __call__(self, form, field):
-        email = getattr(getattr(form, "email", None), "data", "") or ""
-        name = getattr(getattr(form, "display_name", None), "data", "") or ""
+        person = getattr(form, "person", None)
+        email = getattr(getattr(form, "email", None), "data", "") or getattr(person, "email", "")
+        name = getattr(getattr(form, "display_name", None), "data", "") or getattr(
+            person, "display_name", ""
+        )
         reason = passwords.problem(field.data or "", email=email, name=name)
         if reason:
             raise ValidationError(reason)
@@ -88,6 +92,11 @@ class ResetPasswordForm(FlaskForm):
         validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
         render_kw={"autocomplete": "new-password"},
     )
+
+    def __init__(self, *args, person=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        #: the account whose password is set: the policy refuses its name and e-mail
+        self.person = person
 
 
 class ChangePasswordForm(ResetPasswordForm):

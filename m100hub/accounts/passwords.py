@@ -30,7 +30,7 @@ def problem(password: str, email: str = "", name: str = "") -> str | None:
         return str(_l("This password is too common; choose another one."))
     local_part = email.split("@")[0].lower()
     if (local_part and len(local_part) >= 4 and local_part in lowered) or (
-        name and lowered == name.lower().replace(" ", "")
+        name and lowered.replace(" ", "") == name.lower().replace(" ", "")
     ):
         return str(_l("Do not use your name or e-mail address in the password."))
     return None

@@ -1,6 +1,15 @@
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy.exc import IntegrityError
@@ -8,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from ..cities.queries import city_choices
 from ..database import commit
 from ..extensions import db, limiter
-from ..i18n import LANG_COOKIE
+from ..i18n import LANG_COOKIE, remember_language
 from ..organisations.queries import memberships_of
 from ..permissions import get_or_404
 from ..security import safe_next
@@ -23,6 +32,8 @@ from .forms import (
     SignupForm,
 )
 from .models import User
+
+#: the largest id a database integer column holds; larger ones 404 instead of failing in SQL
 
 
 def _limit(name):
@@ -48,7 +59,9 @@ def signup():
             db.session.rollback()
             form.email.errors.append(_("An account with this e-mail address already exists."))
         else:
-            return render_template("accounts/signup_done.html", email=user.email)
+            response = make_response(render_template("accounts/signup_done.html", email=user.email))
+            remember_language(response, user.locale)
+            return response
     return render_template("accounts/signup.html", form=form)
 
 
@@ -89,9 +102,7 @@ def login():
         if user is not None:
             login_user(user, remember=form.remember.data)
             flash(_("Welcome, %(name)s!", name=user.display_name), "success")
-            response = redirect(next_url)
-            response.set_cookie(LANG_COOKIE, user.locale, max_age=31536000, samesite="Lax")
-            return response
+            return remember_language(redirect(next_url), user.locale)
         form.form_errors.append(_("The e-mail address or the password is wrong."))
     return render_template("accounts/login.html", form=form, next=next_url)
 
@@ -128,7 +139,7 @@ def reset_password(token):
     user = db.session.get(User, data["uid"])
     if user is None or not tokens.reset_matches(user, data):
         return render_template("accounts/reset_failed.html", expired=False), 400
-    form = ResetPasswordForm()
+    form = ResetPasswordForm(person=user)
     if form.validate_on_submit():
         services.set_password(user, form.password.data)
         if user.email_confirmed_dt is None:
@@ -155,34 +166,34 @@ def edit_profile():
         )
         commit()
         flash(_("Your profile is saved."), "success")
-        response = redirect(url_for(".edit_profile"))
-        response.set_cookie(LANG_COOKIE, current_user.locale, max_age=31536000, samesite="Lax")
-        return response
+        return remember_language(redirect(url_for(".edit_profile")), current_user.locale)
     return render_template("accounts/edit_profile.html", form=form)
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
 def change_password():
-    form = ChangePasswordForm()
+    user = current_user._get_current_object()  # not the proxy: login_user stores it in g
+    form = ChangePasswordForm(person=user)
     if form.validate_on_submit():
-        if services.authenticate(current_user.email, form.current.data) is None:
+        if services.authenticate(user.email, form.current.data) is None:
             form.current.errors.append(_("The current password is wrong."))
         else:
-            services.set_password(current_user, form.password.data)
+            services.set_password(user, form.password.data)
             commit()
             # This session stays, under the new token; so does its remember-me cookie.
-            login_user(current_user, remember="remember_token" in request.cookies)
+            login_user(user, remember="remember_token" in request.cookies)
             flash(_("Your password has been changed; your other sessions have ended."), "success")
             return redirect(url_for(".edit_profile"))
     return render_template("accounts/change_password.html", form=form)
 
 
-@bp.route("/u/<int:user_id>")
+@bp.route("/u/<id:user_id>")
 def profile(user_id):
     user = get_or_404(User, user_id)
     if not user.is_confirmed and user != current_user:
         abort(404)
     return render_template(
-        "accounts/profile.html", person=user, memberships=memberships_of(user.id, verified_only=True)
+        "accounts/profile.html", person=user,
+        memberships=memberships_of(user.id, verified_only=True),
     )

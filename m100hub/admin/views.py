@@ -40,7 +40,7 @@ def people():
     return render_template("admin/people.html", page=page, search=search, role_form=RoleForm())
 
 
-@bp.route("/people/<int:user_id>/roles", methods=["POST"])
+@bp.route("/people/<id:user_id>/roles", methods=["POST"])
 @admin_required
 def set_role(user_id):
     person = get_or_404(User, user_id)
@@ -66,7 +66,7 @@ def cities():
 
 
 @bp.route("/cities/new", methods=["GET", "POST"])
-@bp.route("/cities/<int:city_id>/edit", methods=["GET", "POST"])
+@bp.route("/cities/<id:city_id>/edit", methods=["GET", "POST"])
 @admin_required
 def edit_city(city_id=None):
     city = get_or_404(City, city_id) if city_id is not None else None

@@ -20,7 +20,7 @@ def index():
                            action_form=ActionForm())
 
 
-@bp.route("/notifications/<int:notification_id>/open", methods=["POST"])
+@bp.route("/notifications/<id:notification_id>/open", methods=["POST"])
 @login_required
 def open_one(notification_id):
     if not ActionForm().validate_on_submit():

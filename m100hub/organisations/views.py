@@ -89,7 +89,7 @@ def join(slug):
     return redirect(url_for(".show", slug=slug))
 
 
-@bp.route("/memberships/<int:membership_id>/decide", methods=["POST"])
+@bp.route("/memberships/<id:membership_id>/decide", methods=["POST"])
 @login_required
 def decide(membership_id):
     item = get_or_404(Membership, membership_id)

@@ -1,0 +1,799 @@
+"""Accounts over HTTP: sign-up and confirmation, sign-in, sign-out, password reset and change,
+profile editing and public profiles. Every refused input also checks that nothing was written."""
+
+from __future__ import annotations
+
+import re
+import time
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from itsdangerous import TimestampSigner, URLSafeTimedSerializer
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash
+
+from m100hub.accounts import tokens
+from m100hub.accounts.models import Sector, User
+from m100hub.extensions import db as _db
+
+from . import factories
+
+NEW_PASSWORD = "cer-senin-peste-suceava-41"
+LINK_RE = re.compile(r"http://localhost(/(?:confirm|password/reset)/[A-Za-z0-9_.\-]+)")
+
+
+# ---------------------------------------------------------------- helpers
+
+
+@pytest.fixture
+def en(client):
+    """The client asks for English pages (cookie and header)."""
+    client.set_cookie("lang", "en")
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
+
+
+def user_count() -> int:
+    return fresh_scalar(select(func.count()).select_from(User))
+
+
+def fresh_scalar(statement):
+    _db.session.expire_all()
+    return _db.session.scalar(statement)
+
+
+def reload(user_id: int) -> User | None:
+    return fresh_scalar(select(User).where(User.id == user_id))
+
+
+def by_email(email: str) -> User | None:
+    return fresh_scalar(select(User).where(func.lower(User.email) == email.lower()))
+
+
+def text_of(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def location(response) -> str:
+    """The redirect target as path?query; it must stay on this host."""
+    parts = urlsplit(response.headers["Location"])
+    assert parts.scheme in ("", "http") and parts.netloc in ("", "localhost"), parts
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def field_error(page: str, field: str) -> bool:
+    return f'id="{field}-error"' in page
+
+
+def mail_body(message) -> str:
+    return message.get_body(preferencelist=("plain",)).get_content()
+
+
+def link_in(message) -> str:
+    match = LINK_RE.search(mail_body(message))
+    assert match, mail_body(message)
+    return match.group(1)
+
+
+def suceava_id() -> int:
+    return factories.city("suceava").id
+
+
+def signup_data(**changes) -> dict:
+    data = {
+        "display_name": "Ioana Munteanu",
+        "email": "ioana.munteanu@example.ro",
+        "password": "raul-suceava-verde-77",
+        "confirm": "raul-suceava-verde-77",
+        "sector": "civil",
+        "home_city_id": str(suceava_id()),
+        "locale": "en",
+    }
+    data.update(changes)
+    return data
+
+
+def committed_user(db, **attrs) -> User:
+    person = factories.user(**attrs)
+    db.session.commit()
+    return person
+
+
+def sign_in(client, email, password=factories.PASSWORD, **extra):
+    return client.post("/login", data={"email": email, "password": password, **extra})
+
+
+# ---------------------------------------------------------------- sign-up and confirmation
+
+
+def test_signup_creates_an_unconfirmed_account_and_mails_a_link(en, db, outbox):
+    before = user_count()
+    response = en.post("/signup", data=signup_data(email="  Ioana.Munteanu@Example.RO "))
+
+    assert response.status_code == 200
+    assert "Check your e-mail" in text_of(response)
+    assert user_count() == before + 1
+    user = by_email("ioana.munteanu@example.ro")
+    assert user.email == "ioana.munteanu@example.ro"  # stored lower-cased and stripped
+    assert user.display_name == "Ioana Munteanu"
+    assert user.sector == Sector.CIVIL
+    assert user.home_city_id == suceava_id()
+    assert user.locale == "en"
+    assert user.email_confirmed_dt is None
+    assert user.password_hash != "raul-suceava-verde-77"
+    assert check_password_hash(user.password_hash, "raul-suceava-verde-77")
+
+    messages = outbox()
+    assert len(messages) == 1
+    assert messages[0]["To"] == "ioana.munteanu@example.ro"
+    assert messages[0]["Subject"] == "Confirm your e-mail address for M100 Hub"
+    assert link_in(messages[0]).startswith("/confirm/")
+
+
+def test_signup_without_home_city_is_accepted(en, db, outbox):
+    response = en.post("/signup", data=signup_data(home_city_id="0"))
+    assert response.status_code == 200
+    assert by_email("ioana.munteanu@example.ro").home_city_id is None
+
+
+def test_opening_the_confirmation_link_confirms_the_account(en, db, outbox):
+    en.post("/signup", data=signup_data())
+    link = link_in(outbox()[0])
+    user_id = by_email("ioana.munteanu@example.ro").id
+
+    response = en.get(link)
+    assert response.status_code == 302
+    assert location(response) == "/login"
+    assert reload(user_id).email_confirmed_dt is not None
+
+    # Opening it again is harmless and the account can now sign in.
+    assert en.get(link).status_code == 302
+    assert reload(user_id).email_confirmed_dt is not None
+    signed_in = sign_in(en, "ioana.munteanu@example.ro", "raul-suceava-verde-77")
+    assert signed_in.status_code == 302
+    assert en.get("/account").status_code == 200
+
+
+def test_confirmation_link_while_signed_in_goes_home(client, db, login_as):
+    user = login_as("unconfirmed")
+    user_id = user.id
+    response = client.get(f"/confirm/{tokens.confirm_token(user)}")
+    assert response.status_code == 302
+    assert location(response) == "/"
+    assert reload(user_id).is_confirmed
+
+
+def _serializer(key, salt=tokens.CONFIRM_SALT):
+    return URLSafeTimedSerializer(key, salt=salt)
+
+
+@pytest.mark.parametrize(
+    "forge",
+    [
+        pytest.param(lambda app, u: _serializer("not-the-secret-key").dumps(
+            {"uid": u.id, "email": u.email}), id="wrong-key"),
+        pytest.param(lambda app, u: _serializer(app.config["SECRET_KEY"], tokens.RESET_SALT)
+                     .dumps({"uid": u.id, "email": u.email}), id="reset-salt"),
+        pytest.param(lambda app, u: _serializer(app.config["SECRET_KEY"]).dumps(
+            {"uid": str(u.id), "email": u.email}), id="uid-not-int"),
+        pytest.param(lambda app, u: _serializer(app.config["SECRET_KEY"]).dumps(
+            [u.id, u.email]), id="not-a-dict"),
+        pytest.param(lambda app, u: _serializer(app.config["SECRET_KEY"]).dumps(
+            {"uid": u.id + 100000, "email": u.email}), id="unknown-account"),
+        pytest.param(lambda app, u: _serializer(app.config["SECRET_KEY"]).dumps(
+            {"uid": u.id}), id="no-email"),
+        pytest.param(lambda app, u: tokens.confirm_token(u)[:-3] + "AAA", id="tampered"),
+        pytest.param(lambda app, u: "not-a-token", id="garbage"),
+    ],
+)
+def test_forged_confirmation_tokens_are_refused(app, en, db, forge):
+    user = committed_user(db, confirmed=False)
+    user_id = user.id
+    response = en.get(f"/confirm/{forge(app, user)}")
+    assert response.status_code == 400
+    assert "This link is not valid." in text_of(response)
+    assert reload(user_id).email_confirmed_dt is None
+
+
+def _token_made_hours_ago(monkeypatch, hours, make):
+    real = TimestampSigner.get_timestamp
+    monkeypatch.setattr(TimestampSigner, "get_timestamp",
+                        lambda self: int(time.time() - hours * 3600))
+    try:
+        return make()
+    finally:
+        monkeypatch.setattr(TimestampSigner, "get_timestamp", real)
+
+
+def test_expired_confirmation_token_is_refused(en, db, monkeypatch):
+    user = committed_user(db, confirmed=False)
+    user_id = user.id
+    # EMAIL_TOKEN_MAX_AGE is 48 hours: 47 hours old still works, 49 hours old does not.
+    old = _token_made_hours_ago(monkeypatch, 49, lambda: tokens.confirm_token(user))
+    recent = _token_made_hours_ago(monkeypatch, 47, lambda: tokens.confirm_token(user))
+
+    response = en.get(f"/confirm/{old}")
+    assert response.status_code == 400
+    assert "This link has expired." in text_of(response)
+    assert reload(user_id).email_confirmed_dt is None
+
+    assert en.get(f"/confirm/{recent}").status_code == 302
+    assert reload(user_id).email_confirmed_dt is not None
+
+
+def test_confirmation_max_age_comes_from_the_configuration(app, en, db, monkeypatch):
+    user = committed_user(db, confirmed=False)
+    user_id = user.id
+    token = _token_made_hours_ago(monkeypatch, 1, lambda: tokens.confirm_token(user))
+    monkeypatch.setitem(app.config, "EMAIL_TOKEN_MAX_AGE", 60)
+    assert en.get(f"/confirm/{token}").status_code == 400
+    assert reload(user_id).email_confirmed_dt is None
+
+
+def test_confirmation_token_for_a_previous_email_is_refused(en, db):
+    user = committed_user(db, confirmed=False, email="vechi@example.ro")
+    user_id = user.id
+    token = tokens.confirm_token(user)
+    user.email = "nou@example.ro"
+    db.session.commit()
+
+    response = en.get(f"/confirm/{token}")
+    assert response.status_code == 400
+    assert reload(user_id).email_confirmed_dt is None
+
+
+@pytest.mark.parametrize("typed", ["ana.pop@example.ro", "ANA.POP@EXAMPLE.RO", "Ana.Pop@example.ro",
+                                   "  ana.pop@example.ro  "])
+def test_signup_with_a_taken_email_in_any_letter_case(en, db, outbox, typed):
+    committed_user(db, email="ana.pop@example.ro")
+    before = user_count()
+
+    response = en.post("/signup", data=signup_data(email=typed))
+    assert response.status_code == 200
+    page = text_of(response)
+    assert "An account with this e-mail address already exists." in page
+    assert field_error(page, "email")
+    assert user_count() == before
+    assert fresh_scalar(select(func.count()).select_from(User)
+                        .where(func.lower(User.email) == "ana.pop@example.ro")) == 1
+    assert outbox() == []
+
+
+def _refused_signup(client, outbox, field, **changes):
+    before = user_count()
+    response = client.post("/signup", data=signup_data(**changes))
+    assert response.status_code == 200
+    page = text_of(response)
+    assert field_error(page, field), page
+    assert 'class="error-summary"' in page
+    assert user_count() == before
+    assert by_email("ioana.munteanu@example.ro") is None
+    assert outbox() == []
+    return page
+
+
+@pytest.mark.parametrize("email", ["not-an-email", "ioana@", "@example.ro", "ioana munteanu@ex.ro",
+                                   "ioana@@example.ro", "a" * 250 + "@example.ro"])
+def test_signup_refuses_a_malformed_email(en, db, outbox, email):
+    before = user_count()
+    response = en.post("/signup", data=signup_data(email=email))
+    assert response.status_code == 200
+    assert field_error(text_of(response), "email")
+    assert user_count() == before
+    assert outbox() == []
+
+
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [
+        ("short1!", "Use at least 10 characters."),
+        ("password123", "This password is too common; choose another one."),
+        ("Password123", "This password is too common; choose another one."),
+        ("qwertyuiop", "This password is too common; choose another one."),
+        ("ioanamunteanu", "Do not use your name or e-mail address in the password."),
+        ("Ioana Munteanu", None),  # name with its space: refused too (see the policy)
+        ("ioana.munteanu-2035", "Do not use your name or e-mail address in the password."),
+        ("x" * 129, "Use at most 128 characters."),
+    ],
+)
+def test_signup_refuses_a_weak_password(en, db, outbox, password, message):
+    page = _refused_signup(en, outbox, "password", password=password, confirm=password)
+    if message:
+        assert message in page
+
+
+def test_signup_refuses_mismatched_passwords(en, db, outbox):
+    page = _refused_signup(en, outbox, "confirm", confirm="raul-suceava-verde-78")
+    assert "The passwords differ." in page
+
+
+def test_signup_refuses_a_display_name_of_81_characters(en, db, outbox):
+    _refused_signup(en, outbox, "display_name", display_name="N" * 81)
+
+
+def test_signup_accepts_a_display_name_of_80_characters(en, db, outbox):
+    assert en.post("/signup", data=signup_data(display_name="N" * 80)).status_code == 200
+    assert by_email("ioana.munteanu@example.ro").display_name == "N" * 80
+
+
+@pytest.mark.parametrize("field", ["display_name", "email", "password", "confirm", "sector",
+                                   "locale"])
+def test_signup_refuses_an_empty_field(en, db, outbox, field):
+    _refused_signup(en, outbox, field, **{field: ""})
+
+
+def test_signup_refuses_blank_display_name(en, db, outbox):
+    _refused_signup(en, outbox, "display_name", display_name="    ")
+
+
+def test_signup_with_every_field_empty(en, db, outbox):
+    before = user_count()
+    response = en.post("/signup", data={})
+    assert response.status_code == 200
+    page = text_of(response)
+    for field in ("display_name", "email", "password", "confirm", "sector"):
+        assert field_error(page, field), field
+    assert user_count() == before
+    assert outbox() == []
+
+
+@pytest.mark.parametrize("city", ["999999", "-1", "abc", "1.5", "99999999999999999999"])
+def test_signup_refuses_an_unknown_or_malformed_city(en, db, outbox, city):
+    _refused_signup(en, outbox, "home_city_id", home_city_id=city)
+
+
+@pytest.mark.parametrize("sector", ["martian", "CIVIL", "0"])
+def test_signup_refuses_an_unknown_sector(en, db, outbox, sector):
+    _refused_signup(en, outbox, "sector", sector=sector)
+
+
+def test_signup_refuses_an_unknown_language(en, db, outbox):
+    _refused_signup(en, outbox, "locale", locale="fr")
+
+
+def test_signup_page_redirects_a_signed_in_person(client, db, login_as):
+    login_as("citizen")
+    before = user_count()
+    response = client.post("/signup", data=signup_data())
+    assert response.status_code == 302
+    assert user_count() == before
+
+
+# ---------------------------------------------------------------- sign-in and sign-out
+
+
+def test_sign_in_redirects_to_a_safe_next(en, db):
+    committed_user(db, email="radu@example.ro", locale="en")
+    response = sign_in(en, "radu@example.ro", next="/account?tab=1")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/account?tab=1"
+
+    page = en.get("/account")
+    assert page.status_code == 200
+    assert "radu@example.ro" in text_of(page)
+
+
+def test_sign_in_ignores_letter_case_of_the_email(en, db):
+    committed_user(db, email="radu@example.ro")
+    response = sign_in(en, "  RADU@Example.RO ")
+    assert response.status_code == 302
+    assert en.get("/account").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "next_url",
+    ["https://evil.example", "//evil.example", "/\\evil.example", "\\\\evil.example",
+     "javascript:alert(1)", "http:/evil.example", "/\t/evil.example", "evil.example",
+     "https://localhost.evil.example/account", ""],
+)
+def test_sign_in_ignores_an_external_next(en, db, next_url):
+    committed_user(db, email="radu@example.ro")
+    response = sign_in(en, "radu@example.ro", next=next_url)
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+    # ... also when already signed in and the next comes in the query string.
+    again = en.get("/login", query_string={"next": next_url})
+    assert again.status_code == 302
+    assert again.headers["Location"] == "/"
+
+
+def test_login_page_keeps_only_a_safe_next(en, db):
+    page = text_of(en.get("/login", query_string={"next": "//evil.example/x"}))
+    assert 'name="next" value="/"' in page
+    assert 'name="next" value="//evil' not in page
+    page = text_of(en.get("/login", query_string={"next": "/account"}))
+    assert 'name="next" value="/account"' in page
+
+
+def without_csrf(page: str) -> str:
+    return re.sub(r'(name="csrf_token"[^>]*value=")[^"]*"', r'\1"', page)
+
+
+def _error_message(page: str) -> str:
+    match = re.search(r'<p class="error" role="alert">([^<]*)</p>', page)
+    assert match, page
+    return match.group(1)
+
+
+def test_wrong_password_and_unknown_email_look_the_same(en, db):
+    committed_user(db, email="radu@example.ro")
+    before = user_count()
+
+    wrong_password = sign_in(en, "radu@example.ro", "nu-e-parola-mea-123")
+    unknown_email = sign_in(en, "nimeni@example.ro", "nu-e-parola-mea-123")
+
+    assert wrong_password.status_code == unknown_email.status_code == 200
+    a, b = text_of(wrong_password), text_of(unknown_email)
+    assert _error_message(a) == _error_message(b) == "The e-mail address or the password is wrong."
+    # Apart from the address typed back into the form (and the time-stamped CSRF tokens of
+    # the page's other forms), the two pages are identical.
+    assert without_csrf(a).replace("radu@example.ro", "X") == without_csrf(b).replace(
+        "nimeni@example.ro", "X")
+    assert en.get("/account").status_code == 302  # still signed out
+    assert user_count() == before
+
+
+@pytest.mark.parametrize("data", [{}, {"email": "radu@example.ro"}, {"password": "x" * 20},
+                                  {"email": "radu@example.ro", "password": "x" * 129}])
+def test_sign_in_with_missing_or_oversized_fields(en, db, data):
+    committed_user(db, email="radu@example.ro")
+    response = en.post("/login", data=data)
+    assert response.status_code == 200
+    assert 'class="error"' in text_of(response)
+    assert en.get("/account").status_code == 302
+
+
+def test_remember_me_sets_a_remember_cookie(en, db):
+    committed_user(db, email="radu@example.ro")
+    response = sign_in(en, "radu@example.ro", remember="y")
+    assert response.status_code == 302
+    cookie = en.get_cookie("remember_token")
+    assert cookie is not None and cookie.value
+    assert cookie.http_only
+    assert cookie.same_site == "Lax"
+
+    # The remember cookie alone signs the person in again (a new browser session).
+    en.delete_cookie("session")
+    assert en.get("/account").status_code == 200
+
+
+def test_without_remember_me_there_is_no_remember_cookie(en, db):
+    committed_user(db, email="radu@example.ro")
+    assert sign_in(en, "radu@example.ro").status_code == 302
+    assert en.get_cookie("remember_token") is None
+    en.delete_cookie("session")
+    assert en.get("/account").status_code == 302
+
+
+def test_sign_out_requires_post(client, db, login_as):
+    login_as("citizen")
+    assert client.get("/logout").status_code == 405
+    assert client.get("/account").status_code == 200
+
+    response = client.post("/logout")
+    assert response.status_code == 302
+    assert location(response) == "/"
+    after = client.get("/account")
+    assert after.status_code == 302
+    assert location(after).startswith("/login")
+
+
+# ---------------------------------------------------------------- password reset
+
+
+def test_forgot_password_answers_the_same_for_unknown_and_known_addresses(en, db, outbox):
+    committed_user(db, email="radu@example.ro", locale="en")
+
+    unknown = en.post("/password/forgot", data={"email": "nimeni@example.ro"})
+    assert unknown.status_code == 200
+    assert outbox() == []
+
+    known = en.post("/password/forgot", data={"email": "Radu@Example.ro"})
+    assert known.status_code == 200
+    assert without_csrf(text_of(unknown)) == without_csrf(text_of(known))
+    assert "Check your e-mail" in text_of(known)
+
+    messages = outbox()
+    assert len(messages) == 1
+    assert messages[0]["To"] == "radu@example.ro"
+    assert messages[0]["Subject"] == "Reset your M100 Hub password"
+    assert link_in(messages[0]).startswith("/password/reset/")
+
+
+def test_forgot_password_with_a_malformed_address_sends_nothing(en, db, outbox):
+    response = en.post("/password/forgot", data={"email": "not-an-email"})
+    assert response.status_code == 200
+    assert field_error(text_of(response), "email")
+    assert outbox() == []
+
+
+def test_reset_link_works_once_and_the_old_password_stops_working(en, db, outbox):
+    user = committed_user(db, email="radu@example.ro", locale="en")
+    user_id, old_hash = user.id, user.password_hash
+    en.post("/password/forgot", data={"email": "radu@example.ro"})
+    link = link_in(outbox()[0])
+
+    assert en.get(link).status_code == 200
+    response = en.post(link, data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    assert response.status_code == 302
+    assert location(response) == "/login"
+    new_hash = reload(user_id).password_hash
+    assert new_hash != old_hash
+    assert check_password_hash(new_hash, NEW_PASSWORD)
+
+    # Second use of the same link.
+    assert en.get(link).status_code == 400
+    second = en.post(link, data={"password": "alta-parola-lunga-99", "confirm":
+                                 "alta-parola-lunga-99"})
+    assert second.status_code == 400
+    assert "This link is not valid or has been used already." in text_of(second)
+    assert reload(user_id).password_hash == new_hash
+
+    # The old password fails, the new one works.
+    assert sign_in(en, "radu@example.ro", factories.PASSWORD).status_code == 200
+    assert en.get("/account").status_code == 302
+    assert sign_in(en, "radu@example.ro", NEW_PASSWORD).status_code == 302
+    assert en.get("/account").status_code == 200
+
+
+def test_reset_confirms_an_unconfirmed_address(en, db, outbox):
+    user = committed_user(db, email="radu@example.ro", confirmed=False)
+    user_id = user.id
+    en.post("/password/forgot", data={"email": "radu@example.ro"})
+    link = link_in(outbox()[0])
+    response = en.post(link, data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    assert response.status_code == 302
+    assert reload(user_id).is_confirmed
+
+
+def test_reset_ends_existing_sessions(app, en, db, outbox, login_as):
+    user = committed_user(db, email="radu@example.ro")
+    elsewhere = app.test_client()
+    login_as(user=user, client_=elsewhere)
+    assert elsewhere.get("/account").status_code == 200
+
+    en.post("/password/forgot", data={"email": "radu@example.ro"})
+    en.post(link_in(outbox()[0]), data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    assert elsewhere.get("/account").status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("password", "confirm", "field"),
+    [("short", "short", "password"), ("password123", "password123", "password"),
+     (NEW_PASSWORD, NEW_PASSWORD + "x", "confirm"), ("", "", "password"),
+     ("radu.ionescu-la-munte", "radu.ionescu-la-munte", "password"),
+     ("raduionescu", "raduionescu", "password")],
+)
+def test_reset_refuses_a_bad_new_password(en, db, outbox, password, confirm, field):
+    user = committed_user(db, email="radu.ionescu@example.ro", name="Radu Ionescu")
+    user_id, old_hash = user.id, user.password_hash
+    en.post("/password/forgot", data={"email": "radu.ionescu@example.ro"})
+    link = link_in(outbox()[0])
+
+    response = en.post(link, data={"password": password, "confirm": confirm})
+    assert response.status_code == 200
+    assert field_error(text_of(response), field)
+    assert reload(user_id).password_hash == old_hash
+    assert en.get(link).status_code == 200  # the link still works
+
+
+def test_expired_or_forged_reset_tokens_are_refused(app, en, db, monkeypatch):
+    user = committed_user(db, email="radu@example.ro")
+    user_id, old_hash = user.id, user.password_hash
+    expired = _token_made_hours_ago(monkeypatch, 3, lambda: tokens.reset_token(user))
+    forged = URLSafeTimedSerializer("wrong-key", salt=tokens.RESET_SALT).dumps(
+        {"uid": user.id, "fp": user.password_hash[-12:]})
+    confirm_purpose = tokens.confirm_token(user)
+    data = {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD}
+
+    response = en.post(f"/password/reset/{expired}", data=data)
+    assert response.status_code == 400
+    assert "This link has expired." in text_of(response)
+    assert en.post(f"/password/reset/{forged}", data=data).status_code == 400
+    assert en.post(f"/password/reset/{confirm_purpose}", data=data).status_code == 400
+    assert reload(user_id).password_hash == old_hash
+
+
+# ---------------------------------------------------------------- change password
+
+
+def test_change_password_with_a_wrong_current_password(app, client, db, login_as):
+    user = login_as("citizen", locale="en")
+    user_id, old_hash, old_token = user.id, user.password_hash, user.session_token
+    other = app.test_client()
+    login_as(user=user, client_=other)
+
+    response = client.post("/account/password", data={
+        "current": "nu-este-parola-mea", "password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    assert response.status_code == 200
+    page = text_of(response)
+    assert field_error(page, "current")
+    assert "The current password is wrong." in page
+    after = reload(user_id)
+    assert after.password_hash == old_hash
+    assert after.session_token == old_token
+    assert other.get("/account").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("password", "confirm", "field"),
+    [("short", "short", "password"), (NEW_PASSWORD, "altceva-lung-123", "confirm"),
+     ("password123", "password123", "password"), ("", "", "password")],
+)
+def test_change_password_refuses_a_bad_new_password(client, db, login_as, password, confirm,
+                                                     field):
+    user = login_as("citizen")
+    user_id, old_hash = user.id, user.password_hash
+    response = client.post("/account/password", data={
+        "current": factories.PASSWORD, "password": password, "confirm": confirm})
+    assert response.status_code == 200
+    assert field_error(text_of(response), field)
+    assert reload(user_id).password_hash == old_hash
+
+
+def test_change_password_refuses_the_persons_name_or_email(client, db, login_as):
+    user = login_as("citizen", name="Radu Ionescu", email="radu.ionescu@example.ro")
+    user_id, old_hash = user.id, user.password_hash
+    for weak in ("raduionescu", "radu.ionescu-2035"):
+        response = client.post("/account/password", data={
+            "current": factories.PASSWORD, "password": weak, "confirm": weak})
+        assert response.status_code == 200
+        assert field_error(text_of(response), "password"), weak
+    assert reload(user_id).password_hash == old_hash
+
+
+def test_change_password_ends_the_other_sessions_only(app, client, db, login_as):
+    user = login_as("citizen", locale="en")
+    user_id, old_token = user.id, user.session_token
+    other = app.test_client()
+    login_as(user=user, client_=other)
+    assert other.get("/account").status_code == 200
+
+    response = client.post("/account/password", data={
+        "current": factories.PASSWORD, "password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    assert response.status_code == 302
+    assert location(response) == "/account"
+
+    after = reload(user_id)
+    assert check_password_hash(after.password_hash, NEW_PASSWORD)
+    assert after.session_token != old_token
+
+    assert client.get("/account").status_code == 200  # this session goes on
+    ended = other.get("/account")
+    assert ended.status_code == 302
+    assert urlsplit(location(ended)).path == "/login"
+    assert parse_qs(urlsplit(location(ended)).query)["next"] == ["/account"]
+
+
+def test_change_password_keeps_this_devices_remember_cookie_and_ends_the_others(app, en, db):
+    committed_user(db, email="radu@example.ro", locale="en")
+    other = app.test_client()
+    assert sign_in(en, "radu@example.ro", remember="y").status_code == 302
+    assert sign_in(other, "radu@example.ro", remember="y").status_code == 302
+
+    response = en.post("/account/password", data={
+        "current": factories.PASSWORD, "password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    assert response.status_code == 302
+
+    # Both browsers restart: only the remember cookie is left.
+    en.delete_cookie("session")
+    other.delete_cookie("session")
+    assert en.get("/account").status_code == 200
+    assert other.get("/account").status_code == 302
+
+
+# ---------------------------------------------------------------- edit profile
+
+
+def profile_data(**changes) -> dict:
+    data = {"display_name": "Radu Nou", "sector": "private", "home_city_id": str(suceava_id()),
+            "locale": "en", "bio": "  Inginer de mediu.  "}
+    data.update(changes)
+    return data
+
+
+def test_edit_profile_saves(client, db, login_as):
+    user = login_as("citizen", email="radu@example.ro")
+    user_id = user.id
+    assert client.get("/account").status_code == 200
+
+    response = client.post("/account", data=profile_data())
+    assert response.status_code == 302
+    assert location(response) == "/account"
+    after = reload(user_id)
+    assert after.display_name == "Radu Nou"
+    assert after.sector == Sector.PRIVATE
+    assert after.home_city_id == suceava_id()
+    assert after.locale == "en"
+    assert after.bio == "Inginer de mediu."
+    assert after.email == "radu@example.ro"
+    assert client.get_cookie("lang").value == "en"
+    assert '<html lang="en">' in text_of(client.get("/account"))
+
+
+def test_edit_profile_can_clear_the_home_city(client, db, login_as):
+    user = login_as("citizen", home_city_id=suceava_id())
+    user_id = user.id
+    assert client.post("/account", data=profile_data(home_city_id="0")).status_code == 302
+    assert reload(user_id).home_city_id is None
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [({"display_name": ""}, "display_name"), ({"display_name": "   "}, "display_name"),
+     ({"display_name": "N" * 81}, "display_name"), ({"display_name": "N"}, "display_name"),
+     ({"sector": "martian"}, "sector"), ({"sector": ""}, "sector"),
+     ({"locale": "fr"}, "locale"), ({"locale": ""}, "locale"),
+     ({"home_city_id": "999999"}, "home_city_id"), ({"home_city_id": "abc"}, "home_city_id"),
+     ({"bio": "x" * 501}, "bio")],
+)
+def test_edit_profile_refuses_bad_input(client, db, login_as, changes, field):
+    user = login_as("citizen", name="Radu Vechi")
+    user_id = user.id
+    before = (user.display_name, user.sector, user.home_city_id, user.locale, user.bio)
+
+    response = client.post("/account", data=profile_data(**changes))
+    assert response.status_code == 200
+    assert field_error(text_of(response), field)
+    after = reload(user_id)
+    assert (after.display_name, after.sector, after.home_city_id, after.locale,
+            after.bio) == before
+    assert client.get_cookie("lang") is None
+
+
+def test_edit_profile_needs_a_signed_in_person(client, db):
+    before = user_count()
+    response = client.post("/account", data=profile_data())
+    assert response.status_code == 303
+    assert urlsplit(location(response)).path == "/login"
+    assert user_count() == before
+
+
+# ---------------------------------------------------------------- public profile
+
+
+def test_public_profile_shows_name_and_sector_but_never_the_email(en, db, login_as):
+    person = committed_user(db, name="Radu Ionescu", email="radu.ionescu@example.ro",
+                            sector="private", bio="Inginer.")
+    person_id = person.id
+
+    page = en.get(f"/u/{person_id}")
+    assert page.status_code == 200
+    text = text_of(page)
+    assert "Radu Ionescu" in text
+    assert "Private sector" in text
+    assert "Inginer." in text
+    assert "radu.ionescu@" not in text
+    assert "example.ro" not in text
+
+    login_as("citizen", locale="en")  # another person looking
+    text = text_of(en.get(f"/u/{person_id}"))
+    assert "Radu Ionescu" in text and "radu.ionescu@" not in text
+
+
+def test_own_profile_does_not_show_the_email_either(client, db, login_as):
+    user = login_as("citizen", email="eu.insumi@example.ro")
+    page = client.get(f"/u/{user.id}")
+    assert page.status_code == 200
+    assert "eu.insumi@example.ro" not in text_of(page)
+
+
+def test_unconfirmed_profile_is_hidden_from_others(app, client, db, login_as):
+    person = committed_user(db, name="Neconfirmat", confirmed=False)
+    person_id = person.id
+    assert client.get(f"/u/{person_id}").status_code == 404
+
+    viewer = app.test_client()
+    login_as("citizen", client_=viewer)
+    assert viewer.get(f"/u/{person_id}").status_code == 404
+
+    login_as(user=person)  # the person sees their own page
+    own = client.get(f"/u/{person_id}")
+    assert own.status_code == 200
+    assert "Neconfirmat" in text_of(own)
+
+
+@pytest.mark.parametrize("path", ["/u/999999", "/u/0", "/u/-1", "/u/abc", "/u/2147483648",
+                                  "/u/99999999999999999999"])
+def test_unknown_profile_is_404(client, db, path):
+    assert client.get(path).status_code == 404
