@@ -77,6 +77,7 @@ def _init_extensions(app: Flask) -> None:
     socketio.init_app(
         app,
         message_queue=app.config["REDIS_URL"] if use_redis else None,
+        channel=app.config["SOCKETIO_CHANNEL"],
         # None lets Engine.IO accept this host only; configured origins widen that.
         cors_allowed_origins=security.allowed_origins(app)
         if app.config["SOCKETIO_ALLOWED_ORIGINS"] else None,

@@ -22,6 +22,7 @@ def celery_init_app(app: Flask) -> Celery:
             "broker_url": app.config["REDIS_URL"],
             "result_backend": None,
             "task_ignore_result": True,
+            "task_default_queue": app.config["CELERY_QUEUE"],
             "task_always_eager": eager,
             "task_eager_propagates": True,
             "task_acks_late": True,

@@ -75,6 +75,9 @@ def build_config(instance_path: Path) -> dict:
         "RATE_LIMIT_SIGN_IN": os.environ.get("RATE_LIMIT_SIGN_IN", "10 per minute;50 per hour"),
         "RATE_LIMIT_SIGN_UP": os.environ.get("RATE_LIMIT_SIGN_UP", "5 per minute;30 per hour"),
         "RATE_LIMIT_RESET": os.environ.get("RATE_LIMIT_RESET", "5 per minute;20 per hour"),
+        #: names on the shared Redis, so that two installations can share one server
+        "CELERY_QUEUE": os.environ.get("CELERY_QUEUE", "m100hub"),
+        "SOCKETIO_CHANNEL": os.environ.get("SOCKETIO_CHANNEL", "m100hub-socketio"),
         "SOCKETIO_ALLOWED_ORIGINS": os.environ.get("SOCKETIO_ALLOWED_ORIGINS", ""),
         "CELERY_EAGER": env_bool("CELERY_EAGER", False),
         "PER_PAGE": 30,

@@ -106,7 +106,10 @@ class LiveStack:
             "MAIL_SERVER": "127.0.0.1",
             "MAIL_PORT": str(self.smtp.port),
             "BASE_URL": base_url,
+            # Names of its own on the shared Redis: another test run may use it at the same time.
             "RATELIMIT_KEY_PREFIX": f"live-{self.secret[:8]}",
+            "CELERY_QUEUE": f"live-{self.secret[:8]}",
+            "SOCKETIO_CHANNEL": f"live-{self.secret[:8]}",
             "PYTHONUNBUFFERED": "1",
         }
 
@@ -124,12 +127,13 @@ class LiveStack:
         return done.stdout
 
     def start(self) -> LiveStack:
-        import redis
-
-        redis.Redis.from_url(self.redis_url).flushdb()
         self.smtp.start()
         self.flask("db", "upgrade")
-        self.flask("m100", "seed-demo")
+        printed = self.flask("m100", "seed-demo")
+        #: demo e-mail → password, as `make run` prints them in development
+        self.demo_passwords = dict(
+            line.split() for line in printed.splitlines() if "@m100.demo" in line
+        )
         self._spawn(
             "worker",
             [

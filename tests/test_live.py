@@ -122,3 +122,12 @@ def test_socket_refuses_anonymous_and_foreign_origins(live):
     client, _ = connect_socket(live.url, person)
     assert client.connected
     client.disconnect()
+
+
+@pytest.mark.slow
+def test_a_demo_person_signs_in_with_the_printed_password(live):
+    assert set(live.demo_passwords) >= {"admin@m100.demo", "cetatean@m100.demo"}
+    session = new_session()
+    sign_in(session, live.url, "cetatean@m100.demo", live.demo_passwords["cetatean@m100.demo"])
+    profile = session.get(f"{live.url}/account")
+    assert "Maria Popescu" in profile.text

@@ -42,7 +42,9 @@ class ProfileFields(StrippedMixin, FlaskForm):
         render_kw={"autocomplete": "name"},
     )
     sector = SelectField(
-        _l("Stakeholder sector"), choices=enum_choices(SECTOR_LABELS), validators=[DataRequired()],
+        _l("Stakeholder sector"),
+        choices=[("", _l("— choose your sector —")), *enum_choices(SECTOR_LABELS)],
+        validators=[DataRequired()],
         description=_l("Results of consultations are broken down by sector."),
     )
     home_city_id = OptionalIdField(_l("Home city (optional)"))
