@@ -146,7 +146,7 @@ def _seed_eu_mission_cities():
     now = datetime.now(UTC)
     rows = [
         ("Cluj-Napoca", "cluj-napoca", "Cluj"),
-        ("București Sector 2", "bucuresti-sector-2", "București"),
+        ("București Sector 2", "bucuresti-sector-2", ""),  # a sector of the capital, no county
         ("Suceava", "suceava", "Suceava"),
     ]
     op.bulk_insert(cities, [
