@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import enum
+import logging
 from datetime import UTC, datetime
 
-from flask import g, has_request_context, request
+from flask import has_request_context, request
 from sqlalchemy import DateTime, Enum, TypeDecorator, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .extensions import db
+
+logger = logging.getLogger(__name__)
 
 
 def utcnow() -> datetime:
@@ -88,18 +91,32 @@ def _sqlite_begin(connection):
     connection.exec_driver_sql(f"BEGIN {mode}")
 
 
+AFTER_COMMIT = "m100_after_commit"
+
+
 def after_commit(callback) -> None:
-    """Run ``callback`` once the request's transaction has committed (e-mail, socket emits)."""
-    g.setdefault("after_commit", []).append(callback)
+    """Run ``callback`` once the session's current transaction commits (e-mail, socket pushes).
+
+    Kept on the session, so a rollback drops it: nothing leaves for work that was undone.
+    """
+    db.session.info.setdefault(AFTER_COMMIT, []).append(callback)
+
+
+@event.listens_for(Session, "after_commit")
+def _run_after_commit(session) -> None:
+    for callback in session.info.pop(AFTER_COMMIT, []):
+        try:
+            callback()
+        except Exception:  # the write is saved; a lost e-mail or push must not turn it into a 500
+            logger.exception("a task after the commit failed")
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_after_commit(session, previous_transaction) -> None:
+    if previous_transaction.parent is None:  # the whole unit of work, not a nested savepoint
+        session.info.pop(AFTER_COMMIT, None)
 
 
 def commit() -> None:
-    """Commit the request's work, then run what waited for the commit. Views call this."""
+    """Views, tasks and socket handlers commit here; services only flush."""
     db.session.commit()
-    callbacks = g.pop("after_commit", [])
-    for callback in callbacks:
-        callback()
-
-
-def discard_pending() -> None:
-    g.pop("after_commit", None)
