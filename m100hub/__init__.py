@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Flask
 
 from . import cli, errors, i18n, security, templating
-from .config import build_config, check_production
+from .config import InsecureConfiguration, build_config, check_production
 from .extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
 from .util import IdConverter
 
@@ -37,14 +37,23 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 
 def _decide_redis(app: Flask) -> None:
-    """Use Redis when USE_REDIS says so, or (unset) when it answers at REDIS_URL."""
+    """Use Redis when USE_REDIS says so, or (unset) when it answers at REDIS_URL.
+
+    Production without an answering Redis refuses to start unless USE_REDIS=0 says that one
+    process without it is meant (rate limits and live updates would be per process)."""
     setting = app.config.get("USE_REDIS")
+    explicit = setting is not None
     if isinstance(setting, str):
         setting = setting.strip().lower() in {"1", "true", "yes", "on"}
     if setting is None:
         setting = _redis_answers(app.config["REDIS_URL"])
     app.config["USE_REDIS"] = bool(setting)
     if not setting and app.config["M100_ENV"] == "production":
+        if not explicit:
+            raise InsecureConfiguration(
+                "Refusing to start in production: Redis does not answer at REDIS_URL "
+                "(USE_REDIS=0 runs a single process without it)"
+            )
         app.logger.warning("Redis is not in use: rate limits and live updates are per process.")
 
 

@@ -19,10 +19,11 @@ def env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in TRUE_WORDS
 
 
-def _secret_key(instance_path: Path) -> str:
-    """SECRET_KEY from the environment, else generated once into instance/."""
-    if os.environ.get("SECRET_KEY"):
-        return os.environ["SECRET_KEY"]
+def _secret_key(instance_path: Path, production: bool) -> str:
+    """SECRET_KEY from the environment; outside production, else generated once into
+    instance/ (production must be given one: several machines have to share it)."""
+    if os.environ.get("SECRET_KEY") or production:
+        return os.environ.get("SECRET_KEY", "")
     key_file = instance_path / "secret_key"
     if not key_file.exists():
         instance_path.mkdir(parents=True, exist_ok=True)
@@ -38,8 +39,7 @@ def build_config(instance_path: Path) -> dict:
     redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
     return {
         "M100_ENV": env,
-        "SECRET_KEY": _secret_key(instance_path),
-        "SECRET_KEY_FROM_ENV": bool(os.environ.get("SECRET_KEY")),
+        "SECRET_KEY": _secret_key(instance_path, production),
         "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL", sqlite_default),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "ALLOW_SQLITE_IN_PRODUCTION": env_bool("ALLOW_SQLITE_IN_PRODUCTION", False),
@@ -94,8 +94,8 @@ def check_production(config: dict) -> None:
     if config["M100_ENV"] != "production":
         return
     problems = []
-    if not config["SECRET_KEY_FROM_ENV"]:
-        problems.append("SECRET_KEY must be set in the environment")
+    if not config["SECRET_KEY"]:
+        problems.append("SECRET_KEY must be set (environment or instance/config.py)")
     uri = config["SQLALCHEMY_DATABASE_URI"]
     if uri.startswith("sqlite") and not config["ALLOW_SQLITE_IN_PRODUCTION"]:
         problems.append(
@@ -105,5 +105,9 @@ def check_production(config: dict) -> None:
         problems.append("session cookies must be Secure (SESSION_COOKIE_SECURE)")
     if not config["BASE_URL"].startswith("https://"):
         problems.append("BASE_URL must be an https:// address")
+    if not config["MAIL_SERVER"]:
+        problems.append("MAIL_SERVER must be set (e-mail links must not land on disk)")
+    if not config["RATELIMIT_ENABLED"]:
+        problems.append("rate limits cannot be switched off (RATELIMIT_ENABLED)")
     if problems:
         raise InsecureConfiguration("Refusing to start in production: " + "; ".join(problems))

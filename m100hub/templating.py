@@ -9,6 +9,7 @@ from flask import Flask, current_app
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from .permissions import is_admin
 from .text import safe
 
 #: (endpoint, label); capabilities add themselves here as they land
@@ -22,7 +23,7 @@ ADMIN_ITEM = ("admin.verification", _l("Administration"))
 
 def main_menu():
     items = list(MAIN_MENU)
-    if current_user.is_authenticated and current_user.is_admin:
+    if is_admin(current_user):
         items.append(ADMIN_ITEM)
     return items
 
@@ -43,13 +44,10 @@ def live_updates_available() -> bool:
 
 
 def register(app: Flask) -> None:
-    from .organisations.permissions import is_official_of
-
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["safe_html"] = safe
     app.jinja_env.globals.update(
         main_menu=main_menu,
         unread_notifications=unread_notifications,
         live_updates_available=live_updates_available,
-        is_official_of=is_official_of,
     )

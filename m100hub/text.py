@@ -73,10 +73,6 @@ def render_markdown(source: str) -> str:
     return _cleaner().clean(html).strip()
 
 
-def clean_html(html: str) -> str:
-    return _cleaner().clean(html or "")
-
-
 def safe(html: str | None) -> Markup:
     """Mark stored, already-cleaned HTML as safe for a template."""
     return Markup(html or "")  # noqa: S704 (only HTML that render_markdown cleaned is stored)

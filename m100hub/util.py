@@ -30,4 +30,4 @@ class IdConverter(IntegerConverter):
 def page_arg() -> int:
     """The ``page`` query argument as a positive int; anything else is page 1."""
     value = request.args.get("page", "1")
-    return int(value) if value.isdigit() and 0 < int(value) < 100000 else 1
+    return int(value) if value.isascii() and value.isdigit() and 0 < int(value) < 100000 else 1

@@ -345,6 +345,8 @@ def production_env(monkeypatch, tmp_path):
     monkeypatch.setenv("SECRET_KEY", "a-long-random-production-secret")
     monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://m100@db.example.ro/m100")
     monkeypatch.setenv("BASE_URL", "https://hub.example.ro")
+    monkeypatch.setenv("MAIL_SERVER", "smtp.example.ro")
+    monkeypatch.delenv("RATELIMIT_ENABLED", raising=False)
     return lambda: build_config(tmp_path)
 
 
@@ -368,6 +370,8 @@ def test_correct_production_configuration_is_accepted(production_env):
         ({"SESSION_COOKIE_SECURE": "false"}, "Secure"),
         ({"BASE_URL": "http://hub.example.ro"}, "https"),
         ({"BASE_URL": None}, "https"),
+        ({"MAIL_SERVER": None}, "MAIL_SERVER"),
+        ({"RATELIMIT_ENABLED": "0"}, "RATELIMIT_ENABLED"),
     ],
 )
 def test_insecure_production_configuration_is_refused(production_env, monkeypatch, breakage,
@@ -408,7 +412,7 @@ def test_create_app_refuses_insecure_production(monkeypatch, tmp_root):
     monkeypatch.setenv("M100_ENV", "production")
     monkeypatch.delenv("SECRET_KEY", raising=False)
     with pytest.raises(InsecureConfiguration) as error:
-        create_app(base_config(tmp_root, database_url(tmp_root)))
+        create_app({**base_config(tmp_root, database_url(tmp_root)), "SECRET_KEY": ""})
     assert "SECRET_KEY" in str(error.value)
     assert "BASE_URL" in str(error.value)  # base_config's BASE_URL is http://localhost
 
@@ -418,14 +422,33 @@ def test_create_app_refuses_http_base_url_in_production(monkeypatch, tmp_root):
     monkeypatch.setenv("SECRET_KEY", "a-long-random-production-secret")
     with pytest.raises(InsecureConfiguration, match="BASE_URL"):
         create_app({**base_config(tmp_root, database_url(tmp_root)),
-                    "ALLOW_SQLITE_IN_PRODUCTION": True})
+                    "ALLOW_SQLITE_IN_PRODUCTION": True, "MAIL_SERVER": "smtp.example.ro"})
+
+
+def test_production_refuses_to_start_without_redis_unless_told(monkeypatch, tmp_root):
+    monkeypatch.setenv("M100_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "a-long-random-production-secret")
+    config = {**base_config(tmp_root, database_url(tmp_root)), "ALLOW_SQLITE_IN_PRODUCTION": True,
+              "MAIL_SERVER": "smtp.example.ro", "BASE_URL": "https://hub.example.ro",
+              "USE_REDIS": None, "REDIS_URL": "redis://127.0.0.1:1/0"}
+    with pytest.raises(InsecureConfiguration, match="Redis"):
+        create_app(config)
+
+
+def test_secret_key_may_come_from_the_instance_config(production_env, monkeypatch):
+    monkeypatch.delenv("SECRET_KEY")
+    config = production_env()
+    assert config["SECRET_KEY"] == ""  # production never generates one
+    config["SECRET_KEY"] = "from-instance-config-py"
+    check_production(config)
 
 
 def test_production_app_sends_secure_cookies_and_hsts(make_app, db, monkeypatch):
     monkeypatch.setenv("M100_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "a-long-random-production-secret")
     monkeypatch.delenv("SESSION_COOKIE_SECURE", raising=False)
-    prod = make_app(BASE_URL="https://hub.example.ro", ALLOW_SQLITE_IN_PRODUCTION=True)
+    prod = make_app(BASE_URL="https://hub.example.ro", ALLOW_SQLITE_IN_PRODUCTION=True,
+                    MAIL_SERVER="smtp.example.ro")
     assert prod.config["SESSION_COOKIE_SECURE"] and prod.config["REMEMBER_COOKIE_SECURE"]
     factories.user(email="radu@example.ro")
     _db.session.commit()

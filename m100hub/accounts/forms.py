@@ -106,7 +106,3 @@ class ChangePasswordForm(ResetPasswordForm):
         _l("Current password"), validators=[DataRequired(), Length(max=128)],
         render_kw={"autocomplete": "current-password"},
     )
-
-
-class ActionForm(FlaskForm):
-    """A button that changes state: only the CSRF token."""

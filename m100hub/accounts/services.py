@@ -102,3 +102,8 @@ def update_profile(user: User, display_name, sector, home_city_id, locale, bio) 
     user.locale = locale
     user.bio = (bio or "").strip()
     db.session.flush()
+
+
+def set_locale(user: User, language: str) -> None:
+    user.locale = language
+    db.session.flush()

@@ -23,7 +23,6 @@ from ..permissions import get_or_404
 from ..security import safe_next
 from . import bp, services, tokens
 from .forms import (
-    ActionForm,
     ChangePasswordForm,
     EmailOnlyForm,
     LoginForm,
@@ -83,7 +82,7 @@ def confirm(token):
 @login_required
 @_limit("RATE_LIMIT_RESET")
 def resend_confirmation():
-    if ActionForm().validate_on_submit() and not current_user.is_confirmed:
+    if not current_user.is_confirmed:
         services.send_confirmation(current_user)
         commit()
         flash(_("We sent you a new confirmation link."), "success")
@@ -109,9 +108,8 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    if ActionForm().validate_on_submit():
-        logout_user()
-        flash(_("You are signed out."), "success")
+    logout_user()
+    flash(_("You are signed out."), "success")
     return redirect(url_for("main.home"))
 
 

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 from flask import abort, render_template
+from flask_login import current_user
 
+from ..organisations.permissions import is_official_of
 from ..organisations.queries import organisations_of_city
 from . import bp
 from .models import MISSION_ORDER
@@ -23,5 +25,6 @@ def show(slug):
     if city is None:
         abort(404)
     return render_template(
-        "cities/show.html", city=city, organisations=organisations_of_city(city.id)
+        "cities/show.html", city=city, organisations=organisations_of_city(city.id),
+        is_official=is_official_of(current_user, city),
     )

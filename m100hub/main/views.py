@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask import abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ..accounts.forms import ActionForm
+from ..accounts.services import set_locale
 from ..cities.models import MissionStatus
 from ..cities.queries import all_cities
 from ..database import commit
@@ -24,10 +24,10 @@ def home():
 def set_language():
     """The language switch: remembered in a cookie, and on the account when signed in."""
     language = request.form.get("language", "")
-    if not ActionForm().validate_on_submit() or language not in current_app.config["LANGUAGES"]:
+    if language not in current_app.config["LANGUAGES"]:
         abort(400)
     if current_user.is_authenticated and current_user.locale != language:
-        current_user.locale = language
+        set_locale(current_user, language)
         commit()
     return remember_language(
         redirect(safe_next(request.form.get("next"), url_for(".home")), 303), language)

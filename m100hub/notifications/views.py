@@ -3,7 +3,6 @@ from __future__ import annotations
 from flask import abort, current_app, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from ..accounts.forms import ActionForm
 from ..database import commit
 from ..util import page_arg
 from . import bp, queries
@@ -16,15 +15,12 @@ from .services import mark_read
 def index():
     page = queries.for_person(current_user.id, page_arg(), current_app.config["PER_PAGE"])
     items = [(n, *describe(n.kind, n.payload)) for n in page.items]
-    return render_template("notifications/index.html", page=page, items=items,
-                           action_form=ActionForm())
+    return render_template("notifications/index.html", page=page, items=items)
 
 
 @bp.route("/notifications/<id:notification_id>/open", methods=["POST"])
 @login_required
 def open_one(notification_id):
-    if not ActionForm().validate_on_submit():
-        abort(400)
     notification = queries.get_own(current_user.id, notification_id)
     if notification is None:
         abort(404)
@@ -36,8 +32,6 @@ def open_one(notification_id):
 @bp.route("/notifications/read-all", methods=["POST"])
 @login_required
 def read_all():
-    if not ActionForm().validate_on_submit():
-        abort(400)
     mark_read(current_user.id)
     commit()
     return redirect(url_for(".index"), 303)

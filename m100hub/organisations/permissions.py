@@ -22,17 +22,8 @@ def is_official_of(user, city) -> bool:
     return city_id in cache[user.id]
 
 
-def can_request_organisation(user) -> bool:
-    return user.is_authenticated and user.is_confirmed
-
-
 def can_join(user, organisation: Organisation) -> bool:
     return user.is_authenticated and user.is_confirmed and organisation.is_verified
-
-
-def can_decide(user, membership: Membership) -> bool:
-    """Admins decide any pending membership; verified managers, their organisation's."""
-    return membership.status == Status.PENDING and decides_for(user, membership)
 
 
 def decides_for(user, membership: Membership) -> bool:
@@ -45,6 +36,12 @@ def decides_for(user, membership: Membership) -> bool:
     if membership.user_id == user.id or not membership.organisation.is_verified:
         return False
     return is_verified_manager(user.id, membership.organisation_id)
+
+
+def can_ask_to_join(user, organisation: Organisation, mine: Membership | None) -> bool:
+    """The join button: allowed, and not already a member or waiting (a declined person may
+    ask again)."""
+    return can_join(user, organisation) and (mine is None or mine.status == Status.REJECTED)
 
 
 def can_see_pending(user, organisation: Organisation) -> bool:

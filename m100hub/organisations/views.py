@@ -5,7 +5,6 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
-from ..accounts.forms import ActionForm
 from ..cities.queries import city_choices
 from ..database import commit
 from ..extensions import db
@@ -64,7 +63,7 @@ def show(slug):
     return render_template(
         "organisations/show.html", organisation=organisation, mine=mine,
         members=queries.verified_members(organisation.id), pending=pending,
-        can_join=permissions.can_join(current_user, organisation), action_form=ActionForm(),
+        can_ask_to_join=permissions.can_ask_to_join(current_user, organisation, mine),
         decision_form=DecisionForm(),
     )
 
@@ -76,8 +75,6 @@ def join(slug):
     if organisation is None:
         abort(404)
     require(permissions.can_join(current_user, organisation))
-    if not ActionForm().validate_on_submit():
-        abort(400)
     try:
         services.request_membership(current_user, organisation)
         commit()
