@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, abort, current_app, request, session
+from flask_login import current_user
+
+from .extensions import login_manager
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "font-src 'self'; connect-src 'self' ws: wss:; object-src 'none'; base-uri 'self'; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
 
@@ -56,5 +59,45 @@ def same_origin_request() -> bool:
     return origin.rstrip("/") in {host_origin, *allowed_origins(current_app)}
 
 
+def refuse_nul_bytes():
+    """A NUL byte is never meaningful input, and PostgreSQL text refuses it: 400, not a 500."""
+    values = [request.path, *request.args.values()]
+    if request.method in ("POST", "PUT", "PATCH") and request.form:
+        values.extend(request.form.values())
+    if any("\x00" in value for value in values):
+        abort(400)
+
+
+def person_or_address() -> str:
+    """Rate-limit key: the signed-in person (same limit on every device), else the address."""
+    if current_user.is_authenticated:
+        return f"user:{current_user.id}"
+    return f"ip:{request.remote_addr}"
+
+
+def limit(setting: str, key_func=None):
+    """``@limit("RATE_LIMIT_SIGN_IN")``: the configured Flask-Limiter limit on POSTs."""
+    from .extensions import limiter
+
+    return limiter.limit(lambda: current_app.config[setting], methods=["POST"], key_func=key_func)
+
+
+def keep_anonymous_sessions_stable():
+    """An anonymous session (a CSRF token, say) gets the identifier that strong session
+    protection compares; without it, Flask-Login would reset the session on every request."""
+    if session and "_user_id" not in session and "_id" not in session:
+        session["_id"] = login_manager._session_identifier_generator()
+
+
+def _stable_session_from_the_start(response: Response) -> Response:
+    keep_anonymous_sessions_stable()  # a session that got its first content in this request
+    return response
+
+
 def register(app: Flask) -> None:
+    # First of all before-request work (rate limits may already ask who is signed in).
+    app.before_request_funcs.setdefault(None, [])[:0] = [
+        refuse_nul_bytes, keep_anonymous_sessions_stable,
+    ]
     app.after_request(set_security_headers)
+    app.after_request(_stable_session_from_the_start)

@@ -559,3 +559,25 @@ def test_unknown_language_is_refused(client, db, login_as, language):
 def test_language_switch_requires_post(client):
     assert client.get("/language?language=en").status_code == 405
     assert client.get_cookie("lang") is None
+
+
+# ---------------------------------------------------------------- odd input and sessions
+
+
+@pytest.mark.parametrize("url", [
+    "/organisations?q=%00", "/cities/su%00ceava", "/organisations/x%00y", "/activity?page=%C2%B2",
+])
+def test_nul_bytes_and_odd_digits_never_500(client, url):
+    assert client.get(url).status_code in (200, 400, 404)
+
+
+def test_nul_byte_in_a_form_is_refused(client):
+    response = client.post("/login", data={"email": "a\x00@example.ro", "password": "x"})
+    assert response.status_code == 400
+
+
+def test_anonymous_session_is_not_reset_on_every_request(client):
+    client.get("/login")  # a form: the session now holds a CSRF token
+    second = client.get("/")
+    cookies = second.headers.getlist("Set-Cookie")
+    assert not any(c.startswith(("session=", "remember_token=")) for c in cookies), cookies

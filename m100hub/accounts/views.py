@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from flask import (
     abort,
-    current_app,
     flash,
     make_response,
     redirect,
@@ -16,11 +15,11 @@ from sqlalchemy.exc import IntegrityError
 
 from ..cities.queries import city_choices
 from ..database import commit
-from ..extensions import db, limiter
+from ..extensions import db
 from ..i18n import LANG_COOKIE, remember_language
 from ..organisations.queries import memberships_of
 from ..permissions import get_or_404
-from ..security import safe_next
+from ..security import limit, safe_next
 from . import bp, services, tokens
 from .forms import (
     ChangePasswordForm,
@@ -35,12 +34,8 @@ from .models import User
 #: the largest id a database integer column holds; larger ones 404 instead of failing in SQL
 
 
-def _limit(name):
-    return limiter.limit(lambda: current_app.config[name], methods=["POST"])
-
-
 @bp.route("/signup", methods=["GET", "POST"])
-@_limit("RATE_LIMIT_SIGN_UP")
+@limit("RATE_LIMIT_SIGN_UP")
 def signup():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
@@ -80,7 +75,7 @@ def confirm(token):
 
 @bp.route("/confirm", methods=["POST"])
 @login_required
-@_limit("RATE_LIMIT_RESET")
+@limit("RATE_LIMIT_RESET")
 def resend_confirmation():
     if not current_user.is_confirmed:
         services.send_confirmation(current_user)
@@ -90,7 +85,7 @@ def resend_confirmation():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@_limit("RATE_LIMIT_SIGN_IN")
+@limit("RATE_LIMIT_SIGN_IN")
 def login():
     next_url = safe_next(request.values.get("next"), url_for("main.home"))
     if current_user.is_authenticated:
@@ -114,7 +109,7 @@ def logout():
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
-@_limit("RATE_LIMIT_RESET")
+@limit("RATE_LIMIT_RESET")
 def forgot_password():
     form = EmailOnlyForm()
     if form.validate_on_submit():
@@ -128,7 +123,7 @@ def forgot_password():
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
-@_limit("RATE_LIMIT_RESET")
+@limit("RATE_LIMIT_RESET")
 def reset_password(token):
     try:
         data = tokens.load_reset(token)
