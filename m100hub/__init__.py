@@ -9,7 +9,7 @@ from flask import Flask
 from . import cli, errors, i18n, security, templating
 from .config import InsecureConfiguration, build_config, check_production
 from .extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
-from .util import IdConverter
+from .util import IdConverter, SlugConverter
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -18,7 +18,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.update(build_config(Path(app.instance_path)))
     app.config.from_pyfile("config.py", silent=True)
     app.config.update(overrides or {})
-    app.url_map.converters["id"] = IdConverter
+    app.url_map.converters.update(id=IdConverter, slug=SlugConverter)
     check_production(app.config)
     if app.config["TRUSTED_PROXIES"]:
         from werkzeug.middleware.proxy_fix import ProxyFix

@@ -16,7 +16,8 @@ group = AppGroup("m100", help="M100 Hub commands.")
 def create_admin(email, name, password):
     """Create a confirmed administrator, or make an existing account one."""
     from .accounts import passwords, services
-    from .database import commit, utcnow
+    from .admin.services import set_role
+    from .database import commit
 
     user = services.find_by_email(email)
     if user is None:
@@ -24,8 +25,8 @@ def create_admin(email, name, password):
         if reason:
             raise click.BadParameter(reason, param_hint="password")
         user = services.create_user(name, email, password, "public")
-    user.is_admin = True
-    user.email_confirmed_dt = user.email_confirmed_dt or utcnow()
+    services.confirm_email(user)
+    set_role(None, user, "admin", True)  # in the public activity log, by "the system"
     commit()
     click.echo(f"{user.email} is an administrator.")
 
@@ -34,9 +35,11 @@ def create_admin(email, name, password):
 @click.option("--reset-passwords", is_flag=True, help="Give the demo accounts new passwords.")
 def seed_demo(reset_passwords):
     """Add demo people, organisations and cities (idempotent)."""
+    from .database import commit
     from .demo import seed
 
     created = seed(reset_passwords=reset_passwords)
+    commit()
     if not created:
         click.echo("Demo data present already (use --reset-passwords for new passwords).")
         return

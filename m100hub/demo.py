@@ -11,9 +11,10 @@ import secrets
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
-from .accounts.models import Sector, User, new_session_token
+from .accounts.models import Sector, User
+from .accounts.services import set_password
 from .cities.models import City, MissionStatus
-from .database import commit, utcnow
+from .database import utcnow
 from .extensions import db
 from .organisations.models import Membership, MembershipRole, Organisation, OrgKind, Status
 from .text import render_markdown
@@ -77,15 +78,15 @@ def seed(reset_passwords: bool = False) -> list[tuple[str, str]]:
         if user is None:
             user = User(email=email, display_name=name, sector=sector, is_admin=admin,
                         is_moderator=moderator, email_confirmed_dt=utcnow(), locale="ro",
-                        home_city_id=cities[city_slug].id if city_slug else None)
+                        home_city_id=cities[city_slug].id if city_slug else None,
+                        password_hash=generate_password_hash(password))
             db.session.add(user)
             existing[email] = user
-        user.password_hash = generate_password_hash(password)
-        user.session_token = new_session_token()
+        else:
+            set_password(user, password)
         shown.append((email, password))
     db.session.flush()
     _organisations(cities, existing)
-    commit()
     return shown
 
 

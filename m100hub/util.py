@@ -6,7 +6,7 @@ import re
 import unicodedata
 
 from flask import request
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import BaseConverter, IntegerConverter
 
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 
@@ -25,6 +25,12 @@ class IdConverter(IntegerConverter):
 
     def __init__(self, map, *args, **kwargs):  # noqa: A002 (Werkzeug's signature)
         super().__init__(map, min=1, max=2**31 - 1)
+
+
+class SlugConverter(BaseConverter):
+    """``<slug:…>``: what ``slugify`` makes; anything else is a 404 at routing."""
+
+    regex = r"[a-z0-9][a-z0-9-]{0,159}"
 
 
 def page_arg() -> int:

@@ -48,11 +48,12 @@ def user(name=None, email=None, sector=Sector.CITIZEN, confirmed=True, **attrs) 
     return person
 
 
-def organisation(name=None, kind=OrgKind.NGO, city_slug="suceava", status=Status.VERIFIED):
+def organisation(name=None, kind=OrgKind.NGO, city_slug="suceava", status=Status.VERIFIED,
+                 slug=None):
     n = next(_sequence)
     org = Organisation(
         name=name or f"Organizația {n}",
-        slug=f"organizatia-{n}",
+        slug=slug or f"organizatia-{n}",
         kind=OrgKind(kind),
         city_id=city(city_slug).id if city_slug else None,
         status=Status(status),

@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from werkzeug.security import check_password_hash
 
 from m100hub.accounts import tokens
@@ -141,13 +141,19 @@ def test_opening_the_confirmation_link_confirms_the_account(en, db, outbox):
     link = link_in(outbox()[0])
     user_id = by_email("ioana.munteanu@example.ro").id
 
-    response = en.get(link)
+    # Opening the link (a GET, as mail scanners do too) only shows the button.
+    page = en.get(link)
+    assert page.status_code == 200
+    assert "Confirm my e-mail address" in text_of(page)
+    assert reload(user_id).email_confirmed_dt is None
+
+    response = en.post(link)
     assert response.status_code == 302
     assert location(response) == "/login"
     assert reload(user_id).email_confirmed_dt is not None
 
-    # Opening it again is harmless and the account can now sign in.
-    assert en.get(link).status_code == 302
+    # Confirming again is harmless and the account can now sign in.
+    assert en.post(link).status_code == 302
     assert reload(user_id).email_confirmed_dt is not None
     signed_in = sign_in(en, "ioana.munteanu@example.ro", "raul-suceava-verde-77")
     assert signed_in.status_code == 302
@@ -157,7 +163,7 @@ def test_opening_the_confirmation_link_confirms_the_account(en, db, outbox):
 def test_confirmation_link_while_signed_in_goes_home(client, db, login_as):
     user = login_as("unconfirmed")
     user_id = user.id
-    response = client.get(f"/confirm/{tokens.confirm_token(user)}")
+    response = client.post(f"/confirm/{tokens.confirm_token(user)}")
     assert response.status_code == 302
     assert location(response) == "/"
     assert reload(user_id).is_confirmed
@@ -189,9 +195,10 @@ def _serializer(key, salt=tokens.CONFIRM_SALT):
 def test_forged_confirmation_tokens_are_refused(app, en, db, forge):
     user = committed_user(db, confirmed=False)
     user_id = user.id
-    response = en.get(f"/confirm/{forge(app, user)}")
-    assert response.status_code == 400
-    assert "This link is not valid." in text_of(response)
+    for send in (en.get, en.post):
+        response = send(f"/confirm/{forge(app, user)}")
+        assert response.status_code == 400
+        assert "This link is not valid." in text_of(response)
     assert reload(user_id).email_confirmed_dt is None
 
 
@@ -217,7 +224,7 @@ def test_expired_confirmation_token_is_refused(en, db, monkeypatch):
     assert "This link has expired." in text_of(response)
     assert reload(user_id).email_confirmed_dt is None
 
-    assert en.get(f"/confirm/{recent}").status_code == 302
+    assert en.post(f"/confirm/{recent}").status_code == 302
     assert reload(user_id).email_confirmed_dt is not None
 
 
@@ -237,7 +244,7 @@ def test_confirmation_token_for_a_previous_email_is_refused(en, db):
     user.email = "nou@example.ro"
     db.session.commit()
 
-    response = en.get(f"/confirm/{token}")
+    response = en.post(f"/confirm/{token}")
     assert response.status_code == 400
     assert reload(user_id).email_confirmed_dt is None
 
@@ -797,3 +804,13 @@ def test_unconfirmed_profile_is_hidden_from_others(app, client, db, login_as):
                                   "/u/99999999999999999999"])
 def test_unknown_profile_is_404(client, db, path):
     assert client.get(path).status_code == 404
+
+
+def test_the_database_refuses_an_upper_case_email(db):
+    from sqlalchemy.exc import IntegrityError
+
+    factories.user(email="ok@example.ro")
+    with pytest.raises(IntegrityError):
+        db.session.execute(
+            text("UPDATE users SET email = 'OK@EXAMPLE.RO' WHERE email = 'ok@example.ro'"))
+    db.session.rollback()

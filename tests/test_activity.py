@@ -48,8 +48,8 @@ def test_activity_is_newest_first(client, db):
 
     page = client.get("/activity").get_data(as_text=True)
 
-    newer = page.index("verified A Doua Persoană as Manager of Eco Suceava")
-    older = page.index("verified Prima Persoană as Member of Eco Suceava")
+    newer = page.index("verified A Doua Persoană as manager of Eco Suceava")
+    older = page.index("verified Prima Persoană as member of Eco Suceava")
     assert newer < older
 
 

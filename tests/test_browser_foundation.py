@@ -45,6 +45,7 @@ def test_sign_up_confirm_join_a_municipality_and_be_notified(page, browser, live
 
     link = first_link(live.mail.wait_for(email))
     person.goto(link)
+    person.submit(page.locator("main button[type=submit]"))
     assert page.url.endswith("/login")
 
     sign_in(person, email, PASSWORD)
@@ -87,7 +88,7 @@ def approve_as_admin(browser, live, name: str) -> None:
         sign_in(admin, admin_email, PASSWORD)
         admin.goto("/admin/verification")
         item = admin.page.locator("li.card", has_text=name)
-        item.get_by_label("Verifică").check()
+        item.get_by_label("Aprobă").check()
         admin.submit(item.get_by_role("button"))
         expect(admin.page.locator(".flashes")).to_contain_text(name)
         admin.goto("/activity")

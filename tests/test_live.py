@@ -63,7 +63,8 @@ def test_confirmation_mail_goes_through_the_worker_and_smtp(live):
     assert message["Subject"] == "Confirm your e-mail address for M100 Hub"
     link = first_link(message)
     assert link.startswith(live.url + "/confirm/")
-    confirmed = session.get(link)
+    page = session.get(link)
+    confirmed = session.post(link, data={"csrf_token": csrf_token(page.text)})
     assert confirmed.status_code == 200
     assert "your e-mail address is confirmed" in confirmed.text  # in the language chosen
     assert message.get_body(preferencelist=("html",)) is not None

@@ -109,10 +109,42 @@ def test_duplicate_name_gets_a_clear_message_and_writes_nothing(client, db, logi
                            data=org_form(name="asociatia  VERDE suceava", kind="company"))
 
     assert response.status_code == 200
-    assert ("An organisation with this name exists already; ask to join it instead."
+    assert ("A request for an organisation with this name is awaiting verification."
             in response.get_data(as_text=True))
     assert count(db, Organisation) == orgs
     assert count(db, Membership) == members
+
+
+def test_a_verified_name_points_to_joining(client, db, login_as):
+    login_as("citizen", locale="en")
+    factories.organisation("Energie Curată Suceava", slug="energie-curata-suceava")
+    db.session.commit()
+    orgs = count(db, Organisation)
+    response = client.post("/organisations/new", data=org_form(name="Energie curata suceava"))
+    assert "ask to join it instead" in response.get_data(as_text=True)
+    assert count(db, Organisation) == orgs
+
+
+def test_reserved_names_are_refused(client, db, login_as):
+    login_as("citizen", locale="en")
+    orgs = count(db, Organisation)
+    response = client.post("/organisations/new", data=org_form(name="New"))
+    assert "This name cannot be used" in response.get_data(as_text=True)
+    assert count(db, Organisation) == orgs
+
+
+def test_a_declined_name_can_be_requested_again(client, db, login_as):
+    declined = factories.organisation(
+        "Primăria Exemplu", status="rejected", slug="primaria-exemplu")
+    db.session.commit()
+    person = login_as("citizen", locale="en")
+    response = client.post("/organisations/new", data=org_form(name="Primăria Exemplu"))
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert by_slug(db, declined.slug).status == Status.PENDING
+    founder = db.session.scalar(select(Membership).where(
+        Membership.organisation_id == declined.id, Membership.user_id == person.id))
+    assert founder.role == MembershipRole.MANAGER and founder.status == Status.PENDING
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import url_for
 from flask_babel import force_locale
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -62,13 +62,10 @@ def set_password(user: User, password: str) -> None:
     db.session.flush()
 
 
-def confirm_email(user: User, email_in_token: str) -> bool:
-    if user.email != email_in_token:
-        return False
+def confirm_email(user: User) -> None:
     if user.email_confirmed_dt is None:
         user.email_confirmed_dt = utcnow()
         db.session.flush()
-    return True
 
 
 def _absolute(endpoint: str, **values) -> str:
@@ -77,22 +74,23 @@ def _absolute(endpoint: str, **values) -> str:
     return current_app.config["BASE_URL"].rstrip("/") + url_for(endpoint, **values)
 
 
-def send_confirmation(user: User) -> None:
-    link = _absolute("accounts.confirm", token=tokens.confirm_token(user))
+def _send_link(user: User, endpoint: str, token: str, subject, template: str) -> None:
+    """E-mail the person a signed link, in their language, once the transaction commits."""
+    link = _absolute(endpoint, token=token)
     with force_locale(user.locale):
-        subject = _("Confirm your e-mail address for M100 Hub")
-    mail.send_after_commit(
-        mail.compose(user.email, subject, "confirm", user.locale, user=user, link=link)
-    )
+        subject = str(subject)
+    mail.send_after_commit(mail.compose(user.email, subject, template, user.locale, user=user,
+                                        link=link))
+
+
+def send_confirmation(user: User) -> None:
+    _send_link(user, "accounts.confirm", tokens.confirm_token(user),
+               _l("Confirm your e-mail address for M100 Hub"), "confirm")
 
 
 def send_reset(user: User) -> None:
-    link = _absolute("accounts.reset_password", token=tokens.reset_token(user))
-    with force_locale(user.locale):
-        subject = _("Reset your M100 Hub password")
-    mail.send_after_commit(
-        mail.compose(user.email, subject, "reset", user.locale, user=user, link=link)
-    )
+    _send_link(user, "accounts.reset_password", tokens.reset_token(user),
+               _l("Reset your M100 Hub password"), "reset")
 
 
 def update_profile(user: User, display_name, sector, home_city_id, locale, bio) -> None:

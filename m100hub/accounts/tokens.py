@@ -52,5 +52,10 @@ def load_reset(token: str) -> dict:
     return _load(RESET_SALT, token, current_app.config["RESET_TOKEN_MAX_AGE"])
 
 
+def confirm_matches(user, data: dict) -> bool:
+    """The token was made for the address the account has now."""
+    return data.get("email") == user.email
+
+
 def reset_matches(user, data: dict) -> bool:
     return data.get("fp") == _fingerprint(user)

@@ -59,15 +59,19 @@ def signup():
     return render_template("accounts/signup.html", form=form)
 
 
-@bp.route("/confirm/<token>")
+@bp.route("/confirm/<token>", methods=["GET", "POST"])
 def confirm(token):
+    """GET shows a button and POST confirms: mail scanners that open links only GET."""
     try:
         data = tokens.load_confirm(token)
     except tokens.InvalidToken as exc:
         return render_template("accounts/confirm_failed.html", expired=exc.expired), 400
     user = db.session.get(User, data["uid"])
-    if user is None or not services.confirm_email(user, data.get("email")):
+    if user is None or not tokens.confirm_matches(user, data):
         return render_template("accounts/confirm_failed.html", expired=False), 400
+    if request.method == "GET":
+        return render_template("accounts/confirm.html", person=user)
+    services.confirm_email(user)
     commit()
     flash(_("Thank you, your e-mail address is confirmed."), "success")
     return redirect(url_for("main.home") if current_user.is_authenticated else url_for(".login"))
@@ -135,8 +139,7 @@ def reset_password(token):
     form = ResetPasswordForm(person=user)
     if form.validate_on_submit():
         services.set_password(user, form.password.data)
-        if user.email_confirmed_dt is None:
-            services.confirm_email(user, user.email)  # the link proved the address
+        services.confirm_email(user)  # the link proved the address
         commit()
         logout_user()
         flash(_("Your password has been changed. Please sign in."), "success")

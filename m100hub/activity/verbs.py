@@ -15,7 +15,12 @@ def register_verb(verb: str, message: Callable[[dict], str]) -> None:
 
 
 def describe(verb: str, facts: dict) -> str:
+    """A sentence for the log; an unknown verb or a row missing a fact degrades to a generic
+    line rather than breaking the public page."""
     message = VERBS.get(verb)
-    if message is None:
-        return _("did something (%(verb)s) to %(target)s", verb=verb, target=facts.get("target"))
-    return message(facts)
+    if message is not None:
+        try:
+            return message(facts)
+        except (KeyError, TypeError, ValueError):
+            pass
+    return _("did something (%(verb)s) to %(target)s", verb=verb, target=facts.get("target"))

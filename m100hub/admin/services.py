@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from sqlalchemy import select
+
+from ..accounts.models import User
 from ..activity.services import log
 from ..extensions import db
 from ..notifications.services import notify
@@ -27,8 +30,7 @@ def set_role(actor, person, role: str, grant: bool) -> bool:
 
 
 def _admin_count() -> int:
-    from sqlalchemy import func, select
-
-    from ..accounts.models import User
-
-    return db.session.scalar(select(func.count()).where(User.is_admin.is_(True))) or 0
+    """Admins, with their rows locked (PostgreSQL), so two admins cannot demote each other at
+    once; SQLite's write transactions are serialised anyway."""
+    ids = db.session.scalars(select(User.id).where(User.is_admin.is_(True)).with_for_update())
+    return len(list(ids))

@@ -19,7 +19,7 @@ def index():
     return render_template("cities/index.html", groups=[g for g in groups if g[1]])
 
 
-@bp.route("/cities/<slug>")
+@bp.route("/cities/<slug:slug>")
 def show(slug):
     city = by_slug(slug)
     if city is None:

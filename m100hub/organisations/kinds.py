@@ -34,7 +34,7 @@ register_kind(
 register_verb(
     "membership_verified",
     lambda f: _("verified %(person)s as %(role)s of %(target)s", person=f.get("person"),
-                role=ROLE_LABELS[MembershipRole(f["role"])], target=f["target"]),
+                role=str(ROLE_LABELS[MembershipRole(f["role"])]).lower(), target=f["target"]),
 )
 register_verb(
     "membership_rejected",

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import case, exists, func, select
 
 from ..extensions import db
 from .models import Membership, MembershipRole, Organisation, OrgKind, Status
@@ -44,7 +44,8 @@ def verified_members(organisation_id: int) -> list[Membership]:
     stmt = select(Membership).where(
         Membership.organisation_id == organisation_id, Membership.status == Status.VERIFIED
     )
-    return list(db.session.scalars(stmt.order_by(Membership.role.desc(), Membership.created_dt)))
+    managers_first = case((Membership.role == MembershipRole.MANAGER, 0), else_=1)
+    return list(db.session.scalars(stmt.order_by(managers_first, Membership.created_dt)))
 
 
 def pending_memberships(page: int, per_page: int, organisation_id: int | None = None):

@@ -17,21 +17,36 @@ class Conflict(Exception):
     """The request contradicts the current state (already a member, name taken…)."""
 
 
+#: slugs that would collide with the feature's own addresses
+RESERVED_SLUGS = frozenset({"new"})
+
+
 def request_organisation(user, name: str, kind: str, city_id: int | None, website: str = ""):
-    """A new organisation, pending, with its requester as pending manager."""
+    """A new organisation, pending, with its requester as pending manager.
+
+    A name that was declined may be asked for again (by anyone); a pending or verified one
+    may not: ``Conflict`` says which."""
     slug = slugify(name, max_length=160)
-    if db.session.scalar(select(Organisation.id).where(Organisation.slug == slug)):
-        raise Conflict("name taken")
-    organisation = Organisation(
-        name=name.strip(), slug=slug, kind=OrgKind(kind), city_id=city_id or None,
-        website=website or "", created_by_id=user.id, status=Status.PENDING,
-    )
-    db.session.add(organisation)
+    if slug in RESERVED_SLUGS:
+        raise Conflict("reserved")
+    organisation = db.session.scalar(select(Organisation).where(Organisation.slug == slug))
+    if organisation is not None and organisation.status != Status.REJECTED:
+        raise Conflict(organisation.status.value)
+    if organisation is None:
+        organisation = Organisation(slug=slug)
+        db.session.add(organisation)
+    organisation.name = name.strip()
+    organisation.kind = OrgKind(kind)
+    organisation.city_id = city_id or None
+    organisation.website = website or ""
+    organisation.created_by_id = user.id
+    organisation.status = Status.PENDING
     db.session.flush()
-    db.session.add(
-        Membership(user_id=user.id, organisation_id=organisation.id,
-                   role=MembershipRole.MANAGER, status=Status.PENDING)
-    )
+    founder = membership(user.id, organisation.id) or Membership(
+        user_id=user.id, organisation_id=organisation.id)
+    founder.role, founder.status = MembershipRole.MANAGER, Status.PENDING
+    founder.decided_by_id, founder.decided_dt, founder.reason = None, None, ""
+    db.session.add(founder)
     db.session.flush()
     return organisation
 

@@ -34,18 +34,24 @@ def new():
                 current_user, form.name.data, form.kind.data, form.city_id.data, form.website.data
             )
             commit()
-        except (services.Conflict, IntegrityError):
+        except (services.Conflict, IntegrityError) as conflict:
             db.session.rollback()
-            form.name.errors.append(
-                _("An organisation with this name exists already; ask to join it instead.")
-            )
+            form.name.errors.append(_name_taken_message(str(conflict)))
         else:
             flash(_("Thank you. The secretariat will verify your request."), "success")
             return redirect(url_for(".show", slug=organisation.slug))
     return render_template("organisations/new.html", form=form)
 
 
-@bp.route("/organisations/<slug>")
+def _name_taken_message(reason: str) -> str:
+    if reason == "reserved":
+        return _("This name cannot be used; please choose another one.")
+    if reason == "pending":
+        return _("A request for an organisation with this name is awaiting verification.")
+    return _("An organisation with this name exists already; ask to join it instead.")
+
+
+@bp.route("/organisations/<slug:slug>")
 def show(slug):
     organisation = queries.by_slug(slug)
     if organisation is None:
@@ -68,7 +74,7 @@ def show(slug):
     )
 
 
-@bp.route("/organisations/<slug>/join", methods=["POST"])
+@bp.route("/organisations/<slug:slug>/join", methods=["POST"])
 @confirmed_required
 def join(slug):
     organisation = queries.by_slug(slug)

@@ -50,6 +50,7 @@ def upgrade():
     sa.Column('session_token', sa.String(length=32), nullable=False),
     sa.Column('created_dt', m100hub.database.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['home_city_id'], ['cities.id'], name=op.f('fk_users_home_city_id_cities')),
+    sa.CheckConstraint('email = lower(email)', name=op.f('ck_users_email_lower_case')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_users')),
     sa.UniqueConstraint('email', name=op.f('uq_users_email'))
     )
