@@ -11,8 +11,12 @@ from flask_login import current_user, login_required
 from .extensions import db
 
 
-def get_or_404(model, ident):
-    obj = db.session.get(model, ident) if ident is not None else None
+def get_or_404(model, ident, *options):
+    """The row, with the relationships ``options`` load (relationships are never lazy)."""
+    if ident is None:
+        abort(404)
+    # populate_existing: the options apply even to a row this session already holds
+    obj = db.session.get(model, ident, options=options, populate_existing=bool(options))
     if obj is None:
         abort(404)
     return obj

@@ -61,7 +61,7 @@ class User(UserMixin, TimestampMixin, db.Model):
     #: part of the session id; changing it ends every other session of the account
     session_token: Mapped[str] = mapped_column(String(32), default=new_session_token)
 
-    home_city = relationship("City", lazy="joined", innerjoin=False)
+    home_city = relationship("City", lazy="raise")
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_token}"

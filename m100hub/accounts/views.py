@@ -12,6 +12,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from ..cities.queries import city_choices
 from ..database import commit
@@ -186,7 +187,7 @@ def change_password():
 
 @bp.route("/u/<id:user_id>")
 def profile(user_id):
-    user = get_or_404(User, user_id)
+    user = get_or_404(User, user_id, joinedload(User.home_city))
     if not user.is_confirmed and user != current_user:
         abort(404)
     return render_template(

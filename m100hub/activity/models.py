@@ -32,4 +32,4 @@ class ActivityEntry(db.Model):
     #: when (UTC)
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
-    actor = relationship("User", lazy="joined")
+    actor = relationship("User", lazy="raise")

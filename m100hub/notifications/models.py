@@ -42,4 +42,4 @@ class Notification(db.Model):
     #: when it went out by e-mail or in a digest; NULL until then
     digested_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    actor = relationship("User", foreign_keys=[actor_id], lazy="joined")
+    actor = relationship("User", foreign_keys=[actor_id], lazy="raise")

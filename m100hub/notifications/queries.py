@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from .models import Notification
@@ -16,6 +17,7 @@ def unread_count(user_id: int) -> int:
 def for_person(user_id: int, page: int, per_page: int):
     stmt = (
         select(Notification)
+        .options(joinedload(Notification.actor))
         .where(Notification.recipient_id == user_id)
         .order_by(Notification.created_dt.desc(), Notification.id.desc())
     )

@@ -68,7 +68,7 @@ class Organisation(TimestampMixin, db.Model):
     #: who asked for it
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
-    city = relationship("City", lazy="joined")
+    city = relationship("City", lazy="raise")
 
     @property
     def kind_label(self) -> str:
@@ -106,8 +106,8 @@ class Membership(TimestampMixin, db.Model):
     decided_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reason: Mapped[str] = mapped_column(String(500), default="")
 
-    user = relationship("User", foreign_keys=[user_id], lazy="joined")
-    organisation = relationship("Organisation", lazy="joined")
+    user = relationship("User", foreign_keys=[user_id], lazy="raise")
+    organisation = relationship("Organisation", lazy="raise")
 
     @property
     def status_label(self) -> str:

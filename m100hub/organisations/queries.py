@@ -1,13 +1,23 @@
 from __future__ import annotations
 
 from sqlalchemy import case, exists, func, select
+from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from .models import Membership, MembershipRole, Organisation, OrgKind, Status
 
 
+def with_person_and_organisation() -> tuple:
+    """Loader options: a membership with its person and organisation (and its city)."""
+    return (
+        joinedload(Membership.user),
+        joinedload(Membership.organisation).joinedload(Organisation.city),
+    )
+
+
 def memberships_of(user_id: int, verified_only: bool = False) -> list[Membership]:
-    stmt = select(Membership).where(Membership.user_id == user_id)
+    stmt = select(Membership).where(Membership.user_id == user_id).options(
+        joinedload(Membership.organisation))
     if verified_only:
         stmt = stmt.where(Membership.status == Status.VERIFIED)
     return list(db.session.scalars(stmt.order_by(Membership.created_dt)))
@@ -15,18 +25,24 @@ def memberships_of(user_id: int, verified_only: bool = False) -> list[Membership
 
 def membership(user_id: int, organisation_id: int) -> Membership | None:
     return db.session.scalar(
-        select(Membership).where(
+        select(Membership).options(*with_person_and_organisation()).where(
             Membership.user_id == user_id, Membership.organisation_id == organisation_id
         )
     )
 
 
 def by_slug(slug: str) -> Organisation | None:
-    return db.session.scalar(select(Organisation).where(Organisation.slug == slug))
+    return db.session.scalar(
+        select(Organisation).options(joinedload(Organisation.city)).where(Organisation.slug == slug)
+    )
 
 
 def verified_list(page: int, per_page: int, search: str = ""):
-    stmt = select(Organisation).where(Organisation.status == Status.VERIFIED)
+    stmt = (
+        select(Organisation)
+        .options(joinedload(Organisation.city))
+        .where(Organisation.status == Status.VERIFIED)
+    )
     if search:
         stmt = stmt.where(func.lower(Organisation.name).contains(search.lower(), autoescape=True))
     return db.paginate(stmt.order_by(Organisation.name), page=page, per_page=per_page,
@@ -41,7 +57,7 @@ def organisations_of_city(city_id: int, limit: int = 50) -> list[Organisation]:
 
 
 def verified_members(organisation_id: int) -> list[Membership]:
-    stmt = select(Membership).where(
+    stmt = select(Membership).options(joinedload(Membership.user)).where(
         Membership.organisation_id == organisation_id, Membership.status == Status.VERIFIED
     )
     managers_first = case((Membership.role == MembershipRole.MANAGER, 0), else_=1)
@@ -50,7 +66,11 @@ def verified_members(organisation_id: int) -> list[Membership]:
 
 def pending_memberships(page: int, per_page: int, organisation_id: int | None = None):
     """The verification queue: everyone's pending memberships, or one organisation's."""
-    stmt = select(Membership).where(Membership.status == Status.PENDING)
+    stmt = (
+        select(Membership)
+        .options(*with_person_and_organisation())
+        .where(Membership.status == Status.PENDING)
+    )
     if organisation_id is not None:
         stmt = stmt.where(Membership.organisation_id == organisation_id)
     return db.paginate(stmt.order_by(Membership.created_dt, Membership.id), page=page,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select, update
 
+from ..accounts.models import User
 from ..activity.services import log
 from ..database import utcnow
 from ..extensions import db
@@ -75,7 +76,8 @@ def decide(actor, item: Membership, approve: bool, reason: str = "") -> None:
     organisation too. The person is notified and the decision publicly logged."""
     if item.status != Status.PENDING:
         raise Conflict("already decided")
-    organisation = item.organisation
+    organisation = db.session.get(Organisation, item.organisation_id)
+    person = db.session.get(User, item.user_id)
     status = Status.VERIFIED if approve else Status.REJECTED
     # Conditional on "still pending" in the database: of two people deciding at the same
     # moment, only the first wins; the other gets a Conflict and writes nothing.
@@ -98,4 +100,4 @@ def decide(actor, item: Membership, approve: bool, reason: str = "") -> None:
     notify([item.user_id], "membership_verified" if approve else "membership_rejected",
            organisation, actor=actor, payload=payload)
     log(actor, "membership_verified" if approve else "membership_rejected", organisation,
-        reason=item.reason, person=item.user.display_name, role=item.role.value)
+        reason=item.reason, person=person.display_name, role=item.role.value)

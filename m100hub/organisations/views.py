@@ -95,7 +95,7 @@ def join(slug):
 @bp.route("/memberships/<id:membership_id>/decide", methods=["POST"])
 @login_required
 def decide(membership_id):
-    item = get_or_404(Membership, membership_id)
+    item = get_or_404(Membership, membership_id, *queries.with_person_and_organisation())
     require(permissions.decides_for(current_user, item))
     if item.status != Status.PENDING:
         abort(409)
@@ -106,6 +106,7 @@ def decide(membership_id):
             for error in errors:
                 flash(error, "error")
         return redirect(back)
+    name = item.user.display_name
     try:
         services.decide(current_user, item, form.decision.data == "approve",
                         form.reason.data or "")
@@ -113,5 +114,5 @@ def decide(membership_id):
     except services.Conflict:
         db.session.rollback()
         abort(409)
-    flash(_("Decision saved; %(name)s has been notified.", name=item.user.display_name), "success")
+    flash(_("Decision saved; %(name)s has been notified.", name=name), "success")
     return redirect(back)
