@@ -42,6 +42,26 @@ class UTCDateTime(TypeDecorator):
         return value.astimezone(UTC)
 
 
+class LabelledEnum(enum.StrEnum):
+    """A string enum whose members carry a translated label, listed in display order:
+    ``CITIZEN = "citizen", _l("Citizen")`` → ``Sector.CITIZEN.label``, ``Sector.choices()``."""
+
+    def __new__(cls, value: str, label):
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member._label = label
+        return member
+
+    @property
+    def label(self) -> str:
+        return str(self._label)
+
+    @classmethod
+    def choices(cls) -> list[tuple[str, object]]:
+        """(value, lazy label) pairs for a form's select, in declaration order."""
+        return [(member.value, member._label) for member in cls]
+
+
 def str_enum(enum_cls: type[enum.Enum], name: str) -> Enum:
     """A portable enum column stored as its value (VARCHAR + CHECK, no native PG type)."""
     return Enum(

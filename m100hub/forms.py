@@ -19,10 +19,6 @@ class StrippedMixin:
             return unbound_field.bind(form=form, filters=filters, **options)
 
 
-def enum_choices(labels: dict) -> list[tuple[str, str]]:
-    return [(member.value, label) for member, label in labels.items()]
-
-
 class OptionalIdField(SelectField):
     """A select of ids where 0 means "none"; coerces bad input to a validation error."""
 

@@ -5,9 +5,9 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
-from ..forms import OptionalIdField, StrippedMixin, enum_choices
+from ..forms import OptionalIdField, StrippedMixin
 from . import passwords
-from .models import SECTOR_LABELS
+from .models import Sector
 
 LANGUAGE_CHOICES = [("ro", "Română"), ("en", "English")]
 
@@ -43,7 +43,7 @@ class ProfileFields(StrippedMixin, FlaskForm):
     )
     sector = SelectField(
         _l("Stakeholder sector"),
-        choices=[("", _l("— choose your sector —")), *enum_choices(SECTOR_LABELS)],
+        choices=[("", _l("— choose your sector —")), *Sector.choices()],
         validators=[DataRequired()],
         description=_l("Results of consultations are broken down by sector."),
     )

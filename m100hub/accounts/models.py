@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import enum
 import secrets
 from datetime import datetime
 
@@ -9,23 +8,15 @@ from flask_login import UserMixin
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..database import TimestampMixin, UTCDateTime, str_enum
+from ..database import LabelledEnum, TimestampMixin, UTCDateTime, str_enum
 from ..extensions import db
 
 
-class Sector(enum.StrEnum):
-    PUBLIC = "public"
-    PRIVATE = "private"
-    CIVIL = "civil"
-    CITIZEN = "citizen"
-
-
-SECTOR_LABELS = {
-    Sector.PUBLIC: _l("Public sector"),
-    Sector.PRIVATE: _l("Private sector"),
-    Sector.CIVIL: _l("Civil society"),
-    Sector.CITIZEN: _l("Citizen"),
-}
+class Sector(LabelledEnum):
+    PUBLIC = "public", _l("Public sector")
+    PRIVATE = "private", _l("Private sector")
+    CIVIL = "civil", _l("Civil society")
+    CITIZEN = "citizen", _l("Citizen")
 
 
 def new_session_token() -> str:
@@ -73,10 +64,6 @@ class User(UserMixin, TimestampMixin, db.Model):
     @property
     def can_moderate(self) -> bool:
         return self.is_admin or self.is_moderator
-
-    @property
-    def sector_label(self) -> str:
-        return str(SECTOR_LABELS[self.sector])
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"

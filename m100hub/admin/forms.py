@@ -5,8 +5,8 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length, NumberRange, Optional
 
-from ..cities.models import MISSION_LABELS
-from ..forms import StrippedMixin, enum_choices
+from ..cities.models import MissionStatus
+from ..forms import StrippedMixin
 
 
 class RoleForm(FlaskForm):
@@ -21,7 +21,7 @@ class CityForm(StrippedMixin, FlaskForm):
         _l("Population (optional)"), validators=[Optional(), NumberRange(min=0, max=50_000_000)]
     )
     mission_status = SelectField(
-        _l("Mission status"), choices=enum_choices(MISSION_LABELS), validators=[DataRequired()]
+        _l("Mission status"), choices=MissionStatus.choices(), validators=[DataRequired()]
     )
     summary = TextAreaField(
         _l("Introduction (Markdown, optional)"), validators=[Optional(), Length(max=5000)]

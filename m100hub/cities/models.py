@@ -1,29 +1,19 @@
 from __future__ import annotations
 
-import enum
-
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..database import TimestampMixin, str_enum
+from ..database import LabelledEnum, TimestampMixin, str_enum
 from ..extensions import db
 
 
-class MissionStatus(enum.StrEnum):
-    EU_MISSION = "eu_mission"
-    M100_MIRROR = "m100_mirror"
-    ASPIRING = "aspiring"
+class MissionStatus(LabelledEnum):
+    """In the order the city list shows them."""
 
-
-MISSION_LABELS = {
-    MissionStatus.EU_MISSION: _l("EU mission city (neutral by 2030)"),
-    MissionStatus.M100_MIRROR: _l("M100 mirror city (neutral by 2035)"),
-    MissionStatus.ASPIRING: _l("Aspiring city"),
-}
-
-#: display order of the statuses on the city list
-MISSION_ORDER = [MissionStatus.EU_MISSION, MissionStatus.M100_MIRROR, MissionStatus.ASPIRING]
+    EU_MISSION = "eu_mission", _l("EU mission city (neutral by 2030)")
+    M100_MIRROR = "m100_mirror", _l("M100 mirror city (neutral by 2035)")
+    ASPIRING = "aspiring", _l("Aspiring city")
 
 
 class City(TimestampMixin, db.Model):
@@ -44,10 +34,6 @@ class City(TimestampMixin, db.Model):
     summary: Mapped[str] = mapped_column(Text, default="")
     #: the summary rendered by m100hub.text
     summary_html: Mapped[str] = mapped_column(Text, default="")
-
-    @property
-    def mission_label(self) -> str:
-        return str(MISSION_LABELS[self.mission_status])
 
     def __repr__(self) -> str:
         return f"<City {self.slug}>"

@@ -3,11 +3,11 @@ from __future__ import annotations
 from sqlalchemy import case, select
 
 from ..extensions import db
-from .models import MISSION_ORDER, City
+from .models import City, MissionStatus
 
 
 def _mission_rank():
-    return case({status.value: rank for rank, status in enumerate(MISSION_ORDER)},
+    return case({status.value: rank for rank, status in enumerate(MissionStatus)},
                 value=City.mission_status)
 
 

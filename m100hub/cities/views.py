@@ -6,7 +6,7 @@ from flask_login import current_user
 from ..organisations.permissions import is_official_of
 from ..organisations.queries import organisations_of_city
 from . import bp
-from .models import MISSION_ORDER
+from .models import MissionStatus
 from .queries import all_cities, by_slug
 
 
@@ -14,7 +14,7 @@ from .queries import all_cities, by_slug
 def index():
     cities = all_cities()
     groups = [
-        (status, [c for c in cities if c.mission_status == status]) for status in MISSION_ORDER
+        (status, [c for c in cities if c.mission_status == status]) for status in MissionStatus
     ]
     return render_template("cities/index.html", groups=[g for g in groups if g[1]])
 

@@ -5,15 +5,15 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, StringField, TextAreaField, URLField
 from wtforms.validators import URL, DataRequired, Length, Optional, ValidationError
 
-from ..forms import OptionalIdField, StrippedMixin, enum_choices
-from .models import ORG_KIND_LABELS
+from ..forms import OptionalIdField, StrippedMixin
+from .models import OrgKind
 from .permissions import needs_city
 
 
 class OrganisationForm(StrippedMixin, FlaskForm):
     name = StringField(_l("Name of the organisation"), validators=[DataRequired(), Length(2, 160)])
     kind = SelectField(
-        _l("Kind"), choices=enum_choices(ORG_KIND_LABELS), validators=[DataRequired()]
+        _l("Kind"), choices=OrgKind.choices(), validators=[DataRequired()]
     )
     city_id = OptionalIdField(_l("City"), description=_l("Required for a municipality."))
     website = URLField(

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 
 from ..activity.verbs import register_verb
 from ..notifications.kinds import register_kind
-from .models import ROLE_LABELS, MembershipRole
+from .models import MembershipRole
 
 
 def _org_url(payload: dict) -> str:
@@ -34,7 +34,7 @@ register_kind(
 register_verb(
     "membership_verified",
     lambda f: _("verified %(person)s as %(role)s of %(target)s", person=f.get("person"),
-                role=str(ROLE_LABELS[MembershipRole(f["role"])]).lower(), target=f["target"]),
+                role=MembershipRole(f["role"]).label.lower(), target=f["target"]),
 )
 register_verb(
     "membership_rejected",

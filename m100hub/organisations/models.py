@@ -1,52 +1,32 @@
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..database import TimestampMixin, UTCDateTime, str_enum
+from ..database import LabelledEnum, TimestampMixin, UTCDateTime, str_enum
 from ..extensions import db
 
 
-class OrgKind(enum.StrEnum):
-    MUNICIPALITY = "municipality"
-    PUBLIC_INSTITUTION = "public_institution"
-    COMPANY = "company"
-    NGO = "ngo"
-    ACADEMIA = "academia"
+class OrgKind(LabelledEnum):
+    MUNICIPALITY = "municipality", _l("Municipality")
+    PUBLIC_INSTITUTION = "public_institution", _l("Public institution")
+    COMPANY = "company", _l("Company")
+    NGO = "ngo", _l("NGO")
+    ACADEMIA = "academia", _l("Academia")
 
 
-ORG_KIND_LABELS = {
-    OrgKind.MUNICIPALITY: _l("Municipality"),
-    OrgKind.PUBLIC_INSTITUTION: _l("Public institution"),
-    OrgKind.COMPANY: _l("Company"),
-    OrgKind.NGO: _l("NGO"),
-    OrgKind.ACADEMIA: _l("Academia"),
-}
+class Status(LabelledEnum):
+    PENDING = "pending", _l("Pending")
+    VERIFIED = "verified", _l("Verified")
+    REJECTED = "rejected", _l("Rejected")
 
 
-class Status(enum.StrEnum):
-    PENDING = "pending"
-    VERIFIED = "verified"
-    REJECTED = "rejected"
-
-
-STATUS_LABELS = {
-    Status.PENDING: _l("Pending"),
-    Status.VERIFIED: _l("Verified"),
-    Status.REJECTED: _l("Rejected"),
-}
-
-
-class MembershipRole(enum.StrEnum):
-    MEMBER = "member"
-    MANAGER = "manager"
-
-
-ROLE_LABELS = {MembershipRole.MEMBER: _l("Member"), MembershipRole.MANAGER: _l("Manager")}
+class MembershipRole(LabelledEnum):
+    MEMBER = "member", _l("Member")
+    MANAGER = "manager", _l("Manager")
 
 
 class Organisation(TimestampMixin, db.Model):
@@ -69,10 +49,6 @@ class Organisation(TimestampMixin, db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     city = relationship("City", lazy="raise")
-
-    @property
-    def kind_label(self) -> str:
-        return str(ORG_KIND_LABELS[self.kind])
 
     @property
     def is_verified(self) -> bool:
@@ -108,11 +84,3 @@ class Membership(TimestampMixin, db.Model):
 
     user = relationship("User", foreign_keys=[user_id], lazy="raise")
     organisation = relationship("Organisation", lazy="raise")
-
-    @property
-    def status_label(self) -> str:
-        return str(STATUS_LABELS[self.status])
-
-    @property
-    def role_label(self) -> str:
-        return str(ROLE_LABELS[self.role])
