@@ -733,3 +733,76 @@ def test_organisation_list_is_paginated(client, db):
     second = client.get("/organisations?q=paginare&page=2").get_data(as_text=True)
     assert "Paginare 30" in second and "Paginare 31" in second
     assert "Paginare 00" not in second
+
+
+# ---------------------------------------------------------------- ending memberships
+
+
+def _verified_member(org, **attrs):
+    person = factories.user(**attrs)
+    return person, factories.membership(person, org)
+
+
+def test_a_member_leaves_and_it_is_logged(client, db, login_as):
+    org = factories.organisation()
+    person, item = _verified_member(org)
+    login_as(user=person)
+    response = client.post(f"/memberships/{item.id}/end", data={"reason": ""})
+    assert response.status_code == 303
+    assert count(db, Membership, Membership.id == item.id) == 0
+    assert count(db, ActivityEntry, ActivityEntry.verb == "membership_left") == 1
+    assert count(db, Notification, Notification.kind == "membership_ended") == 0
+
+
+def test_a_manager_removes_a_member_with_a_reason(client, db, login_as):
+    org = factories.organisation()
+    manager = factories.user()
+    factories.membership(manager, org, MembershipRole.MANAGER)
+    person, item = _verified_member(org)
+    login_as(user=manager)
+    assert client.post(f"/memberships/{item.id}/end", data={"reason": ""}).status_code == 303
+    assert count(db, Membership, Membership.id == item.id) == 1  # a reason is required
+    client.post(f"/memberships/{item.id}/end", data={"reason": "A plecat din primărie"})
+    assert count(db, Membership, Membership.id == item.id) == 0
+    notice = db.session.scalar(select(Notification).where(
+        Notification.recipient_id == person.id, Notification.kind == "membership_ended"))
+    assert notice.payload["reason"] == "A plecat din primărie"
+    assert count(db, ActivityEntry, ActivityEntry.verb == "membership_ended") == 1
+
+
+def test_removing_an_official_ends_their_official_role(client, db, login_as):
+    official = factories.official("suceava")
+    item = db.session.scalar(select(Membership).where(Membership.user_id == official.id))
+    login_as("admin")
+    assert is_official_of(official, factories.city("suceava"))
+    client.post(f"/memberships/{item.id}/end", data={"reason": "Mandat încheiat"})
+    g.pop("official_city_ids", None)
+    assert not is_official_of(official, factories.city("suceava"))
+
+
+@pytest.mark.parametrize("who", ["citizen", "other-manager", "plain-member"])
+def test_others_cannot_remove_a_member(client, db, login_as, who):
+    org = factories.organisation()
+    _, item = _verified_member(org)
+    if who == "other-manager":
+        other = factories.organisation()
+        actor = factories.user()
+        factories.membership(actor, other, MembershipRole.MANAGER)
+    elif who == "plain-member":
+        actor, _ = _verified_member(org)
+    else:
+        actor = factories.user()
+    login_as(user=actor)
+    response = client.post(f"/memberships/{item.id}/end", data={"reason": "x"})
+    assert response.status_code == 403
+    assert count(db, Membership, Membership.id == item.id) == 1
+
+
+def test_ending_an_unknown_or_declined_membership(client, db, login_as):
+    org = factories.organisation()
+    person = factories.user()
+    declined = factories.membership(person, org, status=Status.REJECTED)
+    login_as(user=person)
+    assert client.post("/memberships/999999/end").status_code == 404
+    assert client.post(f"/memberships/{declined.id}/end").status_code == 403
+    assert count(db, Membership, Membership.id == declined.id) == 1

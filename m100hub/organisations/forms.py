@@ -45,3 +45,7 @@ class DecisionForm(StrippedMixin, FlaskForm):
     def validate_reason(self, field):
         if self.decision.data == "reject" and not field.data:
             raise ValidationError(_l("Give a reason when you decline."))
+
+
+class EndMembershipForm(StrippedMixin, FlaskForm):
+    reason = StringField(_l("Reason (public)"), validators=[Length(max=500)])

@@ -26,6 +26,12 @@ register_kind(
     _org_url,
 )
 register_kind(
+    "membership_ended",
+    lambda p: _("You are no longer a member of %(org)s: %(reason)s", org=p["org"],
+                reason=p.get("reason") or "—"),
+    _org_url,
+)
+register_kind(
     "membership_requested",
     lambda p: _("%(person)s asks to join %(org)s.", person=p["person"], org=p["org"]),
     _org_url,
@@ -41,3 +47,8 @@ register_verb(
     lambda f: _("declined the request of %(person)s to join %(target)s", person=f.get("person"),
                 target=f["target"]),
 )
+register_verb(
+    "membership_ended",
+    lambda f: _("removed %(person)s from %(target)s", person=f.get("person"), target=f["target"]),
+)
+register_verb("membership_left", lambda f: _("left %(target)s", target=f["target"]))

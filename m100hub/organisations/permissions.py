@@ -44,10 +44,19 @@ def can_ask_to_join(user, organisation: Organisation, mine: Membership | None) -
     return can_join(user, organisation) and (mine is None or mine.status == Status.REJECTED)
 
 
-def can_see_pending(user, organisation: Organisation) -> bool:
+def can_manage_members(user, organisation: Organisation) -> bool:
+    """Admins and the organisation's verified managers see requests and remove members."""
     return user.is_authenticated and (
         user.is_admin or is_verified_manager(user.id, organisation.id)
     )
+
+
+def can_end(user, membership: Membership) -> bool:
+    """A person may leave (or withdraw a request); those who manage members may remove."""
+    if not user.is_authenticated or membership.status == Status.REJECTED:
+        return False
+    return membership.user_id == user.id or user.is_admin or is_verified_manager(
+        user.id, membership.organisation_id)
 
 
 def needs_city(kind: str) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from ..accounts.models import User
 from ..activity.services import log
@@ -101,3 +101,23 @@ def decide(actor, item: Membership, approve: bool, reason: str = "") -> None:
            organisation, actor=actor, payload=payload)
     log(actor, "membership_verified" if approve else "membership_rejected", organisation,
         reason=item.reason, person=person.display_name, role=item.role.value)
+
+
+def end_membership(actor, item: Membership, reason: str = "") -> None:
+    """Delete a membership (so the person may ask again later). Removing someone notifies
+    them; ending a verified membership is written to the public activity log."""
+    organisation = db.session.get(Organisation, item.organisation_id)
+    person = db.session.get(User, item.user_id)
+    was_verified, leaving = item.status == Status.VERIFIED, actor.id == item.user_id
+    gone = db.session.execute(
+        delete(Membership).where(Membership.id == item.id, Membership.status == item.status)
+    ).rowcount
+    if gone != 1:
+        raise Conflict("changed meanwhile")
+    db.session.flush()
+    payload = {"org": organisation.name, "slug": organisation.slug, "reason": reason}
+    if not leaving:
+        notify([person.id], "membership_ended", organisation, actor=actor, payload=payload)
+    if was_verified:
+        log(actor, "membership_left" if leaving else "membership_ended", organisation,
+            reason=reason, person=person.display_name)

@@ -12,7 +12,7 @@ from ..permissions import confirmed_required, get_or_404, require
 from ..security import safe_next
 from ..util import page_arg
 from . import bp, permissions, queries, services
-from .forms import DecisionForm, OrganisationForm
+from .forms import DecisionForm, EndMembershipForm, OrganisationForm
 from .models import Membership, Status
 
 
@@ -60,15 +60,13 @@ def show(slug):
         queries.membership(current_user.id, organisation.id)
         if current_user.is_authenticated else None
     )
-    if not organisation.is_verified and not (mine or permissions.can_see_pending(
-            current_user, organisation)):
+    manages = permissions.can_manage_members(current_user, organisation)
+    if not organisation.is_verified and not (mine or manages):
         abort(404)
-    pending = None
-    if permissions.can_see_pending(current_user, organisation):
-        pending = queries.pending_memberships(1, 100, organisation.id).items
+    pending = queries.pending_memberships(1, 100, organisation.id).items if manages else None
     return render_template(
         "organisations/show.html", organisation=organisation, mine=mine,
-        members=queries.verified_members(organisation.id), pending=pending,
+        members=queries.verified_members(organisation.id), pending=pending, manages=manages,
         can_ask_to_join=permissions.can_ask_to_join(current_user, organisation, mine),
         decision_form=DecisionForm(),
     )
@@ -116,3 +114,25 @@ def decide(membership_id):
         abort(409)
     flash(_("Decision saved; %(name)s has been notified.", name=name), "success")
     return redirect(back)
+
+
+@bp.route("/memberships/<id:membership_id>/end", methods=["POST"])
+@login_required
+def end(membership_id):
+    """Leave an organisation, withdraw a request, or (managers, admins) remove a member."""
+    item = get_or_404(Membership, membership_id, *queries.with_person_and_organisation())
+    require(permissions.can_end(current_user, item))
+    slug, leaving = item.organisation.slug, item.user_id == current_user.id
+    form = EndMembershipForm()
+    if not form.validate_on_submit() or (not leaving and not form.reason.data):
+        flash(_("Give a reason when you remove someone."), "error")
+        return redirect(url_for(".show", slug=slug), 303)
+    try:
+        services.end_membership(current_user, item, form.reason.data or "")
+        commit()
+    except services.Conflict:
+        db.session.rollback()
+        abort(409)
+    flash(_("You have left the organisation.") if leaving else _("The member was removed."),
+          "success")
+    return redirect(url_for(".show", slug=slug), 303)
