@@ -30,7 +30,7 @@ def celery_init_app(app: Flask) -> Celery:
             "broker_connection_retry_on_startup": True,
             "timezone": "UTC",
             "beat_schedule": BEAT_SCHEDULE,
-            "imports": ["m100hub.mail"],
+            "imports": ["m100hub.mail", "m100hub.accounts.services"],
         }
     )
     celery.set_default()

@@ -5,8 +5,9 @@ from __future__ import annotations
 import enum
 import logging
 from datetime import UTC, datetime
+from functools import wraps
 
-from flask import has_request_context, request
+from flask import g, has_app_context, has_request_context, request
 from sqlalchemy import DateTime, Enum, TypeDecorator, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -62,6 +63,22 @@ class LabelledEnum(enum.StrEnum):
         return [(member.value, member._label) for member in cls]
 
 
+def sqlite_transactions(mode: str):
+    """Decorate a view or handler whose SQLite transactions should begin ``mode`` instead of
+    what its HTTP method implies: "DEFERRED" for a POST that only reads (sign-in: no write
+    lock while a password is hashed), "IMMEDIATE" for a socket handler that writes."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            g.sqlite_begin = mode
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
 def str_enum(enum_cls: type[enum.Enum], name: str) -> Enum:
     """A portable enum column stored as its value (VARCHAR + CHECK, no native PG type)."""
     return Enum(
@@ -104,7 +121,8 @@ def _sqlite_begin(connection):
     Reads (GET/HEAD requests) start DEFERRED and never block anyone."""
     if connection.dialect.name != "sqlite":
         return
-    mode = connection.get_execution_options().get("sqlite_begin")
+    mode = connection.get_execution_options().get("sqlite_begin") or (
+        g.get("sqlite_begin") if has_app_context() else None)
     if mode is None:
         reading = has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
         mode = "DEFERRED" if reading else "IMMEDIATE"

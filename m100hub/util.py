@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from urllib.parse import urlsplit
 
-from flask import request
+from flask import current_app, request
 from werkzeug.routing import BaseConverter, IntegerConverter
 
 _NON_WORD = re.compile(r"[^a-z0-9]+")
@@ -31,6 +32,14 @@ class SlugConverter(BaseConverter):
     """``<slug:…>``: what ``slugify`` makes; anything else is a 404 at routing."""
 
     regex = r"[a-z0-9][a-z0-9-]{0,159}"
+
+
+def absolute_url(endpoint: str, **values) -> str:
+    """An address under BASE_URL, in a request or not (e-mails written by Celery tasks)."""
+    base = urlsplit(current_app.config["BASE_URL"])
+    adapter = current_app.url_map.bind(
+        base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "http")
+    return adapter.build(endpoint, values, force_external=True)
 
 
 def page_arg() -> int:

@@ -134,6 +134,7 @@ class LiveStack:
         self.demo_passwords = dict(
             line.split() for line in printed.splitlines() if "@m100.demo" in line
         )
+        first_port = free_port()  # the site's address, which the worker writes into e-mails
         self._spawn(
             "worker",
             [
@@ -145,13 +146,13 @@ class LiveStack:
                 "--concurrency=2",
                 "--loglevel=WARNING",
             ],
-            self.env(),
+            self.env(f"http://127.0.0.1:{first_port}"),
         )
-        self.add_web_process()
+        self.add_web_process(first_port)
         return self
 
-    def add_web_process(self) -> str:
-        port = free_port()
+    def add_web_process(self, port: int | None = None) -> str:
+        port = port or free_port()
         url = f"http://127.0.0.1:{port}"
         self._spawn(
             f"web-{port}",

@@ -814,3 +814,18 @@ def test_the_database_refuses_an_upper_case_email(db):
         db.session.execute(
             text("UPDATE users SET email = 'OK@EXAMPLE.RO' WHERE email = 'ok@example.ro'"))
     db.session.rollback()
+
+
+def test_forgot_password_does_the_same_work_for_known_and_unknown_addresses(en, db, monkeypatch):
+    from m100hub.accounts import services
+
+    queued = []
+    monkeypatch.setattr(services, "enqueue", lambda task, *args: queued.append((task.name, args)))
+    committed_user(db, email="stie@example.ro")
+    known = en.post("/password/forgot", data={"email": "Stie@Example.ro"})
+    unknown = en.post("/password/forgot", data={"email": "nimeni@example.ro"})
+    assert text_of(known) == text_of(unknown)
+    assert queued == [
+        ("m100hub.accounts.services.send_reset_link", ("stie@example.ro",)),
+        ("m100hub.accounts.services.send_reset_link", ("nimeni@example.ro",)),
+    ]

@@ -132,3 +132,17 @@ def test_a_demo_person_signs_in_with_the_printed_password(live):
     sign_in(session, live.url, "cetatean@m100.demo", live.demo_passwords["cetatean@m100.demo"])
     profile = session.get(f"{live.url}/account")
     assert "Maria Popescu" in profile.text
+
+
+@pytest.mark.slow
+def test_password_reset_link_is_written_by_the_worker(live):
+    email = f"uitat-{uuid.uuid4().hex[:6]}@example.ro"
+    sign_up(live, email, "Uitat Live")
+    live.mail.wait_for(email)  # the confirmation
+    session = new_session()
+    page = session.get(f"{live.url}/password/forgot")
+    session.post(f"{live.url}/password/forgot",
+                 data={"csrf_token": csrf_token(page.text), "email": email.upper()})
+    message = live.mail.wait_for(email)
+    assert message["Subject"] == "Reset your M100 Hub password"  # in the person's language
+    assert first_link(message).startswith(live.url + "/password/reset/")

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from flask import url_for
+from celery import shared_task
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .. import mail
-from ..database import utcnow
+from ..celery_app import enqueue
+from ..database import after_commit, utcnow
 from ..extensions import db
+from ..util import absolute_url
 from . import tokens
 from .models import Sector, User, new_session_token
 
@@ -68,15 +70,9 @@ def confirm_email(user: User) -> None:
         db.session.flush()
 
 
-def _absolute(endpoint: str, **values) -> str:
-    from flask import current_app
-
-    return current_app.config["BASE_URL"].rstrip("/") + url_for(endpoint, **values)
-
-
 def _send_link(user: User, endpoint: str, token: str, subject, template: str) -> None:
     """E-mail the person a signed link, in their language, once the transaction commits."""
-    link = _absolute(endpoint, token=token)
+    link = absolute_url(endpoint, token=token)
     with force_locale(user.locale):
         subject = str(subject)
     mail.send_after_commit(mail.compose(user.email, subject, template, user.locale, user=user,
@@ -88,9 +84,21 @@ def send_confirmation(user: User) -> None:
                _l("Confirm your e-mail address for M100 Hub"), "confirm")
 
 
-def send_reset(user: User) -> None:
-    _send_link(user, "accounts.reset_password", tokens.reset_token(user),
-               _l("Reset your M100 Hub password"), "reset")
+def request_password_reset(email: str) -> None:
+    """Whether or not an account has this address, the request does the same work: one task,
+    after the commit. The task looks the address up, so timing tells nobody anything."""
+    after_commit(lambda: enqueue(send_reset_link, normalise_email(email)))
+
+
+@shared_task
+def send_reset_link(email: str) -> None:
+    user = find_by_email(email)
+    if user is not None:
+        link = absolute_url("accounts.reset_password", token=tokens.reset_token(user))
+        with force_locale(user.locale):
+            message = mail.compose(user.email, _l("Reset your M100 Hub password"), "reset",
+                                   user.locale, user=user, link=link)
+        mail.deliver(message)
 
 
 def update_profile(user: User, display_name, sector, home_city_id, locale, bio) -> None:

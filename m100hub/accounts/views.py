@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from ..cities.queries import city_choices
-from ..database import commit
+from ..database import commit, sqlite_transactions
 from ..extensions import db
 from ..i18n import LANG_COOKIE, remember_language
 from ..organisations.queries import memberships_of
@@ -91,6 +91,7 @@ def resend_confirmation():
 
 @bp.route("/login", methods=["GET", "POST"])
 @limit("RATE_LIMIT_SIGN_IN")
+@sqlite_transactions("DEFERRED")  # reads only
 def login():
     next_url = safe_next(request.values.get("next"), url_for("main.home"))
     if current_user.is_authenticated:
@@ -118,11 +119,9 @@ def logout():
 def forgot_password():
     form = EmailOnlyForm()
     if form.validate_on_submit():
-        user = services.find_by_email(form.email.data)
-        if user is not None:
-            services.send_reset(user)
-            commit()
-        # The same answer whether or not the address has an account.
+        services.request_password_reset(form.email.data)
+        commit()
+        # The same answer, and the same work, whether or not the address has an account.
         return render_template("accounts/forgot_done.html")
     return render_template("accounts/forgot.html", form=form)
 
