@@ -8,6 +8,7 @@ from flask import Flask
 
 from . import cli, errors, i18n, security, templating
 from .config import InsecureConfiguration, build_config, check_production
+from .database import include_in_autogenerate
 from .extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
 from .util import IdConverter, SlugConverter
 
@@ -75,7 +76,8 @@ def _init_extensions(app: Flask) -> None:
         "RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] if use_redis else "memory://"
     )
     db.init_app(app)
-    migrate.init_app(app, db, render_as_batch=True, compare_type=True)
+    migrate.init_app(app, db, render_as_batch=True, compare_type=True,
+                     include_object=include_in_autogenerate)
     csrf.init_app(app)
     limiter.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)

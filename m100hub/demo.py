@@ -12,7 +12,7 @@ from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
 from .accounts.models import Sector, User
-from .accounts.services import set_password
+from .accounts.services import set_password, unique_handle
 from .cities.models import City, MissionStatus
 from .database import utcnow
 from .extensions import db
@@ -76,7 +76,8 @@ def seed(reset_passwords: bool = False) -> list[tuple[str, str]]:
             continue
         password = secrets.token_urlsafe(12)
         if user is None:
-            user = User(email=email, display_name=name, sector=sector, is_admin=admin,
+            user = User(email=email, display_name=name, handle=unique_handle(name),
+                        sector=sector, is_admin=admin,
                         is_moderator=moderator, email_confirmed_dt=utcnow(), locale="ro",
                         home_city_id=cities[city_slug].id if city_slug else None,
                         password_hash=generate_password_hash(password))

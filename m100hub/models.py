@@ -3,5 +3,15 @@
 from .accounts.models import User  # noqa: F401
 from .activity.models import ActivityEntry  # noqa: F401
 from .cities.models import City  # noqa: F401
+from .forums.models import (  # noqa: F401
+    Category,
+    Post,
+    PostRevision,
+    Reaction,
+    ReadMarker,
+    Report,
+    Subscription,
+    Thread,
+)
 from .notifications.models import Notification  # noqa: F401
 from .organisations.models import Membership, Organisation  # noqa: F401

@@ -9,20 +9,24 @@ from flask import Flask, current_app
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from .permissions import is_admin
+from .permissions import can_moderate, is_admin
 from .text import safe
 
 #: (endpoint, label); capabilities add themselves here as they land
 MAIN_MENU = [
+    ("forums.index", _l("Forums")),
     ("cities.index", _l("Cities")),
     ("organisations.index", _l("Organisations")),
     ("activity.index", _l("Activity")),
 ]
 ADMIN_ITEM = ("admin.verification", _l("Administration"))
+MODERATION_ITEM = ("forums.moderation_queue", _l("Moderation"))
 
 
 def main_menu():
     items = list(MAIN_MENU)
+    if can_moderate(current_user):
+        items.append(MODERATION_ITEM)
     if is_admin(current_user):
         items.append(ADMIN_ITEM)
     return items

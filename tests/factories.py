@@ -37,6 +37,7 @@ def user(name=None, email=None, sector=Sector.CITIZEN, confirmed=True, **attrs) 
     n = next(_sequence)
     person = User(
         display_name=name or f"Persoana {n}",
+        handle=attrs.pop("handle", f"persoana{n}"),
         email=(email or f"person{n}@example.ro").lower(),
         password_hash=password_hash(),
         sector=Sector(sector),

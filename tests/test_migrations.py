@@ -11,6 +11,7 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, inspect, text
 
 from m100hub import create_app
+from m100hub.database import include_in_autogenerate
 from m100hub.extensions import db
 
 from .conftest import base_config
@@ -20,7 +21,8 @@ MIGRATIONS = str(Path(__file__).parent.parent / "migrations")
 
 def _drift(engine) -> list:
     with engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            conn, opts={"compare_type": True, "include_object": include_in_autogenerate})
         return compare_metadata(context, db.metadata)
 
 

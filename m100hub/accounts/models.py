@@ -31,6 +31,8 @@ class User(UserMixin, TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     #: the name shown to others
     display_name: Mapped[str] = mapped_column(String(80))
+    #: unique handle for @mentions: lower-case letters, digits, dots, hyphens, underscores
+    handle: Mapped[str] = mapped_column(String(30), unique=True)
     #: e-mail, stored lower-cased so that uniqueness ignores letter case
     email: Mapped[str] = mapped_column(String(254), unique=True)
     #: Werkzeug scrypt hash

@@ -12,7 +12,7 @@ from .. import mail
 from ..celery_app import enqueue
 from ..database import after_commit, utcnow
 from ..extensions import db
-from ..util import absolute_url
+from ..util import absolute_url, slugify
 from . import tokens
 from .models import Sector, User, new_session_token
 
@@ -32,12 +32,27 @@ def find_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
+HANDLE_PATTERN = r"[a-z0-9](?:[a-z0-9._-]{0,28}[a-z0-9])?"
+
+
+def unique_handle(name: str) -> str:
+    """``Maria Popescu`` → ``maria.popescu`` (then ``maria.popescu2``… when taken)."""
+    base = slugify(name, max_length=24).replace("-", ".").strip(".") or "persoana"
+    taken = set(db.session.scalars(select(User.handle).where(User.handle.startswith(base))))
+    candidate, n = base, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{base}{n}"
+    return candidate
+
+
 def create_user(display_name, email, password, sector, home_city_id=None, locale="ro") -> User:
     email = normalise_email(email)
     if db.session.scalar(select(func.count()).where(User.email == email)):
         raise EmailTaken(email)
     user = User(
         display_name=display_name.strip(),
+        handle=unique_handle(display_name),
         email=email,
         password_hash=generate_password_hash(password),
         sector=Sector(sector),

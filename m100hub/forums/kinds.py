@@ -1,0 +1,42 @@
+"""Notification kinds and activity verbs of the forums."""
+
+from flask import url_for
+from flask_babel import gettext as _
+
+from ..activity.verbs import register_verb
+from ..notifications.kinds import register_kind
+
+
+def _post_url(payload: dict) -> str:
+    return url_for("forums.post", post_id=payload["post_id"])
+
+
+register_kind(
+    "forum_reply",
+    lambda p: _("%(person)s replied in “%(thread)s”.", person=p["person"], thread=p["thread"]),
+    _post_url,
+)
+register_kind(
+    "forum_mention",
+    lambda p: _("%(person)s mentioned you in “%(thread)s”.", person=p["person"],
+                thread=p["thread"]),
+    _post_url,
+)
+register_kind(
+    "forum_new_thread",
+    lambda p: _("%(person)s started “%(thread)s” in %(category)s.", person=p["person"],
+                thread=p["thread"], category=p["category"]),
+    _post_url,
+)
+
+register_verb("forum_post_hidden", lambda f: _("hid post #%(number)s in “%(target)s”",
+                                                number=f["number"], target=f["target"]))
+register_verb("forum_post_shown", lambda f: _("restored post #%(number)s in “%(target)s”",
+                                               number=f["number"], target=f["target"]))
+register_verb("forum_thread_locked", lambda f: _("locked “%(target)s”", target=f["target"]))
+register_verb("forum_thread_unlocked", lambda f: _("unlocked “%(target)s”", target=f["target"]))
+register_verb("forum_thread_pinned", lambda f: _("pinned “%(target)s”", target=f["target"]))
+register_verb("forum_thread_unpinned", lambda f: _("unpinned “%(target)s”", target=f["target"]))
+register_verb("forum_thread_moved", lambda f: _(
+    "moved “%(target)s” from %(source)s to %(destination)s", target=f["target"],
+    source=f["source"], destination=f["destination"]))

@@ -1,0 +1,213 @@
+"""Forum tables. Counters are denormalised so that a category page and a thread page are a
+fixed handful of queries; the services keep them consistent in the same transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..database import LabelledEnum, TimestampMixin, UTCDateTime, str_enum, utcnow
+from ..extensions import db
+
+
+class ClimateSector(LabelledEnum):
+    """The five sectors M100 decarbonises."""
+
+    ENERGY = "energy", _l("Energy")
+    TRANSPORT = "transport", _l("Transport")
+    BUILDINGS = "buildings", _l("Buildings")
+    INDUSTRY = "industry", _l("Industry")
+    AGRICULTURE = "agriculture", _l("Agriculture")
+
+
+class Category(TimestampMixin, db.Model):
+    __tablename__ = "forum_categories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: URL name
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    #: name and description in Romanian, and optionally in English
+    name: Mapped[str] = mapped_column(String(80))
+    name_en: Mapped[str] = mapped_column(String(80), default="")
+    description: Mapped[str] = mapped_column(String(300), default="")
+    description_en: Mapped[str] = mapped_column(String(300), default="")
+    #: the sector or the city it is for (neither: a general category)
+    sector: Mapped[ClimateSector | None] = mapped_column(str_enum(ClimateSector, "climate_sector"))
+    city_id: Mapped[int | None] = mapped_column(ForeignKey("cities.id"), index=True)
+    #: order on the forum's front page
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    #: archived categories are read-only and listed last
+    archived: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: visible threads and posts
+    thread_count: Mapped[int] = mapped_column(Integer, default=0)
+    post_count: Mapped[int] = mapped_column(Integer, default=0)
+    #: the thread with the newest post (a denormalised pointer: no foreign key, no cycle)
+    last_thread_id: Mapped[int | None] = mapped_column(Integer)
+    last_post_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    last_thread = relationship(
+        "Thread", primaryjoin="foreign(Category.last_thread_id) == Thread.id", viewonly=True,
+        lazy="raise")
+    city = relationship("City", lazy="raise")
+
+    @property
+    def title(self) -> str:
+        return self.name_en if str(get_locale()) == "en" and self.name_en else self.name
+
+    @property
+    def blurb(self) -> str:
+        english = str(get_locale()) == "en" and self.description_en
+        return self.description_en if english else self.description
+
+
+class Thread(TimestampMixin, db.Model):
+    __tablename__ = "forum_threads"
+    __table_args__ = (
+        Index("ix_forum_threads_listing", "category_id", "pinned", "last_post_dt"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("forum_categories.id"), index=True)
+    #: who started it
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    title: Mapped[str] = mapped_column(String(160))
+    #: optional link to a city
+    city_id: Mapped[int | None] = mapped_column(ForeignKey("cities.id"), index=True)
+    #: comma-free short labels, lower case
+    tags: Mapped[list] = mapped_column(db.JSON, default=list)
+    pinned: Mapped[bool] = mapped_column(Boolean, default=False)
+    locked: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: hidden by moderation (with its first post); then visible to moderators and the author
+    hidden: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: visible posts, the first included; replies are post_count - 1
+    post_count: Mapped[int] = mapped_column(Integer, default=0)
+    #: the number the next post takes (posts keep their number when others are hidden)
+    next_number: Mapped[int] = mapped_column(Integer, default=1)
+    last_post_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_poster_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"))
+
+    category = relationship("Category", lazy="raise")
+    author = relationship("User", foreign_keys=[author_id], lazy="raise")
+    last_poster = relationship("User", foreign_keys=[last_poster_id], lazy="raise")
+    city = relationship("City", lazy="raise")
+
+    @property
+    def reply_count(self) -> int:
+        return max(self.post_count - 1, 0)
+
+
+class Post(TimestampMixin, db.Model):
+    __tablename__ = "forum_posts"
+    __table_args__ = (UniqueConstraint("thread_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    thread_id: Mapped[int] = mapped_column(ForeignKey("forum_threads.id", ondelete="CASCADE"))
+    #: 1 for the opening post, then in order of writing
+    number: Mapped[int] = mapped_column(Integer)
+    author_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    #: Markdown source and its cleaned HTML (rendered once, when written)
+    body: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    #: folded (lower case, no diacritics) title and body, for search
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    edited_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    deleted_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: hidden by moderation (or by reports, until a moderator decides), with a public reason
+    hidden_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    hidden_reason: Mapped[str] = mapped_column(String(500), default="")
+    hidden_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    reaction_count: Mapped[int] = mapped_column(Integer, default=0)
+    #: open reports by distinct people
+    report_count: Mapped[int] = mapped_column(Integer, default=0)
+
+    thread = relationship("Thread", foreign_keys=[thread_id], lazy="raise")
+    author = relationship("User", foreign_keys=[author_id], lazy="raise")
+
+    @property
+    def visible(self) -> bool:
+        return self.deleted_dt is None and self.hidden_dt is None
+
+
+class PostRevision(db.Model):
+    """An earlier text of an edited post: edits are kept."""
+
+    __tablename__ = "forum_post_revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("forum_posts.id", ondelete="CASCADE"),
+                                         index=True)
+    body: Mapped[str] = mapped_column(Text)
+    #: when this text was replaced
+    replaced_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Reaction(db.Model):
+    """A "like": one per person per post, by the primary key."""
+
+    __tablename__ = "forum_reactions"
+
+    post_id: Mapped[int] = mapped_column(ForeignKey("forum_posts.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                         primary_key=True, index=True)
+    created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Report(TimestampMixin, db.Model):
+    __tablename__ = "forum_reports"
+    __table_args__ = (UniqueConstraint("post_id", "reporter_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("forum_posts.id", ondelete="CASCADE"),
+                                         index=True)
+    reporter_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    reason: Mapped[str] = mapped_column(String(500))
+    #: when a moderator decided on the post; NULL while open
+    resolved_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    reporter = relationship("User", lazy="raise")
+
+
+class Subscription(TimestampMixin, db.Model):
+    """Following a thread or a category: new posts or threads notify the follower."""
+
+    __tablename__ = "forum_subscriptions"
+    __table_args__ = (
+        UniqueConstraint("user_id", "thread_id"),
+        UniqueConstraint("user_id", "category_id"),
+        CheckConstraint("(thread_id IS NULL) <> (category_id IS NULL)", name="one_target"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    thread_id: Mapped[int | None] = mapped_column(
+        ForeignKey("forum_threads.id", ondelete="CASCADE"), index=True)
+    category_id: Mapped[int | None] = mapped_column(
+        ForeignKey("forum_categories.id", ondelete="CASCADE"), index=True)
+
+
+class ReadMarker(db.Model):
+    """How far a person has read a thread (the highest post number seen)."""
+
+    __tablename__ = "forum_read_markers"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    thread_id: Mapped[int] = mapped_column(ForeignKey("forum_threads.id", ondelete="CASCADE"),
+                                           primary_key=True)
+    last_read_number: Mapped[int] = mapped_column(Integer, default=0)

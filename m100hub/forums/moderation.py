@@ -1,0 +1,75 @@
+"""Moderation: hide/unhide posts with a public reason, lock, pin, move, decide on reports.
+Every action is written to the public activity log."""
+
+from __future__ import annotations
+
+from sqlalchemy import update
+
+from ..activity.services import log
+from ..database import utcnow
+from ..extensions import db
+from .models import Category, Post, Report, Thread
+
+
+def set_hidden(post: Post, hidden: bool, by=None, reason: str = "") -> None:
+    """Hide or show a post (the opening post takes its thread along) and recount."""
+    post.hidden_dt = utcnow() if hidden else None
+    post.hidden_by_id = by.id if (hidden and by is not None) else None
+    post.hidden_reason = reason.strip() if hidden else ""
+    thread = db.session.get(Thread, post.thread_id)
+    if post.number == 1:
+        thread.hidden = hidden
+    db.session.flush()
+    from .services import refresh_counters
+
+    refresh_counters(thread.id)
+
+
+def _resolve_reports(post: Post) -> None:
+    db.session.execute(update(Report).where(Report.post_id == post.id,
+                                            Report.resolved_dt.is_(None))
+                       .values(resolved_dt=utcnow()))
+    post.report_count = 0
+
+
+def hide(moderator, post: Post, reason: str) -> None:
+    _resolve_reports(post)
+    set_hidden(post, True, moderator, reason)
+    thread = db.session.get(Thread, post.thread_id)
+    log(moderator, "forum_post_hidden", thread, reason=reason, label=thread.title,
+        number=post.number)
+
+
+def unhide(moderator, post: Post, reason: str = "") -> None:
+    """Show the post again; its open reports are settled (the moderator decided)."""
+    _resolve_reports(post)
+    set_hidden(post, False)
+    thread = db.session.get(Thread, post.thread_id)
+    log(moderator, "forum_post_shown", thread, reason=reason, label=thread.title,
+        number=post.number)
+
+
+def set_locked(moderator, thread: Thread, locked: bool, reason: str = "") -> None:
+    thread.locked = locked
+    db.session.flush()
+    log(moderator, "forum_thread_locked" if locked else "forum_thread_unlocked", thread,
+        reason=reason, label=thread.title)
+
+
+def set_pinned(moderator, thread: Thread, pinned: bool, reason: str = "") -> None:
+    thread.pinned = pinned
+    db.session.flush()
+    log(moderator, "forum_thread_pinned" if pinned else "forum_thread_unpinned", thread,
+        reason=reason, label=thread.title)
+
+
+def move(moderator, thread: Thread, category: Category, reason: str = "") -> None:
+    from .services import refresh_category
+
+    old = db.session.get(Category, thread.category_id)
+    thread.category_id = category.id
+    db.session.flush()
+    refresh_category(old.id)
+    refresh_category(category.id)
+    log(moderator, "forum_thread_moved", thread, reason=reason, label=thread.title,
+        source=old.name, destination=category.name)

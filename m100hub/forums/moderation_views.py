@@ -1,0 +1,124 @@
+"""Moderators' and admins' pages: the queue, hide/unhide, lock, pin, move; categories."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy.exc import IntegrityError
+
+from ..cities.queries import city_choices
+from ..database import commit
+from ..extensions import db
+from ..permissions import admin_required, can_moderate, get_or_404, require
+from ..util import page_arg, slugify
+from . import bp, moderation, queries
+from .forms import CategoryForm, MoveForm, OptionalReasonForm, ReasonForm
+from .models import Category, ClimateSector, Post, Thread
+from .views import _post_url
+
+
+def moderator_required(view):
+    @wraps(view)
+    @login_required
+    def wrapper(*args, **kwargs):
+        require(can_moderate(current_user))
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+@bp.route("/forums/moderation")
+@moderator_required
+def moderation_queue():
+    page = queries.moderation_queue(page_arg())
+    return render_template("forums/moderation.html", page=page,
+                           reports=queries.open_reports([p.id for p in page.items]),
+                           form=ReasonForm())
+
+
+@bp.route("/forums/p/<id:post_id>/hide", methods=["POST"])
+@bp.route("/forums/p/<id:post_id>/unhide", methods=["POST"], endpoint="unhide")
+@moderator_required
+def hide(post_id):
+    post = get_or_404(Post, post_id)
+    hiding = request.endpoint == "forums.hide"
+    form = ReasonForm() if hiding else OptionalReasonForm()
+    if not form.validate_on_submit():
+        flash(_("Give a public reason when you hide a post."), "error")
+        return redirect(_post_url(post.thread_id, post.number), 303)
+    if hiding:
+        moderation.hide(current_user, post, form.reason.data)
+    else:
+        moderation.unhide(current_user, post, form.reason.data or "")
+    commit()
+    flash(_("The post is hidden.") if hiding else _("The post is visible again."), "success")
+    return redirect(_post_url(post.thread_id, post.number), 303)
+
+
+@bp.route("/forums/t/<id:thread_id>/<any(lock, unlock, pin, unpin):action>", methods=["POST"])
+@moderator_required
+def thread_action(thread_id, action):
+    thread = get_or_404(Thread, thread_id)
+    form = OptionalReasonForm()
+    if not form.validate_on_submit():
+        abort(400)
+    reason = form.reason.data or ""
+    if action in ("lock", "unlock"):
+        moderation.set_locked(current_user, thread, action == "lock", reason)
+    else:
+        moderation.set_pinned(current_user, thread, action == "pin", reason)
+    commit()
+    return redirect(url_for(".thread", thread_id=thread.id), 303)
+
+
+@bp.route("/forums/t/<id:thread_id>/move", methods=["GET", "POST"])
+@moderator_required
+def move(thread_id):
+    thread = get_or_404(Thread, thread_id)
+    form = MoveForm()
+    form.category_id.choices = [(c.id, c.name) for c in queries.categories()
+                                if c.id != thread.category_id and not c.archived]
+    if form.validate_on_submit():
+        moderation.move(current_user, thread, db.session.get(Category, form.category_id.data),
+                        form.reason.data or "")
+        commit()
+        flash(_("The thread has been moved."), "success")
+        return redirect(url_for(".thread", thread_id=thread.id), 303)
+    return render_template("forums/move.html", form=form, thread=thread)
+
+
+@bp.route("/forums/categories")
+@admin_required
+def categories_admin():
+    return render_template("forums/categories_admin.html", categories=queries.categories())
+
+
+@bp.route("/forums/categories/new", methods=["GET", "POST"])
+@bp.route("/forums/categories/<id:category_id>/edit", methods=["GET", "POST"])
+@admin_required
+def edit_category(category_id=None):
+    category = get_or_404(Category, category_id) if category_id else None
+    form = CategoryForm(obj=category)
+    form.city_id.choices = city_choices(_("— none —"))
+    if request.method == "GET" and category is not None:
+        form.sector.data = category.sector.value if category.sector else ""
+        form.city_id.data = category.city_id or 0
+    if form.validate_on_submit():
+        category = category or Category(slug=slugify(form.name.data, 80))
+        form.populate_obj(category)
+        category.sector = ClimateSector(form.sector.data) if form.sector.data else None
+        category.city_id = form.city_id.data or None
+        category.position = form.position.data or 0
+        db.session.add(category)
+        try:
+            commit()
+        except IntegrityError:
+            db.session.rollback()
+            form.name.errors.append(_("A category with this name exists already."))
+        else:
+            flash(_("The category is saved."), "success")
+            return redirect(url_for(".categories_admin"), 303)
+    return render_template("forums/edit_category.html", form=form, category=category)

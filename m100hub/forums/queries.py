@@ -1,0 +1,143 @@
+"""Forum reads: each page is a fixed handful of queries, whatever the data size."""
+
+from __future__ import annotations
+
+from sqlalchemy import case, select
+from sqlalchemy.orm import joinedload
+
+from ..extensions import db
+from ..permissions import can_moderate
+from .models import Category, Post, Reaction, ReadMarker, Report, Subscription, Thread
+
+THREADS_PER_PAGE = 30
+POSTS_PER_PAGE = 20
+
+
+def page_of(number: int) -> int:
+    """Posts are never removed, so post N is on page ⌈N / POSTS_PER_PAGE⌉."""
+    return (number - 1) // POSTS_PER_PAGE + 1
+
+
+def categories() -> list[Category]:
+    stmt = (
+        select(Category)
+        .options(joinedload(Category.last_thread).joinedload(Thread.last_poster),
+                 joinedload(Category.city))
+        .order_by(Category.archived, Category.position, Category.name)
+    )
+    return list(db.session.scalars(stmt).unique())
+
+
+def category_by_slug(slug: str) -> Category | None:
+    return db.session.scalar(select(Category).where(Category.slug == slug))
+
+
+def visible_threads(user):
+    """A clause: the threads this person may see."""
+    if can_moderate(user):
+        return Thread.id.is_not(None)
+    if user.is_authenticated:
+        return (Thread.hidden.is_(False)) | (Thread.author_id == user.id)
+    return Thread.hidden.is_(False)
+
+
+def threads_of(category_id: int, user, page: int, tag: str = ""):
+    stmt = (
+        select(Thread)
+        .options(joinedload(Thread.author), joinedload(Thread.last_poster))
+        .where(Thread.category_id == category_id, visible_threads(user))
+        .order_by(Thread.pinned.desc(), Thread.last_post_dt.desc(), Thread.id.desc())
+    )
+    if tag:
+        stmt = stmt.where(_has_tag(tag))
+    return db.paginate(stmt, page=page, per_page=THREADS_PER_PAGE, error_out=False)
+
+
+def _has_tag(tag: str):
+    """JSON list membership, portably: the tags are stored as a JSON text list."""
+    from sqlalchemy import String, cast
+
+    return cast(Thread.tags, String).like(f'%"{tag}"%')
+
+
+def thread(thread_id: int) -> Thread | None:
+    return db.session.scalar(
+        select(Thread)
+        .options(joinedload(Thread.category), joinedload(Thread.city), joinedload(Thread.author))
+        .where(Thread.id == thread_id)
+    )
+
+
+def posts_of(thread_id: int, page: int):
+    stmt = (
+        select(Post).options(joinedload(Post.author))
+        .where(Post.thread_id == thread_id).order_by(Post.number)
+    )
+    return db.paginate(stmt, page=page, per_page=POSTS_PER_PAGE, error_out=False, count=False)
+
+
+def liked(user_id: int, post_ids: list[int]) -> set[int]:
+    if not post_ids:
+        return set()
+    return set(db.session.scalars(select(Reaction.post_id).where(
+        Reaction.user_id == user_id, Reaction.post_id.in_(post_ids))))
+
+
+def follows_thread(user_id: int, thread_id: int) -> bool:
+    return db.session.scalar(select(Subscription.id).where(
+        Subscription.user_id == user_id, Subscription.thread_id == thread_id)) is not None
+
+
+def follows_category(user_id: int, category_id: int) -> bool:
+    return db.session.scalar(select(Subscription.id).where(
+        Subscription.user_id == user_id, Subscription.category_id == category_id)) is not None
+
+
+def read_number(user_id: int, thread_id: int) -> int:
+    marker = db.session.get(ReadMarker, (user_id, thread_id))
+    return marker.last_read_number if marker else 0
+
+
+def first_unread_number(user_id: int, thread_id: int) -> int | None:
+    """The first visible post after the reader's marker (None: nothing new)."""
+    return db.session.scalar(
+        select(Post.number).where(
+            Post.thread_id == thread_id, Post.number > read_number(user_id, thread_id),
+            Post.deleted_dt.is_(None), Post.hidden_dt.is_(None))
+        .order_by(Post.number).limit(1))
+
+
+def moderation_queue(page: int):
+    """Posts with open reports, and posts hidden by reports awaiting a decision."""
+    waiting = (Post.report_count > 0) | (Post.hidden_dt.is_not(None) & Post.hidden_by_id.is_(None))
+    stmt = (
+        select(Post)
+        .options(joinedload(Post.author), joinedload(Post.thread))
+        .where(waiting, Post.deleted_dt.is_(None))
+        .order_by(case((Post.hidden_dt.is_not(None), 0), else_=1), Post.report_count.desc(),
+                  Post.id)
+    )
+    return db.paginate(stmt, page=page, per_page=THREADS_PER_PAGE, error_out=False)
+
+
+def open_reports(post_ids: list[int]) -> dict[int, list[Report]]:
+    found: dict[int, list[Report]] = {i: [] for i in post_ids}
+    if post_ids:
+        stmt = (select(Report).options(joinedload(Report.reporter))
+                .where(Report.post_id.in_(post_ids), Report.resolved_dt.is_(None))
+                .order_by(Report.id))
+        for item in db.session.scalars(stmt):
+            found[item.post_id].append(item)
+    return found
+
+
+def load_threads(posts: list[Post]) -> None:
+    """Attach threads (with their category) to search results in one query."""
+    ids = {p.thread_id for p in posts}
+    if not ids:
+        return
+    threads = {t.id: t for t in db.session.scalars(
+        select(Thread).options(joinedload(Thread.category), joinedload(Thread.author))
+        .where(Thread.id.in_(ids)))}
+    for post in posts:
+        post.found_thread = threads[post.thread_id]

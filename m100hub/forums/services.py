@@ -1,0 +1,220 @@
+"""Forum writes: threads, replies, edits, reactions, reports, follows, read markers.
+
+They flush and never commit. Posting locks the thread row (SELECT … FOR UPDATE on
+PostgreSQL; SQLite's writing transactions begin IMMEDIATE), so post numbers and counters
+stay exact under concurrent replies."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from ..database import utcnow
+from ..extensions import db
+from ..notifications.services import notify
+from ..text import render_markdown
+from .mentions import link_mentions, mentioned_people
+from .models import Category, Post, PostRevision, Reaction, ReadMarker, Report, Subscription, Thread
+from .moderation import set_hidden
+from .search import search_text
+
+#: distinct reports that hide a post until a moderator decides
+REPORTS_TO_HIDE = 3
+
+
+class Conflict(Exception):
+    """Already done, or not possible in the current state (locked, deleted…)."""
+
+
+def _render(body: str):
+    people = mentioned_people(body)
+    return link_mentions(render_markdown(body), people), people
+
+
+def _payload(thread: Thread, post: Post, author) -> dict:
+    return {"thread": thread.title, "thread_id": thread.id, "post_id": post.id,
+            "person": author.display_name}
+
+
+def create_thread(author, category: Category, title: str, body: str, city_id=None, tags=()):
+    if category.archived:
+        raise Conflict("archived")
+    thread = Thread(category_id=category.id, author_id=author.id, title=title.strip(),
+                    city_id=city_id or None, tags=sorted(set(tags)), last_poster_id=author.id)
+    db.session.add(thread)
+    db.session.flush()
+    post = _add_post(thread, author, body)
+    db.session.execute(update(Category).where(Category.id == category.id).values(
+        thread_count=Category.thread_count + 1))
+    follow(author, thread=thread)
+    followers = _followers(category_id=category.id)
+    notify(followers, "forum_new_thread", thread, actor=author,
+           payload={**_payload(thread, post, author), "category": category.name})
+    return thread, post
+
+
+def reply(author, thread_id: int, body: str) -> Post:
+    thread = db.session.scalar(select(Thread).where(Thread.id == thread_id).with_for_update())
+    if thread is None or thread.hidden:
+        raise LookupError(thread_id)
+    if thread.locked:
+        raise Conflict("locked")
+    post = _add_post(thread, author, body)
+    follow(author, thread=thread)
+    return post
+
+
+def _add_post(thread: Thread, author, body: str) -> Post:
+    html, mentioned = _render(body)
+    number = thread.next_number
+    post = Post(thread_id=thread.id, number=number, author_id=author.id, body=body,
+                body_html=html, search_text=search_text(thread.title if number == 1 else "", body))
+    db.session.add(post)
+    now = utcnow()
+    thread.next_number = number + 1
+    thread.post_count = thread.post_count + 1
+    thread.last_post_dt, thread.last_poster_id = now, author.id
+    db.session.flush()
+    db.session.execute(update(Category).where(Category.id == thread.category_id).values(
+        post_count=Category.post_count + 1, last_thread_id=thread.id, last_post_dt=now))
+    payload = _payload(thread, post, author)
+    notify(mentioned, "forum_mention", post, actor=author, payload=payload)
+    if number > 1:
+        already = {p.id for p in mentioned}
+        notify(_followers(thread_id=thread.id) - already, "forum_reply", post, actor=author,
+               payload=payload)
+    return post
+
+
+def _followers(thread_id=None, category_id=None) -> set[int]:
+    stmt = select(Subscription.user_id).where(
+        Subscription.thread_id == thread_id if thread_id else Subscription.category_id
+        == category_id)
+    return set(db.session.scalars(stmt))
+
+
+def edit_post(editor, post: Post, body: str, title: str | None = None) -> None:
+    """New text; the old one is kept as a revision. The opening post may retitle the thread."""
+    if post.deleted_dt is not None:
+        raise Conflict("deleted")
+    db.session.add(PostRevision(post_id=post.id, body=post.body))
+    thread = db.session.get(Thread, post.thread_id)
+    if title is not None and post.number == 1:
+        thread.title = title.strip()
+    post.body = body
+    post.body_html, _ = _render(body)
+    post.search_text = search_text(thread.title if post.number == 1 else "", body)
+    post.edited_dt = utcnow()
+    db.session.flush()
+
+
+def delete_post(author, post: Post) -> None:
+    """The author withdraws a post: a placeholder keeps the thread readable."""
+    if post.deleted_dt is not None:
+        raise Conflict("deleted")
+    was_visible = post.visible
+    post.deleted_dt = utcnow()
+    db.session.flush()
+    if was_visible:
+        refresh_counters(post.thread_id)
+
+
+def react(user, post: Post) -> None:
+    """A like; twice is a Conflict (the primary key refuses a second row)."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(Reaction(post_id=post.id, user_id=user.id))
+    except IntegrityError as exc:
+        raise Conflict("already liked") from exc
+    db.session.execute(update(Post).where(Post.id == post.id).values(
+        reaction_count=Post.reaction_count + 1))
+
+
+def unreact(user, post: Post) -> None:
+    reaction = db.session.get(Reaction, (post.id, user.id))
+    if reaction is None:
+        raise Conflict("not liked")
+    db.session.delete(reaction)
+    db.session.execute(update(Post).where(Post.id == post.id).values(
+        reaction_count=Post.reaction_count - 1))
+
+
+def report(user, post: Post, reason: str) -> bool:
+    """Report a post to the moderators; the third distinct report hides it until one decides.
+    Returns whether the post was hidden now."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(Report(post_id=post.id, reporter_id=user.id, reason=reason.strip()))
+    except IntegrityError as exc:
+        raise Conflict("already reported") from exc
+    open_reports = db.session.scalar(select(func.count()).where(
+        Report.post_id == post.id, Report.resolved_dt.is_(None)))
+    post.report_count = open_reports
+    hide_now = open_reports >= REPORTS_TO_HIDE and post.hidden_dt is None
+    if hide_now:
+        set_hidden(post, True)  # by nobody: "hidden after reports, awaiting a moderator"
+    db.session.flush()
+    return hide_now
+
+
+def follow(user, thread: Thread | None = None, category: Category | None = None) -> bool:
+    """Follow (idempotent); returns whether a new follow was written."""
+    exists = select(Subscription.id).where(Subscription.user_id == user.id)
+    exists = exists.where(Subscription.thread_id == thread.id) if thread else exists.where(
+        Subscription.category_id == category.id)
+    if db.session.scalar(exists) is not None:
+        return False
+    try:
+        with db.session.begin_nested():
+            db.session.add(Subscription(user_id=user.id, thread_id=thread.id if thread else None,
+                                        category_id=category.id if category else None))
+    except IntegrityError:
+        return False
+    return True
+
+
+def unfollow(user, thread: Thread | None = None, category: Category | None = None) -> None:
+    stmt = select(Subscription).where(Subscription.user_id == user.id)
+    stmt = stmt.where(Subscription.thread_id == thread.id) if thread else stmt.where(
+        Subscription.category_id == category.id)
+    subscription = db.session.scalar(stmt)
+    if subscription is not None:
+        db.session.delete(subscription)
+        db.session.flush()
+
+
+def mark_read(user_id: int, thread_id: int, number: int) -> None:
+    """The one cheap write a signed-in GET may make: raise the read marker."""
+    marker = db.session.get(ReadMarker, (user_id, thread_id))
+    if marker is None:
+        db.session.add(ReadMarker(user_id=user_id, thread_id=thread_id, last_read_number=number))
+    elif marker.last_read_number < number:
+        marker.last_read_number = number
+    else:
+        return
+    db.session.flush()
+
+
+def refresh_counters(thread_id: int) -> None:
+    """Recount a thread and its category from the posts (after hiding, deleting, moving)."""
+    thread = db.session.get(Thread, thread_id)
+    visible = (Post.thread_id == thread_id, Post.deleted_dt.is_(None), Post.hidden_dt.is_(None))
+    thread.post_count = db.session.scalar(select(func.count()).where(*visible))
+    last = db.session.execute(select(Post.created_dt, Post.author_id).where(*visible)
+                              .order_by(Post.number.desc()).limit(1)).first()
+    if last is not None:
+        thread.last_post_dt, thread.last_poster_id = last
+    db.session.flush()
+    refresh_category(thread.category_id)
+
+
+def refresh_category(category_id: int) -> None:
+    category = db.session.get(Category, category_id)
+    shown = (Thread.category_id == category_id, Thread.hidden.is_(False))
+    category.thread_count = db.session.scalar(select(func.count()).where(*shown))
+    category.post_count = db.session.scalar(
+        select(func.coalesce(func.sum(Thread.post_count), 0)).where(*shown))
+    newest = db.session.execute(select(Thread.id, Thread.last_post_dt).where(*shown)
+                                .order_by(Thread.last_post_dt.desc()).limit(1)).first()
+    category.last_thread_id, category.last_post_dt = newest if newest else (None, None)
+    db.session.flush()

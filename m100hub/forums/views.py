@@ -1,0 +1,265 @@
+"""Reading and writing in the forums. Moderation and category admin: moderation_views.py."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..accounts.models import User
+from ..cities.queries import city_choices
+from ..database import begin_write, commit
+from ..extensions import db
+from ..permissions import can_moderate, get_or_404, require
+from ..security import limit, person_or_address
+from ..util import page_arg
+from . import bp, permissions, queries, search, services
+from .forms import EditForm, ReasonForm, ReplyForm, ThreadForm
+from .models import Post, Thread
+from .queries import page_of
+
+
+def _post_limit():
+    return limit("RATE_LIMIT_POST", key_func=person_or_address)
+
+
+def _category_or_404(slug):
+    category = queries.category_by_slug(slug)
+    if category is None:
+        abort(404)
+    return category
+
+
+def _thread_or_404(thread_id) -> Thread:
+    thread = queries.thread(thread_id)
+    if thread is None or not permissions.can_see_thread(current_user, thread):
+        abort(404)
+    return thread
+
+
+def _post_or_404(post_id) -> Post:
+    post = get_or_404(Post, post_id)
+    thread = _thread_or_404(post.thread_id)
+    return post, thread
+
+
+def _post_url(thread_id: int, number: int) -> str:
+    return url_for(".thread", thread_id=thread_id, page=page_of(number), _anchor=f"post-{number}")
+
+
+@bp.route("/forums")
+def index():
+    return render_template("forums/index.html", categories=queries.categories())
+
+
+@bp.route("/forums/c/<slug:slug>")
+def category(slug):
+    category = _category_or_404(slug)
+    tag = request.args.get("tag", "")[:30]
+    page = queries.threads_of(category.id, current_user, page_arg(), tag)
+    following = (current_user.is_authenticated
+                 and queries.follows_category(current_user.id, category.id))
+    return render_template(
+        "forums/category.html", category=category, page=page, tag=tag, following=following,
+        can_start=permissions.can_start_thread(current_user, category))
+
+
+@bp.route("/forums/c/<slug:slug>/new", methods=["GET", "POST"])
+@login_required
+@_post_limit()
+def new_thread(slug):
+    category = _category_or_404(slug)
+    require(permissions.can_start_thread(current_user, category))
+    form = ThreadForm()
+    form.city_id.choices = city_choices(_("— none —"))
+    preview = None
+    if form.validate_on_submit():
+        if "preview" in request.form:
+            preview = services._render(form.body.data)[0]
+        else:
+            thread, _post = services.create_thread(
+                current_user, category, form.title.data, form.body.data, form.city_id.data,
+                form.tag_list())
+            commit()
+            return redirect(url_for(".thread", thread_id=thread.id), 303)
+    return render_template("forums/new_thread.html", category=category, form=form,
+                           preview=preview)
+
+
+@bp.route("/forums/t/<id:thread_id>")
+def thread(thread_id):
+    thread = _thread_or_404(thread_id)
+    page = queries.posts_of(thread.id, page_arg())
+    quote = _quote(thread, request.args.get("quote", ""))
+    html = render_template(
+        "forums/thread.html", thread=thread, category=thread.category, page=page,
+        pages=max(page_of(thread.next_number - 1), 1),
+        can_reply=permissions.can_reply(current_user, thread, thread.category),
+        shown={p.id for p in page.items if permissions.can_see_post(current_user, p)},
+        mine_to_edit={p.id for p in page.items if permissions.can_edit(current_user, p)},
+        can_react=permissions.can_post(current_user),
+        liked=queries.liked(current_user.id, [p.id for p in page.items])
+        if current_user.is_authenticated else set(),
+        following=current_user.is_authenticated
+        and queries.follows_thread(current_user.id, thread.id),
+        moderator=can_moderate(current_user),
+        form=ReplyForm(body=quote) if quote else ReplyForm(),
+    )
+    if current_user.is_authenticated and page.items:
+        # The one cheap write of a signed-in GET, after the page is rendered, in a writing
+        # transaction of its own.
+        commit()
+        begin_write()
+        services.mark_read(current_user.id, thread.id, page.items[-1].number)
+        commit()
+    return html
+
+
+def _quote(thread: Thread, post_id: str) -> str:
+    """The reply box prefilled with a quote of a visible post of this thread."""
+    if not post_id.isascii() or not post_id.isdigit():
+        return ""
+    post = db.session.get(Post, int(post_id)) if int(post_id) < 2**31 else None
+    if post is None or post.thread_id != thread.id or not post.visible:
+        return ""
+    author = db.session.get(User, post.author_id) if post.author_id else None
+    quoted = "\n".join(f"> {line}" for line in post.body.splitlines())
+    name = author.display_name if author else "—"
+    return _("> **%(name)s** wrote:", name=name) + "\n" + quoted + "\n\n"
+
+
+@bp.route("/forums/t/<id:thread_id>/reply", methods=["POST"])
+@login_required
+@_post_limit()
+def reply(thread_id):
+    thread = _thread_or_404(thread_id)
+    require(permissions.can_post(current_user))
+    if thread.locked or thread.category.archived:
+        abort(409)
+    form = ReplyForm()
+    if not form.validate_on_submit():
+        for message in form.body.errors:
+            flash(message, "error")
+        return redirect(url_for(".thread", thread_id=thread.id, page=page_of(thread.next_number)
+                                ) + "#reply", 303)
+    try:
+        post = services.reply(current_user, thread.id, form.body.data)
+        commit()
+    except services.Conflict:
+        abort(409)
+    return redirect(_post_url(thread.id, post.number), 303)
+
+
+@bp.route("/forums/t/<id:thread_id>/unread")
+@login_required
+def first_unread(thread_id):
+    thread = _thread_or_404(thread_id)
+    number = queries.first_unread_number(current_user.id, thread.id)
+    return redirect(_post_url(thread.id, number or max(thread.next_number - 1, 1)))
+
+
+@bp.route("/forums/p/<id:post_id>")
+def post(post_id):
+    post, thread = _post_or_404(post_id)
+    return redirect(_post_url(thread.id, post.number))
+
+
+@bp.route("/forums/p/<id:post_id>/edit", methods=["GET", "POST"])
+@login_required
+@_post_limit()
+def edit(post_id):
+    post, thread = _post_or_404(post_id)
+    require(permissions.can_edit(current_user, post))
+    form = EditForm(obj=post)
+    if request.method == "GET" and post.number == 1:
+        form.title.data = thread.title
+    if form.validate_on_submit():
+        title = form.title.data if post.number == 1 and form.title.data else None
+        services.edit_post(current_user, post, form.body.data, title)
+        commit()
+        flash(_("Your post is saved."), "success")
+        return redirect(_post_url(thread.id, post.number), 303)
+    return render_template("forums/edit.html", form=form, post=post, thread=thread)
+
+
+@bp.route("/forums/p/<id:post_id>/delete", methods=["POST"])
+@login_required
+def delete(post_id):
+    post, thread = _post_or_404(post_id)
+    require(permissions.can_post(current_user) and post.author_id == current_user.id)
+    try:
+        services.delete_post(current_user, post)
+        commit()
+    except services.Conflict:
+        abort(409)
+    return redirect(_post_url(thread.id, post.number), 303)
+
+
+@bp.route("/forums/p/<id:post_id>/like", methods=["POST"])
+@bp.route("/forums/p/<id:post_id>/unlike", methods=["POST"], endpoint="unlike")
+@login_required
+def like(post_id):
+    post, thread = _post_or_404(post_id)
+    require(permissions.can_react(current_user, post))
+    try:
+        (services.react if request.endpoint == "forums.like" else services.unreact)(
+            current_user, post)
+        commit()
+    except services.Conflict:
+        abort(409)
+    return redirect(_post_url(thread.id, post.number), 303)
+
+
+@bp.route("/forums/p/<id:post_id>/report", methods=["GET", "POST"])
+@login_required
+def report(post_id):
+    post, thread = _post_or_404(post_id)
+    require(permissions.can_report(current_user, post))
+    form = ReasonForm()
+    if form.validate_on_submit():
+        try:
+            services.report(current_user, post, form.reason.data)
+            commit()
+        except services.Conflict:
+            abort(409)
+        flash(_("Thank you: the moderators will look at this post."), "success")
+        return redirect(_post_url(thread.id, post.number), 303)
+    return render_template("forums/report.html", form=form, post=post, thread=thread)
+
+
+@bp.route("/forums/t/<id:thread_id>/follow", methods=["POST"])
+@bp.route("/forums/t/<id:thread_id>/unfollow", methods=["POST"], endpoint="unfollow_thread")
+@login_required
+def follow_thread(thread_id):
+    thread = _thread_or_404(thread_id)
+    if request.endpoint == "forums.follow_thread":
+        services.follow(current_user, thread=thread)
+    else:
+        services.unfollow(current_user, thread=thread)
+    commit()
+    return redirect(url_for(".thread", thread_id=thread.id), 303)
+
+
+@bp.route("/forums/c/<slug:slug>/follow", methods=["POST"])
+@bp.route("/forums/c/<slug:slug>/unfollow", methods=["POST"], endpoint="unfollow_category")
+@login_required
+def follow_category(slug):
+    category = _category_or_404(slug)
+    if request.endpoint == "forums.follow_category":
+        services.follow(current_user, category=category)
+    else:
+        services.unfollow(current_user, category=category)
+    commit()
+    return redirect(url_for(".category", slug=slug), 303)
+
+
+@bp.route("/forums/search")
+def search_page():
+    query = request.args.get("q", "").strip()[:200]
+    words = search.terms(query)
+    page = search.search_posts(query, queries.visible_threads(current_user), page_arg(),
+                               current_app.config["PER_PAGE"]) if words else None
+    if page is not None:
+        queries.load_threads(page.items)
+    return render_template("forums/search.html", query=query, words=words, page=page,
+                           highlight=search.highlight)
