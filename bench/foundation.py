@@ -26,7 +26,8 @@ def seed(app, people: int) -> None:
 
     with app.app_context():
         start = db.session.query(User).count()
-        users = [User(display_name=f"Persoana {n}", handle=f"bench{n}", email=f"bench{n}@example.ro",
+        users = [User(display_name=f"Persoana {n}", handle=f"bench{n}",
+                      email=f"bench{n}@example.ro",
                       password_hash="x", sector=Sector.CITIZEN, email_confirmed_dt=utcnow())
                  for n in range(start, start + people)]
         db.session.add_all(users)
