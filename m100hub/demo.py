@@ -16,6 +16,7 @@ from .accounts.services import set_password, unique_handle
 from .cities.models import City, MissionStatus
 from .database import utcnow
 from .extensions import db
+from .forums.services import ensure_city_category
 from .organisations.models import Membership, MembershipRole, Organisation, OrgKind, Status
 from .text import render_markdown
 from .util import slugify
@@ -61,7 +62,10 @@ def _cities() -> dict[str, City]:
                                 mission_status=status, summary=summary,
                                 summary_html=render_markdown(summary)))
     db.session.flush()
-    return {c.slug: c for c in db.session.scalars(select(City))}
+    cities = {c.slug: c for c in db.session.scalars(select(City))}
+    for city in cities.values():
+        ensure_city_category(city)
+    return cities
 
 
 def seed(reset_passwords: bool = False) -> list[tuple[str, str]]:

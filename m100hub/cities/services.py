@@ -36,5 +36,9 @@ def save_city(actor, city: City | None, *, name, county, population, mission_sta
     city.summary = summary or ""
     city.summary_html = render_markdown(city.summary)
     db.session.flush()
+    if creating:
+        from ..forums.services import ensure_city_category
+
+        ensure_city_category(city)
     log(actor, "city_created" if creating else "city_updated", city)
     return city

@@ -3,6 +3,7 @@ from __future__ import annotations
 from flask import abort, render_template
 from flask_login import current_user
 
+from ..forums.queries import city_category
 from ..organisations.permissions import is_official_of
 from ..organisations.queries import organisations_of_city
 from . import bp
@@ -27,4 +28,5 @@ def show(slug):
     return render_template(
         "cities/show.html", city=city, organisations=organisations_of_city(city.id),
         is_official=is_official_of(current_user, city),
+        forum=city_category(city.id),
     )

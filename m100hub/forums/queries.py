@@ -141,3 +141,7 @@ def load_threads(posts: list[Post]) -> None:
         .where(Thread.id.in_(ids)))}
     for post in posts:
         post.found_thread = threads[post.thread_id]
+
+
+def city_category(city_id: int) -> Category | None:
+    return db.session.scalar(select(Category).where(Category.city_id == city_id).limit(1))

@@ -218,3 +218,16 @@ def refresh_category(category_id: int) -> None:
                                 .order_by(Thread.last_post_dt.desc()).limit(1)).first()
     category.last_thread_id, category.last_post_dt = newest if newest else (None, None)
     db.session.flush()
+
+
+def ensure_city_category(city) -> Category:
+    """Every city has its forum category (made with the city, or now if missing)."""
+    category = db.session.scalar(select(Category).where(Category.city_id == city.id))
+    if category is None:
+        category = Category(slug=f"oras-{city.slug}"[:80], name=city.name, name_en=city.name,
+                            description=f"Discuții despre {city.name}.",
+                            description_en=f"Conversations about {city.name}.",
+                            city_id=city.id, position=100)
+        db.session.add(category)
+        db.session.flush()
+    return category
