@@ -75,10 +75,14 @@ def person_or_address() -> str:
     return f"ip:{request.remote_addr}"
 
 
-def limit(setting: str, key_func=None):
-    """``@limit("RATE_LIMIT_SIGN_IN")``: the configured Flask-Limiter limit on POSTs."""
+def limit(setting: str, key_func=None, scope: str | None = None):
+    """``@limit("RATE_LIMIT_SIGN_IN")``: the configured Flask-Limiter limit on POSTs. With a
+    ``scope``, every route so decorated draws on one shared allowance."""
     from .extensions import limiter
 
+    if scope:
+        return limiter.shared_limit(lambda: current_app.config[setting], scope=scope,
+                                    methods=["POST"], key_func=key_func)
     return limiter.limit(lambda: current_app.config[setting], methods=["POST"], key_func=key_func)
 
 

@@ -34,12 +34,20 @@ class SlugConverter(BaseConverter):
     regex = r"[a-z0-9][a-z0-9-]{0,159}"
 
 
+def _adapter():
+    base = urlsplit(current_app.config["BASE_URL"])
+    return current_app.url_map.bind(
+        base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "http")
+
+
+def path_for(endpoint: str, **values) -> str:
+    """A path on this site, in a request or not (text rendered by a task or a command)."""
+    return _adapter().build(endpoint, values)
+
+
 def absolute_url(endpoint: str, **values) -> str:
     """An address under BASE_URL, in a request or not (e-mails written by Celery tasks)."""
-    base = urlsplit(current_app.config["BASE_URL"])
-    adapter = current_app.url_map.bind(
-        base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "http")
-    return adapter.build(endpoint, values, force_external=True)
+    return _adapter().build(endpoint, values, force_external=True)
 
 
 def page_arg() -> int:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 
-from flask import url_for
 from markupsafe import escape
 from sqlalchemy import select
 
 from ..accounts.models import User
 from ..extensions import db
+from ..util import path_for
 
 MENTION = re.compile(r"(?<![\w@/])@([a-z0-9](?:[a-z0-9._-]{0,28}[a-z0-9])?)", re.IGNORECASE)
 MAX_MENTIONS = 20
@@ -29,7 +29,7 @@ def link_mentions(html: str, people: list[User]) -> str:
     """Turn ``@handle`` of known people into links to their profiles, outside code and links."""
     if not people:
         return html
-    urls = {p.handle: url_for("accounts.profile", user_id=p.id) for p in people}
+    urls = {p.handle: path_for("accounts.profile", user_id=p.id) for p in people}
 
     def replace_text(segment: str) -> str:
         def one(match):

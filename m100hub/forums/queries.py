@@ -57,7 +57,8 @@ def _has_tag(tag: str):
     """JSON list membership, portably: the tags are stored as a JSON text list."""
     from sqlalchemy import String, cast
 
-    return cast(Thread.tags, String).like(f'%"{tag}"%')
+    # autoescape: a "%" or "_" in the address is a character, not a LIKE wildcard
+    return cast(Thread.tags, String).contains(f'"{tag}"', autoescape=True)
 
 
 def thread(thread_id: int) -> Thread | None:

@@ -101,8 +101,11 @@ def edit_post(editor, post: Post, body: str, title: str | None = None) -> None:
     thread = db.session.get(Thread, post.thread_id)
     if title is not None and post.number == 1:
         thread.title = title.strip()
+    before = {p.id for p in mentioned_people(post.body)}
     post.body = body
-    post.body_html, _ = _render(body)
+    post.body_html, mentioned = _render(body)
+    newly = [p for p in mentioned if p.id not in before]
+    notify(newly, "forum_mention", post, actor=editor, payload=_payload(thread, post, editor))
     post.search_text = search_text(thread.title if post.number == 1 else "", body)
     post.edited_dt = utcnow()
     db.session.flush()
@@ -187,8 +190,16 @@ def mark_read(user_id: int, thread_id: int, number: int) -> None:
     """The one cheap write a signed-in GET may make: raise the read marker."""
     marker = db.session.get(ReadMarker, (user_id, thread_id))
     if marker is None:
-        db.session.add(ReadMarker(user_id=user_id, thread_id=thread_id, last_read_number=number))
-    elif marker.last_read_number < number:
+        # Two first visits at once (two tabs, PostgreSQL): the later insert meets the
+        # primary key; the marker the other one wrote will do, rather than a 500.
+        try:
+            with db.session.begin_nested():
+                db.session.add(ReadMarker(user_id=user_id, thread_id=thread_id,
+                                          last_read_number=number))
+        except IntegrityError:
+            pass
+        return
+    if marker.last_read_number < number:
         marker.last_read_number = number
     else:
         return

@@ -20,7 +20,7 @@ from .queries import page_of
 
 
 def _post_limit():
-    return limit("RATE_LIMIT_POST", key_func=person_or_address)
+    return limit("RATE_LIMIT_POST", key_func=person_or_address, scope="forum-posting")
 
 
 def _category_or_404(slug):
@@ -107,10 +107,12 @@ def thread(thread_id):
     )
     if current_user.is_authenticated and page.items:
         # The one cheap write of a signed-in GET, after the page is rendered, in a writing
-        # transaction of its own.
+        # transaction of its own. The ids are read before the commit expires the rows (else
+        # each would be loaded again).
+        user_id, thread_id, number = current_user.id, thread.id, page.items[-1].number
         commit()
         begin_write()
-        services.mark_read(current_user.id, thread.id, page.items[-1].number)
+        services.mark_read(user_id, thread_id, number)
         commit()
     return html
 
@@ -145,6 +147,8 @@ def reply(thread_id):
     try:
         post = services.reply(current_user, thread.id, form.body.data)
         commit()
+    except LookupError:  # hidden meanwhile, or hidden and seen by its author or a moderator
+        abort(404)
     except services.Conflict:
         abort(409)
     return redirect(_post_url(thread.id, post.number), 303)
