@@ -95,3 +95,21 @@ def test_dates_and_numbers_follow_the_language(app):
         with force_locale("en"):
             assert "12:30" in format_datetime(moment, "short")
             assert format_decimal(286598) == "286,598"
+
+
+def test_anonymous_language_link_sets_only_a_cookie(client):
+    response = client.get("/language/en?next=/cities")
+    assert response.status_code == 303 and response.headers["Location"].endswith("/cities")
+    cookies = response.headers.getlist("Set-Cookie")
+    assert any(c.startswith("lang=en") for c in cookies)
+    assert not any(c.startswith("session=") for c in cookies)
+    assert '<html lang="en">' in client.get("/cities").get_data(as_text=True)
+    assert client.get("/language/fr").status_code == 404
+    outside = client.get("/language/en?next=https://evil.example/")
+    assert outside.headers["Location"].endswith("/")
+
+
+def test_anonymous_pages_set_no_session_cookie(client):
+    for url in ("/", "/cities", "/forums", "/activity"):
+        cookies = client.get(url).headers.getlist("Set-Cookie")
+        assert not any(c.startswith("session=") for c in cookies), url

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -13,7 +14,7 @@ from ..extensions import db
 from ..permissions import can_moderate, get_or_404, require
 from ..security import limit, person_or_address
 from ..util import page_arg
-from . import bp, permissions, queries, search, services
+from . import bp, fragments, permissions, queries, search, services
 from .forms import EditForm, ReasonForm, ReplyForm, ThreadForm
 from .models import Post, Thread
 from .queries import page_of
@@ -59,9 +60,16 @@ def category(slug):
     page = queries.threads_of(category.id, current_user, page_arg(), tag)
     following = (current_user.is_authenticated
                  and queries.follows_category(current_user.id, category.id))
+    if current_user.is_authenticated:  # may see their own hidden threads: never shared
+        threads_html = fragments.render_fragment(
+            "forums/_threads.html", category=category, page=page)
+    else:
+        threads_html = fragments.threads_cache.render(
+            fragments.threads_key(str(get_locale()), category, tag, page.items),
+            "forums/_threads.html", category=category, page=page)
     return render_template(
         "forums/category.html", category=category, page=page, tag=tag, following=following,
-        can_start=permissions.can_start_thread(current_user, category))
+        can_start=permissions.can_start_thread(current_user, category), threads_html=threads_html)
 
 
 @bp.route("/forums/c/<slug:slug>/new", methods=["GET", "POST"])
@@ -91,19 +99,16 @@ def thread(thread_id):
     thread = _thread_or_404(thread_id)
     page = queries.posts_of(thread.id, page_arg())
     quote = _quote(thread, request.args.get("quote", ""))
-    html = render_template(
-        "forums/thread.html", thread=thread, category=thread.category, page=page,
-        pages=max(page_of(thread.next_number - 1), 1),
+    context = dict(
+        thread=thread, page=page, pages=max(page_of(thread.next_number - 1), 1),
         can_reply=permissions.can_reply(current_user, thread, thread.category),
-        shown={p.id for p in page.items if permissions.can_see_post(current_user, p)},
-        mine_to_edit={p.id for p in page.items if permissions.can_edit(current_user, p)},
-        can_react=permissions.can_post(current_user),
-        liked=queries.liked(current_user.id, [p.id for p in page.items])
-        if current_user.is_authenticated else set(),
+        moderator=can_moderate(current_user),
+    )
+    html = render_template(
+        "forums/thread.html", category=thread.category, posts_html=_posts_html(page, context),
         following=current_user.is_authenticated
         and queries.follows_thread(current_user.id, thread.id),
-        moderator=can_moderate(current_user),
-        form=ReplyForm(body=quote) if quote else ReplyForm(),
+        form=ReplyForm(body=quote) if quote else ReplyForm(), **context,
     )
     if current_user.is_authenticated and page.items:
         # The one cheap write of a signed-in GET, after the page is rendered, in a writing
@@ -115,6 +120,22 @@ def thread(thread_id):
         services.mark_read(user_id, thread_id, number)
         commit()
     return html
+
+
+def _posts_html(page, context: dict):
+    """The page's posts: from the fragment cache for anonymous readers."""
+    posts = page.items
+    if not current_user.is_authenticated:
+        key = fragments.posts_key(str(get_locale()), context["thread"].id, page.page, posts)
+        return fragments.posts_cache.render(key, "forums/_posts.html", shown=set(),
+                                            mine_to_edit=set(), can_react=False, liked=set(),
+                                            **context)
+    return fragments.render_fragment(
+        "forums/_posts.html", **context,
+        shown={p.id for p in posts if permissions.can_see_post(current_user, p)},
+        mine_to_edit={p.id for p in posts if permissions.can_edit(current_user, p)},
+        can_react=permissions.can_post(current_user),
+        liked=queries.liked(current_user.id, [p.id for p in posts]))
 
 
 def _quote(thread: Thread, post_id: str) -> str:

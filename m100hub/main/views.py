@@ -33,6 +33,14 @@ def set_language():
         redirect(safe_next(request.form.get("next"), url_for(".home")), 303), language)
 
 
+@bp.route("/language/<any(ro, en):language>")
+def language_link(language):
+    """The switch for visitors who are not signed in: a link that only sets a cookie (no
+    session, no form), so anonymous pages carry no per-visitor token."""
+    return remember_language(
+        redirect(safe_next(request.args.get("next"), url_for(".home")), 303), language)
+
+
 @bp.route("/healthz")
 def health():
     return {"status": "ok"}

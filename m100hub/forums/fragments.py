@@ -1,0 +1,63 @@
+"""Rendered fragments for anonymous readers, cached in the process and keyed by everything
+they show — so a changed post, like or name makes a new key and nothing needs invalidating.
+(Signed-in readers see their own likes and buttons: theirs are always rendered.)"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+
+from flask import render_template
+from markupsafe import Markup
+
+MAX_ENTRIES = 512
+
+
+def render_fragment(template: str, **context) -> Markup:
+    """A template's output, to be placed in another template as it is: Jinja autoescaped it."""
+    return Markup(render_template(template, **context))  # noqa: S704 (escaped by Jinja)
+
+
+class FragmentCache:
+    def __init__(self, size: int = MAX_ENTRIES):
+        self.size = size
+        self._items: OrderedDict[str, Markup] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    def render(self, key_parts: tuple, template: str, **context) -> Markup:
+        key = hashlib.blake2b(repr(key_parts).encode(), digest_size=16).hexdigest()
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+                self.hits += 1
+                return found
+        html = render_fragment(template, **context)
+        with self._lock:
+            self.misses += 1
+            self._items[key] = html
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return html
+
+
+posts_cache = FragmentCache()
+threads_cache = FragmentCache()
+
+
+def posts_key(locale: str, thread_id: int, page_number: int, posts) -> tuple:
+    return ("posts", locale, thread_id, page_number, tuple(
+        (p.id, p.number, p.edited_dt, p.deleted_dt, p.hidden_dt, p.hidden_by_id, p.hidden_reason,
+         p.reaction_count, p.author_id, p.author.display_name if p.author else None,
+         p.author.handle if p.author else None)
+        for p in posts))
+
+
+def threads_key(locale: str, category, tag: str, threads) -> tuple:
+    return ("threads", locale, category.id, category.slug, tag, tuple(
+        (t.id, t.title, t.pinned, t.locked, t.hidden, tuple(t.tags or ()), t.post_count,
+         t.created_dt, t.last_post_dt, t.author.display_name if t.author else None,
+         t.last_poster.display_name if t.last_poster else None)
+        for t in threads))
