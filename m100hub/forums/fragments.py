@@ -27,6 +27,9 @@ class FragmentCache:
         self.hits = self.misses = 0
 
     def render(self, key_parts: tuple, template: str, **context) -> Markup:
+        return self.get_or_make(key_parts, lambda: render_fragment(template, **context))
+
+    def get_or_make(self, key_parts: tuple, make) -> Markup:
         key = hashlib.blake2b(repr(key_parts).encode(), digest_size=16).hexdigest()
         with self._lock:
             found = self._items.get(key)
@@ -34,7 +37,7 @@ class FragmentCache:
                 self._items.move_to_end(key)
                 self.hits += 1
                 return found
-        html = render_fragment(template, **context)
+        html = make()
         with self._lock:
             self.misses += 1
             self._items[key] = html
@@ -45,6 +48,8 @@ class FragmentCache:
 
 posts_cache = FragmentCache()
 threads_cache = FragmentCache()
+#: whole thread pages for visitors without a session (no flashes, no tokens, no name)
+pages_cache = FragmentCache(size=256)
 
 
 def posts_key(locale: str, thread_id: int, page_number: int, posts) -> tuple:
@@ -61,3 +66,12 @@ def threads_key(locale: str, category, tag: str, threads) -> tuple:
          t.created_dt, t.last_post_dt, t.author.display_name if t.author else None,
          t.last_poster.display_name if t.last_poster else None)
         for t in threads))
+
+
+def thread_page_key(path: str, locale: str, thread, posts) -> tuple:
+    category, city = thread.category, thread.city
+    return ("thread-page", path, locale, thread.id, thread.title, thread.pinned, thread.locked,
+            thread.hidden, tuple(thread.tags or ()), thread.next_number, category.slug,
+            category.name, category.name_en, category.archived,
+            (city.slug, city.name) if city else None,
+            posts_key(locale, thread.id, 0, posts))

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -104,12 +113,19 @@ def thread(thread_id):
         can_reply=permissions.can_reply(current_user, thread, thread.category),
         moderator=can_moderate(current_user),
     )
-    html = render_template(
-        "forums/thread.html", category=thread.category, posts_html=_posts_html(page, context),
-        following=current_user.is_authenticated
-        and queries.follows_thread(current_user.id, thread.id),
-        form=ReplyForm(body=quote) if quote else ReplyForm(), **context,
-    )
+    def render():
+        return render_template(
+            "forums/thread.html", category=thread.category,
+            posts_html=_posts_html(page, context),
+            following=current_user.is_authenticated
+            and queries.follows_thread(current_user.id, thread.id),
+            form=ReplyForm(body=quote) if quote else ReplyForm(), **context,
+        )
+
+    if not current_user.is_authenticated and not session:
+        key = fragments.thread_page_key(request.full_path, str(get_locale()), thread, page.items)
+        return fragments.pages_cache.get_or_make(key, render)
+    html = render()
     if current_user.is_authenticated and page.items:
         # The one cheap write of a signed-in GET, after the page is rendered, in a writing
         # transaction of its own. The ids are read before the commit expires the rows (else
