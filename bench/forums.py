@@ -48,6 +48,7 @@ def seed(app, threads: int, posts: int, people: int, category_slug: str) -> list
             last = now - timedelta(minutes=t)
             thread = Thread(category_id=category.id, author_id=user_ids[t % len(user_ids)],
                             title=f"Clădiri eficiente {t}", tags=["renovare"], post_count=posts,
+                            reply_count=posts - 1,
                             next_number=posts + 1, last_post_dt=last,
                             last_poster_id=user_ids[(t + 1) % len(user_ids)])
             db.session.add(thread)

@@ -54,7 +54,8 @@ pages_cache = FragmentCache(size=256)
 
 def posts_key(locale: str, thread_id: int, page_number: int, posts) -> tuple:
     return ("posts", locale, thread_id, page_number, tuple(
-        (p.id, p.number, p.edited_dt, p.deleted_dt, p.hidden_dt, p.hidden_by_id, p.hidden_reason,
+        (p.id, p.number, p.created_dt, hash(p.body_html), p.edited_dt, p.deleted_dt, p.hidden_dt,
+         p.hidden_by_id, p.hidden_reason,
          p.reaction_count, p.author_id, p.author.display_name if p.author else None,
          p.author.handle if p.author else None)
         for p in posts))
@@ -68,10 +69,10 @@ def threads_key(locale: str, category, tag: str, threads) -> tuple:
         for t in threads))
 
 
-def thread_page_key(path: str, locale: str, thread, posts) -> tuple:
+def thread_page_key(page_number: int, locale: str, thread, posts) -> tuple:
     category, city = thread.category, thread.city
-    return ("thread-page", path, locale, thread.id, thread.title, thread.pinned, thread.locked,
-            thread.hidden, tuple(thread.tags or ()), thread.next_number, category.slug,
-            category.name, category.name_en, category.archived,
+    return ("thread-page", page_number, locale, thread.id, thread.title, thread.pinned,
+            thread.locked, thread.hidden, tuple(thread.tags or ()), thread.next_number,
+            category.slug, category.name, category.name_en, category.archived,
             (city.slug, city.name) if city else None,
             posts_key(locale, thread.id, 0, posts))

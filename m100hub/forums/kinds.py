@@ -29,10 +29,13 @@ register_kind(
     _post_url,
 )
 
-register_verb("forum_post_hidden", lambda f: _("hid post #%(number)s in “%(target)s”",
+register_verb("forum_post_hidden", lambda f: _("hid post #%(number)s in thread %(target)s",
                                                 number=f["number"], target=f["target"]))
-register_verb("forum_post_shown", lambda f: _("restored post #%(number)s in “%(target)s”",
+register_verb("forum_post_shown", lambda f: _("restored post #%(number)s in thread %(target)s",
                                                number=f["number"], target=f["target"]))
+register_verb("forum_reports_dismissed", lambda f: _(
+    "kept post #%(number)s in thread %(target)s visible after reports", number=f["number"],
+    target=f["target"]))
 register_verb("forum_thread_locked", lambda f: _("locked “%(target)s”", target=f["target"]))
 register_verb("forum_thread_unlocked", lambda f: _("unlocked “%(target)s”", target=f["target"]))
 register_verb("forum_thread_pinned", lambda f: _("pinned “%(target)s”", target=f["target"]))

@@ -92,8 +92,9 @@ class Thread(TimestampMixin, db.Model):
     locked: Mapped[bool] = mapped_column(Boolean, default=False)
     #: hidden by moderation (with its first post); then visible to moderators and the author
     hidden: Mapped[bool] = mapped_column(Boolean, default=False)
-    #: visible posts, the first included; replies are post_count - 1
+    #: visible posts, the first included, and visible replies (posts after the first)
     post_count: Mapped[int] = mapped_column(Integer, default=0)
+    reply_count: Mapped[int] = mapped_column(Integer, default=0)
     #: the number the next post takes (posts keep their number when others are hidden)
     next_number: Mapped[int] = mapped_column(Integer, default=1)
     last_post_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -105,9 +106,6 @@ class Thread(TimestampMixin, db.Model):
     last_poster = relationship("User", foreign_keys=[last_poster_id], lazy="raise")
     city = relationship("City", lazy="raise")
 
-    @property
-    def reply_count(self) -> int:
-        return max(self.post_count - 1, 0)
 
 
 class Post(TimestampMixin, db.Model):

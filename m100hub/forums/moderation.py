@@ -32,21 +32,30 @@ def _resolve_reports(post: Post) -> None:
     post.report_count = 0
 
 
+def _neutral_label(thread: Thread) -> str:
+    """The log names a thread by number when hiding or restoring: a hidden title (abusive,
+    personal data) must not live on in the public log."""
+    return f"#{thread.id}"
+
+
 def hide(moderator, post: Post, reason: str) -> None:
     _resolve_reports(post)
     set_hidden(post, True, moderator, reason)
     thread = db.session.get(Thread, post.thread_id)
-    log(moderator, "forum_post_hidden", thread, reason=reason, label=thread.title,
+    log(moderator, "forum_post_hidden", thread, reason=reason, label=_neutral_label(thread),
         number=post.number)
 
 
-def unhide(moderator, post: Post, reason: str = "") -> None:
-    """Show the post again; its open reports are settled (the moderator decided)."""
+def keep_visible(moderator, post: Post, reason: str = "") -> None:
+    """The moderator's decision on a reported post: show it (again) and settle its reports."""
+    was_hidden = post.hidden_dt is not None
     _resolve_reports(post)
-    set_hidden(post, False)
     thread = db.session.get(Thread, post.thread_id)
-    log(moderator, "forum_post_shown", thread, reason=reason, label=thread.title,
-        number=post.number)
+    if was_hidden:
+        set_hidden(post, False)
+    db.session.flush()
+    log(moderator, "forum_post_shown" if was_hidden else "forum_reports_dismissed", thread,
+        reason=reason, label=_neutral_label(thread), number=post.number)
 
 
 def set_locked(moderator, thread: Thread, locked: bool, reason: str = "") -> None:
@@ -69,7 +78,7 @@ def move(moderator, thread: Thread, category: Category, reason: str = "") -> Non
     old = db.session.get(Category, thread.category_id)
     thread.category_id = category.id
     db.session.flush()
-    refresh_category(old.id)
-    refresh_category(category.id)
+    for category_id in sorted({old.id, category.id}):  # lock in one order: no deadlock
+        refresh_category(category_id)
     log(moderator, "forum_thread_moved", thread, reason=reason, label=thread.title,
         source=old.name, destination=category.name)

@@ -47,12 +47,13 @@ def hide(post_id):
     hiding = request.endpoint == "forums.hide"
     form = ReasonForm() if hiding else OptionalReasonForm()
     if not form.validate_on_submit():
-        flash(_("Give a public reason when you hide a post."), "error")
+        flash(_("Give a public reason when you hide a post.") if hiding
+              else _("The reason is too long."), "error")
         return redirect(_post_url(post.thread_id, post.number), 303)
     if hiding:
         moderation.hide(current_user, post, form.reason.data)
     else:
-        moderation.unhide(current_user, post, form.reason.data or "")
+        moderation.keep_visible(current_user, post, form.reason.data or "")
     commit()
     flash(_("The post is hidden.") if hiding else _("The post is visible again."), "success")
     return redirect(_post_url(post.thread_id, post.number), 303)

@@ -30,8 +30,13 @@ def can_start_thread(user, category) -> bool:
 
 
 def can_edit(user, post) -> bool:
+    """Authors edit or delete their own visible posts (not one moderation hid: its notice
+    and reports stay until a moderator decides)."""
     return (can_post(user) and post.author_id == user.id and post.deleted_dt is None
             and post.hidden_dt is None)
+
+
+can_delete = can_edit
 
 
 def can_react(user, post) -> bool:

@@ -94,16 +94,17 @@ def follows_category(user_id: int, category_id: int) -> bool:
         Subscription.user_id == user_id, Subscription.category_id == category_id)) is not None
 
 
-def read_number(user_id: int, thread_id: int) -> int:
-    marker = db.session.get(ReadMarker, (user_id, thread_id))
-    return marker.last_read_number if marker else 0
+def read_number(user_id: int, thread_id: int) -> int | None:
+    """How far the person has read the thread; None before their first visit."""
+    return db.session.scalar(select(ReadMarker.last_read_number).where(
+        ReadMarker.user_id == user_id, ReadMarker.thread_id == thread_id))
 
 
 def first_unread_number(user_id: int, thread_id: int) -> int | None:
     """The first visible post after the reader's marker (None: nothing new)."""
     return db.session.scalar(
         select(Post.number).where(
-            Post.thread_id == thread_id, Post.number > read_number(user_id, thread_id),
+            Post.thread_id == thread_id, Post.number > (read_number(user_id, thread_id) or 0),
             Post.deleted_dt.is_(None), Post.hidden_dt.is_(None))
         .order_by(Post.number).limit(1))
 

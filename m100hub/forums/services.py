@@ -6,7 +6,7 @@ stay exact under concurrent replies."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..database import utcnow
@@ -24,6 +24,14 @@ REPORTS_TO_HIDE = 3
 
 class Conflict(Exception):
     """Already done, or not possible in the current state (locked, deleted…)."""
+
+
+def locked(model, ident):
+    """The row, locked for this transaction (SELECT … FOR UPDATE on PostgreSQL; SQLite's
+    writing transactions are serialised) and read afresh: a copy this session loaded before
+    the lock was granted would carry stale counters."""
+    return db.session.scalar(select(model).where(model.id == ident).with_for_update()
+                             .execution_options(populate_existing=True))
 
 
 def _render(body: str):
@@ -54,7 +62,7 @@ def create_thread(author, category: Category, title: str, body: str, city_id=Non
 
 
 def reply(author, thread_id: int, body: str) -> Post:
-    thread = db.session.scalar(select(Thread).where(Thread.id == thread_id).with_for_update())
+    thread = locked(Thread, thread_id)
     if thread is None or thread.hidden:
         raise LookupError(thread_id)
     if thread.locked:
@@ -73,6 +81,7 @@ def _add_post(thread: Thread, author, body: str) -> Post:
     now = utcnow()
     thread.next_number = number + 1
     thread.post_count = thread.post_count + 1
+    thread.reply_count = thread.reply_count + (number > 1)
     thread.last_post_dt, thread.last_poster_id = now, author.id
     db.session.flush()
     db.session.execute(update(Category).where(Category.id == thread.category_id).values(
@@ -134,10 +143,10 @@ def react(user, post: Post) -> None:
 
 
 def unreact(user, post: Post) -> None:
-    reaction = db.session.get(Reaction, (post.id, user.id))
-    if reaction is None:
+    gone = db.session.execute(delete(Reaction).where(
+        Reaction.post_id == post.id, Reaction.user_id == user.id)).rowcount
+    if gone != 1:  # never liked, or a double click already took it back
         raise Conflict("not liked")
-    db.session.delete(reaction)
     db.session.execute(update(Post).where(Post.id == post.id).values(
         reaction_count=Post.reaction_count - 1))
 
@@ -145,6 +154,7 @@ def unreact(user, post: Post) -> None:
 def report(user, post: Post, reason: str) -> bool:
     """Report a post to the moderators; the third distinct report hides it until one decides.
     Returns whether the post was hidden now."""
+    post = locked(Post, post.id)  # concurrent reports count one after the other
     try:
         with db.session.begin_nested():
             db.session.add(Report(post_id=post.id, reporter_id=user.id, reason=reason.strip()))
@@ -186,31 +196,27 @@ def unfollow(user, thread: Thread | None = None, category: Category | None = Non
         db.session.flush()
 
 
-def mark_read(user_id: int, thread_id: int, number: int) -> None:
-    """The one cheap write a signed-in GET may make: raise the read marker."""
-    marker = db.session.get(ReadMarker, (user_id, thread_id))
-    if marker is None:
-        # Two first visits at once (two tabs, PostgreSQL): the later insert meets the
-        # primary key; the marker the other one wrote will do, rather than a 500.
+def mark_read(user_id: int, thread_id: int, number: int, has_marker: bool) -> None:
+    """The one cheap write a signed-in GET may make: raise the read marker (one statement)."""
+    if not has_marker:
         try:
             with db.session.begin_nested():
                 db.session.add(ReadMarker(user_id=user_id, thread_id=thread_id,
                                           last_read_number=number))
+            return
         except IntegrityError:
-            pass
-        return
-    if marker.last_read_number < number:
-        marker.last_read_number = number
-    else:
-        return
-    db.session.flush()
+            pass  # two first visits at once (two tabs): raise the other one's marker
+    db.session.execute(update(ReadMarker).where(
+        ReadMarker.user_id == user_id, ReadMarker.thread_id == thread_id,
+        ReadMarker.last_read_number < number).values(last_read_number=number))
 
 
 def refresh_counters(thread_id: int) -> None:
     """Recount a thread and its category from the posts (after hiding, deleting, moving)."""
-    thread = db.session.get(Thread, thread_id)
+    thread = locked(Thread, thread_id)
     visible = (Post.thread_id == thread_id, Post.deleted_dt.is_(None), Post.hidden_dt.is_(None))
     thread.post_count = db.session.scalar(select(func.count()).where(*visible))
+    thread.reply_count = db.session.scalar(select(func.count()).where(*visible, Post.number > 1))
     last = db.session.execute(select(Post.created_dt, Post.author_id).where(*visible)
                               .order_by(Post.number.desc()).limit(1)).first()
     if last is not None:
@@ -220,7 +226,7 @@ def refresh_counters(thread_id: int) -> None:
 
 
 def refresh_category(category_id: int) -> None:
-    category = db.session.get(Category, category_id)
+    category = locked(Category, category_id)
     shown = (Thread.category_id == category_id, Thread.hidden.is_(False))
     category.thread_count = db.session.scalar(select(func.count()).where(*shown))
     category.post_count = db.session.scalar(

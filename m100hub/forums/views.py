@@ -24,7 +24,7 @@ from ..permissions import can_moderate, get_or_404, require
 from ..security import limit, person_or_address
 from ..util import page_arg
 from . import bp, fragments, permissions, queries, search, services
-from .forms import EditForm, ReasonForm, ReplyForm, ThreadForm
+from .forms import TAG, EditForm, ReasonForm, ReplyForm, ThreadForm
 from .models import Post, Thread
 from .queries import page_of
 
@@ -69,7 +69,8 @@ def category(slug):
     page = queries.threads_of(category.id, current_user, page_arg(), tag)
     following = (current_user.is_authenticated
                  and queries.follows_category(current_user.id, category.id))
-    if current_user.is_authenticated:  # may see their own hidden threads: never shared
+    if current_user.is_authenticated or (tag and not TAG.match(tag)):
+        # signed in: may see their own hidden threads; odd tags: not worth a cache entry
         threads_html = fragments.render_fragment(
             "forums/_threads.html", category=category, page=page)
     else:
@@ -94,10 +95,13 @@ def new_thread(slug):
         if "preview" in request.form:
             preview = services._render(form.body.data)[0]
         else:
-            thread, _post = services.create_thread(
-                current_user, category, form.title.data, form.body.data, form.city_id.data,
-                form.tag_list())
-            commit()
+            try:
+                thread, _post = services.create_thread(
+                    current_user, category, form.title.data, form.body.data, form.city_id.data,
+                    form.tag_list())
+                commit()
+            except services.Conflict:  # archived meanwhile
+                abort(409)
             return redirect(url_for(".thread", thread_id=thread.id), 303)
     return render_template("forums/new_thread.html", category=category, form=form,
                            preview=preview)
@@ -123,17 +127,21 @@ def thread(thread_id):
         )
 
     if not current_user.is_authenticated and not session:
-        key = fragments.thread_page_key(request.full_path, str(get_locale()), thread, page.items)
+        # Keyed by the page number actually shown, not the raw query string: junk parameters
+        # must not fill the cache.
+        key = fragments.thread_page_key(page.page, str(get_locale()), thread, page.items)
         return fragments.pages_cache.get_or_make(key, render)
     html = render()
-    if current_user.is_authenticated and page.items:
+    read = queries.read_number(current_user.id, thread.id) if current_user.is_authenticated \
+        else None
+    if current_user.is_authenticated and page.items and (read or 0) < page.items[-1].number:
         # The one cheap write of a signed-in GET, after the page is rendered, in a writing
         # transaction of its own. The ids are read before the commit expires the rows (else
         # each would be loaded again).
         user_id, thread_id, number = current_user.id, thread.id, page.items[-1].number
         commit()
         begin_write()
-        services.mark_read(user_id, thread_id, number)
+        services.mark_read(user_id, thread_id, number, has_marker=read is not None)
         commit()
     return html
 
@@ -216,8 +224,11 @@ def edit(post_id):
         form.title.data = thread.title
     if form.validate_on_submit():
         title = form.title.data if post.number == 1 and form.title.data else None
-        services.edit_post(current_user, post, form.body.data, title)
-        commit()
+        try:
+            services.edit_post(current_user, post, form.body.data, title)
+            commit()
+        except services.Conflict:  # deleted meanwhile
+            abort(409)
         flash(_("Your post is saved."), "success")
         return redirect(_post_url(thread.id, post.number), 303)
     return render_template("forums/edit.html", form=form, post=post, thread=thread)
@@ -227,7 +238,9 @@ def edit(post_id):
 @login_required
 def delete(post_id):
     post, thread = _post_or_404(post_id)
-    require(permissions.can_post(current_user) and post.author_id == current_user.id)
+    if post.deleted_dt is not None:
+        abort(409)
+    require(permissions.can_delete(current_user, post))
     try:
         services.delete_post(current_user, post)
         commit()

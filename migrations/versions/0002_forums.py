@@ -56,6 +56,7 @@ def upgrade():
     sa.Column('locked', sa.Boolean(), nullable=False),
     sa.Column('hidden', sa.Boolean(), nullable=False),
     sa.Column('post_count', sa.Integer(), nullable=False),
+    sa.Column('reply_count', sa.Integer(), nullable=False),
     sa.Column('next_number', sa.Integer(), nullable=False),
     sa.Column('last_post_dt', m100hub.database.UTCDateTime(timezone=True), nullable=False),
     sa.Column('last_poster_id', sa.Integer(), nullable=True),
