@@ -57,11 +57,16 @@ def rerender():
     from .cities.models import City
     from .database import commit
     from .extensions import db
+    from .forums.models import Post
+    from .forums.services import render_post
     from .text import render_markdown
 
     count = 0
     for city in db.session.scalars(select(City)):
         city.summary_html = render_markdown(city.summary)
+        count += 1
+    for post in db.session.scalars(select(Post).execution_options(yield_per=500)):
+        post.body_html = render_post(post.body)[0]
         count += 1
     commit()
     click.echo(f"Re-rendered {count} texts.")

@@ -1614,3 +1614,41 @@ def test_a_mention_added_by_an_edit_is_notified(client, db, login_as):
     assert count(Notification, *mentions) == 1
     client.post(f"/forums/p/{post.id}/edit", data={"body": "Tot cu @ana.noua"})
     assert count(Notification, *mentions) == 1  # not twice
+
+
+def test_mentions_in_code_or_quotes_are_neither_linked_nor_notified(client, db, login_as):
+    login_as("citizen", locale="en")
+    quoted = factories.user(handle="citat.vechi")
+    coded = factories.user(handle="in.cod")
+    named = factories.user(handle="chiar.eu")
+    thread = ff.thread()
+    db.session.commit()
+    body = "> **X** wrote:\n> salut @citat.vechi\n\n`@in.cod` și @chiar.eu"
+    client.post(f"/forums/t/{thread.id}/reply", data={"body": body})
+    notified = set(db.session.scalars(select(Notification.recipient_id).where(
+        Notification.kind == "forum_mention")))
+    assert notified == {named.id}
+    html = ff.post_number(thread, 2).body_html
+    assert html.count('class="mention"') == 1 and f'href="/u/{named.id}"' in html
+    assert quoted.id and coded.id  # present, yet untouched
+
+
+def test_rerender_rebuilds_post_html(app, db):
+    thread = ff.thread(body="**gras**")
+    post = ff.opening_post(thread)
+    post.body_html = "<p>stale</p>"
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["m100", "rerender"])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    assert "<strong>gras</strong>" in ff.opening_post(thread).body_html
+
+
+def test_category_changes_are_in_the_public_log(client, db, login_as):
+    login_as("admin", locale="en")
+    before = count(ActivityEntry, ActivityEntry.verb == "forum_category_created")
+    response = client.post("/forums/categories/new", data={
+        "name": "Apă", "name_en": "Water", "description": "", "description_en": "",
+        "sector": "", "city_id": "0", "position": "9"})
+    assert response.status_code == 303
+    assert count(ActivityEntry, ActivityEntry.verb == "forum_category_created") == before + 1

@@ -36,6 +36,10 @@ register_verb("forum_post_shown", lambda f: _("restored post #%(number)s in thre
 register_verb("forum_reports_dismissed", lambda f: _(
     "kept post #%(number)s in thread %(target)s visible after reports", number=f["number"],
     target=f["target"]))
+register_verb("forum_category_created",
+              lambda f: _("added the forum category %(target)s", target=f["target"]))
+register_verb("forum_category_updated",
+              lambda f: _("changed the forum category %(target)s", target=f["target"]))
 register_verb("forum_thread_locked", lambda f: _("locked “%(target)s”", target=f["target"]))
 register_verb("forum_thread_unlocked", lambda f: _("unlocked “%(target)s”", target=f["target"]))
 register_verb("forum_thread_pinned", lambda f: _("pinned “%(target)s”", target=f["target"]))

@@ -13,8 +13,8 @@ from ..util import path_for
 
 MENTION = re.compile(r"(?<![\w@/])@([a-z0-9](?:[a-z0-9._-]{0,28}[a-z0-9])?)", re.IGNORECASE)
 MAX_MENTIONS = 20
-#: text inside these elements is left alone
-SKIP = re.compile(r"(<(code|pre|a)\b.*?</\2>)", re.DOTALL | re.IGNORECASE)
+#: text inside these elements is left alone (a quote's mentions were someone else's)
+SKIP = re.compile(r"(<(code|pre|a|blockquote)\b.*?</\2>)", re.DOTALL | re.IGNORECASE)
 TAG = re.compile(r"(<[^>]+>)")
 
 
@@ -25,17 +25,20 @@ def mentioned_people(source: str) -> list[User]:
     return list(db.session.scalars(select(User).where(User.handle.in_(handles))))
 
 
-def link_mentions(html: str, people: list[User]) -> str:
-    """Turn ``@handle`` of known people into links to their profiles, outside code and links."""
+def link_mentions(html: str, people: list[User]) -> tuple[str, list[User]]:
+    """Turn ``@handle`` of known people into links to their profiles, outside code, links and
+    quotes; returns the HTML and the people actually linked (the ones to notify)."""
     if not people:
-        return html
+        return html, []
     urls = {p.handle: path_for("accounts.profile", user_id=p.id) for p in people}
+    linked: set[str] = set()
 
     def replace_text(segment: str) -> str:
         def one(match):
             handle = match.group(1).lower()
             if handle not in urls:
                 return match.group(0)
+            linked.add(handle)
             return f'<a class="mention" href="{escape(urls[handle])}">@{escape(handle)}</a>'
 
         return MENTION.sub(one, segment)
@@ -53,4 +56,4 @@ def link_mentions(html: str, people: list[User]) -> str:
             continue
         out.append("".join(part if TAG.fullmatch(part) else replace_text(part)
                            for part in TAG.split(piece)))
-    return "".join(out)
+    return "".join(out), [p for p in people if p.handle in linked]

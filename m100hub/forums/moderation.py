@@ -8,7 +8,8 @@ from sqlalchemy import update
 from ..activity.services import log
 from ..database import utcnow
 from ..extensions import db
-from .models import Category, Post, Report, Thread
+from ..util import slugify
+from .models import Category, ClimateSector, Post, Report, Thread
 
 
 def set_hidden(post: Post, hidden: bool, by=None, reason: str = "") -> None:
@@ -82,3 +83,22 @@ def move(moderator, thread: Thread, category: Category, reason: str = "") -> Non
         refresh_category(category_id)
     log(moderator, "forum_thread_moved", thread, reason=reason, label=thread.title,
         source=old.name, destination=category.name)
+
+
+CATEGORY_FIELDS = ("name", "name_en", "description", "description_en", "archived")
+
+
+def save_category(admin, category: Category | None, data: dict) -> Category:
+    """Create or change a category (a new one takes its slug from its name); logged."""
+    creating = category is None
+    if creating:
+        category = Category(slug=slugify(data["name"], 80))
+        db.session.add(category)
+    for field in CATEGORY_FIELDS:
+        setattr(category, field, data[field])
+    category.sector = ClimateSector(data["sector"]) if data["sector"] else None
+    category.city_id = data["city_id"] or None
+    category.position = data["position"] or 0
+    db.session.flush()
+    log(admin, "forum_category_created" if creating else "forum_category_updated", category)
+    return category

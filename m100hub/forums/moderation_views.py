@@ -13,10 +13,10 @@ from ..cities.queries import city_choices
 from ..database import commit
 from ..extensions import db
 from ..permissions import admin_required, can_moderate, get_or_404, require
-from ..util import page_arg, slugify
+from ..util import page_arg
 from . import bp, moderation, queries
 from .forms import CategoryForm, MoveForm, OptionalReasonForm, ReasonForm
-from .models import Category, ClimateSector, Post, Thread
+from .models import Category, Post, Thread
 from .views import _post_url
 
 
@@ -108,13 +108,8 @@ def edit_category(category_id=None):
         form.sector.data = category.sector.value if category.sector else ""
         form.city_id.data = category.city_id or 0
     if form.validate_on_submit():
-        category = category or Category(slug=slugify(form.name.data, 80))
-        form.populate_obj(category)
-        category.sector = ClimateSector(form.sector.data) if form.sector.data else None
-        category.city_id = form.city_id.data or None
-        category.position = form.position.data or 0
-        db.session.add(category)
         try:
+            moderation.save_category(current_user, category, form.data)
             commit()
         except IntegrityError:
             db.session.rollback()

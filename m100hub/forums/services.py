@@ -34,9 +34,9 @@ def locked(model, ident):
                              .execution_options(populate_existing=True))
 
 
-def _render(body: str):
-    people = mentioned_people(body)
-    return link_mentions(render_markdown(body), people), people
+def render_post(body: str):
+    """Clean HTML with linked mentions, and the people mentioned (outside code and quotes)."""
+    return link_mentions(render_markdown(body), mentioned_people(body))
 
 
 def _payload(thread: Thread, post: Post, author) -> dict:
@@ -73,7 +73,7 @@ def reply(author, thread_id: int, body: str) -> Post:
 
 
 def _add_post(thread: Thread, author, body: str) -> Post:
-    html, mentioned = _render(body)
+    html, mentioned = render_post(body)
     number = thread.next_number
     post = Post(thread_id=thread.id, number=number, author_id=author.id, body=body,
                 body_html=html, search_text=search_text(thread.title if number == 1 else "", body))
@@ -110,9 +110,9 @@ def edit_post(editor, post: Post, body: str, title: str | None = None) -> None:
     thread = db.session.get(Thread, post.thread_id)
     if title is not None and post.number == 1:
         thread.title = title.strip()
-    before = {p.id for p in mentioned_people(post.body)}
+    before = {p.id for p in render_post(post.body)[1]}
     post.body = body
-    post.body_html, mentioned = _render(body)
+    post.body_html, mentioned = render_post(body)
     newly = [p for p in mentioned if p.id not in before]
     notify(newly, "forum_mention", post, actor=editor, payload=_payload(thread, post, editor))
     post.search_text = search_text(thread.title if post.number == 1 else "", body)

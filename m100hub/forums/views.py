@@ -93,7 +93,7 @@ def new_thread(slug):
     preview = None
     if form.validate_on_submit():
         if "preview" in request.form:
-            preview = services._render(form.body.data)[0]
+            preview = services.render_post(form.body.data)[0]
         else:
             try:
                 thread, _post = services.create_thread(
