@@ -112,19 +112,9 @@ def thread(thread_id):
     thread = _thread_or_404(thread_id)
     page = queries.posts_of(thread.id, page_arg())
     quote = _quote(thread, request.args.get("quote", ""))
-    context = dict(
-        thread=thread, page=page, pages=max(page_of(thread.next_number - 1), 1),
-        can_reply=permissions.can_reply(current_user, thread, thread.category),
-        moderator=can_moderate(current_user),
-    )
+
     def render():
-        return render_template(
-            "forums/thread.html", category=thread.category,
-            posts_html=_posts_html(page, context),
-            following=current_user.is_authenticated
-            and queries.follows_thread(current_user.id, thread.id),
-            form=ReplyForm(body=quote) if quote else ReplyForm(), **context,
-        )
+        return _render_thread(thread, page, ReplyForm(body=quote) if quote else ReplyForm())
 
     if not current_user.is_authenticated and not session:
         # Keyed by the page number actually shown, not the raw query string: junk parameters
@@ -144,6 +134,20 @@ def thread(thread_id):
         services.mark_read(user_id, thread_id, number, has_marker=read is not None)
         commit()
     return html
+
+
+def _render_thread(thread: Thread, page, form: ReplyForm) -> str:
+    context = dict(
+        thread=thread, page=page, pages=max(page_of(thread.next_number - 1), 1),
+        can_reply=permissions.can_reply(current_user, thread, thread.category),
+        moderator=can_moderate(current_user),
+    )
+    return render_template(
+        "forums/thread.html", category=thread.category, posts_html=_posts_html(page, context),
+        following=current_user.is_authenticated
+        and queries.follows_thread(current_user.id, thread.id),
+        form=form, **context,
+    )
 
 
 def _posts_html(page, context: dict):
@@ -185,10 +189,9 @@ def reply(thread_id):
         abort(409)
     form = ReplyForm()
     if not form.validate_on_submit():
-        for message in form.body.errors:
-            flash(message, "error")
-        return redirect(url_for(".thread", thread_id=thread.id, page=page_of(thread.next_number)
-                                ) + "#reply", 303)
+        # The last page again, with the text as typed and the error beside it.
+        page = queries.posts_of(thread.id, page_of(max(thread.next_number - 1, 1)))
+        return _render_thread(thread, page, form), 422
     try:
         post = services.reply(current_user, thread.id, form.body.data)
         commit()
