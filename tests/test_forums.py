@@ -1654,3 +1654,34 @@ def test_category_changes_are_in_the_public_log(client, db, login_as):
         "sector": "", "city_id": "0", "position": "9"})
     assert response.status_code == 303
     assert count(ActivityEntry, ActivityEntry.verb == "forum_category_created") == before + 1
+
+
+def test_archived_categories_are_read_only_for_every_write(client, db, login_as):
+    author = login_as("citizen", locale="en")
+    thread = ff.thread(author=author)
+    other = ff.reply(thread, body="Alt mesaj")
+    mine = ff.opening_post(thread)
+    db.session.execute(update(Category).where(Category.id == thread.category_id)
+                       .values(archived=True))
+    db.session.commit()
+    before = snapshot(db)
+    assert client.post(f"/forums/p/{mine.id}/edit", data={"body": "x"}).status_code == 409
+    assert client.post(f"/forums/p/{mine.id}/delete").status_code == 409
+    assert client.post(f"/forums/p/{other.id}/like").status_code == 409
+    assert client.post(f"/forums/p/{other.id}/report", data={"reason": "x"}).status_code == 409
+    assert snapshot(db) == before
+
+
+def test_a_post_kept_visible_may_be_reported_again_by_the_same_person(client, db, login_as):
+    from m100hub.forums import moderation
+
+    thread = ff.thread()
+    post = ff.opening_post(thread)
+    reporter = login_as("citizen", locale="en")
+    db.session.commit()
+    assert client.post(f"/forums/p/{post.id}/report", data={"reason": "spam"}).status_code == 303
+    assert client.post(f"/forums/p/{post.id}/report", data={"reason": "iar"}).status_code == 409
+    moderation.keep_visible(factories.user(is_moderator=True), post)
+    db.session.commit()
+    assert client.post(f"/forums/p/{post.id}/report", data={"reason": "editat"}).status_code == 303
+    assert count(Report, Report.reporter_id == reporter.id) == 2

@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -168,7 +169,12 @@ class Reaction(db.Model):
 
 class Report(TimestampMixin, db.Model):
     __tablename__ = "forum_reports"
-    __table_args__ = (UniqueConstraint("post_id", "reporter_id"),)
+    __table_args__ = (
+        # one open report per person and post: after a decision the post may be reported again
+        Index("uq_forum_reports_open", "post_id", "reporter_id", unique=True,
+              postgresql_where=text("resolved_dt IS NULL"),
+              sqlite_where=text("resolved_dt IS NULL")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     post_id: Mapped[int] = mapped_column(ForeignKey("forum_posts.id", ondelete="CASCADE"),

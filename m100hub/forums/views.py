@@ -47,9 +47,13 @@ def _thread_or_404(thread_id) -> Thread:
     return thread
 
 
-def _post_or_404(post_id) -> Post:
+def _post_or_404(post_id, writing: bool = False) -> Post:
+    """The post and its thread (404 when hidden from this reader); a write on a post of an
+    archived category is a conflict: archived means read-only."""
     post = get_or_404(Post, post_id)
     thread = _thread_or_404(post.thread_id)
+    if writing and thread.category.archived:
+        abort(409)
     return post, thread
 
 
@@ -220,7 +224,7 @@ def post(post_id):
 @login_required
 @_post_limit()
 def edit(post_id):
-    post, thread = _post_or_404(post_id)
+    post, thread = _post_or_404(post_id, writing=True)
     require(permissions.can_edit(current_user, post))
     form = EditForm(obj=post)
     if request.method == "GET" and post.number == 1:
@@ -240,7 +244,7 @@ def edit(post_id):
 @bp.route("/forums/p/<id:post_id>/delete", methods=["POST"])
 @login_required
 def delete(post_id):
-    post, thread = _post_or_404(post_id)
+    post, thread = _post_or_404(post_id, writing=True)
     if post.deleted_dt is not None:
         abort(409)
     require(permissions.can_delete(current_user, post))
@@ -256,7 +260,7 @@ def delete(post_id):
 @bp.route("/forums/p/<id:post_id>/unlike", methods=["POST"], endpoint="unlike")
 @login_required
 def like(post_id):
-    post, thread = _post_or_404(post_id)
+    post, thread = _post_or_404(post_id, writing=True)
     require(permissions.can_react(current_user, post))
     try:
         (services.react if request.endpoint == "forums.like" else services.unreact)(
@@ -270,7 +274,7 @@ def like(post_id):
 @bp.route("/forums/p/<id:post_id>/report", methods=["GET", "POST"])
 @login_required
 def report(post_id):
-    post, thread = _post_or_404(post_id)
+    post, thread = _post_or_404(post_id, writing=True)
     require(permissions.can_report(current_user, post))
     form = ReasonForm()
     if form.validate_on_submit():

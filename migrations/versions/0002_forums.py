@@ -154,11 +154,13 @@ def upgrade():
     sa.Column('created_dt', m100hub.database.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['post_id'], ['forum_posts.id'], name=op.f('fk_forum_reports_post_id_forum_posts'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['reporter_id'], ['users.id'], name=op.f('fk_forum_reports_reporter_id_users'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_forum_reports')),
-    sa.UniqueConstraint('post_id', 'reporter_id', name=op.f('uq_forum_reports_post_id_reporter_id'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_forum_reports'))
     )
     with op.batch_alter_table('forum_reports', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_forum_reports_post_id'), ['post_id'], unique=False)
+        batch_op.create_index('uq_forum_reports_open', ['post_id', 'reporter_id'], unique=True,
+                              postgresql_where=sa.text('resolved_dt IS NULL'),
+                              sqlite_where=sa.text('resolved_dt IS NULL'))
 
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.add_column(sa.Column('handle', sa.String(length=30), nullable=True))
@@ -250,6 +252,7 @@ def downgrade():
         batch_op.drop_column('handle')
 
     with op.batch_alter_table('forum_reports', schema=None) as batch_op:
+        batch_op.drop_index('uq_forum_reports_open')
         batch_op.drop_index(batch_op.f('ix_forum_reports_post_id'))
 
     op.drop_table('forum_reports')
