@@ -109,7 +109,12 @@ def test_anonymous_language_link_sets_only_a_cookie(client):
     assert outside.headers["Location"].endswith("/")
 
 
-def test_anonymous_pages_set_no_session_cookie(client):
-    for url in ("/", "/cities", "/forums", "/activity"):
+def test_anonymous_pages_set_no_session_cookie(client, db):
+    from . import forum_factories as ff
+
+    thread = ff.thread()
+    db.session.commit()
+    for url in ("/", "/cities", "/forums", "/activity", "/forums/c/general",
+                f"/forums/t/{thread.id}"):
         cookies = client.get(url).headers.getlist("Set-Cookie")
         assert not any(c.startswith("session=") for c in cookies), url

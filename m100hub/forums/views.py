@@ -118,7 +118,8 @@ def thread(thread_id):
     quote = _quote(thread, request.args.get("quote", ""))
 
     def render():
-        return _render_thread(thread, page, ReplyForm(body=quote) if quote else ReplyForm())
+        # The form (and so a CSRF token in the session) only for those who may reply.
+        return _render_thread(thread, page, lambda: ReplyForm(body=quote) if quote else ReplyForm())
 
     if not current_user.is_authenticated and not session:
         # Keyed by the page number actually shown, not the raw query string: junk parameters
@@ -140,17 +141,17 @@ def thread(thread_id):
     return html
 
 
-def _render_thread(thread: Thread, page, form: ReplyForm) -> str:
+def _render_thread(thread: Thread, page, make_form) -> str:
+    can_reply = permissions.can_reply(current_user, thread, thread.category)
     context = dict(
         thread=thread, page=page, pages=max(page_of(thread.next_number - 1), 1),
-        can_reply=permissions.can_reply(current_user, thread, thread.category),
-        moderator=can_moderate(current_user),
+        can_reply=can_reply, moderator=can_moderate(current_user),
     )
     return render_template(
         "forums/thread.html", category=thread.category, posts_html=_posts_html(page, context),
         following=current_user.is_authenticated
         and queries.follows_thread(current_user.id, thread.id),
-        form=form, **context,
+        form=make_form() if can_reply else None, **context,
     )
 
 
@@ -195,7 +196,7 @@ def reply(thread_id):
     if not form.validate_on_submit():
         # The last page again, with the text as typed and the error beside it.
         page = queries.posts_of(thread.id, page_of(max(thread.next_number - 1, 1)))
-        return _render_thread(thread, page, form), 422
+        return _render_thread(thread, page, lambda: form), 422
     try:
         post = services.reply(current_user, thread.id, form.body.data)
         commit()
