@@ -127,3 +127,27 @@ def load(port: int, path: str, seconds: float = 5.0, concurrency: int = 8) -> di
 def migrate(env: dict) -> None:
     subprocess.run([str(BIN / "flask"), "db", "upgrade"], cwd=ROOT, env=env, check=True,
                    capture_output=True)
+
+
+def query_counts(app, pages: dict[str, str]) -> dict[str, int]:
+    """SQL statements each page makes (name → path), through the app's test client."""
+    from sqlalchemy import event
+
+    from m100hub.extensions import db
+
+    with app.app_context():
+        engine = db.engine
+    client, statements, counts = app.test_client(), [], {}
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        for name, path in pages.items():
+            statements.clear()
+            assert client.get(path).status_code == 200, path
+            counts[name] = len(statements)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return counts

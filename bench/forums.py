@@ -15,7 +15,7 @@ import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from common import bench_database_url, bench_env, gunicorn, load, migrate
+from common import bench_database_url, bench_env, gunicorn, load, migrate, query_counts
 
 PEOPLE, THREADS, POSTS = 2000, 200, 200
 
@@ -68,28 +68,7 @@ def seed(app, threads: int, posts: int, people: int, category_slug: str) -> list
         return [f"/forums/c/{category_slug}", paths[0], f"{paths[0]}?page={pages}"]
 
 
-def query_counts(app, paths: list[str]) -> dict:
-    from sqlalchemy import event
-
-    from m100hub.extensions import db
-
-    with app.app_context():
-        engine = db.engine
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    client, counts = app.test_client(), {}
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        for name, path in zip(("category", "thread_first", "thread_last"), paths, strict=True):
-            statements.clear()
-            assert client.get(path).status_code == 200, path
-            counts[name] = len(statements)
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    return counts
+NAMES = ("category", "thread_first", "thread_last")
 
 
 def main() -> None:
@@ -101,16 +80,16 @@ def main() -> None:
     from m100hub import create_app
 
     app = create_app()
-    small = query_counts(app, seed(app, 10, 10, 50, "energie"))
+    small = query_counts(app, dict(zip(NAMES, seed(app, 10, 10, 50, "energie"), strict=True)))
     paths = seed(app, THREADS, POSTS, PEOPLE, "cladiri")
-    large = query_counts(app, paths)
+    large = query_counts(app, dict(zip(NAMES, paths, strict=True)))
     seconds = float(os.environ.get("BENCH_SECONDS", "5"))
     results = {"database": url.split(":")[0], "threads": THREADS, "posts_per_thread": POSTS,
                "people": PEOPLE, "queries_small": small, "queries_large": large}
     with gunicorn("minimal_app:app", {**env, "PYTHONPATH": str(Path(__file__).parent)}) as port:
         results["minimal"] = load(port, "/", seconds)
     with gunicorn("wsgi:app", env) as port:
-        for name, path in zip(("category", "thread_first", "thread_last"), paths, strict=True):
+        for name, path in zip(NAMES, paths, strict=True):
             figures = load(port, path, seconds)
             figures["ratio_to_minimal"] = round(
                 figures["requests_per_s"] / results["minimal"]["requests_per_s"], 3)

@@ -12,7 +12,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from common import bench_database_url, bench_env, gunicorn, load, migrate
+from common import bench_database_url, bench_env, gunicorn, load, migrate, query_counts
 
 PAGES = ["/", "/cities", "/cities/suceava", "/organisations", "/activity"]
 
@@ -40,31 +40,6 @@ def seed(app, people: int) -> None:
         db.session.commit()
 
 
-def query_counts(app) -> dict:
-    from sqlalchemy import event
-
-    from m100hub.extensions import db
-
-    with app.app_context():
-        engine = db.engine
-    client = app.test_client()
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    counts = {}
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        for path in PAGES:
-            statements.clear()
-            assert client.get(path).status_code == 200, path
-            counts[path] = len(statements)
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    return counts
-
-
 def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="m100-bench-"))
     url = bench_database_url(tmp)
@@ -75,9 +50,9 @@ def main() -> None:
 
     app = create_app()
     seed(app, 50)
-    small = query_counts(app)
+    small = query_counts(app, {path: path for path in PAGES})
     seed(app, 2000)
-    large = query_counts(app)
+    large = query_counts(app, {path: path for path in PAGES})
     seconds = float(os.environ.get("BENCH_SECONDS", "4"))
     results = {"database": url.split(":")[0], "queries_small": small, "queries_large": large}
     with gunicorn("minimal_app:app", {**env, "PYTHONPATH": str(Path(__file__).parent)}) as port:
