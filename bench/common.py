@@ -151,3 +151,30 @@ def query_counts(app, pages: dict[str, str]) -> dict[str, int]:
     finally:
         event.remove(engine, "before_cursor_execute", count)
     return counts
+
+
+def scratch_app():
+    """(app, env, database url): a migrated scratch database and an app on it."""
+    import tempfile
+
+    url = bench_database_url(Path(tempfile.mkdtemp(prefix="m100-bench-")))
+    env = bench_env(url)
+    os.environ.update({k: v for k, v in env.items() if k != "FLASK_APP"})
+    migrate(env)
+    from m100hub import create_app
+
+    return create_app(), env, url
+
+
+def against_minimal(env: dict, pages: dict[str, str], seconds: float) -> dict:
+    """The minimal Flask page, then each page of the hub, served the same way; with ratios."""
+    results = {}
+    with gunicorn("minimal_app:app", {**env, "PYTHONPATH": str(Path(__file__).parent)}) as port:
+        results["minimal"] = load(port, "/", seconds)
+    with gunicorn("wsgi:app", env) as port:
+        for name, path in pages.items():
+            figures = load(port, path, seconds)
+            figures["ratio_to_minimal"] = round(
+                figures["requests_per_s"] / results["minimal"]["requests_per_s"], 3)
+            results[name] = figures
+    return results

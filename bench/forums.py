@@ -11,11 +11,9 @@ from __future__ import annotations
 import json
 import os
 import sys
-import tempfile
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-from common import bench_database_url, bench_env, gunicorn, load, migrate, query_counts
+from common import against_minimal, query_counts, scratch_app
 
 PEOPLE, THREADS, POSTS = 2000, 200, 200
 
@@ -72,28 +70,14 @@ NAMES = ("category", "thread_first", "thread_last")
 
 
 def main() -> None:
-    tmp = Path(tempfile.mkdtemp(prefix="m100-bench-"))
-    url = bench_database_url(tmp)
-    env = bench_env(url)
-    os.environ.update({k: v for k, v in env.items() if k != "FLASK_APP"})
-    migrate(env)
-    from m100hub import create_app
-
-    app = create_app()
+    app, env, url = scratch_app()
     small = query_counts(app, dict(zip(NAMES, seed(app, 10, 10, 50, "energie"), strict=True)))
-    paths = seed(app, THREADS, POSTS, PEOPLE, "cladiri")
-    large = query_counts(app, dict(zip(NAMES, paths, strict=True)))
+    pages = dict(zip(NAMES, seed(app, THREADS, POSTS, PEOPLE, "cladiri"), strict=True))
+    large = query_counts(app, pages)
     seconds = float(os.environ.get("BENCH_SECONDS", "5"))
     results = {"database": url.split(":")[0], "threads": THREADS, "posts_per_thread": POSTS,
-               "people": PEOPLE, "queries_small": small, "queries_large": large}
-    with gunicorn("minimal_app:app", {**env, "PYTHONPATH": str(Path(__file__).parent)}) as port:
-        results["minimal"] = load(port, "/", seconds)
-    with gunicorn("wsgi:app", env) as port:
-        for name, path in zip(NAMES, paths, strict=True):
-            figures = load(port, path, seconds)
-            figures["ratio_to_minimal"] = round(
-                figures["requests_per_s"] / results["minimal"]["requests_per_s"], 3)
-            results[name] = figures
+               "people": PEOPLE, "queries_small": small, "queries_large": large,
+               **against_minimal(env, pages, seconds)}
     print(json.dumps(results, ensure_ascii=False))
     if small != large:
         sys.exit("query counts grow with the data")

@@ -9,10 +9,8 @@ from __future__ import annotations
 import json
 import os
 import sys
-import tempfile
-from pathlib import Path
 
-from common import bench_database_url, bench_env, gunicorn, load, migrate, query_counts
+from common import against_minimal, query_counts, scratch_app
 
 PAGES = ["/", "/cities", "/cities/suceava", "/organisations", "/activity"]
 
@@ -41,29 +39,14 @@ def seed(app, people: int) -> None:
 
 
 def main() -> None:
-    tmp = Path(tempfile.mkdtemp(prefix="m100-bench-"))
-    url = bench_database_url(tmp)
-    env = bench_env(url)
-    os.environ.update({k: v for k, v in env.items() if k != "FLASK_APP"})
-    migrate(env)
-    from m100hub import create_app
-
-    app = create_app()
+    app, env, url = scratch_app()
     seed(app, 50)
     small = query_counts(app, {path: path for path in PAGES})
     seed(app, 2000)
     large = query_counts(app, {path: path for path in PAGES})
     seconds = float(os.environ.get("BENCH_SECONDS", "4"))
-    results = {"database": url.split(":")[0], "queries_small": small, "queries_large": large}
-    with gunicorn("minimal_app:app", {**env, "PYTHONPATH": str(Path(__file__).parent)}) as port:
-        minimal = load(port, "/", seconds)
-    results["minimal"] = minimal
-    with gunicorn("wsgi:app", env) as port:
-        for path in PAGES:
-            figures = load(port, path, seconds)
-            figures["ratio_to_minimal"] = round(
-                figures["requests_per_s"] / minimal["requests_per_s"], 3)
-            results[path] = figures
+    results = {"database": url.split(":")[0], "queries_small": small, "queries_large": large,
+               **against_minimal(env, {path: path for path in PAGES}, seconds)}
     print(json.dumps(results, ensure_ascii=False))
     if small != large:
         sys.exit("query counts grow with the data")

@@ -36,14 +36,23 @@ def can_moderate(user) -> bool:
     return bool(user and user.is_authenticated and (user.is_admin or user.is_moderator))
 
 
-def admin_required(view):
-    @wraps(view)
-    @login_required
-    def wrapper(*args, **kwargs):
-        require(is_admin(current_user))
-        return view(*args, **kwargs)
+def signed_in_and(rule):
+    """A view decorator: sign-in first (a redirect), then ``rule(current_user)`` (else 403)."""
 
-    return wrapper
+    def decorate(view):
+        @wraps(view)
+        @login_required
+        def wrapper(*args, **kwargs):
+            require(rule(current_user))
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+admin_required = signed_in_and(is_admin)
+moderator_required = signed_in_and(can_moderate)
 
 
 def confirmed_required(view):

@@ -2,32 +2,20 @@
 
 from __future__ import annotations
 
-from functools import wraps
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from ..cities.queries import city_choices
 from ..database import commit
 from ..extensions import db
-from ..permissions import admin_required, can_moderate, get_or_404, require
+from ..permissions import admin_required, get_or_404, moderator_required
 from ..util import page_arg
 from . import bp, moderation, queries
 from .forms import CategoryForm, MoveForm, OptionalReasonForm, ReasonForm
 from .models import Category, Post, Thread
 from .views import _post_url
-
-
-def moderator_required(view):
-    @wraps(view)
-    @login_required
-    def wrapper(*args, **kwargs):
-        require(can_moderate(current_user))
-        return view(*args, **kwargs)
-
-    return wrapper
 
 
 @bp.route("/forums/moderation")

@@ -84,14 +84,16 @@ def liked(user_id: int, post_ids: list[int]) -> set[int]:
         Reaction.user_id == user_id, Reaction.post_id.in_(post_ids))))
 
 
-def follows_thread(user_id: int, thread_id: int) -> bool:
-    return db.session.scalar(select(Subscription.id).where(
-        Subscription.user_id == user_id, Subscription.thread_id == thread_id)) is not None
+def subscription_where(user_id: int, thread=None, category=None) -> tuple:
+    """The clause that finds one person's follow of a thread or of a category."""
+    target = (Subscription.thread_id == thread.id if thread is not None
+              else Subscription.category_id == category.id)
+    return Subscription.user_id == user_id, target
 
 
-def follows_category(user_id: int, category_id: int) -> bool:
+def follows(user_id: int, thread=None, category=None) -> bool:
     return db.session.scalar(select(Subscription.id).where(
-        Subscription.user_id == user_id, Subscription.category_id == category_id)) is not None
+        *subscription_where(user_id, thread, category))) is not None
 
 
 def read_number(user_id: int, thread_id: int) -> int | None:

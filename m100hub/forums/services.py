@@ -16,6 +16,7 @@ from ..text import render_markdown
 from .mentions import link_mentions, mentioned_people
 from .models import Category, Post, PostRevision, Reaction, ReadMarker, Report, Subscription, Thread
 from .moderation import set_hidden
+from .queries import follows, subscription_where
 from .search import search_text
 
 #: distinct reports that hide a post until a moderator decides
@@ -172,10 +173,7 @@ def report(user, post: Post, reason: str) -> bool:
 
 def follow(user, thread: Thread | None = None, category: Category | None = None) -> bool:
     """Follow (idempotent); returns whether a new follow was written."""
-    exists = select(Subscription.id).where(Subscription.user_id == user.id)
-    exists = exists.where(Subscription.thread_id == thread.id) if thread else exists.where(
-        Subscription.category_id == category.id)
-    if db.session.scalar(exists) is not None:
+    if follows(user.id, thread, category):
         return False
     try:
         with db.session.begin_nested():
@@ -187,10 +185,8 @@ def follow(user, thread: Thread | None = None, category: Category | None = None)
 
 
 def unfollow(user, thread: Thread | None = None, category: Category | None = None) -> None:
-    stmt = select(Subscription).where(Subscription.user_id == user.id)
-    stmt = stmt.where(Subscription.thread_id == thread.id) if thread else stmt.where(
-        Subscription.category_id == category.id)
-    subscription = db.session.scalar(stmt)
+    subscription = db.session.scalar(
+        select(Subscription).where(*subscription_where(user.id, thread, category)))
     if subscription is not None:
         db.session.delete(subscription)
         db.session.flush()

@@ -72,7 +72,7 @@ def category(slug):
     tag = request.args.get("tag", "")[:30]
     page = queries.threads_of(category.id, current_user, page_arg(), tag)
     following = (current_user.is_authenticated
-                 and queries.follows_category(current_user.id, category.id))
+                 and queries.follows(current_user.id, category=category))
     if current_user.is_authenticated or (tag and not TAG.match(tag)):
         # signed in: may see their own hidden threads; odd tags: not worth a cache entry
         threads_html = fragments.render_fragment(
@@ -150,7 +150,7 @@ def _render_thread(thread: Thread, page, make_form) -> str:
     return render_template(
         "forums/thread.html", category=thread.category, posts_html=_posts_html(page, context),
         following=current_user.is_authenticated
-        and queries.follows_thread(current_user.id, thread.id),
+        and queries.follows(current_user.id, thread=thread),
         form=make_form() if can_reply else None, **context,
     )
 
@@ -294,12 +294,8 @@ def report(post_id):
 @login_required
 def follow_thread(thread_id):
     thread = _thread_or_404(thread_id)
-    if request.endpoint == "forums.follow_thread":
-        services.follow(current_user, thread=thread)
-    else:
-        services.unfollow(current_user, thread=thread)
-    commit()
-    return redirect(url_for(".thread", thread_id=thread.id), 303)
+    return _set_following("forums.follow_thread", url_for(".thread", thread_id=thread.id),
+                          thread=thread)
 
 
 @bp.route("/forums/c/<slug:slug>/follow", methods=["POST"])
@@ -307,12 +303,18 @@ def follow_thread(thread_id):
 @login_required
 def follow_category(slug):
     category = _category_or_404(slug)
-    if request.endpoint == "forums.follow_category":
-        services.follow(current_user, category=category)
+    return _set_following("forums.follow_category", url_for(".category", slug=slug),
+                          category=category)
+
+
+def _set_following(follow_endpoint: str, back: str, **target):
+    """Follow when the request came to ``follow_endpoint``, else stop following."""
+    if request.endpoint == follow_endpoint:
+        services.follow(current_user, **target)
     else:
-        services.unfollow(current_user, category=category)
+        services.unfollow(current_user, **target)
     commit()
-    return redirect(url_for(".category", slug=slug), 303)
+    return redirect(back, 303)
 
 
 @bp.route("/forums/search")
