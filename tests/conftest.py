@@ -39,6 +39,26 @@ def database_url(tmp_root: Path) -> str:
     return f"sqlite:///{tmp_root / 'test.sqlite3'}"
 
 
+def scratch_postgresql(test_url: str, suffix: str) -> str:
+    """A fresh PostgreSQL database beside the session's, named after it.
+
+    Named after the session database, so that two test runs on one machine (each with its
+    own ``TEST_DATABASE_URL``) never drop each other's scratch databases.
+    """
+    base, _, name = test_url.rpartition("/")
+    scratch = f"{name}_{suffix}"
+    admin = create_engine(test_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(
+            text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
+            {"n": scratch},
+        )
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{scratch}"'))
+        conn.execute(text(f'CREATE DATABASE "{scratch}"'))
+    admin.dispose()
+    return f"{base}/{scratch}"
+
+
 def reset_database(url: str) -> None:
     """An empty database: the schema comes from the migrations, as in production."""
     if not url.startswith("postgresql"):

@@ -17,7 +17,8 @@ from pathlib import Path
 
 import requests
 from aiosmtpd.controller import Controller
-from sqlalchemy import create_engine, text
+
+from .conftest import scratch_postgresql
 
 ROOT = Path(__file__).parent.parent
 BIN = Path(sys.executable).parent
@@ -70,17 +71,7 @@ def scratch_database(test_url: str, tmp: Path) -> str:
     """A database of its own, so that live processes' commits never meet the rolled-back tests."""
     if not test_url.startswith("postgresql"):
         return f"sqlite:///{tmp / 'live.sqlite3'}"
-    name = "m100_live"
-    admin = create_engine(test_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(
-            text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
-            {"n": name},
-        )
-        conn.execute(text(f"DROP DATABASE IF EXISTS {name}"))
-        conn.execute(text(f"CREATE DATABASE {name}"))
-    admin.dispose()
-    return test_url.rsplit("/", 1)[0] + "/" + name
+    return scratch_postgresql(test_url, "live")
 
 
 class LiveStack:

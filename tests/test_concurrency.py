@@ -11,14 +11,14 @@ from pathlib import Path
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select
 
 from m100hub import create_app
 from m100hub.accounts import services
 from m100hub.accounts.models import User
 from m100hub.extensions import db
 
-from .conftest import base_config, database_url, require_service
+from .conftest import base_config, database_url, require_service, scratch_postgresql
 
 MIGRATIONS = str(Path(__file__).parent.parent / "migrations")
 THREADS = 20
@@ -29,12 +29,7 @@ def scratch_url(backend: str, tmp_path: Path) -> str:
         return f"sqlite:///{tmp_path / 'race.sqlite3'}"
     main = database_url(tmp_path)
     require_service("PostgreSQL (TEST_DATABASE_URL)", main.startswith("postgresql"))
-    admin = create_engine(main, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text("DROP DATABASE IF EXISTS m100_race"))
-        conn.execute(text("CREATE DATABASE m100_race"))
-    admin.dispose()
-    return main.rsplit("/", 1)[0] + "/m100_race"
+    return scratch_postgresql(main, "race")
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])

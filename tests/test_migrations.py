@@ -14,7 +14,7 @@ from m100hub import create_app
 from m100hub.database import include_in_autogenerate
 from m100hub.extensions import db
 
-from .conftest import base_config
+from .conftest import base_config, scratch_postgresql
 
 MIGRATIONS = str(Path(__file__).parent.parent / "migrations")
 
@@ -60,26 +60,16 @@ def test_postgresql_upgrade_downgrade_in_a_fresh_database(tmp_path, app):
     url = app.config["SQLALCHEMY_DATABASE_URI"]
     if not url.startswith("postgresql"):
         pytest.skip("the session database is SQLite; CI runs this on PostgreSQL")
-    scratch = "m100_migration_check"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f"DROP DATABASE IF EXISTS {scratch}"))
-        conn.execute(text(f"CREATE DATABASE {scratch}"))
-    scratch_url = url.rsplit("/", 1)[0] + "/" + scratch
+    scratch_url = scratch_postgresql(url, "migration_check")
     other = create_app(base_config(tmp_path, scratch_url))
-    try:
-        with other.app_context():
-            upgrade(directory=MIGRATIONS)
-            assert _drift(db.engine) == []
-            count = db.session.scalar(
-                text("SELECT count(*) FROM cities WHERE mission_status = 'eu_mission'")
-            )
-            assert count == 3
-            db.session.remove()
-            downgrade(directory=MIGRATIONS, revision="base")
-            assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
-            db.engine.dispose()
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f"DROP DATABASE IF EXISTS {scratch}"))
-        admin.dispose()
+    with other.app_context():
+        upgrade(directory=MIGRATIONS)
+        assert _drift(db.engine) == []
+        count = db.session.scalar(
+            text("SELECT count(*) FROM cities WHERE mission_status = 'eu_mission'")
+        )
+        assert count == 3
+        db.session.remove()
+        downgrade(directory=MIGRATIONS, revision="base")
+        assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
+        db.engine.dispose()
