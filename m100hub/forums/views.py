@@ -141,7 +141,7 @@ def thread(thread_id):
     return html
 
 
-def _render_thread(thread: Thread, page, make_form) -> str:
+def _render_thread(thread: Thread, page, make_form, preview: str | None = None) -> str:
     can_reply = permissions.can_reply(current_user, thread, thread.category)
     context = dict(
         thread=thread, page=page, pages=max(page_of(thread.next_number - 1), 1),
@@ -151,7 +151,7 @@ def _render_thread(thread: Thread, page, make_form) -> str:
         "forums/thread.html", category=thread.category, posts_html=_posts_html(page, context),
         following=current_user.is_authenticated
         and queries.follows(current_user.id, thread=thread),
-        form=make_form() if can_reply else None, **context,
+        form=make_form() if can_reply else None, preview=preview, **context,
     )
 
 
@@ -194,9 +194,9 @@ def reply(thread_id):
         abort(409)
     form = ReplyForm()
     if not form.validate_on_submit():
-        # The last page again, with the text as typed and the error beside it.
-        page = queries.posts_of(thread.id, page_of(max(thread.next_number - 1, 1)))
-        return _render_thread(thread, page, lambda: form), 422
+        return _thread_with_reply(thread, form), 422  # the error beside the text as typed
+    if "preview" in request.form:
+        return _thread_with_reply(thread, form, services.render_post(form.body.data)[0])
     try:
         post = services.reply(current_user, thread.id, form.body.data)
         commit()
@@ -205,6 +205,13 @@ def reply(thread_id):
     except services.Conflict:
         abort(409)
     return redirect(_post_url(thread.id, post.number), 303)
+
+
+def _thread_with_reply(thread: Thread, form: ReplyForm, preview: str | None = None) -> str:
+    """The thread's last page again, with the reply form as submitted: refused (with its
+    errors) or previewed (rendered above the form). Nothing is written."""
+    page = queries.posts_of(thread.id, page_of(max(thread.next_number - 1, 1)))
+    return _render_thread(thread, page, lambda: form, preview)
 
 
 @bp.route("/forums/t/<id:thread_id>/unread")
@@ -230,16 +237,21 @@ def edit(post_id):
     form = EditForm(obj=post)
     if request.method == "GET" and post.number == 1:
         form.title.data = thread.title
+    preview = None
     if form.validate_on_submit():
-        title = form.title.data if post.number == 1 and form.title.data else None
-        try:
-            services.edit_post(current_user, post, form.body.data, title)
-            commit()
-        except services.Conflict:  # deleted meanwhile
-            abort(409)
-        flash(_("Your post is saved."), "success")
-        return redirect(_post_url(thread.id, post.number), 303)
-    return render_template("forums/edit.html", form=form, post=post, thread=thread)
+        if "preview" in request.form:
+            preview = services.render_post(form.body.data)[0]
+        else:
+            title = form.title.data if post.number == 1 and form.title.data else None
+            try:
+                services.edit_post(current_user, post, form.body.data, title)
+                commit()
+            except services.Conflict:  # deleted meanwhile
+                abort(409)
+            flash(_("Your post is saved."), "success")
+            return redirect(_post_url(thread.id, post.number), 303)
+    return render_template("forums/edit.html", form=form, post=post, thread=thread,
+                           preview=preview)
 
 
 @bp.route("/forums/p/<id:post_id>/delete", methods=["POST"])
