@@ -6,7 +6,9 @@ from celery import Celery, Task
 from flask import Flask
 
 #: periodic tasks; features add entries here as they arrive
-BEAT_SCHEDULE: dict = {}
+BEAT_SCHEDULE: dict = {
+    "consultation-announcements": {"task": "consultations.announce_phases", "schedule": 300.0},
+}
 
 
 def celery_init_app(app: Flask) -> Celery:
@@ -30,7 +32,8 @@ def celery_init_app(app: Flask) -> Celery:
             "broker_connection_retry_on_startup": True,
             "timezone": "UTC",
             "beat_schedule": BEAT_SCHEDULE,
-            "imports": ["m100hub.mail", "m100hub.accounts.services"],
+            "imports": ["m100hub.mail", "m100hub.accounts.services",
+                        "m100hub.consultations.tasks"],
         }
     )
     celery.set_default()

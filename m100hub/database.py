@@ -164,6 +164,25 @@ def _drop_after_commit(session, previous_transaction) -> None:
         session.info.pop(AFTER_COMMIT, None)
 
 
+def locked(model, ident):
+    """The row, locked for this transaction (SELECT … FOR UPDATE on PostgreSQL; SQLite's
+    writing transactions are serialised) and read afresh: a copy this session loaded before
+    the lock was granted would carry stale counters."""
+    from sqlalchemy import select
+
+    return db.session.scalar(select(model).where(model.id == ident).with_for_update()
+                             .execution_options(populate_existing=True))
+
+
+def insert_on_conflict(model):
+    """``INSERT … ON CONFLICT`` for the session's database: PostgreSQL and SQLite both have
+    it, each under its own dialect (add ``.on_conflict_do_nothing()`` or ``_do_update()``)."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    dialect = db.session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
+
+
 def begin_write() -> None:
     """Start the session's next transaction as a writer (SQLite: BEGIN IMMEDIATE), for a
     write inside a reading request; a no-op when a transaction is already open."""

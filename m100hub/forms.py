@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC
+from zoneinfo import ZoneInfo
+
+from flask import current_app
 from flask_babel import lazy_gettext as _l
-from wtforms import PasswordField, SelectField, StringField
+from wtforms import DateTimeLocalField, PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 
 class StrippedMixin:
@@ -38,3 +43,29 @@ def _coerce_id(value) -> int:
 def not_blank(form, field):
     if isinstance(field.data, str) and not field.data.strip():
         raise ValidationError(str(_l("This field is required.")))
+
+
+def display_zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+
+
+class LocalDateTimeField(DateTimeLocalField):
+    """A date and time typed in the display time zone (Europe/Bucharest); ``data`` is an
+    aware datetime in UTC, as stored. (A typed time in the hour the clocks skip or repeat
+    takes the zone's usual reading.)"""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("format", ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"])
+        super().__init__(*args, tz=display_zone, **kwargs)
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if self.data is not None:
+            self.data = self.data.astimezone(UTC)
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A list of checkboxes (an accessible multiple choice)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()

@@ -3,6 +3,19 @@
 from .accounts.models import User  # noqa: F401
 from .activity.models import ActivityEntry  # noqa: F401
 from .cities.models import City  # noqa: F401
+from .consultations.models import (  # noqa: F401
+    Ballot,
+    Comment,
+    CommentVote,
+    Consultation,
+    Follower,
+    Option,
+    Participant,
+    Proposal,
+    Question,
+    Support,
+    Tally,
+)
 from .forums.models import (  # noqa: F401
     Category,
     Post,

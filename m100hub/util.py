@@ -54,3 +54,11 @@ def page_arg() -> int:
     """The ``page`` query argument as a positive int; anything else is page 1."""
     value = request.args.get("page", "1")
     return int(value) if value.isascii() and value.isdigit() and 0 < int(value) < 100000 else 1
+
+
+def csv_cell(value):
+    """A value safe to open in a spreadsheet: text starting with = + - @ (or a tab or carriage
+    return) would be read as a formula, so it gets a leading apostrophe."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value

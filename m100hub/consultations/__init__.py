@@ -1,5 +1,7 @@
-"""The consultations capability: the blueprint is registered; pages come with its issue."""
+"""Public consultations: phases, questions and ballots, proposals, comments, results."""
 
 from flask import Blueprint
 
 bp = Blueprint("consultations", __name__, template_folder="templates")
+
+from . import kinds  # noqa: E402,F401

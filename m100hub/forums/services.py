@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from ..database import utcnow
+from ..database import locked, utcnow
 from ..extensions import db
 from ..notifications.services import notify
 from ..text import render_markdown
@@ -25,14 +25,6 @@ REPORTS_TO_HIDE = 3
 
 class Conflict(Exception):
     """Already done, or not possible in the current state (locked, deleted…)."""
-
-
-def locked(model, ident):
-    """The row, locked for this transaction (SELECT … FOR UPDATE on PostgreSQL; SQLite's
-    writing transactions are serialised) and read afresh: a copy this session loaded before
-    the lock was granted would carry stale counters."""
-    return db.session.scalar(select(model).where(model.id == ident).with_for_update()
-                             .execution_options(populate_existing=True))
 
 
 def render_post(body: str):

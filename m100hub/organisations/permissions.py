@@ -8,18 +8,21 @@ from .models import Membership, Organisation, OrgKind, Status
 from .queries import is_verified_manager, official_city_ids
 
 
-def is_official_of(user, city) -> bool:
-    """A verified member of a verified municipality organisation of ``city``.
-
-    Cached per request, so a page may ask for several cities at the cost of one query.
-    """
-    if user is None or not user.is_authenticated or city is None:
-        return False
+def official_cities(user) -> set[int]:
+    """Ids of the cities the person is an official of: one query per request (cached)."""
+    if user is None or not user.is_authenticated:
+        return set()
     cache = g.setdefault("official_city_ids", {})
     if user.id not in cache:
         cache[user.id] = official_city_ids(user.id)
-    city_id = city if isinstance(city, int) else city.id
-    return city_id in cache[user.id]
+    return cache[user.id]
+
+
+def is_official_of(user, city) -> bool:
+    """A verified member of a verified municipality organisation of ``city``."""
+    if city is None:
+        return False
+    return (city if isinstance(city, int) else city.id) in official_cities(user)
 
 
 def can_join(user, organisation: Organisation) -> bool:

@@ -1,0 +1,130 @@
+"""Reading consultations: each page a fixed handful of queries, whatever the turnout."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from sqlalchemy import and_, case, or_, select, true
+from sqlalchemy.orm import joinedload, selectinload
+
+from ..database import utcnow
+from ..extensions import db
+from .models import Comment, CommentVote, Consultation, Proposal, Question, Support, Tally
+
+PER_PAGE = 20
+PROPOSALS_PER_PAGE = 20
+
+#: list filters: phase name → condition on announced consultations
+PHASE_FILTERS = ("open", "upcoming", "closed")
+
+
+def _phase_condition(name: str, now):
+    return {
+        "open": and_(Consultation.opens_dt <= now, Consultation.closes_dt > now),
+        "upcoming": Consultation.opens_dt > now,
+        "closed": Consultation.closes_dt <= now,
+    }[name]
+
+
+def listing(page: int, phase: str = "", city_id: int | None = None, sector: str = "",
+            manageable: tuple[bool, set[int]] = (False, set())):
+    """Announced consultations (and the drafts the reader manages: ``manageable`` is
+    (is admin, official city ids)), open ones first, then upcoming, then closed."""
+    now = utcnow()
+    is_admin, city_ids = manageable
+    visible = Consultation.announced_dt.is_not(None)
+    if is_admin:
+        visible = true()
+    elif city_ids:
+        visible = or_(visible, Consultation.city_id.in_(city_ids))
+    stmt = select(Consultation).options(joinedload(Consultation.city)).where(visible)
+    if phase in PHASE_FILTERS:
+        stmt = stmt.where(Consultation.announced_dt.is_not(None), _phase_condition(phase, now))
+    if city_id:
+        stmt = stmt.where(Consultation.city_id == city_id)
+    if sector:
+        # sectors is a short JSON list of words; a quoted match is exact and portable
+        stmt = stmt.where(db.cast(Consultation.sectors, db.String).contains(f'"{sector}"'))
+    rank = case((Consultation.announced_dt.is_(None), 0),
+                (_phase_condition("open", now), 1), (Consultation.opens_dt > now, 2), else_=3)
+    stmt = stmt.order_by(rank, Consultation.closes_dt.desc(), Consultation.id.desc())
+    return db.paginate(stmt, page=page, per_page=PER_PAGE, error_out=False)
+
+
+def consultation(consultation_id: int) -> Consultation | None:
+    return db.session.scalar(select(Consultation).options(joinedload(Consultation.city))
+                             .where(Consultation.id == consultation_id))
+
+
+def questions(consultation_id: int) -> list[Question]:
+    """The questions in order, each with its options (two queries)."""
+    return list(db.session.scalars(
+        select(Question).options(selectinload(Question.options))
+        .where(Question.consultation_id == consultation_id)
+        .order_by(Question.position, Question.id)))
+
+
+def question(consultation_id: int, question_id: int) -> Question | None:
+    return db.session.scalar(select(Question).options(selectinload(Question.options)).where(
+        Question.id == question_id, Question.consultation_id == consultation_id))
+
+
+def tallies(question_ids: list[int]) -> dict[int, list[tuple[str, str, int]]]:
+    """Every question's tally rows: as many as distinct choices × sectors, never ballots."""
+    found: dict[int, list[tuple[str, str, int]]] = defaultdict(list)
+    if question_ids:
+        rows = db.session.execute(select(Tally.question_id, Tally.choice_key, Tally.sector,
+                                         Tally.count)
+                                  .where(Tally.question_id.in_(question_ids), Tally.count > 0))
+        for question_id, key, sector, count in rows:
+            found[question_id].append((key, str(sector), count))
+    return found
+
+
+def proposals(consultation_id: int, page: int, order: str = "supports", per_page: int = 0):
+    by = ((Proposal.created_dt.desc(),) if order == "new"
+          else (Proposal.support_count.desc(), Proposal.created_dt.desc()))
+    stmt = (select(Proposal).options(joinedload(Proposal.author))
+            .where(Proposal.consultation_id == consultation_id).order_by(*by, Proposal.id))
+    return db.paginate(stmt, page=page, per_page=per_page or PROPOSALS_PER_PAGE,
+                       error_out=False)
+
+
+def proposal(proposal_id: int) -> Proposal | None:
+    return db.session.scalar(select(Proposal).options(joinedload(Proposal.author))
+                             .where(Proposal.id == proposal_id))
+
+
+def supported(user_id: int, proposal_ids: list[int]) -> set[int]:
+    if not proposal_ids:
+        return set()
+    return set(db.session.scalars(select(Support.proposal_id).where(
+        Support.user_id == user_id, Support.proposal_id.in_(proposal_ids))))
+
+
+def comments(consultation_id: int, proposal_id: int | None, order: str = "best") -> list:
+    """The discussion as a list of (comment, replies…) trees: top-level comments by score
+    (or newest / oldest first), replies in the order they were written. One query."""
+    where = (Comment.proposal_id == proposal_id if proposal_id else Comment.proposal_id.is_(None))
+    rows = list(db.session.scalars(
+        select(Comment).options(joinedload(Comment.author))
+        .where(Comment.consultation_id == consultation_id, where).order_by(Comment.id)))
+    children: dict[int | None, list[Comment]] = defaultdict(list)
+    for comment in rows:
+        children[comment.parent_id].append(comment)
+    top = children[None]
+    if order == "best":
+        top.sort(key=lambda c: (-c.score, c.id))
+    elif order == "new":
+        top.reverse()
+    for comment in rows:
+        comment.replies = children[comment.id]
+    return top
+
+
+def my_comment_votes(user_id: int, consultation_id: int) -> dict[int, int]:
+    rows = db.session.execute(
+        select(CommentVote.comment_id, CommentVote.value).join(
+            Comment, Comment.id == CommentVote.comment_id)
+        .where(CommentVote.user_id == user_id, Comment.consultation_id == consultation_id))
+    return dict(rows.all())
