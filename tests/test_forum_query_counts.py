@@ -19,7 +19,8 @@ from flask import current_app
 from m100hub.accounts.models import User
 from m100hub.extensions import db as _db
 from m100hub.forums import moderation, services
-from m100hub.forums.models import ReadMarker, Thread
+from m100hub.forums.models import Post, ReadMarker, Thread
+from m100hub.forums.queries import REVISIONS_PER_PAGE
 
 from . import factories
 from . import forum_factories as ff
@@ -32,6 +33,7 @@ BOUNDS = {
     ("thread", "anonymous"): 2, ("thread", "citizen"): 7,
     ("search", "anonymous"): 3, ("search", "citizen"): 5,
     ("moderation", "moderator"): 5,
+    ("revisions", "moderator"): 5, ("revisions", "author"): 5,
 }
 #: a signed-in reader's first visit also inserts the read marker
 FIRST_VISIT = 8
@@ -146,6 +148,15 @@ def add_reported_posts(author_ids, thread_id: int, n: int) -> None:
             services.report(reporter, post, f"Motiv {i}")
 
 
+@in_request
+def add_revisions(post_id: int, n: int) -> None:
+    """``n`` edits of the post by its author, each keeping the text it replaces."""
+    post = _db.session.get(Post, post_id)
+    author = _db.session.get(User, post.author_id)
+    for _ in range(n):
+        services.edit_post(author, post, f"Textul nr. {next(_names)}, pentru @{author.handle}.")
+
+
 # --- the pages ------------------------------------------------------------------------------
 
 
@@ -232,3 +243,22 @@ def test_moderation_queue(measure, login_as, authors, db):
     add_reported_posts(authors, thread, LARGE - SMALL)
     large = measure("/forums/moderation", 'class="card"', 30)
     assert_flat("moderation", "moderator", small, large)
+
+
+@pytest.mark.parametrize("who", ["moderator", "author"])
+def test_revisions_page(measure, login_as, authors, db, who):
+    author = people(authors)[0]
+    if who == "author":
+        login_as(user=author)
+    else:
+        login_as(who)
+    post = ff.opening_post(ff.thread(author)).id
+    add_revisions(post, SMALL)
+    url = f"/forums/p/{post}/revisions"
+    small = measure(url, 'class="revision"', SMALL)
+    add_revisions(post, LARGE - SMALL)
+    large = measure(url, 'class="revision"', REVISIONS_PER_PAGE)
+    assert_flat("revisions", who, small, large)
+    last = measure(f"{url}?page={LARGE // REVISIONS_PER_PAGE}", 'class="revision"',
+                   REVISIONS_PER_PAGE)
+    assert last.count == large.count, last

@@ -601,7 +601,8 @@ def test_editing_own_reply_marks_it_edited_and_keeps_the_old_text(client, db, lo
     assert [r.body for r in revisions] == ["Text inițial."]
     assert fresh(db, thread).title != "Titlu ignorat"
     html = page(client.get(f"/forums/t/{thread.id}"))
-    assert "Text <strong>corectat</strong>." in html and "· edited" in html
+    assert "Text <strong>corectat</strong>." in html
+    assert f'· <a href="/forums/p/{post.id}/revisions">edited' in html  # the author's link
     assert "Your post is saved." in html
     assert post.author_id == user.id
 

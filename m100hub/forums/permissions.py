@@ -45,3 +45,9 @@ def can_react(user, post) -> bool:
 
 def can_report(user, post) -> bool:
     return can_post(user) and post.visible and post.author_id != user.id
+
+
+def can_see_revisions(user, post) -> bool:
+    """A post's earlier texts: for moderators (what was said before an edit matters to a
+    report), and for its author."""
+    return can_moderate(user) or (user.is_authenticated and post.author_id == user.id)

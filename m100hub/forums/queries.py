@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
-from sqlalchemy import case, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..permissions import can_moderate
-from .models import Category, Post, Reaction, ReadMarker, Report, Subscription, Thread
+from .models import (
+    Category,
+    Post,
+    PostRevision,
+    Reaction,
+    ReadMarker,
+    Report,
+    Subscription,
+    Thread,
+)
 
 THREADS_PER_PAGE = 30
 POSTS_PER_PAGE = 20
+REVISIONS_PER_PAGE = 20
 
 
 def page_of(number: int) -> int:
@@ -75,6 +85,21 @@ def posts_of(thread_id: int, page: int):
         .where(Post.thread_id == thread_id).order_by(Post.number)
     )
     return db.paginate(stmt, page=page, per_page=POSTS_PER_PAGE, error_out=False, count=False)
+
+
+def revisions(post_id: int, page: int) -> tuple[list, bool]:
+    """A page of a post's earlier texts, newest first, and whether older ones follow. Each row:
+    (revision, its version number, when it was written — None for the original text, written
+    with the post). One query: the window functions see all the post's revisions."""
+    order = PostRevision.id
+    stmt = (
+        select(PostRevision, func.row_number().over(order_by=order).label("number"),
+               func.lag(PostRevision.replaced_dt).over(order_by=order).label("written_dt"))
+        .where(PostRevision.post_id == post_id).order_by(order.desc())
+        .limit(REVISIONS_PER_PAGE + 1).offset((page - 1) * REVISIONS_PER_PAGE)
+    )
+    rows = db.session.execute(stmt).all()
+    return rows[:REVISIONS_PER_PAGE], len(rows) > REVISIONS_PER_PAGE
 
 
 def liked(user_id: int, post_ids: list[int]) -> set[int]:

@@ -15,6 +15,7 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload
 
 from ..accounts.models import User
 from ..cities.queries import city_choices
@@ -47,10 +48,11 @@ def _thread_or_404(thread_id) -> Thread:
     return thread
 
 
-def _post_or_404(post_id, writing: bool = False) -> Post:
-    """The post and its thread (404 when hidden from this reader); a write on a post of an
-    archived category is a conflict: archived means read-only."""
-    post = get_or_404(Post, post_id)
+def _post_or_404(post_id, *options, writing: bool = False) -> tuple[Post, Thread]:
+    """The post (with the relationships ``options`` load) and its thread (404 when hidden from
+    this reader); a write on a post of an archived category is a conflict: archived means
+    read-only."""
+    post = get_or_404(Post, post_id, *options)
     thread = _thread_or_404(post.thread_id)
     if writing and thread.category.archived:
         abort(409)
@@ -161,11 +163,12 @@ def _posts_html(page, context: dict):
     if not current_user.is_authenticated:
         key = fragments.posts_key(str(get_locale()), context["thread"].id, page.page, posts)
         return fragments.posts_cache.render(key, "forums/_posts.html", shown=set(),
-                                            mine_to_edit=set(), can_react=False, liked=set(),
-                                            **context)
+                                            history=set(), mine_to_edit=set(), can_react=False,
+                                            liked=set(), **context)
     return fragments.render_fragment(
         "forums/_posts.html", **context,
         shown={p.id for p in posts if permissions.can_see_post(current_user, p)},
+        history={p.id for p in posts if permissions.can_see_revisions(current_user, p)},
         mine_to_edit={p.id for p in posts if permissions.can_edit(current_user, p)},
         can_react=permissions.can_post(current_user),
         liked=queries.liked(current_user.id, [p.id for p in posts]))
@@ -252,6 +255,17 @@ def edit(post_id):
             return redirect(_post_url(thread.id, post.number), 303)
     return render_template("forums/edit.html", form=form, post=post, thread=thread,
                            preview=preview)
+
+
+@bp.route("/forums/p/<id:post_id>/revisions")
+@login_required
+def revisions(post_id):
+    post, thread = _post_or_404(post_id, joinedload(Post.author))
+    require(permissions.can_see_revisions(current_user, post))
+    page = page_arg()
+    rows, more = queries.revisions(post.id, page)
+    return render_template("forums/revisions.html", post=post, thread=thread, rows=rows,
+                           page=page, more=more)
 
 
 @bp.route("/forums/p/<id:post_id>/delete", methods=["POST"])
