@@ -87,10 +87,10 @@ def activity(db, verb: str) -> list[ActivityEntry]:
     return list(db.session.scalars(select(ActivityEntry).where(ActivityEntry.verb == verb)))
 
 
-def post_limit(app) -> int:
-    """The per-minute posting limit, from app.config["RATE_LIMIT_POST"]."""
-    match = re.search(r"(\d+)\s*(?:per|/)\s*(?:1\s*)?minute", app.config["RATE_LIMIT_POST"])
-    assert match, app.config["RATE_LIMIT_POST"]
+def post_limit(app, setting: str = "RATE_LIMIT_POST") -> int:
+    """The per-minute limit of a setting (posting by default), from app.config."""
+    match = re.search(r"(\d+)\s*(?:per|/)\s*(?:1\s*)?minute", app.config[setting])
+    assert match, app.config[setting]
     return int(match.group(1))
 
 
@@ -1605,6 +1605,49 @@ def test_posting_routes_share_one_allowance(app, client, db, login_as):
     response = client.post("/forums/c/general/new", data={"title": "Încă una", "body": "text",
                                                            "city_id": "0", "tags": ""})
     assert response.status_code == 429
+
+
+def test_likes_are_rate_limited_per_person(app, client, db, login_as):
+    allowed = post_limit(app, "RATE_LIMIT_REACT")
+    thread = ff.thread()
+    post = ff.opening_post(thread)
+    db.session.commit()
+    login_as("citizen")
+    for n in range(allowed):  # like, unlike, like…: both draw on one allowance
+        response = client.post(f"/forums/p/{post.id}/{'unlike' if n % 2 else 'like'}")
+        assert response.status_code == 303, n
+    before = snapshot(db)
+
+    assert client.post(f"/forums/p/{post.id}/like").status_code == 429
+    assert client.post(f"/forums/p/{post.id}/unlike").status_code == 429
+
+    assert snapshot(db) == before
+    assert client.post(f"/forums/t/{thread.id}/reply", data={"body": "Încă pot scrie."}
+                       ).status_code == 303  # posting has its own allowance
+    login_as("citizen")  # another person is not affected
+    assert client.post(f"/forums/p/{post.id}/like").status_code == 303
+
+
+def test_reports_are_rate_limited_per_person(app, client, db, login_as):
+    allowed = post_limit(app, "RATE_LIMIT_REPORT")
+    thread = ff.thread()
+    posts = ff.replies(thread, allowed + 1)
+    db.session.commit()
+    login_as("citizen", locale="en")
+    for post in posts[:allowed]:
+        response = client.post(f"/forums/p/{post.id}/report", data={"reason": "Spam"})
+        assert response.status_code == 303, post.number
+    before = snapshot(db)
+
+    response = client.post(f"/forums/p/{posts[-1].id}/report", data={"reason": "Spam"})
+
+    assert response.status_code == 429
+    assert snapshot(db) == before
+    assert count(Report) == allowed
+    assert client.get(f"/forums/p/{posts[-1].id}/report").status_code == 200  # only writes count
+    login_as("citizen")  # another person is not affected
+    assert client.post(f"/forums/p/{posts[-1].id}/report", data={"reason": "Spam"}
+                       ).status_code == 303
 
 
 def test_a_mention_added_by_an_edit_is_notified(client, db, login_as):

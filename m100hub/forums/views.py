@@ -34,6 +34,15 @@ def _post_limit():
     return limit("RATE_LIMIT_POST", key_func=person_or_address, scope="forum-posting")
 
 
+def _react_limit():
+    """Likes and unlikes draw on one allowance per person."""
+    return limit("RATE_LIMIT_REACT", key_func=person_or_address, scope="forum-reacting")
+
+
+def _report_limit():
+    return limit("RATE_LIMIT_REPORT", key_func=person_or_address, scope="forum-reporting")
+
+
 def _category_or_404(slug):
     category = queries.category_by_slug(slug)
     if category is None:
@@ -286,6 +295,7 @@ def delete(post_id):
 @bp.route("/forums/p/<id:post_id>/like", methods=["POST"])
 @bp.route("/forums/p/<id:post_id>/unlike", methods=["POST"], endpoint="unlike")
 @login_required
+@_react_limit()
 def like(post_id):
     post, thread = _post_or_404(post_id, writing=True)
     require(permissions.can_react(current_user, post))
@@ -300,6 +310,7 @@ def like(post_id):
 
 @bp.route("/forums/p/<id:post_id>/report", methods=["GET", "POST"])
 @login_required
+@_report_limit()
 def report(post_id):
     post, thread = _post_or_404(post_id, writing=True)
     require(permissions.can_report(current_user, post))
