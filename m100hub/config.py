@@ -80,6 +80,7 @@ def build_config(instance_path: Path) -> dict:
         "RATE_LIMIT_POST": os.environ.get("RATE_LIMIT_POST", "8 per minute;80 per hour"),
         "RATE_LIMIT_REACT": os.environ.get("RATE_LIMIT_REACT", "30 per minute;300 per hour"),
         "RATE_LIMIT_REPORT": os.environ.get("RATE_LIMIT_REPORT", "5 per minute;50 per hour"),
+        "RATE_LIMIT_VOTE": os.environ.get("RATE_LIMIT_VOTE", "30 per minute;300 per hour"),
         #: names on the shared Redis, so that two installations can share one server
         "CELERY_QUEUE": os.environ.get("CELERY_QUEUE", "m100hub"),
         "SOCKETIO_CHANNEL": os.environ.get("SOCKETIO_CHANNEL", "m100hub-socketio"),

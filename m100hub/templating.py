@@ -14,6 +14,7 @@ from .text import safe
 
 #: (endpoint, label); capabilities add themselves here as they land
 MAIN_MENU = [
+    ("consultations.index", _l("Consultations")),
     ("forums.index", _l("Forums")),
     ("cities.index", _l("Cities")),
     ("organisations.index", _l("Organisations")),

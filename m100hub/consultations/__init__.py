@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("consultations", __name__, template_folder="templates")
 
-from . import kinds  # noqa: E402,F401
+from . import kinds, manage_views, participation_views, results_views, views  # noqa: E402,F401

@@ -26,7 +26,7 @@ def _consultation_url(payload: dict) -> str:
 
 
 def _results_url(payload: dict) -> str:
-    return url_for("consultations.results", consultation_id=payload["consultation_id"])
+    return url_for("consultations.results_page", consultation_id=payload["consultation_id"])
 
 
 def _proposal_url(payload: dict) -> str:

@@ -61,12 +61,14 @@ def questions(consultation_id: int) -> list[Question]:
     return list(db.session.scalars(
         select(Question).options(selectinload(Question.options))
         .where(Question.consultation_id == consultation_id)
-        .order_by(Question.position, Question.id)))
+        .order_by(Question.position, Question.id)
+        .execution_options(populate_existing=True)))
 
 
 def question(consultation_id: int, question_id: int) -> Question | None:
     return db.session.scalar(select(Question).options(selectinload(Question.options)).where(
-        Question.id == question_id, Question.consultation_id == consultation_id))
+        Question.id == question_id, Question.consultation_id == consultation_id)
+        .execution_options(populate_existing=True))
 
 
 def tallies(question_ids: list[int]) -> dict[int, list[tuple[str, str, int]]]:

@@ -1,0 +1,214 @@
+"""Running a consultation: the city's officials and the secretariat."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..cities.queries import all_cities
+from ..database import commit
+from ..organisations.permissions import official_cities
+from ..permissions import confirmed_required, require
+from . import bp, permissions, queries, services
+from .forms import ConsultationForm, ExtendForm, PublishForm, QuestionForm
+from .models import Consultation, Phase
+from .views import consultation_or_404
+
+
+def _managed_or_404(consultation_id: int) -> Consultation:
+    consultation = consultation_or_404(consultation_id)
+    require(permissions.can_manage(current_user, consultation))
+    return consultation
+
+
+def _city_choices() -> list[tuple[int, str]]:
+    """Admins may consult nationally (0) or in any city; officials in their cities."""
+    mine = official_cities(current_user)
+    cities = [(c.id, c.name) for c in all_cities() if current_user.is_admin or c.id in mine]
+    return ([(0, _("National (the secretariat)"))] if current_user.is_admin else []) + cities
+
+
+def _consultation_data(form: ConsultationForm) -> dict:
+    return {name: form[name].data for name in (
+        "title", "summary", "body", "city_id", "sectors", "opens_at", "closes_at",
+        "results_while_open") if name in form}
+
+
+#: once voting is open, these are the rules of the vote and are not on the form
+RULES = ("city_id", "sectors", "opens_at", "closes_at", "results_while_open")
+
+
+@bp.route("/consultations/new", methods=["GET", "POST"])
+@confirmed_required
+def new():
+    require(permissions.can_create(current_user))
+    form = ConsultationForm()
+    form.city_id.choices = _city_choices()
+    if form.validate_on_submit():
+        consultation = services.create(current_user, _consultation_data(form))
+        commit()
+        flash(_("The draft is saved. Add its questions, then announce it."), "success")
+        return redirect(url_for(".manage", consultation_id=consultation.id), 303)
+    return render_template("consultations/edit.html", form=form, consultation=None), \
+        422 if form.errors else 200
+
+
+@bp.route("/consultations/<id:consultation_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(consultation_id):
+    consultation = _managed_or_404(consultation_id)
+    require(permissions.can_edit(current_user, consultation))
+    form = ConsultationForm(obj=consultation)
+    if request.method == "GET":
+        form.opens_at.data, form.closes_at.data = consultation.opens_dt, consultation.closes_dt
+        form.city_id.data = consultation.city_id or 0
+    form.city_id.choices = _city_choices()
+    if consultation.city_id and consultation.city_id not in dict(form.city_id.choices):
+        form.city_id.choices.append((consultation.city_id, consultation.city.name))
+    if consultation.phase == Phase.OPEN:
+        for name in RULES:
+            delattr(form, name)
+    if form.validate_on_submit():
+        try:
+            services.edit(current_user, consultation, _consultation_data(form))
+            commit()
+        except services.Conflict:
+            abort(409)
+        flash(_("The consultation is saved."), "success")
+        return redirect(url_for(".manage", consultation_id=consultation.id), 303)
+    return render_template("consultations/edit.html", form=form, consultation=consultation), \
+        422 if form.errors else 200
+
+
+@bp.route("/consultations/<id:consultation_id>/manage")
+@login_required
+def manage(consultation_id):
+    consultation = _managed_or_404(consultation_id)
+    return render_template(
+        "consultations/manage.html", consultation=consultation,
+        questions=queries.questions(consultation.id), question_form=QuestionForm(formdata=None),
+        extend_form=ExtendForm(formdata=None), Phase=Phase,
+        can_change=permissions.can_change_questions(current_user, consultation),
+        can_edit=permissions.can_edit(current_user, consultation))
+
+
+@bp.route("/consultations/<id:consultation_id>/questions", methods=["POST"])
+@login_required
+def add_question(consultation_id):
+    consultation = _managed_or_404(consultation_id)
+    require(permissions.can_change_questions(current_user, consultation))
+    form = QuestionForm()
+    if not form.validate_on_submit():
+        return render_template("consultations/question.html", form=form,
+                               consultation=consultation, question=None), 422
+    services.add_question(consultation, _question_data(form))
+    commit()
+    return redirect(url_for(".manage", consultation_id=consultation.id, _anchor="questions"),
+                    303)
+
+
+def _question_data(form: QuestionForm) -> dict:
+    return {"text": form.text.data, "help_text": form.help_text.data, "kind": form.kind.data,
+            "max_choices": form.max_choices.data, "options": form.option_lines()}
+
+
+@bp.route("/consultations/<id:consultation_id>/questions/<id:question_id>",
+          methods=["GET", "POST"])
+@login_required
+def edit_question(consultation_id, question_id):
+    consultation = _managed_or_404(consultation_id)
+    require(permissions.can_edit(current_user, consultation))
+    question = queries.question(consultation.id, question_id)
+    if question is None:
+        abort(404)
+    form = QuestionForm(obj=question)
+    if request.method == "GET":
+        form.options.data = "\n".join(o.label for o in question.options if not o.code)
+    if form.validate_on_submit():
+        try:
+            services.change_question(current_user, consultation, question,
+                                     _question_data(form), question.options)
+            commit()
+        except services.Invalid:
+            form.options.errors = [_("While voting is open only the wording may change: keep "
+                                     "the type, the limit and the number of options.")]
+            return render_template("consultations/question.html", form=form,
+                                   consultation=consultation, question=question), 409
+        except services.Conflict:
+            abort(409)
+        flash(_("The question is saved."), "success")
+        return redirect(url_for(".manage", consultation_id=consultation.id,
+                                _anchor="questions"), 303)
+    return render_template("consultations/question.html", form=form, consultation=consultation,
+                           question=question), 422 if form.errors else 200
+
+
+@bp.route("/consultations/<id:consultation_id>/questions/<id:question_id>/delete",
+          methods=["POST"])
+@login_required
+def delete_question(consultation_id, question_id):
+    consultation = _managed_or_404(consultation_id)
+    require(permissions.can_change_questions(current_user, consultation))
+    question = queries.question(consultation.id, question_id)
+    if question is None:
+        abort(404)
+    services.delete_question(consultation, question)
+    commit()
+    return redirect(url_for(".manage", consultation_id=consultation.id, _anchor="questions"),
+                    303)
+
+
+@bp.route("/consultations/<id:consultation_id>/announce", methods=["POST"])
+@bp.route("/consultations/<id:consultation_id>/withdraw", methods=["POST"],
+          endpoint="withdraw")
+@login_required
+def announce(consultation_id):
+    consultation = _managed_or_404(consultation_id)
+    try:
+        if request.endpoint.endswith(".announce"):
+            services.announce(current_user, consultation, queries.questions(consultation.id))
+        else:
+            services.withdraw(current_user, consultation)
+        commit()
+    except services.Invalid as invalid:
+        flash(_("Add at least one question first.") if str(invalid) == "no questions" else
+              _("The closing time has passed: set new times first."), "error")
+        return redirect(url_for(".manage", consultation_id=consultation.id), 303)
+    except services.Conflict:
+        abort(409)
+    return redirect(url_for(".show", consultation_id=consultation.id), 303)
+
+
+@bp.route("/consultations/<id:consultation_id>/extend", methods=["POST"])
+@login_required
+def extend(consultation_id):
+    consultation = _managed_or_404(consultation_id)
+    form = ExtendForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        services.extend(current_user, consultation, form.closes_at.data)
+        commit()
+    except services.Invalid:
+        flash(_("Voting may be extended, never shortened: choose a later time."), "error")
+    except services.Conflict:
+        abort(409)
+    return redirect(url_for(".manage", consultation_id=consultation.id), 303)
+
+
+@bp.route("/consultations/<id:consultation_id>/publish", methods=["GET", "POST"])
+@login_required
+def publish(consultation_id):
+    consultation = _managed_or_404(consultation_id)
+    if consultation.phase not in (Phase.CLOSED, Phase.PUBLISHED):
+        abort(409)
+    form = PublishForm(obj=consultation)
+    if form.validate_on_submit():
+        first = services.publish(current_user, consultation, form.response.data)
+        commit()
+        flash(_("The results and the response are published.") if first else
+              _("The response is updated."), "success")
+        return redirect(url_for(".results_page", consultation_id=consultation.id), 303)
+    return render_template("consultations/publish.html", form=form, consultation=consultation), \
+        422 if form.errors else 200

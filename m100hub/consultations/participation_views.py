@@ -1,0 +1,216 @@
+"""Proposals, supports and comments of a consultation."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..database import commit
+from ..permissions import confirmed_required, get_or_404, require
+from ..security import limit, person_or_address
+from ..util import page_arg
+from . import bp, moderation, participation, permissions, queries, services
+from .forms import CommentForm, ProposalForm, ProposalStatusForm, ReasonForm
+from .models import Comment
+from .views import _render_show, consultation_or_404
+
+# Posting, reacting and reporting share the forums' allowances (the same scopes): one budget
+# per person across the hub.
+
+
+def _post_limit():
+    return limit("RATE_LIMIT_POST", key_func=person_or_address, scope="forum-posting")
+
+
+def _proposal_or_404(proposal_id: int):
+    proposal = queries.proposal(proposal_id)
+    if proposal is None:
+        abort(404)
+    return proposal, consultation_or_404(proposal.consultation_id)
+
+
+@bp.route("/consultations/<id:consultation_id>/proposals")
+def proposals(consultation_id):
+    consultation = consultation_or_404(consultation_id)
+    order = "new" if request.args.get("order") == "new" else "supports"
+    page = queries.proposals(consultation.id, page_arg(), order)
+    mine = (queries.supported(current_user.id, [p.id for p in page.items])
+            if current_user.is_authenticated else set())
+    return render_template("consultations/proposals.html", consultation=consultation,
+                           page=page, order=order, supported=mine,
+                           can_propose=permissions.can_propose(current_user, consultation))
+
+
+@bp.route("/consultations/<id:consultation_id>/proposals/new", methods=["GET", "POST"])
+@confirmed_required
+@_post_limit()
+def new_proposal(consultation_id):
+    consultation = consultation_or_404(consultation_id)
+    require(permissions.can_propose(current_user, consultation))
+    form = ProposalForm()
+    if form.validate_on_submit():
+        try:
+            proposal = participation.submit_proposal(current_user, consultation,
+                                                     form.title.data, form.body.data)
+            commit()
+        except services.Conflict:  # closed meanwhile
+            abort(409)
+        flash(_("Your proposal is published."), "success")
+        return redirect(url_for(".proposal", proposal_id=proposal.id), 303)
+    return render_template("consultations/new_proposal.html", consultation=consultation,
+                           form=form), 422 if form.errors else 200
+
+
+@bp.route("/proposals/<id:proposal_id>")
+def proposal(proposal_id):
+    proposal, consultation = _proposal_or_404(proposal_id)
+    return _render_proposal(proposal, consultation)
+
+
+def _render_proposal(proposal, consultation, comment_form=None, status_form=None):
+    signed_in = current_user.is_authenticated
+    order = request.args.get("order", "best")
+    status_form = status_form or ProposalStatusForm(formdata=None, obj=proposal)
+    return render_template(
+        "consultations/proposal.html", proposal=proposal, consultation=consultation,
+        supported=signed_in and bool(queries.supported(current_user.id, [proposal.id])),
+        comments=queries.comments(consultation.id, proposal.id, order), order=order,
+        my_comment_votes=queries.my_comment_votes(current_user.id, consultation.id)
+        if signed_in else {},
+        comment_form=comment_form or CommentForm(formdata=None), status_form=status_form,
+        can_support=permissions.can_support(current_user, consultation, proposal),
+        can_comment=permissions.can_comment(current_user, consultation),
+        can_answer=permissions.can_answer_proposals(current_user, consultation))
+
+
+@bp.route("/proposals/<id:proposal_id>/support", methods=["POST"])
+@bp.route("/proposals/<id:proposal_id>/unsupport", methods=["POST"], endpoint="unsupport")
+@confirmed_required
+def support(proposal_id):
+    proposal, consultation = _proposal_or_404(proposal_id)
+    require(permissions.can_support(current_user, consultation, proposal))
+    action = participation.support if request.endpoint.endswith(".support") else \
+        participation.withdraw_support
+    try:
+        action(current_user, consultation, proposal)
+        commit()
+    except services.Conflict:
+        abort(409)
+    return redirect(url_for(".proposal", proposal_id=proposal.id), 303)
+
+
+@bp.route("/proposals/<id:proposal_id>/status", methods=["POST"])
+@login_required
+def proposal_status(proposal_id):
+    proposal, consultation = _proposal_or_404(proposal_id)
+    require(permissions.can_answer_proposals(current_user, consultation))
+    form = ProposalStatusForm()
+    if not form.validate_on_submit():
+        return _render_proposal(proposal, consultation, status_form=form), 422
+    services.answer_proposal(current_user, consultation, proposal, form.status.data,
+                             form.reason.data)
+    commit()
+    flash(_("The proposal's status is saved."), "success")
+    return redirect(url_for(".proposal", proposal_id=proposal.id), 303)
+
+
+@bp.route("/consultations/<id:consultation_id>/comments", methods=["POST"])
+@bp.route("/proposals/<id:proposal_id>/comments", methods=["POST"],
+          endpoint="comment_on_proposal")
+@confirmed_required
+@_post_limit()
+def add_comment(consultation_id=None, proposal_id=None):
+    proposal = None
+    if proposal_id is not None:
+        proposal, consultation = _proposal_or_404(proposal_id)
+    else:
+        consultation = consultation_or_404(consultation_id)
+    require(permissions.can_comment(current_user, consultation))
+    form = CommentForm()
+    if not form.validate_on_submit():
+        page = (_render_proposal(proposal, consultation, comment_form=form) if proposal
+                else _render_show(consultation, comment_form=form))
+        return page, 422
+    parent = db_comment(form.parent_id.data) if form.parent_id.data else None
+    try:
+        comment = participation.add_comment(current_user, consultation, form.body.data,
+                                            proposal, parent)
+        commit()
+    except LookupError:  # a reply to a comment of another discussion, or a hidden one
+        abort(400)
+    except services.Conflict:
+        abort(409)
+    return redirect(_comment_url(comment), 303)
+
+
+def db_comment(comment_id: int) -> Comment:
+    return get_or_404(Comment, comment_id)
+
+
+def _comment_url(comment: Comment) -> str:
+    anchor = f"comment-{comment.id}"
+    if comment.proposal_id:
+        return url_for(".proposal", proposal_id=comment.proposal_id, _anchor=anchor)
+    return url_for(".show", consultation_id=comment.consultation_id, _anchor=anchor)
+
+
+def _comment_or_404(comment_id: int):
+    comment = get_or_404(Comment, comment_id)
+    consultation = consultation_or_404(comment.consultation_id)
+    return comment, consultation
+
+
+@bp.route("/comments/<id:comment_id>")
+def comment(comment_id):
+    comment, _consultation = _comment_or_404(comment_id)
+    return redirect(_comment_url(comment))
+
+
+@bp.route("/comments/<id:comment_id>/vote", methods=["POST"])
+@confirmed_required
+@limit("RATE_LIMIT_REACT", key_func=person_or_address, scope="forum-reacting")
+def vote_comment(comment_id):
+    comment, consultation = _comment_or_404(comment_id)
+    value = {"up": 1, "down": -1, "none": 0}.get(request.form.get("value", ""))
+    if value is None:
+        abort(400)
+    require(permissions.can_comment(current_user, consultation))
+    try:
+        participation.vote_comment(current_user, comment, value)
+        commit()
+    except services.Conflict:
+        abort(409)
+    return redirect(_comment_url(comment), 303)
+
+
+@bp.route("/comments/<id:comment_id>/delete", methods=["POST"])
+@login_required
+def delete_comment(comment_id):
+    comment, _consultation = _comment_or_404(comment_id)
+    require(comment.author_id == current_user.id)
+    try:
+        participation.delete_comment(comment)
+        commit()
+    except services.Conflict:
+        abort(409)
+    return redirect(_comment_url(comment), 303)
+
+
+@bp.route("/comments/<id:comment_id>/report", methods=["GET", "POST"])
+@confirmed_required
+@limit("RATE_LIMIT_REPORT", key_func=person_or_address, scope="forum-reporting")
+def report_comment(comment_id):
+    comment, consultation = _comment_or_404(comment_id)
+    require(comment.author_id != current_user.id and comment.visible)
+    form = ReasonForm()
+    if form.validate_on_submit():
+        try:
+            moderation.report(current_user, comment, form.reason.data)
+            commit()
+        except services.Conflict:
+            abort(409)
+        flash(_("Thank you: the moderators will look at this comment."), "success")
+        return redirect(_comment_url(comment), 303)
+    return render_template("consultations/report.html", comment=comment,
+                           consultation=consultation, form=form)

@@ -1,0 +1,39 @@
+"""Results of a consultation: the page with charts and tables, CSV and JSON exports."""
+
+from __future__ import annotations
+
+from flask import Response, abort, jsonify, render_template
+from flask_login import current_user
+
+from . import bp, permissions, queries, results
+from .counting import SECTORS
+from .views import consultation_or_404
+
+
+def _results_or_404(consultation_id: int):
+    consultation = consultation_or_404(consultation_id)
+    if not permissions.can_see_results(current_user, consultation):
+        abort(404)
+    return consultation, results.compute(queries.questions(consultation.id))
+
+
+@bp.route("/consultations/<id:consultation_id>/results")
+def results_page(consultation_id):
+    consultation, answered = _results_or_404(consultation_id)
+    return render_template("consultations/results.html", consultation=consultation,
+                           answered=answered, sectors=SECTORS,
+                           sector_labels=results.sector_labels())
+
+
+@bp.route("/consultations/<id:consultation_id>/results.json")
+def results_json(consultation_id):
+    consultation, answered = _results_or_404(consultation_id)
+    return jsonify(results.as_json(consultation, answered))
+
+
+@bp.route("/consultations/<id:consultation_id>/results.csv")
+def results_csv(consultation_id):
+    consultation, answered = _results_or_404(consultation_id)
+    name = f"consultation-{consultation.id}-results.csv"
+    return Response(results.as_csv(answered), mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
