@@ -1,9 +1,10 @@
-"""Anonymous readers get cached post lists that can never be stale: the key is what they show."""
+"""Anonymous readers get cached post lists and whole pages that can never be stale: the key is
+what they show."""
 
 from __future__ import annotations
 
 from m100hub.accounts.models import User
-from m100hub.forums import services
+from m100hub.forums import moderation, services
 from m100hub.forums.fragments import pages_cache, posts_cache
 
 from . import factories
@@ -67,3 +68,116 @@ def test_a_retitled_thread_is_not_served_from_the_page_cache(client, db):
     services.edit_post(author, post, "Același text", title="Titlul nou")
     db.session.commit()
     assert "Titlul nou" in client.get(url).get_data(as_text=True)
+
+
+# --- the category page ------------------------------------------------------------------------
+
+
+def anonymous_category(client, url: str = "/forums/c/transport") -> str:
+    response = client.get(url)
+    assert response.status_code == 200, url
+    assert "Set-Cookie" not in response.headers or "session=" not in response.headers["Set-Cookie"]
+    return response.get_data(as_text=True)
+
+
+def test_anonymous_category_page_is_cached_whole(client, db):
+    client.set_cookie("lang", "en")
+    ff.thread(category_slug="transport", title="Autobuze electrice")
+    db.session.commit()
+
+    first = anonymous_category(client)
+    hits = pages_cache.hits
+    assert anonymous_category(client) == first
+    assert pages_cache.hits == hits + 1
+    assert "Autobuze electrice" in first
+
+
+def test_new_threads_replies_and_pins_show_on_the_cached_category_page(client, db):
+    client.set_cookie("lang", "en")
+    older = ff.thread(category_slug="transport", title="Piste de biciclete")
+    db.session.commit()
+    anonymous_category(client)
+
+    newer = ff.thread(category_slug="transport", title="Trenuri regionale")
+    db.session.commit()
+    html = anonymous_category(client)
+    assert html.index("Trenuri regionale") < html.index("Piste de biciclete")
+
+    ff.reply(older, factories.user(name="Ultima Persoană"))
+    db.session.commit()
+    html = anonymous_category(client)
+    assert html.index("Piste de biciclete") < html.index("Trenuri regionale")  # latest first
+    assert "Ultima Persoană" in html
+
+    moderation.set_pinned(factories.person("moderator"), newer, True)
+    db.session.commit()
+    html = anonymous_category(client)
+    assert html.index("Trenuri regionale") < html.index("Piste de biciclete")
+    assert "Pinned" in html
+
+    services.edit_post(
+        db.session.get(User, newer.author_id),
+        ff.opening_post(newer),
+        "Text",
+        title="Trenuri regionale noi",
+    )
+    db.session.commit()
+    assert "Trenuri regionale noi" in anonymous_category(client)
+
+
+def test_a_renamed_category_is_not_served_from_the_page_cache(client, db):
+    client.set_cookie("lang", "en")
+    ff.thread(category_slug="transport")
+    db.session.commit()
+    anonymous_category(client)
+    ff.category("transport").name_en = "Mobility"
+    db.session.commit()
+    assert "<h1>Mobility</h1>" in anonymous_category(client)
+
+
+def test_each_language_and_tag_has_its_own_cached_category_page(client, db):
+    ff.thread(category_slug="transport", title="Cu etichetă", tags=["tren"])
+    ff.thread(category_slug="transport", title="Fără etichetă")
+    db.session.commit()
+    client.set_cookie("lang", "en")
+    assert "Threads tagged tren" in anonymous_category(client, "/forums/c/transport?tag=tren")
+    tagged = anonymous_category(client, "/forums/c/transport?tag=tren")
+    assert "Cu etichetă" in tagged and "Fără etichetă" not in tagged
+    assert "Fără etichetă" in anonymous_category(client)
+    client.set_cookie("lang", "ro")
+    assert '<html lang="ro">' in anonymous_category(client)
+
+
+def test_odd_addresses_are_not_cached_and_do_not_leak_into_cached_pages(client, db):
+    client.set_cookie("lang", "en")
+    ff.thread(category_slug="transport")
+    db.session.commit()
+    odd = [
+        "/forums/c/transport?utm=ciudat",
+        "/forums/c/transport?page=01",
+        "/forums/c/transport?page=1&page=2",
+        "/forums/c/transport?page=99",
+        "/forums/c/transport?tag=nimic",
+        "/forums/c/transport?tag=Tren!",
+    ]
+    for url in odd:
+        hits = pages_cache.hits
+        anonymous_category(client, url)
+        anonymous_category(client, url)
+        assert pages_cache.hits == hits, url  # rendered each time, never cached
+    assert "ciudat" not in anonymous_category(client)
+
+
+def test_signed_in_readers_and_visitors_with_a_session_never_get_the_cached_category_page(
+    client, db, login_as
+):
+    client.set_cookie("lang", "en")
+    ff.thread(category_slug="transport")
+    db.session.commit()
+    anonymous_category(client)  # cached for visitors without a session
+    with client.session_transaction() as sess:
+        sess["_flashes"] = [("info", "Un mesaj pentru tine")]
+    assert "Un mesaj pentru tine" in client.get("/forums/c/transport").get_data(as_text=True)
+    login_as("citizen", locale="en")
+    html = client.get("/forums/c/transport").get_data(as_text=True)
+    assert "Start a thread" in html and "Follow this category" in html

@@ -8,8 +8,10 @@ import hashlib
 import threading
 from collections import OrderedDict
 
-from flask import render_template
+from flask import render_template, request
 from markupsafe import Markup
+
+from .forms import TAG
 
 MAX_ENTRIES = 512
 
@@ -48,7 +50,8 @@ class FragmentCache:
 
 posts_cache = FragmentCache()
 threads_cache = FragmentCache()
-#: whole thread pages for visitors without a session (no flashes, no tokens, no name)
+#: whole thread and category pages for visitors without a session (no flashes, no tokens,
+#: no name)
 pages_cache = FragmentCache(size=256)
 
 
@@ -64,7 +67,7 @@ def posts_key(locale: str, thread_id: int, page_number: int, posts) -> tuple:
 def threads_key(locale: str, category, tag: str, threads) -> tuple:
     return ("threads", locale, category.id, category.slug, tag, tuple(
         (t.id, t.title, t.pinned, t.locked, t.hidden, tuple(t.tags or ()), t.post_count,
-         t.created_dt, t.last_post_dt, t.author.display_name if t.author else None,
+         t.reply_count, t.created_dt, t.last_post_dt, t.author.display_name if t.author else None,
          t.last_poster.display_name if t.last_poster else None)
         for t in threads))
 
@@ -76,3 +79,24 @@ def thread_page_key(page_number: int, locale: str, thread, posts) -> tuple:
             category.slug, category.name, category.name_en, category.archived,
             (city.slug, city.name) if city else None,
             posts_key(locale, thread.id, 0, posts))
+
+
+def is_listed_category_address(page, tag: str) -> bool:
+    """Whether a category address is one the site links to: only ``page`` and ``tag``, each
+    once and as shown, a tag of the allowed form, and a page that lists threads. Only those
+    pages are cached, so junk query strings or page numbers cannot fill the cache."""
+    args = request.args
+    if set(args) - {"page", "tag"} or any(len(args.getlist(name)) > 1 for name in args):
+        return False
+    if args.get("page", "1") != str(page.page) or args.get("tag", "") != tag:
+        return False
+    if tag and not TAG.match(tag):
+        return False
+    return bool(page.items) or (page.page == 1 and not tag)
+
+
+def category_page_key(address: str, locale: str, category, tag: str, page) -> tuple:
+    """The address is part of what the page shows (the language links lead back to it)."""
+    return ("category-page", address, locale, category.id, category.slug, category.name,
+            category.name_en, category.description, category.description_en, category.archived,
+            page.page, page.pages, threads_key(locale, category, tag, page.items))

@@ -82,6 +82,15 @@ def category(slug):
     category = _category_or_404(slug)
     tag = request.args.get("tag", "")[:30]
     page = queries.threads_of(category.id, current_user, page_arg(), tag)
+    if (not current_user.is_authenticated and not session
+            and fragments.is_listed_category_address(page, tag)):
+        # The whole page, as for thread pages: keyed by everything it shows.
+        key = fragments.category_page_key(request.full_path, str(get_locale()), category, tag, page)
+        return fragments.pages_cache.get_or_make(key, lambda: _render_category(category, page, tag))
+    return _render_category(category, page, tag)
+
+
+def _render_category(category, page, tag: str) -> str:
     following = (current_user.is_authenticated
                  and queries.follows(current_user.id, category=category))
     if current_user.is_authenticated or (tag and not TAG.match(tag)):
