@@ -92,6 +92,9 @@ def seed(reset_passwords: bool = False) -> list[tuple[str, str]]:
         shown.append((email, password))
     db.session.flush()
     _organisations(cities, existing)
+    from .consultations.demo import seed as seed_consultations
+
+    seed_consultations(cities, existing)
     return shown
 
 

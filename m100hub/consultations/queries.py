@@ -130,3 +130,11 @@ def my_comment_votes(user_id: int, consultation_id: int) -> dict[int, int]:
             Comment, Comment.id == CommentVote.comment_id)
         .where(CommentVote.user_id == user_id, Comment.consultation_id == consultation_id))
     return dict(rows.all())
+
+
+def of_city(city_id: int, limit: int = 5) -> list[Consultation]:
+    """A city's latest announced consultations (its page shows "you said, we did")."""
+    return list(db.session.scalars(
+        select(Consultation).where(Consultation.city_id == city_id,
+                                   Consultation.announced_dt.is_not(None))
+        .order_by(Consultation.closes_dt.desc(), Consultation.id.desc()).limit(limit)))
