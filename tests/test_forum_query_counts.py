@@ -32,7 +32,8 @@ BOUNDS = {
     ("category", "anonymous"): 3, ("category", "citizen"): 6,
     ("thread", "anonymous"): 2, ("thread", "citizen"): 7,
     ("search", "anonymous"): 3, ("search", "citizen"): 5,
-    ("moderation", "moderator"): 5,
+    # the forum posts (page, count, reports) and the consultation comments (and their reports)
+    ("moderation", "moderator"): 7,
     ("revisions", "moderator"): 5, ("revisions", "author"): 5,
 }
 #: a signed-in reader's first visit also inserts the read marker

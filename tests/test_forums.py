@@ -893,7 +893,7 @@ def test_third_distinct_reporter_hides_the_post_until_a_moderator_decides(client
     entry = activity(db, "forum_post_shown")[0]
     assert (entry.actor_id, entry.target_type, entry.target_id) == (moderator.id,
                                                                     "forum_threads", thread.id)
-    assert "Nothing is waiting." in page(client.get("/forums/moderation"))
+    assert "No forum post is waiting." in page(client.get("/forums/moderation"))
 
 
 def test_opening_post_hidden_by_reports_hides_the_thread(client, db, login_as):

@@ -102,6 +102,3 @@ class CommentForm(StrippedMixin, FlaskForm):
                          description=MARKDOWN_HELP)
     parent_id = IntegerField(validators=[Optional(), NumberRange(min=1, max=2**31 - 1)])
 
-
-class ReasonForm(StrippedMixin, FlaskForm):
-    reason = TextAreaField(_l("Reason"), validators=[DataRequired(), not_blank, Length(max=500)])

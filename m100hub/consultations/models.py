@@ -265,6 +265,7 @@ class Comment(TimestampMixin, db.Model):
     report_count: Mapped[int] = mapped_column(Integer, default=0)
 
     author = relationship("User", lazy="raise")
+    consultation = relationship("Consultation", lazy="raise")
 
     @property
     def visible(self) -> bool:

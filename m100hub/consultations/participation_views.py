@@ -7,11 +7,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..database import commit
-from ..permissions import confirmed_required, get_or_404, require
+from ..forums.forms import OptionalReasonForm, ReasonForm
+from ..permissions import confirmed_required, get_or_404, moderator_required, require
 from ..security import limit, person_or_address
 from ..util import page_arg
 from . import bp, moderation, participation, permissions, queries, services
-from .forms import CommentForm, ProposalForm, ProposalStatusForm, ReasonForm
+from .forms import CommentForm, ProposalForm, ProposalStatusForm
 from .models import Comment
 from .views import _render_show, consultation_or_404
 
@@ -214,3 +215,25 @@ def report_comment(comment_id):
         return redirect(_comment_url(comment), 303)
     return render_template("consultations/report.html", comment=comment,
                            consultation=consultation, form=form)
+
+
+@bp.route("/comments/<id:comment_id>/hide", methods=["POST"])
+@bp.route("/comments/<id:comment_id>/keep", methods=["POST"], endpoint="keep_comment")
+@moderator_required
+def hide_comment(comment_id):
+    """Moderators decide from the queue: hide with a public reason, or keep visible."""
+    comment = get_or_404(Comment, comment_id)
+    hiding = request.endpoint.endswith(".hide_comment")
+    form = ReasonForm() if hiding else OptionalReasonForm()
+    if not form.validate_on_submit():
+        flash(_("Give a public reason when you hide a comment.") if hiding
+              else _("The reason is too long."), "error")
+        return redirect(url_for("forums.moderation_queue"), 303)
+    if hiding:
+        moderation.hide(current_user, comment, form.reason.data)
+    else:
+        moderation.keep_visible(current_user, comment, form.reason.data or "")
+    commit()
+    flash(_("The comment is hidden.") if hiding else _("The comment is visible again."),
+          "success")
+    return redirect(url_for("forums.moderation_queue"), 303)

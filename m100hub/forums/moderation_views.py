@@ -21,9 +21,13 @@ from .views import _post_url
 @bp.route("/forums/moderation")
 @moderator_required
 def moderation_queue():
+    from ..consultations.queries import moderation_queue as reported_comments
+
     page = queries.moderation_queue(page_arg())
+    comments, comment_reports = reported_comments()
     return render_template("forums/moderation.html", page=page,
                            reports=queries.open_reports([p.id for p in page.items]),
+                           comments=comments, comment_reports=comment_reports,
                            form=ReasonForm())
 
 
