@@ -8,6 +8,7 @@ from flask import Flask
 #: periodic tasks; features add entries here as they arrive
 BEAT_SCHEDULE: dict = {
     "consultation-announcements": {"task": "consultations.announce_phases", "schedule": 300.0},
+    "event-reminders": {"task": "events.send_reminders", "schedule": 300.0},
 }
 
 
@@ -33,7 +34,7 @@ def celery_init_app(app: Flask) -> Celery:
             "timezone": "UTC",
             "beat_schedule": BEAT_SCHEDULE,
             "imports": ["m100hub.mail", "m100hub.accounts.services",
-                        "m100hub.consultations.tasks"],
+                        "m100hub.consultations.tasks", "m100hub.events.tasks"],
         }
     )
     celery.set_default()

@@ -81,6 +81,8 @@ def build_config(instance_path: Path) -> dict:
         "RATE_LIMIT_REACT": os.environ.get("RATE_LIMIT_REACT", "30 per minute;300 per hour"),
         "RATE_LIMIT_REPORT": os.environ.get("RATE_LIMIT_REPORT", "5 per minute;50 per hour"),
         "RATE_LIMIT_VOTE": os.environ.get("RATE_LIMIT_VOTE", "30 per minute;300 per hour"),
+        "RATE_LIMIT_REGISTER": os.environ.get("RATE_LIMIT_REGISTER",
+                                              "10 per minute;100 per hour"),
         #: names on the shared Redis, so that two installations can share one server
         "CELERY_QUEUE": os.environ.get("CELERY_QUEUE", "m100hub"),
         "SOCKETIO_CHANNEL": os.environ.get("SOCKETIO_CHANNEL", "m100hub-socketio"),

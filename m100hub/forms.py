@@ -11,6 +11,9 @@ from wtforms import DateTimeLocalField, PasswordField, SelectField, SelectMultip
 from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+#: the hint under every Markdown text area
+MARKDOWN_HELP = _l("Markdown: **bold**, _italic_, [link](https://…), > quote, - list.")
+
 
 class StrippedMixin:
     """Strip surrounding white space from every string field before validation."""

@@ -25,7 +25,8 @@ LINK_RE = re.compile(r"https?://\S+")
 
 
 def compose(to: str, subject: str, template: str, locale: str, **context) -> dict:
-    """Render a message in ``locale``; returns a plain dict (safe to pass to Celery)."""
+    """Render a message in ``locale``; returns a plain dict (safe to pass to Celery). Add
+    ``message["attachments"] = [(file name, MIME type, text)]`` to attach files."""
     with force_locale(locale):
         text = render_template(f"email/{template}.txt", **context)
         html = render_template(f"email/{template}.html", **context)
@@ -46,6 +47,9 @@ def _build(message: dict) -> EmailMessage:
     msg["Message-ID"] = make_msgid(domain="m100hub")
     msg.set_content(message["text"])
     msg.add_alternative(message["html"], subtype="html")
+    for name, mimetype, content in message.get("attachments", ()):
+        maintype, subtype = mimetype.split("/", 1)
+        msg.add_attachment(content.encode(), maintype=maintype, subtype=subtype, filename=name)
     return msg
 
 

@@ -16,6 +16,7 @@ from .consultations.models import (  # noqa: F401
     Support,
     Tally,
 )
+from .events.models import CalendarFeed, Event, EventOrganiser, Registration  # noqa: F401
 from .forums.models import (  # noqa: F401
     Category,
     Post,

@@ -15,6 +15,7 @@ from .text import safe
 #: (endpoint, label); capabilities add themselves here as they land
 MAIN_MENU = [
     ("consultations.index", _l("Consultations")),
+    ("events.index", _l("Events")),
     ("forums.index", _l("Forums")),
     ("cities.index", _l("Cities")),
     ("organisations.index", _l("Organisations")),

@@ -6,6 +6,7 @@ from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAr
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from ..forms import (
+    MARKDOWN_HELP,
     LocalDateTimeField,
     MultiCheckboxField,
     OptionalIdField,
@@ -16,7 +17,6 @@ from ..forums.models import ClimateSector
 from .models import ProposalStatus, QuestionKind
 
 MAX_OPTIONS = 20
-MARKDOWN_HELP = _l("Markdown: **bold**, _italic_, [link](https://…), > quote, - list.")
 
 
 def _markdown_field(label, required=True, max_length=20000):

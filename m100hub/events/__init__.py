@@ -1,5 +1,7 @@
-"""The events capability: the blueprint is registered; pages come with its issue."""
+"""Events: registration with capacity and a waiting list, tickets and check-in, calendars."""
 
 from flask import Blueprint
 
 bp = Blueprint("events", __name__, template_folder="templates")
+
+from . import kinds, manage_views, views  # noqa: E402,F401

@@ -1,0 +1,204 @@
+"""Organisers' pages: create and edit, attendees and their CSV, message, cancel, materials,
+check-in."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..cities.queries import city_choices
+from ..database import commit
+from ..permissions import confirmed_required, require
+from ..util import csv_cell, page_arg
+from . import bp, permissions, queries, services
+from .forms import CheckInForm, EventForm, MaterialsForm, MessageForm, ReasonForm
+from .models import Event
+from .views import event_or_404
+
+DATA_FIELDS = {"kind": "kind", "title": "title", "description": "description",
+               "city_id": "city_id", "sectors": "sectors", "starts_dt": "starts_at",
+               "ends_dt": "ends_at", "attendance": "attendance", "address": "address",
+               "online_url": "online_url", "capacity": "capacity",
+               "registration_opens_dt": "registration_opens_at",
+               "registration_closes_dt": "registration_closes_at",
+               "organisation_id": "organisation_id"}
+
+
+def _managed_or_404(event_id: int) -> Event:
+    event = event_or_404(event_id)
+    require(permissions.can_manage(current_user, event, services.organiser_ids(event)))
+    return event
+
+
+def _form(event: Event | None) -> EventForm:
+    form = EventForm(obj=event)
+    if event is not None and request.method == "GET":
+        for column, field in DATA_FIELDS.items():
+            form[field].data = getattr(event, column)
+        form.city_id.data = event.city_id or 0
+        form.organisation_id.data = event.organisation_id or 0
+        form.co_organisers.data = " ".join(f"@{u.handle}"
+                                          for u in queries.co_organisers(event.id))
+    form.city_id.choices = city_choices(_("— none —"))
+    organisations = queries.organisation_choices(current_user.id)
+    if event is not None and event.organisation_id and event.organisation_id not in dict(
+            organisations):
+        organisations.append((event.organisation_id, event.organisation.name))
+    form.organisation_id.choices = [(0, _("— none —")), *organisations]
+    return form
+
+
+def _data(form: EventForm) -> dict | None:
+    """The form's values for services.save, or None when a co-organiser handle is unknown
+    (the error is then on the form)."""
+    people = queries.users_by_handles(form.handles())
+    unknown = [h for h in form.handles() if h not in people]
+    if unknown:
+        form.co_organisers.errors = [_("Nobody has the handle %(h)s.", h=", ".join(unknown))]
+        return None
+    data = {column: form[field].data for column, field in DATA_FIELDS.items()}
+    data["co_organisers"] = list(people.values())
+    return data
+
+
+@bp.route("/events/new", methods=["GET", "POST"])
+@confirmed_required
+def new():
+    require(permissions.can_organise(current_user))
+    form = _form(None)
+    if form.validate_on_submit() and (data := _data(form)) is not None:
+        event = services.save(current_user, None, data)
+        commit()
+        flash(_("The event is published."), "success")
+        return redirect(url_for(".show", event_id=event.id), 303)
+    return render_template("events/edit.html", form=form, event=None), \
+        422 if form.errors else 200
+
+
+@bp.route("/events/<id:event_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(event_id):
+    event = _managed_or_404(event_id)
+    if event.cancelled_dt is not None:
+        abort(409)
+    form = _form(event)
+    if form.validate_on_submit() and (data := _data(form)) is not None:
+        services.save(current_user, event, data)
+        commit()
+        flash(_("The event is saved."), "success")
+        return redirect(url_for(".show", event_id=event.id), 303)
+    return render_template("events/edit.html", form=form, event=event), \
+        422 if form.errors else 200
+
+
+@bp.route("/events/<id:event_id>/attendees")
+@login_required
+def attendees(event_id):
+    event = _managed_or_404(event_id)
+    page = queries.attendees(event.id, page_arg())
+    return render_template(
+        "events/attendees.html", event=event, page=page,
+        organisations=queries.organisations_of([r.user_id for r in page.items]),
+        message_form=MessageForm(formdata=None), cancel_form=ReasonForm(formdata=None),
+        materials_form=MaterialsForm(formdata=None, obj=event))
+
+
+CSV_HEADER = ("name", "organisation", "sector", "status", "registered_at", "checked_in_at")
+
+
+@bp.route("/events/<id:event_id>/attendees.csv")
+@login_required
+def attendees_csv(event_id):
+    event = _managed_or_404(event_id)
+    registrations = queries.all_attendees(event.id)
+    organisations = queries.organisations_of([r.user_id for r in registrations])
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_HEADER)
+    for r in registrations:
+        writer.writerow([csv_cell(value) for value in (
+            r.user.display_name, organisations.get(r.user_id, ""), r.user.sector.value,
+            r.status.value, format_datetime(r.created_dt, "yyyy-MM-dd HH:mm"),
+            format_datetime(r.checked_in_dt, "yyyy-MM-dd HH:mm") if r.checked_in_dt else "")])
+    return Response(out.getvalue(), mimetype="text/csv; charset=utf-8", headers={
+        "Content-Disposition": f'attachment; filename="event-{event.id}-attendees.csv"'})
+
+
+@bp.route("/events/<id:event_id>/message", methods=["POST"])
+@login_required
+def message(event_id):
+    event = _managed_or_404(event_id)
+    form = MessageForm()
+    if not form.validate_on_submit():
+        flash(_("Write a message (at most 1,000 characters)."), "error")
+        return redirect(url_for(".attendees", event_id=event.id), 303)
+    try:
+        told = services.message(current_user, event, form.message.data)
+        commit()
+    except services.Conflict:
+        abort(409)
+    flash(_("Message sent to %(n)s people.", n=told), "success")
+    return redirect(url_for(".attendees", event_id=event.id), 303)
+
+
+@bp.route("/events/<id:event_id>/cancel", methods=["POST"])
+@login_required
+def cancel(event_id):
+    event = _managed_or_404(event_id)
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        flash(_("Say why the event is cancelled: everyone registered is told."), "error")
+        return redirect(url_for(".attendees", event_id=event.id), 303)
+    try:
+        services.cancel(current_user, event, form.reason.data)
+        commit()
+    except services.Conflict:
+        abort(409)
+    flash(_("The event is cancelled and everyone registered has been told."), "success")
+    return redirect(url_for(".show", event_id=event.id), 303)
+
+
+@bp.route("/events/<id:event_id>/materials", methods=["POST"])
+@login_required
+def materials(event_id):
+    event = _managed_or_404(event_id)
+    form = MaterialsForm()
+    if not form.validate_on_submit():
+        abort(400)
+    services.save_materials(event, form.materials.data or "")
+    commit()
+    flash(_("The materials are saved."), "success")
+    return redirect(url_for(".show", event_id=event.id, _anchor="materials"), 303)
+
+
+@bp.route("/events/<id:event_id>/check-in", methods=["GET", "POST"])
+@login_required
+def check_in(event_id):
+    """Typed, or opened from a ticket's QR code (``?code=``): a GET shows whose ticket it is
+    and a button; only the POST checks in."""
+    event = _managed_or_404(event_id)
+    form = CheckInForm(data={"code": request.args.get("code", "")[:12]}
+                       if request.method == "GET" else None)
+    checked = None
+    status = 200
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            checked = services.check_in(event, form.code.data).user.display_name
+            commit()
+            form = CheckInForm(formdata=None)
+        except LookupError:
+            form.code.errors = [_("No confirmed ticket of this event has that code.")]
+            status = 404
+        except services.Conflict:
+            form.code.errors = [_("This ticket was checked in already.")]
+            status = 409
+    elif request.method == "POST":
+        status = 400
+    return render_template("events/check_in.html", event=event, form=form, checked=checked,
+                           pending=queries.ticket(event.id, form.code.data)
+                           if request.method == "GET" and form.code.data else None), status

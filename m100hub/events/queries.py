@@ -1,0 +1,148 @@
+"""Reading events: each page a fixed handful of queries."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import case, select
+from sqlalchemy.orm import joinedload
+
+from ..accounts.models import User
+from ..database import utcnow
+from ..extensions import db
+from ..organisations.models import Membership, Organisation, Status
+from .models import CalendarFeed, Event, EventOrganiser, Registration, RegistrationStatus
+
+PER_PAGE = 20
+ATTENDEES_PER_PAGE = 100
+
+
+def _filtered(stmt, city_id=None, sector="", kind=""):
+    if city_id:
+        stmt = stmt.where(Event.city_id == city_id)
+    if sector:
+        # sectors is a short JSON list of words; a quoted match is exact and portable
+        stmt = stmt.where(db.cast(Event.sectors, db.String).contains(f'"{sector}"'))
+    if kind:
+        stmt = stmt.where(Event.kind == kind)
+    return stmt
+
+
+def listing(page: int, when: str = "upcoming", city_id=None, sector="", kind=""):
+    """Upcoming (and running) events soonest first, or past events latest first."""
+    now = utcnow()
+    stmt = _filtered(select(Event).options(joinedload(Event.city)), city_id, sector, kind)
+    if when == "past":
+        stmt = stmt.where(Event.ends_dt <= now).order_by(Event.starts_dt.desc(), Event.id)
+    else:
+        stmt = stmt.where(Event.ends_dt > now).order_by(Event.starts_dt, Event.id)
+    return db.paginate(stmt, page=page, per_page=PER_PAGE, error_out=False)
+
+
+def between(start: datetime, end: datetime, city_id=None, sector="", kind="") -> list[Event]:
+    """Events starting in [start, end): a month of the calendar view."""
+    stmt = _filtered(select(Event).where(Event.starts_dt >= start, Event.starts_dt < end)
+                     .order_by(Event.starts_dt, Event.id), city_id, sector, kind)
+    return list(db.session.scalars(stmt))
+
+
+def event(event_id: int) -> Event | None:
+    return db.session.scalar(select(Event).options(
+        joinedload(Event.city), joinedload(Event.organisation)).where(Event.id == event_id))
+
+
+def co_organisers(event_id: int) -> list[User]:
+    return list(db.session.scalars(select(User).join(
+        EventOrganiser, EventOrganiser.user_id == User.id).where(
+        EventOrganiser.event_id == event_id).order_by(User.display_name)))
+
+
+def registration_of(user_id: int, event_id: int) -> Registration | None:
+    """The person's active registration (confirmed or waiting), if any."""
+    return db.session.scalar(select(Registration).where(
+        Registration.event_id == event_id, Registration.user_id == user_id,
+        Registration.status != RegistrationStatus.CANCELLED))
+
+
+def mine(user_id: int) -> list[Registration]:
+    """A person's active registrations, upcoming first, then the past ones."""
+    now = utcnow()
+    upcoming = case((Event.ends_dt > now, 0), else_=1)
+    return list(db.session.scalars(
+        select(Registration).join(Event, Event.id == Registration.event_id)
+        .options(joinedload(Registration.event).joinedload(Event.city))
+        .where(Registration.user_id == user_id,
+               Registration.status != RegistrationStatus.CANCELLED)
+        .order_by(upcoming, case((Event.ends_dt > now, Event.starts_dt)),
+                  Event.starts_dt.desc())))
+
+
+def attendees(event_id: int, page: int):
+    """Registrations with their people: confirmed first, then the waiting list in order, then
+    the cancelled ones."""
+    order = case((Registration.status == RegistrationStatus.CONFIRMED, 0),
+                 (Registration.status == RegistrationStatus.WAITLISTED, 1), else_=2)
+    stmt = (select(Registration).options(joinedload(Registration.user))
+            .where(Registration.event_id == event_id).order_by(order, Registration.id))
+    return db.paginate(stmt, page=page, per_page=ATTENDEES_PER_PAGE, error_out=False)
+
+
+def all_attendees(event_id: int) -> list[Registration]:
+    return list(db.session.scalars(
+        select(Registration).options(joinedload(Registration.user))
+        .where(Registration.event_id == event_id).order_by(Registration.id)))
+
+
+def organisations_of(user_ids: list[int]) -> dict[int, str]:
+    """Each person's verified organisations, by name (one query)."""
+    names: dict[int, list[str]] = {}
+    if user_ids:
+        rows = db.session.execute(
+            select(Membership.user_id, Organisation.name)
+            .join(Organisation, Organisation.id == Membership.organisation_id)
+            .where(Membership.user_id.in_(user_ids), Membership.status == Status.VERIFIED,
+                   Organisation.status == Status.VERIFIED)
+            .order_by(Organisation.name))
+        for user_id, name in rows:
+            names.setdefault(user_id, []).append(name)
+    return {user_id: "; ".join(found) for user_id, found in names.items()}
+
+
+def organisation_choices(user_id: int) -> list[tuple[int, str]]:
+    return [(row.id, row.name) for row in db.session.execute(
+        select(Organisation.id, Organisation.name)
+        .join(Membership, Membership.organisation_id == Organisation.id)
+        .where(Membership.user_id == user_id, Membership.status == Status.VERIFIED,
+               Organisation.status == Status.VERIFIED).order_by(Organisation.name))]
+
+
+def users_by_handles(handles: list[str]) -> dict[str, User]:
+    if not handles:
+        return {}
+    return {u.handle: u for u in db.session.scalars(select(User).where(
+        User.handle.in_(handles)))}
+
+
+def feed(user_id: int) -> CalendarFeed | None:
+    return db.session.get(CalendarFeed, user_id)
+
+
+def feed_owner(token: str) -> int | None:
+    return db.session.scalar(select(CalendarFeed.user_id).where(CalendarFeed.token == token))
+
+
+def feed_events(user_id: int) -> list[Event]:
+    """Confirmed events from 90 days ago on (a calendar keeps a little history)."""
+    since = utcnow() - timedelta(days=90)
+    return list(db.session.scalars(
+        select(Event).join(Registration, Registration.event_id == Event.id)
+        .where(Registration.user_id == user_id,
+               Registration.status == RegistrationStatus.CONFIRMED, Event.ends_dt >= since)
+        .order_by(Event.starts_dt)))
+
+
+def ticket(event_id: int, code: str) -> Registration | None:
+    """The registration a code belongs to (for the check-in page's confirmation step)."""
+    return db.session.scalar(select(Registration).options(joinedload(Registration.user)).where(
+        Registration.event_id == event_id, Registration.code == code.strip().upper())
+        .execution_options(populate_existing=True))

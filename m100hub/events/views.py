@@ -1,0 +1,199 @@
+"""Finding events, registering, tickets and calendars. Organisers' pages: manage_views.py."""
+
+from __future__ import annotations
+
+import calendar as month_grid
+import secrets
+from datetime import UTC, date, datetime
+
+import segno
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..cities.queries import all_cities
+from ..database import commit
+from ..extensions import db
+from ..forms import display_zone
+from ..forums.models import ClimateSector
+from ..permissions import confirmed_required
+from ..security import limit, person_or_address
+from ..util import absolute_url, page_arg
+from . import bp, permissions, queries, registration, services
+from .calendar import event_ics, feed_ics
+from .models import CalendarFeed, Event, EventKind, RegistrationStatus
+
+
+def event_or_404(event_id: int) -> Event:
+    event = queries.event(event_id)
+    if event is None:
+        abort(404)
+    return event
+
+
+def _filters() -> dict:
+    cities = all_cities()
+    city = next((c for c in cities if c.slug == request.args.get("city")), None)
+    sector = request.args.get("sector", "")
+    kind = request.args.get("kind", "")
+    return {"cities": cities, "city": city,
+            "sector": sector if sector in {s.value for s in ClimateSector} else "",
+            "kind": kind if kind in {k.value for k in EventKind} else "",
+            "sectors": list(ClimateSector), "kinds": list(EventKind)}
+
+
+@bp.route("/events")
+def index():
+    filters = _filters()
+    when = "past" if request.args.get("when") == "past" else "upcoming"
+    page = queries.listing(page_arg(), when, filters["city"].id if filters["city"] else None,
+                           filters["sector"], filters["kind"])
+    return render_template("events/index.html", page=page, when=when,
+                           can_organise=permissions.can_organise(current_user), **filters)
+
+
+@bp.route("/events/calendar")
+def month():
+    filters = _filters()
+    today = datetime.now(display_zone()).date()
+    try:
+        first = date.fromisoformat(request.args.get("month", "") + "-01")
+    except ValueError:
+        first = today.replace(day=1)
+    if not 2000 <= first.year <= 2100:
+        first = today.replace(day=1)
+    next_first = (first.replace(day=28) + (date.resolution * 4)).replace(day=1)
+    zone = display_zone()
+    start = datetime(first.year, first.month, 1, tzinfo=zone).astimezone(UTC)
+    end = datetime(next_first.year, next_first.month, 1, tzinfo=zone).astimezone(UTC)
+    events = queries.between(start, end, filters["city"].id if filters["city"] else None,
+                             filters["sector"], filters["kind"])
+    days: dict[date, list[Event]] = {}
+    for event in events:
+        days.setdefault(event.starts_dt.astimezone(zone).date(), []).append(event)
+    previous = (first - date.resolution).replace(day=1)
+    return render_template(
+        "events/calendar.html", first=first, today=today, days=days,
+        weeks=month_grid.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month),
+        previous=previous.strftime("%Y-%m"), following=next_first.strftime("%Y-%m"), **filters)
+
+
+@bp.route("/events/mine")
+@login_required
+def mine():
+    feed = queries.feed(current_user.id)
+    return render_template("events/mine.html", registrations=queries.mine(current_user.id),
+                           feed_url=absolute_url("events.feed", token=feed.token) if feed
+                           else None)
+
+
+@bp.route("/events/<id:event_id>")
+def show(event_id):
+    event = event_or_404(event_id)
+    mine = (queries.registration_of(current_user.id, event.id)
+            if current_user.is_authenticated else None)
+    organisers = services.organiser_ids(event)
+    managing = permissions.can_manage(current_user, event, organisers)
+    return render_template(
+        "events/show.html", event=event, registration=mine, managing=managing,
+        position=registration.waiting_position(mine) if mine else None,
+        co_organisers=queries.co_organisers(event.id),
+        show_link=permissions.sees_online_link(mine, managing),
+        can_register=permissions.can_register(current_user, event) and mine is None)
+
+
+@bp.route("/events/<id:event_id>/event.ics")
+def ics(event_id):
+    event = event_or_404(event_id)
+    mine = (queries.registration_of(current_user.id, event.id)
+            if current_user.is_authenticated else None)
+    managing = permissions.can_manage(current_user, event, services.organiser_ids(event))
+    body = event_ics(event, with_link=permissions.sees_online_link(mine, managing))
+    return Response(body, mimetype="text/calendar", headers={
+        "Content-Disposition": f'attachment; filename="event-{event.id}.ics"'})
+
+
+@bp.route("/events/<id:event_id>/register", methods=["POST"])
+@confirmed_required
+@limit("RATE_LIMIT_REGISTER", key_func=person_or_address, scope="event-registration")
+def register(event_id):
+    event = event_or_404(event_id)
+    try:
+        item = registration.register(current_user, event.id)
+        commit()
+    except services.Conflict:
+        abort(409)
+    flash(_("You are registered. Your ticket is below.")
+          if item.status == RegistrationStatus.CONFIRMED
+          else _("The event is full: you are on the waiting list. We will tell you when a "
+                 "place comes free."), "success")
+    return redirect(url_for(".show", event_id=event.id), 303)
+
+
+@bp.route("/events/<id:event_id>/cancel-registration", methods=["POST"])
+@login_required
+def cancel_registration(event_id):
+    event = event_or_404(event_id)
+    try:
+        registration.cancel(current_user, event.id)
+        commit()
+    except services.Conflict:
+        abort(409)
+    flash(_("Your registration is cancelled."), "success")
+    return redirect(url_for(".show", event_id=event.id), 303)
+
+
+def _own_confirmed(event: Event):
+    mine = queries.registration_of(current_user.id, event.id)
+    if mine is None or mine.status != RegistrationStatus.CONFIRMED:
+        abort(404)
+    return mine
+
+
+@bp.route("/events/<id:event_id>/ticket")
+@login_required
+def ticket(event_id):
+    event = event_or_404(event_id)
+    return render_template("events/ticket.html", event=event, registration=_own_confirmed(event))
+
+
+@bp.route("/events/<id:event_id>/ticket.svg")
+@login_required
+def ticket_qr(event_id):
+    """The QR code (made by segno) holds the organisers' check-in address with the code, so
+    scanning it with a phone opens the check-in page ready to confirm."""
+    event = event_or_404(event_id)
+    mine = _own_confirmed(event)
+    target = absolute_url("events.check_in", event_id=event.id, code=mine.code)
+    svg = segno.make(target, error="m").svg_inline(scale=5, border=2, dark="#1a1a1a")
+    return Response(svg, mimetype="image/svg+xml", headers={"Cache-Control": "private"})
+
+
+@bp.route("/events/calendar-feed", methods=["POST"])
+@login_required
+def make_feed():
+    """Create (or replace: the old address stops working) the personal calendar address."""
+    feed = queries.feed(current_user.id)
+    revoking = bool(request.form.get("revoke"))
+    if revoking:
+        if feed is not None:
+            db.session.delete(feed)
+    else:
+        if feed is None:
+            feed = CalendarFeed(user_id=current_user.id)
+            db.session.add(feed)
+        feed.token = secrets.token_urlsafe(32)
+    commit()
+    flash(_("Your calendar address is revoked.") if revoking
+          else _("Your new calendar address is ready; any earlier one no longer works."),
+          "success")
+    return redirect(url_for(".mine"), 303)
+
+
+@bp.route("/calendar/<token>.ics")
+def feed(token):
+    user_id = queries.feed_owner(token[:64])
+    if user_id is None:
+        abort(404)
+    return Response(feed_ics("M100 Hub", queries.feed_events(user_id)),
+                    mimetype="text/calendar", headers={"Cache-Control": "private, max-age=300"})
