@@ -13,8 +13,6 @@ from m100hub.database import utcnow
 from m100hub.events.models import Event, Registration
 from m100hub.notifications.models import Notification
 
-from . import event_factories as ef
-
 BUCHAREST = ZoneInfo("Europe/Bucharest")
 
 
