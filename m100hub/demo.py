@@ -93,8 +93,10 @@ def seed(reset_passwords: bool = False) -> list[tuple[str, str]]:
     db.session.flush()
     _organisations(cities, existing)
     from .consultations.demo import seed as seed_consultations
+    from .events.demo import seed as seed_events
 
     seed_consultations(cities, existing)
+    seed_events(cities, existing)
     return shown
 
 
