@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, current_app, request
-from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, format_time, get_locale
 from flask_login import current_user
 
 LANG_COOKIE = "lang"
@@ -27,10 +27,16 @@ def remember_language(response, language: str):
     return response
 
 
+def format_when(moment) -> str:
+    """A day and a time, as people say them ("5 decembrie 2026, 18:00"), in Bucharest time."""
+    return f"{format_date(moment, 'long')}, {format_time(moment, 'short')}"
+
+
 def register(app: Flask) -> None:
     app.jinja_env.globals.update(
         get_locale=lambda: str(get_locale()),
         format_datetime=format_datetime,
         format_date=format_date,
+        format_when=format_when,
         format_number=format_decimal,
     )
