@@ -9,7 +9,16 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from ..database import utcnow
 from ..extensions import db
-from .models import Comment, CommentVote, Consultation, Proposal, Question, Support, Tally
+from .models import (
+    Comment,
+    CommentVote,
+    Consultation,
+    Follower,
+    Proposal,
+    Question,
+    Support,
+    Tally,
+)
 
 PER_PAGE = 20
 PROPOSALS_PER_PAGE = 20
@@ -122,6 +131,11 @@ def comments(consultation_id: int, proposal_id: int | None, order: str = "best")
     for comment in rows:
         comment.replies = children[comment.id]
     return top
+
+
+def follows(user_id: int, consultation_id: int) -> bool:
+    return db.session.scalar(select(Follower.user_id).where(
+        Follower.user_id == user_id, Follower.consultation_id == consultation_id)) is not None
 
 
 def my_comment_votes(user_id: int, consultation_id: int) -> dict[int, int]:

@@ -68,7 +68,7 @@ def _render_show(consultation: Consultation, comment_form: CommentForm | None = 
         my_comment_votes=queries.my_comment_votes(current_user.id, consultation.id)
         if signed_in else {},
         comment_form=comment_form or CommentForm(formdata=None),
-        following=signed_in and current_user.id in services.followers(consultation.id),
+        following=signed_in and queries.follows(current_user.id, consultation.id),
         can=_abilities(consultation), Phase=Phase)
 
 
