@@ -693,8 +693,8 @@ def test_change_password_keeps_this_devices_remember_cookie_and_ends_the_others(
 
 
 def profile_data(**changes) -> dict:
-    data = {"display_name": "Radu Nou", "sector": "private", "home_city_id": str(suceava_id()),
-            "locale": "en", "bio": "  Inginer de mediu.  "}
+    data = {"display_name": "Radu Nou", "handle": "radu.nou", "sector": "private",
+            "home_city_id": str(suceava_id()), "locale": "en", "bio": "  Inginer de mediu.  "}
     data.update(changes)
     return data
 
@@ -708,7 +708,7 @@ def test_edit_profile_saves(client, db, login_as):
     assert response.status_code == 302
     assert location(response) == "/account"
     after = reload(user_id)
-    assert after.display_name == "Radu Nou"
+    assert after.display_name == "Radu Nou" and after.handle == "radu.nou"
     assert after.sector == Sector.PRIVATE
     assert after.home_city_id == suceava_id()
     assert after.locale == "en"
@@ -737,13 +737,14 @@ def test_edit_profile_can_clear_the_home_city(client, db, login_as):
 def test_edit_profile_refuses_bad_input(client, db, login_as, changes, field):
     user = login_as("citizen", name="Radu Vechi")
     user_id = user.id
-    before = (user.display_name, user.sector, user.home_city_id, user.locale, user.bio)
+    before = (user.display_name, user.handle, user.sector, user.home_city_id, user.locale,
+              user.bio)
 
     response = client.post("/account", data=profile_data(**changes))
     assert response.status_code == 200
     assert field_error(text_of(response), field)
     after = reload(user_id)
-    assert (after.display_name, after.sector, after.home_city_id, after.locale,
+    assert (after.display_name, after.handle, after.sector, after.home_city_id, after.locale,
             after.bio) == before
     assert client.get_cookie("lang") is None
 

@@ -7,7 +7,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationE
 
 from ..forms import OptionalIdField, StrippedMixin
 from . import passwords
-from .models import Sector
+from .models import HANDLE_MAX_LENGTH, HANDLE_MIN_LENGTH, HANDLE_RE, Sector
 
 LANGUAGE_CHOICES = [("ro", "Română"), ("en", "English")]
 
@@ -64,8 +64,34 @@ class SignupForm(ProfileFields):
     )
 
 
+def _lower_case(value):
+    return value.lower() if isinstance(value, str) else value
+
+
 class ProfileForm(ProfileFields):
+    handle = StringField(
+        _l("Handle"), validators=[DataRequired()], filters=[_lower_case],
+        description=_l("Others mention you with @handle: %(low)d to %(high)d lower-case "
+                       "letters, digits, dots or underscores.",
+                       low=HANDLE_MIN_LENGTH, high=HANDLE_MAX_LENGTH),
+        render_kw={"autocapitalize": "none", "spellcheck": "false"},
+    )
     bio = TextAreaField(_l("About you (optional)"), validators=[Length(max=500)])
+
+    def __init__(self, *args, person=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        #: the account being edited: its current handle stays acceptable as it is
+        self.person = person
+
+    def validate_handle(self, field):
+        if self.person is not None and field.data == self.person.handle:
+            return  # generated handles may be shorter than chosen ones
+        if not HANDLE_MIN_LENGTH <= len(field.data) <= HANDLE_MAX_LENGTH:
+            raise ValidationError(_l("Use %(low)d to %(high)d characters.",
+                                     low=HANDLE_MIN_LENGTH, high=HANDLE_MAX_LENGTH))
+        if not HANDLE_RE.fullmatch(field.data):
+            raise ValidationError(_l("Use lower-case letters, digits, dots or underscores, "
+                                     "beginning and ending with a letter or digit."))
 
 
 class LoginForm(StrippedMixin, FlaskForm):

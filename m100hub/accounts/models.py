@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import datetime
 
@@ -19,6 +20,15 @@ class Sector(LabelledEnum):
     CITIZEN = "citizen", _l("Citizen")
 
 
+#: A handle: lower-case letters, digits, dots and underscores, beginning and ending with a
+#: letter or digit — what ``services.unique_handle`` makes, and always mentioned whole by
+#: ``forums.mentions.MENTION``. No hyphens: the link finder reads "@ana-b.ro" as "@ana" and a
+#: link to "-b.ro", and a mention inside a link is not linked.
+HANDLE_RE = re.compile(r"[a-z0-9](?:[a-z0-9._]*[a-z0-9])?")
+#: chosen handles; generated ones may be shorter (the name "Al" gives "al")
+HANDLE_MIN_LENGTH, HANDLE_MAX_LENGTH = 3, 30
+
+
 def new_session_token() -> str:
     return secrets.token_hex(16)
 
@@ -31,7 +41,8 @@ class User(UserMixin, TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     #: the name shown to others
     display_name: Mapped[str] = mapped_column(String(80))
-    #: unique handle for @mentions: lower-case letters, digits, dots, hyphens, underscores
+    #: unique handle for @mentions, stored lower-cased so that uniqueness ignores letter case
+    #: (see HANDLE_RE)
     handle: Mapped[str] = mapped_column(String(30), unique=True)
     #: e-mail, stored lower-cased so that uniqueness ignores letter case
     email: Mapped[str] = mapped_column(String(254), unique=True)

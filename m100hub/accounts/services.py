@@ -6,6 +6,7 @@ from celery import shared_task
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .. import mail
@@ -24,6 +25,10 @@ class EmailTaken(Exception):
     pass
 
 
+class HandleTaken(Exception):
+    pass
+
+
 def normalise_email(email: str) -> str:
     return email.strip().lower()
 
@@ -32,7 +37,8 @@ def find_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
-HANDLE_PATTERN = r"[a-z0-9](?:[a-z0-9._-]{0,28}[a-z0-9])?"
+def normalise_handle(handle: str) -> str:
+    return handle.strip().lower()
 
 
 def unique_handle(name: str) -> str:
@@ -116,13 +122,21 @@ def send_reset_link(email: str) -> None:
         mail.deliver(message)
 
 
-def update_profile(user: User, display_name, sector, home_city_id, locale, bio) -> None:
+def update_profile(user: User, display_name, handle, sector, home_city_id, locale, bio) -> None:
+    """HandleTaken when someone has the handle: the database's unique constraint decides (in
+    any letter case, as handles are stored lower-cased); the caller rolls back."""
     user.display_name = display_name.strip()
+    user.handle = handle = normalise_handle(handle)
     user.sector = Sector(sector)
     user.home_city_id = home_city_id or None
     user.locale = locale
     user.bio = (bio or "").strip()
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError as exc:
+        if "handle" not in str(exc.orig):
+            raise
+        raise HandleTaken(handle) from exc
 
 
 def set_locale(user: User, language: str) -> None:

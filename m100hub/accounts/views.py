@@ -150,19 +150,24 @@ def reset_password(token):
 @bp.route("/account", methods=["GET", "POST"])
 @login_required
 def edit_profile():
-    form = ProfileForm(obj=current_user)
+    form = ProfileForm(obj=current_user, person=current_user)
     form.home_city_id.choices = city_choices(_("— none —"))
     if request.method == "GET":
         form.home_city_id.data = current_user.home_city_id or 0
         form.sector.data = current_user.sector.value
     if form.validate_on_submit():
-        services.update_profile(
-            current_user, form.display_name.data, form.sector.data, form.home_city_id.data,
-            form.locale.data, form.bio.data,
-        )
-        commit()
-        flash(_("Your profile is saved."), "success")
-        return remember_language(redirect(url_for(".edit_profile")), current_user.locale)
+        try:
+            services.update_profile(
+                current_user, form.display_name.data, form.handle.data, form.sector.data,
+                form.home_city_id.data, form.locale.data, form.bio.data,
+            )
+            commit()
+        except services.HandleTaken:
+            db.session.rollback()
+            form.handle.errors.append(_("Someone else has this handle; choose another."))
+        else:
+            flash(_("Your profile is saved."), "success")
+            return remember_language(redirect(url_for(".edit_profile")), current_user.locale)
     return render_template("accounts/edit_profile.html", form=form)
 
 
