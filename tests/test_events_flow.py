@@ -17,6 +17,7 @@ BUCHAREST = ZoneInfo("Europe/Bucharest")
 
 
 def test_organise_register_waitlist_promote_ticket_check_in(app, db, client, login_as, outbox):
+    client.set_cookie("lang", "en")
     organiser = login_as("official")
     starts = (utcnow() + timedelta(days=3)).astimezone(BUCHAREST)
     response = client.post("/events/new", data={
@@ -29,12 +30,12 @@ def test_organise_register_waitlist_promote_ticket_check_in(app, db, client, log
     assert response.status_code == 303, response.get_data(as_text=True)
     event = db.session.scalar(select(Event).order_by(Event.id.desc()))
     event_id = event.id
-    people = [login_as("citizen") for _ in range(3)]
+    people = [login_as("citizen", locale="en") for _ in range(3)]
     for person in people:
         login_as(user=person)
         assert client.post(f"/events/{event_id}/register").status_code == 303
     page = client.get(f"/events/{event_id}").get_data(as_text=True)
-    assert "number 1 on the waiting list" in page or "numărul 1" in page
+    assert "number 1 on the waiting list" in page
     assert "secret-room" not in page
     assert "secret-room" not in client.get(f"/events/{event_id}/event.ics").get_data(as_text=True)
 

@@ -115,9 +115,14 @@ def check_in(event: Event, code: str) -> Registration:
         raise LookupError(code)
     now = utcnow()
     done = db.session.execute(update(Registration).where(
-        Registration.id == registration.id, Registration.checked_in_dt.is_(None))
+        Registration.id == registration.id, Registration.checked_in_dt.is_(None),
+        Registration.status == RegistrationStatus.CONFIRMED)  # not cancelled meanwhile
         .values(checked_in_dt=now).execution_options(synchronize_session=False)).rowcount
     if done != 1:
+        status = db.session.scalar(select(Registration.status).where(
+            Registration.id == registration.id))
+        if status != RegistrationStatus.CONFIRMED:
+            raise LookupError(code)
         raise Conflict("already checked in")
     set_committed_value(registration, "checked_in_dt", now)
     return registration
