@@ -47,6 +47,39 @@ def test_sqlite_upgrade_downgrade_and_no_drift(tmp_path):
         db.engine.dispose()
 
 
+ROWS_AT_0004 = [
+    "INSERT INTO users (id, display_name, handle, email, password_hash, sector, locale, bio,"
+    " is_admin, is_moderator, session_token, created_dt) VALUES (1, 'Ana', 'ana', 'a@x.ro',"
+    " 'x', 'citizen', 'ro', '', 0, 0, 't', '2026-01-01')",
+    "INSERT INTO forum_threads (id, category_id, author_id, title, tags, pinned, locked, hidden,"
+    " post_count, reply_count, next_number, last_post_dt, created_dt) VALUES (1, 1, 1, 'Fir',"
+    " '[]', 0, 0, 0, 1, 0, 2, '2026-01-01', '2026-01-01')",
+    "INSERT INTO forum_posts (thread_id, number, author_id, body, body_html, search_text,"
+    " reaction_count, report_count, hidden_reason, created_dt) VALUES (1, 1, 1, 'clădiri',"
+    " 'clădiri', 'cladiri', 0, 0, '', '2026-01-01')",
+    "INSERT INTO forum_subscriptions (user_id, thread_id, created_dt) VALUES (1, 1, '2026-01-01')",
+]
+
+
+def test_sqlite_upgrade_keeps_the_rows_of_tables_it_rebuilds(tmp_path):
+    """SQLite rebuilds a table to alter it (0005 rebuilds forum_threads): with foreign keys
+    enforced the drop would cascade into posts and follows. Migrations turn the keys off and
+    check them afterwards."""
+    app = create_app(base_config(tmp_path, f"sqlite:///{tmp_path / 'rows.sqlite3'}"))
+    with app.app_context():
+        upgrade(directory=MIGRATIONS, revision="0004_events")
+        with db.engine.begin() as conn:
+            for statement in ROWS_AT_0004:
+                conn.execute(text(statement))
+        upgrade(directory=MIGRATIONS)
+        with db.engine.connect() as conn:
+            counts = [conn.execute(text(f"SELECT count(*) FROM {table}")).scalar()
+                      for table in ("forum_threads", "forum_posts", "forum_subscriptions")]
+            assert counts == [1, 1, 1]
+            assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        db.engine.dispose()
+
+
 def test_sqlite_pragmas(tmp_path):
     engine = create_engine(f"sqlite:///{tmp_path / 'p.sqlite3'}")
     with engine.connect() as conn:
