@@ -16,6 +16,7 @@ from ..database import commit
 from ..extensions import db
 from ..forms import display_zone
 from ..forums.models import ClimateSector
+from ..forums.queries import city_category_slug, threads_about
 from ..permissions import confirmed_required
 from ..security import limit, person_or_address
 from ..util import absolute_url, page_arg
@@ -98,6 +99,8 @@ def show(event_id):
         "events/show.html", event=event, registration=mine, managing=managing,
         position=registration.waiting_position(mine) if mine else None,
         co_organisers=queries.co_organisers(event.id),
+        threads=threads_about(event_id=event.id),
+        forum_slug=city_category_slug(event.city) if event.city else "general",
         show_link=permissions.sees_online_link(mine, managing),
         can_register=permissions.can_register(current_user, event) and mine is None)
 

@@ -4,8 +4,22 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
 from ..forms import OptionalIdField, StrippedMixin, not_blank
 from .models import ClimateSector
@@ -31,6 +45,9 @@ class ThreadForm(StrippedMixin, FlaskForm):
     tags = StringField(_l("Tags (optional)"), validators=[Length(max=200)],
                        description=_l("Up to five words, separated by spaces: e.g. solar "
                                       "renovare"))
+    #: what the thread is about, when started from a consultation's or an event's page
+    consultation_id = HiddenField(validators=[Optional(), Regexp(r"^[0-9]{1,9}$")])
+    event_id = HiddenField(validators=[Optional(), Regexp(r"^[0-9]{1,9}$")])
 
     def tag_list(self) -> list[str]:
         return sorted(set((self.tags.data or "").lower().split()))

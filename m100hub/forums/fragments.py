@@ -78,6 +78,8 @@ def thread_page_key(page_number: int, locale: str, thread, posts) -> tuple:
             thread.locked, thread.hidden, tuple(thread.tags or ()), thread.next_number,
             category.slug, category.name, category.name_en, category.archived,
             (city.slug, city.name) if city else None,
+            (thread.consultation.id, thread.consultation.title) if thread.consultation else None,
+            (thread.event.id, thread.event.title) if thread.event else None,
             posts_key(locale, thread.id, 0, posts))
 
 

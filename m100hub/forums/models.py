@@ -101,8 +101,15 @@ class Thread(TimestampMixin, db.Model):
     last_post_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_poster_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"))
+    #: what the thread is about, optionally: a consultation or an event
+    consultation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("consultations.id", ondelete="SET NULL"), index=True)
+    event_id: Mapped[int | None] = mapped_column(
+        ForeignKey("events.id", ondelete="SET NULL"), index=True)
 
     category = relationship("Category", lazy="raise")
+    consultation = relationship("Consultation", lazy="raise")
+    event = relationship("Event", lazy="raise")
     author = relationship("User", foreign_keys=[author_id], lazy="raise")
     last_poster = relationship("User", foreign_keys=[last_poster_id], lazy="raise")
     city = relationship("City", lazy="raise")

@@ -74,7 +74,8 @@ def _has_tag(tag: str):
 def thread(thread_id: int) -> Thread | None:
     return db.session.scalar(
         select(Thread)
-        .options(joinedload(Thread.category), joinedload(Thread.city), joinedload(Thread.author))
+        .options(joinedload(Thread.category), joinedload(Thread.city), joinedload(Thread.author),
+                 joinedload(Thread.consultation), joinedload(Thread.event))
         .where(Thread.id == thread_id)
     )
 
@@ -174,3 +175,17 @@ def load_threads(posts: list[Post]) -> None:
 
 def city_category(city_id: int) -> Category | None:
     return db.session.scalar(select(Category).where(Category.city_id == city_id).limit(1))
+
+
+def threads_about(consultation_id: int | None = None, event_id: int | None = None,
+                  limit: int = 5) -> list[Thread]:
+    """The latest visible threads about a consultation or an event (for its page)."""
+    about = (Thread.consultation_id == consultation_id if consultation_id is not None
+             else Thread.event_id == event_id)
+    return list(db.session.scalars(select(Thread).where(about, Thread.hidden.is_(False))
+                                   .order_by(Thread.last_post_dt.desc()).limit(limit)))
+
+
+def city_category_slug(city) -> str:
+    """The address of a city's category (made with the city by services.ensure_city_category)."""
+    return f"oras-{city.slug}"[:80]

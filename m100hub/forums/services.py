@@ -16,7 +16,7 @@ from ..text import render_markdown
 from .mentions import link_mentions, mentioned_people
 from .models import Category, Post, PostRevision, Reaction, ReadMarker, Report, Subscription, Thread
 from .moderation import set_hidden
-from .queries import follows, subscription_where
+from .queries import city_category_slug, follows, subscription_where
 from .search import search_text
 
 #: distinct reports that hide a post until a moderator decides
@@ -37,11 +37,13 @@ def _payload(thread: Thread, post: Post, author) -> dict:
             "person": author.display_name}
 
 
-def create_thread(author, category: Category, title: str, body: str, city_id=None, tags=()):
+def create_thread(author, category: Category, title: str, body: str, city_id=None, tags=(),
+                  consultation_id=None, event_id=None):
     if category.archived:
         raise Conflict("archived")
     thread = Thread(category_id=category.id, author_id=author.id, title=title.strip(),
-                    city_id=city_id or None, tags=sorted(set(tags)), last_poster_id=author.id)
+                    city_id=city_id or None, tags=sorted(set(tags)), last_poster_id=author.id,
+                    consultation_id=consultation_id, event_id=event_id)
     db.session.add(thread)
     db.session.flush()
     post = _add_post(thread, author, body)
@@ -229,7 +231,7 @@ def ensure_city_category(city) -> Category:
     """Every city has its forum category (made with the city, or now if missing)."""
     category = db.session.scalar(select(Category).where(Category.city_id == city.id))
     if category is None:
-        category = Category(slug=f"oras-{city.slug}"[:80], name=city.name, name_en=city.name,
+        category = Category(slug=city_category_slug(city), name=city.name, name_en=city.name,
                             description=f"Discuții despre {city.name}.",
                             description_en=f"Conversations about {city.name}.",
                             city_id=city.id, position=100)

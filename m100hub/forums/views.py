@@ -114,6 +114,10 @@ def new_thread(slug):
     require(permissions.can_start_thread(current_user, category))
     form = ThreadForm()
     form.city_id.choices = city_choices(_("— none —"))
+    if request.method == "GET":
+        form.consultation_id.data = request.args.get("consultation", "")[:9]
+        form.event_id.data = request.args.get("event", "")[:9]
+    about, about_ids = _about(form)
     preview = None
     if form.validate_on_submit():
         if "preview" in request.form:
@@ -122,13 +126,33 @@ def new_thread(slug):
             try:
                 thread, _post = services.create_thread(
                     current_user, category, form.title.data, form.body.data, form.city_id.data,
-                    form.tag_list())
+                    form.tag_list(), **about_ids)
                 commit()
             except services.Conflict:  # archived meanwhile
                 abort(409)
             return redirect(url_for(".thread", thread_id=thread.id), 303)
     return render_template("forums/new_thread.html", category=category, form=form,
-                           preview=preview)
+                           preview=preview, about=about)
+
+
+def _about(form: ThreadForm) -> tuple[str, dict]:
+    """The consultation or event a new thread is about (404 when unknown or not visible)."""
+    from ..consultations import permissions as consultation_rules
+    from ..consultations.queries import consultation as find_consultation
+    from ..events.queries import event as find_event
+
+    if (form.consultation_id.data or "").isdigit():
+        found = find_consultation(int(form.consultation_id.data))
+        if found is None or not consultation_rules.can_see(current_user, found):
+            abort(404)
+        return (_("About the consultation “%(title)s”", title=found.title),
+                {"consultation_id": found.id})
+    if (form.event_id.data or "").isdigit():
+        found = find_event(int(form.event_id.data))
+        if found is None:
+            abort(404)
+        return _("About the event “%(title)s”", title=found.title), {"event_id": found.id}
+    return "", {}
 
 
 @bp.route("/forums/t/<id:thread_id>")
