@@ -57,7 +57,7 @@ test: install-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: install-dev
-	@for b in bench/foundation.py bench/forums.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+	@for b in bench/foundation.py bench/forums.py bench/consultations.py bench/events.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 lint: install-dev
 	$(BIN)/ruff check .

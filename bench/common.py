@@ -115,12 +115,16 @@ def load(port: int, path: str, seconds: float = 5.0, concurrency: int = 8) -> di
     for thread in threads:
         thread.join()
     elapsed = time.monotonic() - began
-    latencies.sort()
+    return {**latency_figures(latencies, elapsed), "errors": errors}
+
+
+def latency_figures(latencies: list[float], elapsed: float) -> dict:
+    """Requests/s over ``elapsed`` seconds, and p50/p99 (ms) of the successful requests."""
+    latencies = sorted(latencies)
     return {
         "requests_per_s": round(len(latencies) / elapsed, 1),
         "p50_ms": round(statistics.median(latencies) * 1000, 2) if latencies else None,
         "p99_ms": round(latencies[int(len(latencies) * 0.99) - 1] * 1000, 2) if latencies else None,
-        "errors": errors,
     }
 
 

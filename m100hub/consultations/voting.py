@@ -115,9 +115,11 @@ def _count(question_id: int, key: str, sector, delta: int) -> None:
 
 def _join(consultation_id: int, user_id: int) -> None:
     """A first ballot in the consultation makes a participant (turnout) and a follower."""
+    # RETURNING tells whether the row was new (psycopg reports no rowcount for this INSERT)
     joined = db.session.execute(insert_on_conflict(Participant).values(
-        consultation_id=consultation_id, user_id=user_id).on_conflict_do_nothing()).rowcount
-    if joined == 1:
+        consultation_id=consultation_id, user_id=user_id).on_conflict_do_nothing()
+        .returning(Participant.user_id)).first()
+    if joined is not None:
         db.session.execute(update(Consultation).where(Consultation.id == consultation_id)
                            .values(participant_count=Consultation.participant_count + 1))
     db.session.execute(insert_on_conflict(Follower).values(
