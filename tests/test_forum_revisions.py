@@ -47,7 +47,11 @@ def test_the_author_sees_earlier_texts_newest_first(client, db, login_as):
     texts = [html.index(t) for t in ("Versiunea a treia.", "Versiunea a doua.", "Versiunea întâi.")]
     assert texts == sorted(texts)
     assert html.count("By Ilinca Pop") == 3
-    assert html.count("<time datetime=") == 3 + 2  # written, and replaced for the older two
+    times = re.findall(r'<time datetime="([^"]+)"', html)
+    # current: written; version 2: written, replaced; the original: written, replaced
+    assert len(times) == 5
+    assert times[1] == times[4]  # version 2 was written when the original was replaced
+    assert times[3] == post.created_dt.isoformat()  # the original, with the post
 
 
 def test_the_edited_mark_links_to_the_versions_only_for_those_allowed(client, db, login_as):

@@ -92,10 +92,11 @@ def revisions(post_id: int, page: int) -> tuple[list, bool]:
     """A page of a post's earlier texts, newest first, and whether older ones follow. Each row:
     (revision, its version number, when it was written — None for the original text, written
     with the post). One query: the window functions see all the post's revisions."""
-    order = PostRevision.id
+    order, replaced = PostRevision.id, PostRevision.replaced_dt
     stmt = (
         select(PostRevision, func.row_number().over(order_by=order).label("number"),
-               func.lag(PostRevision.replaced_dt).over(order_by=order).label("written_dt"))
+               # typed, so that SQLite's text comes back as an aware datetime
+               func.lag(replaced, type_=replaced.type).over(order_by=order).label("written_dt"))
         .where(PostRevision.post_id == post_id).order_by(order.desc())
         .limit(REVISIONS_PER_PAGE + 1).offset((page - 1) * REVISIONS_PER_PAGE)
     )
