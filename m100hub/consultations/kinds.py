@@ -48,8 +48,6 @@ register_kind("consultation_comment_reply", lambda p: _(
     "%(person)s replied to your comment in “%(title)s”.", person=p["person"], title=p["title"]),
     lambda p: url_for("consultations.comment", comment_id=p["comment_id"]))
 
-register_verb("consultation_created",
-              lambda f: _("created the consultation “%(target)s”", target=f["target"]))
 register_verb("consultation_announced",
               lambda f: _("announced the consultation “%(target)s”", target=f["target"]))
 register_verb("consultation_withdrawn", lambda f: _(

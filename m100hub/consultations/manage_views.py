@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from ..cities.queries import all_cities
 from ..database import commit
@@ -20,6 +20,12 @@ def _managed_or_404(consultation_id: int) -> Consultation:
     consultation = consultation_or_404(consultation_id)
     require(permissions.can_manage(current_user, consultation))
     return consultation
+
+
+def _questions_may_change(consultation: Consultation) -> None:
+    """Those who manage it may; once voting has opened, nobody: a conflict, not a refusal."""
+    if not permissions.can_change_questions(current_user, consultation):
+        abort(409)
 
 
 def _city_choices() -> list[tuple[int, str]]:
@@ -55,7 +61,7 @@ def new():
 
 
 @bp.route("/consultations/<id:consultation_id>/edit", methods=["GET", "POST"])
-@login_required
+@confirmed_required
 def edit(consultation_id):
     consultation = _managed_or_404(consultation_id)
     require(permissions.can_edit(current_user, consultation))
@@ -73,6 +79,11 @@ def edit(consultation_id):
         try:
             services.edit(current_user, consultation, _consultation_data(form))
             commit()
+        except services.Invalid:
+            form.closes_at.errors = [_("The consultation is announced: voting must close in "
+                                       "the future.")]
+            return render_template("consultations/edit.html", form=form,
+                                   consultation=consultation), 422
         except services.Conflict:
             abort(409)
         flash(_("The consultation is saved."), "success")
@@ -82,7 +93,7 @@ def edit(consultation_id):
 
 
 @bp.route("/consultations/<id:consultation_id>/manage")
-@login_required
+@confirmed_required
 def manage(consultation_id):
     consultation = _managed_or_404(consultation_id)
     return render_template(
@@ -94,10 +105,10 @@ def manage(consultation_id):
 
 
 @bp.route("/consultations/<id:consultation_id>/questions", methods=["POST"])
-@login_required
+@confirmed_required
 def add_question(consultation_id):
     consultation = _managed_or_404(consultation_id)
-    require(permissions.can_change_questions(current_user, consultation))
+    _questions_may_change(consultation)
     form = QuestionForm()
     if not form.validate_on_submit():
         return render_template("consultations/question.html", form=form,
@@ -115,7 +126,7 @@ def _question_data(form: QuestionForm) -> dict:
 
 @bp.route("/consultations/<id:consultation_id>/questions/<id:question_id>",
           methods=["GET", "POST"])
-@login_required
+@confirmed_required
 def edit_question(consultation_id, question_id):
     consultation = _managed_or_404(consultation_id)
     require(permissions.can_edit(current_user, consultation))
@@ -146,10 +157,10 @@ def edit_question(consultation_id, question_id):
 
 @bp.route("/consultations/<id:consultation_id>/questions/<id:question_id>/delete",
           methods=["POST"])
-@login_required
+@confirmed_required
 def delete_question(consultation_id, question_id):
     consultation = _managed_or_404(consultation_id)
-    require(permissions.can_change_questions(current_user, consultation))
+    _questions_may_change(consultation)
     question = queries.question(consultation.id, question_id)
     if question is None:
         abort(404)
@@ -162,7 +173,7 @@ def delete_question(consultation_id, question_id):
 @bp.route("/consultations/<id:consultation_id>/announce", methods=["POST"])
 @bp.route("/consultations/<id:consultation_id>/withdraw", methods=["POST"],
           endpoint="withdraw")
-@login_required
+@confirmed_required
 def announce(consultation_id):
     consultation = _managed_or_404(consultation_id)
     try:
@@ -181,7 +192,7 @@ def announce(consultation_id):
 
 
 @bp.route("/consultations/<id:consultation_id>/extend", methods=["POST"])
-@login_required
+@confirmed_required
 def extend(consultation_id):
     consultation = _managed_or_404(consultation_id)
     form = ExtendForm()
@@ -198,7 +209,7 @@ def extend(consultation_id):
 
 
 @bp.route("/consultations/<id:consultation_id>/publish", methods=["GET", "POST"])
-@login_required
+@confirmed_required
 def publish(consultation_id):
     consultation = _managed_or_404(consultation_id)
     if consultation.phase not in (Phase.CLOSED, Phase.PUBLISHED):

@@ -123,7 +123,8 @@ class Question(db.Model):
     max_choices: Mapped[int | None] = mapped_column(SmallInteger)
 
     options = relationship("Option", order_by="Option.position", lazy="raise",
-                           back_populates="question")
+                           back_populates="question", cascade="all, delete-orphan",
+                           passive_deletes=True)
 
 
 class Option(db.Model):

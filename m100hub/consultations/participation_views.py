@@ -102,7 +102,7 @@ def support(proposal_id):
 
 
 @bp.route("/proposals/<id:proposal_id>/status", methods=["POST"])
-@login_required
+@confirmed_required
 def proposal_status(proposal_id):
     proposal, consultation = _proposal_or_404(proposal_id)
     require(permissions.can_answer_proposals(current_user, consultation))
@@ -129,6 +129,8 @@ def add_comment(consultation_id=None, proposal_id=None):
         consultation = consultation_or_404(consultation_id)
     require(permissions.can_comment(current_user, consultation))
     form = CommentForm()
+    if form.is_submitted() and not form.parent_id.validate(form):
+        abort(400)  # a forged reply target (the field is hidden)
     if not form.validate_on_submit():
         page = (_render_proposal(proposal, consultation, comment_form=form) if proposal
                 else _render_show(consultation, comment_form=form))

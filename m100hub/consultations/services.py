@@ -36,8 +36,7 @@ def create(author, data: dict) -> Consultation:
     db.session.add(consultation)
     db.session.flush()
     db.session.add(Follower(consultation_id=consultation.id, user_id=author.id))
-    log(author, "consultation_created", consultation, label=consultation.title)
-    return consultation
+    return consultation  # a draft is private: the public log hears of it when announced
 
 
 def _apply(consultation: Consultation, data: dict) -> None:
@@ -57,6 +56,8 @@ def edit(editor, consultation: Consultation, data: dict) -> None:
     (the times, the city and the results setting are the rules of the vote)."""
     phase = consultation.phase
     if phase in (Phase.DRAFT, Phase.SCHEDULED):
+        if phase == Phase.SCHEDULED and data["closes_at"] <= utcnow():
+            raise Invalid("closed")  # an announced consultation may not skip its vote
         _apply(consultation, data)
     elif phase == Phase.OPEN:
         changed = [field for field in ("title", "summary", "body")

@@ -33,11 +33,8 @@ class EventForm(StrippedMixin, FlaskForm):
     ends_at = LocalDateTimeField(_l("Ends (Bucharest time)"), validators=[DataRequired()])
     attendance = SelectField(_l("How people take part"), choices=Attendance.choices())
     address = StringField(_l("Address (in person)"), validators=[Length(max=300)])
-    online_url = URLField(
-        _l("Meeting link (online)"),
-        validators=[Optional(), Length(max=500),
-                    URL(require_tld=False, message=_l("Enter a full web address."))],
-        description=_l("Shown only to people with a confirmed place."))
+    online_url = URLField(_l("Meeting link (online)"), validators=[Length(max=500)],
+                          description=_l("Shown only to people with a confirmed place."))
     capacity = IntegerField(_l("Places (empty: no limit)"),
                             validators=[Optional(), NumberRange(min=1, max=100000)])
     registration_opens_at = LocalDateTimeField(_l("Registration opens (optional)"),
@@ -61,10 +58,17 @@ class EventForm(StrippedMixin, FlaskForm):
             raise ValidationError(_l("Give the address for people who come in person."))
 
     def validate_online_url(self, field):
-        if self.attendance.data in ("online", "hybrid") and not field.data:
-            raise ValidationError(_l("Give the meeting link for people who join online."))
-        if field.data and not field.data.lower().startswith("https://"):
+        if not field.data:
+            if self.attendance.data in ("online", "hybrid"):
+                raise ValidationError(_l("Give the meeting link for people who join online."))
+            return
+        URL(require_tld=False, message=_l("Enter a full web address."))(self, field)
+        if not field.data.lower().startswith("https://"):
             raise ValidationError(_l("The meeting link must start with https://."))
+
+    def validate_registration_opens_at(self, field):
+        if field.data and self.starts_at.data and field.data >= self.starts_at.data:
+            raise ValidationError(_l("Registration must open before the event starts."))
 
     def validate_registration_closes_at(self, field):
         starts, opens = self.starts_at.data, self.registration_opens_at.data

@@ -9,7 +9,7 @@ import io
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_datetime
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from ..cities.queries import city_choices
 from ..database import commit
@@ -81,7 +81,7 @@ def new():
 
 
 @bp.route("/events/<id:event_id>/edit", methods=["GET", "POST"])
-@login_required
+@confirmed_required
 def edit(event_id):
     event = _managed_or_404(event_id)
     if event.cancelled_dt is not None:
@@ -97,7 +97,7 @@ def edit(event_id):
 
 
 @bp.route("/events/<id:event_id>/attendees")
-@login_required
+@confirmed_required
 def attendees(event_id):
     event = _managed_or_404(event_id)
     page = queries.attendees(event.id, page_arg())
@@ -112,7 +112,7 @@ CSV_HEADER = ("name", "organisation", "sector", "status", "registered_at", "chec
 
 
 @bp.route("/events/<id:event_id>/attendees.csv")
-@login_required
+@confirmed_required
 def attendees_csv(event_id):
     event = _managed_or_404(event_id)
     registrations = queries.all_attendees(event.id)
@@ -130,7 +130,7 @@ def attendees_csv(event_id):
 
 
 @bp.route("/events/<id:event_id>/message", methods=["POST"])
-@login_required
+@confirmed_required
 def message(event_id):
     event = _managed_or_404(event_id)
     form = MessageForm()
@@ -147,7 +147,7 @@ def message(event_id):
 
 
 @bp.route("/events/<id:event_id>/cancel", methods=["POST"])
-@login_required
+@confirmed_required
 def cancel(event_id):
     event = _managed_or_404(event_id)
     form = ReasonForm()
@@ -164,7 +164,7 @@ def cancel(event_id):
 
 
 @bp.route("/events/<id:event_id>/materials", methods=["POST"])
-@login_required
+@confirmed_required
 def materials(event_id):
     event = _managed_or_404(event_id)
     form = MaterialsForm()
@@ -177,7 +177,7 @@ def materials(event_id):
 
 
 @bp.route("/events/<id:event_id>/check-in", methods=["GET", "POST"])
-@login_required
+@confirmed_required
 def check_in(event_id):
     """Typed, or opened from a ticket's QR code (``?code=``): a GET shows whose ticket it is
     and a button; only the POST checks in."""

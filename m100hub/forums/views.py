@@ -137,13 +137,13 @@ def new_thread(slug):
 
 def _about(form: ThreadForm) -> tuple[str, dict]:
     """The consultation or event a new thread is about (404 when unknown or not visible)."""
-    from ..consultations import permissions as consultation_rules
     from ..consultations.queries import consultation as find_consultation
     from ..events.queries import event as find_event
 
     if (form.consultation_id.data or "").isdigit():
         found = find_consultation(int(form.consultation_id.data))
-        if found is None or not consultation_rules.can_see(current_user, found):
+        # announced ones only: a thread is public, a draft's title is not
+        if found is None or found.announced_dt is None:
             abort(404)
         return (_("About the consultation “%(title)s”", title=found.title),
                 {"consultation_id": found.id})
