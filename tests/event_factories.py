@@ -9,6 +9,7 @@ from datetime import timedelta
 from m100hub.database import utcnow
 from m100hub.events import registration, services
 from m100hub.events.models import Event
+from m100hub.extensions import db
 
 from . import factories
 
@@ -40,3 +41,22 @@ def event(organiser=None, capacity: int | None = 10, starts_in=timedelta(days=7)
 
 def register(person, item: Event):
     return registration.register(person, item.id)
+
+
+def reschedule(item: Event, starts_in: timedelta, hours: int = 3) -> Event:
+    """Move the event in time without the form's rules (into the past once people have
+    registered, say)."""
+    starts = utcnow() + starts_in
+    item.starts_dt, item.ends_dt = starts, starts + timedelta(hours=hours)
+    db.session.flush()
+    return item
+
+
+def organisation_member(org_status: str = "verified", member_status: str = "verified",
+                        **attrs):
+    """A member of an organisation (of Suceava); verified in a verified one: an organiser.
+    Returns (person, organisation)."""
+    org = factories.organisation(status=org_status)
+    person = factories.user(sector="civil", **attrs)
+    factories.membership(person, org, status=member_status)
+    return person, org
