@@ -181,3 +181,20 @@ def test_signed_in_readers_and_visitors_with_a_session_never_get_the_cached_cate
     login_as("citizen", locale="en")
     html = client.get("/forums/c/transport").get_data(as_text=True)
     assert "Start a thread" in html and "Follow this category" in html
+
+
+def test_odd_thread_addresses_are_not_cached_and_do_not_leak_into_cached_pages(client, db):
+    client.set_cookie("lang", "en")
+    thread_id = ff.thread(category_slug="transport").id
+    db.session.commit()
+    url = f"/forums/t/{thread_id}"
+    for odd in (f"{url}?utm=ciudat", f"{url}?page=01", f"{url}?page=1&page=2",
+                f"{url}?page=99"):
+        hits = pages_cache.hits
+        assert client.get(odd).status_code == 200
+        client.get(odd)
+        assert pages_cache.hits == hits, odd  # rendered each time, never cached
+    hits = pages_cache.hits
+    client.get(url)
+    page = client.get(url).get_data(as_text=True)
+    assert pages_cache.hits == hits + 1 and "ciudat" not in page

@@ -83,16 +83,22 @@ def thread_page_key(page_number: int, locale: str, thread, posts) -> tuple:
             posts_key(locale, thread.id, 0, posts))
 
 
-def is_listed_category_address(page, tag: str) -> bool:
-    """Whether a category address is one the site links to: only ``page`` and ``tag``, each
-    once and as shown, a tag of the allowed form, and a page that lists threads. Only those
-    pages are cached, so junk query strings or page numbers cannot fill the cache."""
+def is_listed_address(page, **shown: str) -> bool:
+    """Whether the address is one the site links to: only ``page`` and the ``shown``
+    arguments, each once and as shown. Only such pages are cached, so junk query strings or
+    page numbers cannot fill the cache or leak into a cached page's links."""
     args = request.args
-    if set(args) - {"page", "tag"} or any(len(args.getlist(name)) > 1 for name in args):
+    if set(args) - {"page", *shown} or any(len(args.getlist(name)) > 1 for name in args):
         return False
-    if args.get("page", "1") != str(page.page) or args.get("tag", "") != tag:
+    if args.get("page", "1") != str(page.page):
         return False
-    if tag and not TAG.match(tag):
+    return all(args.get(name, "") == value for name, value in shown.items())
+
+
+def is_listed_category_address(page, tag: str) -> bool:
+    """A listed address (see is_listed_address) of a tag of the allowed form and a page that
+    lists threads."""
+    if not is_listed_address(page, tag=tag) or (tag and not TAG.match(tag)):
         return False
     return bool(page.items) or (page.page == 1 and not tag)
 

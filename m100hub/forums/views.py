@@ -165,9 +165,10 @@ def thread(thread_id):
         # The form (and so a CSRF token in the session) only for those who may reply.
         return _render_thread(thread, page, lambda: ReplyForm(body=quote) if quote else ReplyForm())
 
-    if not current_user.is_authenticated and not session:
-        # Keyed by the page number actually shown, not the raw query string: junk parameters
-        # must not fill the cache.
+    if not current_user.is_authenticated and not session and page.items \
+            and fragments.is_listed_address(page):
+        # only addresses the site links to: junk parameters must not fill the cache, nor end
+        # up in a cached page's links
         key = fragments.thread_page_key(page.page, str(get_locale()), thread, page.items)
         return fragments.pages_cache.get_or_make(key, render)
     html = render()
