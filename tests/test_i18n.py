@@ -53,7 +53,7 @@ def catalogue(language: str):
 
 def test_romanian_catalogue_translates_every_string(extracted):
     ro = catalogue("ro")
-    missing = sorted((str(i) for i in extracted if not _translated(ro.get(i))))
+    missing = sorted(str(i) for i in extracted if not _translated(ro.get(i)))
     assert missing == [], "run `make extract` and translate: " + "; ".join(missing[:10])
     fuzzy = [m.id for m in ro if m.id and m.fuzzy]
     assert fuzzy == []
