@@ -8,7 +8,8 @@ import random
 from urllib.parse import urlsplit
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import IntegrityError
 
 from m100hub.accounts.models import HANDLE_MAX_LENGTH, HANDLE_MIN_LENGTH, HANDLE_RE, User
 from m100hub.accounts.services import unique_handle
@@ -235,3 +236,11 @@ def test_generated_handles_are_allowed(db):
         handle = unique_handle(name)
         assert HANDLE_RE.fullmatch(handle), (name, handle)
         assert len(handle) <= HANDLE_MAX_LENGTH
+
+
+def test_the_database_refuses_a_handle_with_capitals(db):
+    """Like e-mail addresses, handles are stored in lower case: a CHECK, not only Python."""
+    person = factories.person()
+    with pytest.raises(IntegrityError), db.session.begin_nested():
+        db.session.execute(text("UPDATE users SET handle = 'Ana' WHERE id = :id"),
+                           {"id": person.id})

@@ -35,8 +35,9 @@ def new_session_token() -> str:
 
 class User(UserMixin, TimestampMixin, db.Model):
     __tablename__ = "users"
-    #: uniqueness of e-mail ignores letter case because only lower-case addresses are stored
-    __table_args__ = (CheckConstraint("email = lower(email)", name="email_lower_case"),)
+    #: uniqueness of e-mail and handle ignores letter case: only lower case is stored
+    __table_args__ = (CheckConstraint("email = lower(email)", name="email_lower_case"),
+                      CheckConstraint("handle = lower(handle)", name="handle_lower_case"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: the name shown to others
