@@ -71,6 +71,8 @@ def build_config(instance_path: Path) -> dict:
         "RESET_TOKEN_MAX_AGE": 60 * 60 * 2,
         "RATELIMIT_ENABLED": env_bool("RATELIMIT_ENABLED", True),
         "RATELIMIT_HEADERS_ENABLED": True,
+        # a true sliding minute: a fixed window lets twice the limit through across its edge
+        "RATELIMIT_STRATEGY": "moving-window",
         # If Redis drops, count in memory for a while rather than fail the request.
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "RATELIMIT_KEY_PREFIX": os.environ.get("RATELIMIT_KEY_PREFIX", "m100rl"),
