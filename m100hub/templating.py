@@ -49,6 +49,11 @@ def live_updates_available() -> bool:
     return _vendor_file_exists(current_app.static_folder)
 
 
+def pairs(items, value: str, label: str) -> list[tuple]:
+    """(value, label) pairs of objects' attributes, for a select's options."""
+    return [(getattr(item, value), getattr(item, label)) for item in items]
+
+
 def register(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["safe_html"] = safe
@@ -56,4 +61,5 @@ def register(app: Flask) -> None:
         main_menu=main_menu,
         unread_notifications=unread_notifications,
         live_updates_available=live_updates_available,
+        pairs=pairs,
     )
