@@ -6,7 +6,7 @@ from flask import Response, abort, jsonify, render_template, session
 from flask_babel import get_locale
 from flask_login import current_user
 
-from ..forums.fragments import FragmentCache
+from ..page_cache import FragmentCache
 from . import bp, permissions, queries, results
 from .counting import SECTORS
 from .models import Phase

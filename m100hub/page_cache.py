@@ -1,0 +1,69 @@
+"""Rendered pages and fragments for anonymous readers, cached in the process under keys made
+of everything they show — so a changed title, count or name makes a new key and nothing needs
+invalidating. Signed-in readers (their buttons, their names) are always rendered."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+
+from flask import render_template, request, session
+from flask_login import current_user
+from markupsafe import Markup
+
+MAX_ENTRIES = 512
+
+
+def render_fragment(template: str, **context) -> Markup:
+    """A template's output, to be placed in another template as it is: Jinja autoescaped it."""
+    return Markup(render_template(template, **context))  # noqa: S704 (escaped by Jinja)
+
+
+class FragmentCache:
+    def __init__(self, size: int = MAX_ENTRIES):
+        self.size = size
+        self._items: OrderedDict[str, Markup] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    def render(self, key_parts: tuple, template: str, **context) -> Markup:
+        return self.get_or_make(key_parts, lambda: render_fragment(template, **context))
+
+    def get_or_make(self, key_parts: tuple, make) -> Markup:
+        key = hashlib.blake2b(repr(key_parts).encode(), digest_size=16).hexdigest()
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+                self.hits += 1
+                return found
+        html = make()
+        with self._lock:
+            self.misses += 1
+            self._items[key] = html
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return html
+
+
+#: whole pages for visitors without a session (no flashes, no tokens, no name): forum
+#: threads and categories, lists of consultations and events
+pages_cache = FragmentCache(size=256)
+
+
+def is_listed_address(page, **shown: str) -> bool:
+    """Whether the address is one the site links to: only ``page`` and the ``shown``
+    arguments, each once and as shown. Only such pages are cached, so junk query strings or
+    page numbers cannot fill the cache or leak into a cached page's links."""
+    args = request.args
+    if set(args) - {"page", *shown} or any(len(args.getlist(name)) > 1 for name in args):
+        return False
+    if args.get("page", "1") != str(page.page):
+        return False
+    return all(args.get(name, "") == value for name, value in shown.items())
+
+
+def for_anonymous_reader() -> bool:
+    """A visitor without a session: nothing personal on the page, no token, no flash."""
+    return not current_user.is_authenticated and not session
