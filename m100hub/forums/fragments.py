@@ -16,13 +16,26 @@ posts_cache = FragmentCache()
 threads_cache = FragmentCache()
 
 
+#: what a post shows (its fingerprint in the caches' keys); queries.post_fingerprints reads
+#: the same columns as plain rows
+POST_FINGERPRINT = ("id", "number", "created_dt", "body_html", "edited_dt", "deleted_dt",
+                    "hidden_dt", "hidden_by_id", "hidden_reason", "reaction_count", "author_id")
+
+
+def fingerprint(values: tuple, author_name, author_handle) -> tuple:
+    """A post's fingerprint: the body by its hash, and its author's name and handle."""
+    body = POST_FINGERPRINT.index("body_html")
+    return (*values[:body], hash(values[body]), *values[body + 1:], author_name, author_handle)
+
+
+def post_fingerprint(p) -> tuple:
+    return fingerprint(tuple(getattr(p, name) for name in POST_FINGERPRINT),
+                       p.author.display_name if p.author else None,
+                       p.author.handle if p.author else None)
+
+
 def posts_key(locale: str, thread_id: int, page_number: int, posts) -> tuple:
-    return ("posts", locale, thread_id, page_number, tuple(
-        (p.id, p.number, p.created_dt, hash(p.body_html), p.edited_dt, p.deleted_dt, p.hidden_dt,
-         p.hidden_by_id, p.hidden_reason,
-         p.reaction_count, p.author_id, p.author.display_name if p.author else None,
-         p.author.handle if p.author else None)
-        for p in posts))
+    return ("posts", locale, thread_id, page_number, tuple(post_fingerprint(p) for p in posts))
 
 
 def threads_key(locale: str, category, tag: str, threads) -> tuple:
@@ -33,7 +46,8 @@ def threads_key(locale: str, category, tag: str, threads) -> tuple:
         for t in threads))
 
 
-def thread_page_key(page_number: int, locale: str, thread, posts) -> tuple:
+def thread_page_key(page_number: int, locale: str, thread, fingerprints) -> tuple:
+    """The whole page's key: the thread, its category and links, and its posts' fingerprints."""
     category, city = thread.category, thread.city
     return ("thread-page", page_number, locale, thread.id, thread.title, thread.pinned,
             thread.locked, thread.hidden, tuple(thread.tags or ()), thread.next_number,
@@ -41,7 +55,7 @@ def thread_page_key(page_number: int, locale: str, thread, posts) -> tuple:
             (city.slug, city.name) if city else None,
             (thread.consultation.id, thread.consultation.title) if thread.consultation else None,
             (thread.event.id, thread.event.title) if thread.event else None,
-            posts_key(locale, thread.id, 0, posts))
+            tuple(fingerprints))
 
 
 def is_listed_category_address(page, tag: str) -> bool:

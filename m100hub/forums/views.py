@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from flask import (
     abort,
     current_app,
@@ -9,7 +11,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask_babel import get_locale
@@ -21,6 +22,7 @@ from ..accounts.models import User
 from ..cities.queries import city_choices
 from ..database import begin_write, commit
 from ..extensions import db
+from ..page_cache import for_anonymous_reader
 from ..permissions import can_moderate, get_or_404, require
 from ..security import limit, person_or_address
 from ..util import page_arg
@@ -82,7 +84,7 @@ def category(slug):
     category = _category_or_404(slug)
     tag = request.args.get("tag", "")[:30]
     page = queries.threads_of(category.id, current_user, page_arg(), tag)
-    if (not current_user.is_authenticated and not session
+    if (for_anonymous_reader()
             and fragments.is_listed_category_address(page, tag)):
         # The whole page, as for thread pages: keyed by everything it shows.
         key = fragments.category_page_key(request.full_path, str(get_locale()), category, tag, page)
@@ -158,19 +160,23 @@ def _about(form: ThreadForm) -> tuple[str, dict]:
 @bp.route("/forums/t/<id:thread_id>")
 def thread(thread_id):
     thread = _thread_or_404(thread_id)
-    page = queries.posts_of(thread.id, page_arg())
+    number = page_arg()
+    if for_anonymous_reader():
+        # The key is read as plain rows (no ORM objects): a cache hit costs two light queries.
+        # Only addresses the site links to: junk parameters must not fill the cache, nor end
+        # up in a cached page's links.
+        shown = queries.post_fingerprints(thread.id, number)
+        if shown and fragments.is_listed_address(SimpleNamespace(page=number)):
+            key = fragments.thread_page_key(number, str(get_locale()), thread, shown)
+            return fragments.pages_cache.get_or_make(key, lambda: _render_thread(
+                thread, queries.posts_of(thread.id, number), ReplyForm))
+    page = queries.posts_of(thread.id, number)
     quote = _quote(thread, request.args.get("quote", ""))
 
     def render():
         # The form (and so a CSRF token in the session) only for those who may reply.
         return _render_thread(thread, page, lambda: ReplyForm(body=quote) if quote else ReplyForm())
 
-    if not current_user.is_authenticated and not session and page.items \
-            and fragments.is_listed_address(page):
-        # only addresses the site links to: junk parameters must not fill the cache, nor end
-        # up in a cached page's links
-        key = fragments.thread_page_key(page.page, str(get_locale()), thread, page.items)
-        return fragments.pages_cache.get_or_make(key, render)
     html = render()
     read = queries.read_number(current_user.id, thread.id) if current_user.is_authenticated \
         else None
