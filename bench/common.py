@@ -134,10 +134,12 @@ def migrate(env: dict) -> None:
 
 
 def query_counts(app, pages: dict[str, str]) -> dict[str, int]:
-    """SQL statements each page makes (name → path), through the app's test client."""
+    """SQL statements each page makes (name → path), through the app's test client, with the
+    page caches empty (a cached page would count fewer, depending on what came before)."""
     from sqlalchemy import event
 
     from m100hub.extensions import db
+    from m100hub.page_cache import pages_cache
 
     with app.app_context():
         engine = db.engine
@@ -149,6 +151,7 @@ def query_counts(app, pages: dict[str, str]) -> dict[str, int]:
     event.listen(engine, "before_cursor_execute", count)
     try:
         for name, path in pages.items():
+            pages_cache.clear()
             statements.clear()
             assert client.get(path).status_code == 200, path
             counts[name] = len(statements)

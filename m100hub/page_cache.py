@@ -27,6 +27,10 @@ class FragmentCache:
         self._lock = threading.Lock()
         self.hits = self.misses = 0
 
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
     def render(self, key_parts: tuple, template: str, **context) -> Markup:
         return self.get_or_make(key_parts, lambda: render_fragment(template, **context))
 
