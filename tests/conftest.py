@@ -11,11 +11,12 @@ import os
 import shutil
 from contextlib import contextmanager
 from email import message_from_bytes, policy
+from functools import wraps
 from hashlib import sha512
 from pathlib import Path
 
 import pytest
-from flask import g, request_started
+from flask import current_app, g, request_started
 from flask_sqlalchemy.session import _app_ctx_id
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.orm import scoped_session, sessionmaker
@@ -295,3 +296,40 @@ def page(browser, live):
     tab = context.new_page()
     yield tab
     context.close()
+
+
+@pytest.fixture
+def measure(client, db, count_queries):
+    """GET ``url`` once to warm up, then once counting its SQL statements (English pages).
+
+    ``marker`` must occur at least ``rows`` times in the page: proof that the rows built for
+    this size are really listed (a flat count over an empty page would prove nothing). The
+    counter also keeps the page's ``text``."""
+
+    def run(url: str, marker: str, rows: int):
+        client.set_cookie("lang", "en")
+        db.session.commit()
+        db.session.expunge_all()
+        assert client.get(url).status_code == 200, url
+        db.session.expunge_all()
+        with count_queries() as counter:
+            response = client.get(url)
+        assert response.status_code == 200, url
+        counter.text = response.get_data(as_text=True)
+        listed = counter.text.count(marker)
+        assert listed >= rows, f"{url}: {listed} x {marker!r}, expected {rows}"
+        return counter
+
+    return run
+
+
+def in_request(build):
+    """A test-data builder that runs in a request context (services build links with
+    url_for, e.g. for @mentions and notifications)."""
+
+    @wraps(build)
+    def wrapper(*args, **kwargs):
+        with current_app.test_request_context():
+            return build(*args, **kwargs)
+
+    return wrapper

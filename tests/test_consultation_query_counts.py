@@ -88,28 +88,6 @@ def viewer(login_as, client):
     return sign_in
 
 
-@pytest.fixture
-def measure(client, db, count_queries):
-    """GET ``url`` once to warm up, then once counting its SQL statements.
-
-    ``marker`` must occur at least ``rows`` times in the page: proof that the rows built for
-    this size are really there (a flat count over an empty page would prove nothing)."""
-
-    def run(url: str, marker: str, rows: int):
-        db.session.commit()
-        db.session.expunge_all()
-        assert client.get(url).status_code == 200, url
-        db.session.expunge_all()
-        with count_queries() as counter:
-            response = client.get(url)
-        assert response.status_code == 200, url
-        counter.text = response.get_data(as_text=True)
-        listed = counter.text.count(marker)
-        assert listed >= rows, f"{url}: {listed} x {marker!r}, expected {rows}"
-        return counter
-
-    return run
-
 
 def assert_flat(page: str, who: str, small, large, sizes=(SMALL, LARGE)) -> None:
     print(f"\n[queries] {page} / {who}: {small.count} at {sizes[0]}, {large.count} at {sizes[1]}")

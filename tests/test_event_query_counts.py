@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import itertools
 from datetime import UTC, datetime, timedelta
-from functools import wraps
 
 import pytest
-from flask import current_app
 
 from m100hub.accounts.models import User
 from m100hub.events import registration, services
@@ -25,6 +23,7 @@ from m100hub.organisations.models import Organisation
 
 from . import event_factories as ef
 from . import factories
+from .conftest import in_request
 
 FEW_EVENTS, MANY_EVENTS = 3, 30
 FEW_PEOPLE, MANY_PEOPLE = 5, 150
@@ -49,38 +48,6 @@ KINDS = ("workshop", "webinar", "conference", "site_visit", "training")
 CITIES = ("suceava", "cluj-napoca", None)
 
 
-def in_request(build):
-    """Builders write through the services, which build addresses for e-mails."""
-
-    @wraps(build)
-    def wrapper(*args, **kwargs):
-        with current_app.test_request_context():
-            return build(*args, **kwargs)
-
-    return wrapper
-
-
-@pytest.fixture
-def measure(client, db, count_queries):
-    """GET ``url`` once to warm up, then once counting its SQL statements.
-
-    ``marker`` must occur at least ``rows`` times in the page: proof that the rows built for
-    this size are really listed (a flat count over an empty page would prove nothing)."""
-
-    def run(url: str, marker: str, rows: int):
-        client.set_cookie("lang", "en")
-        db.session.commit()
-        db.session.expunge_all()
-        assert client.get(url).status_code == 200, url
-        db.session.expunge_all()
-        with count_queries() as counter:
-            response = client.get(url)
-        assert response.status_code == 200, url
-        listed = response.get_data(as_text=True).count(marker)
-        assert listed >= rows, f"{url}: {listed} x {marker!r}, expected {rows}"
-        return counter
-
-    return run
 
 
 def assert_flat(page: str, who: str, small, large, sizes) -> None:

@@ -11,10 +11,8 @@ The issue's aim: the thread page at most 8 queries for an anonymous reader.
 from __future__ import annotations
 
 import itertools
-from functools import wraps
 
 import pytest
-from flask import current_app
 
 from m100hub.accounts.models import User
 from m100hub.extensions import db as _db
@@ -24,6 +22,7 @@ from m100hub.forums.queries import REVISIONS_PER_PAGE
 
 from . import factories
 from . import forum_factories as ff
+from .conftest import in_request
 
 SMALL, LARGE = 10, 200
 #: upper bounds, per page and viewer (what was measured, with no slack to grow into)
@@ -53,16 +52,6 @@ def people(ids: list[int]) -> list[User]:
     return [_db.session.get(User, i) for i in ids]
 
 
-def in_request(build):
-    """Builders write through the services, which link @mentions with url_for."""
-
-    @wraps(build)
-    def wrapper(*args, **kwargs):
-        with current_app.test_request_context():
-            return build(*args, **kwargs)
-
-    return wrapper
-
 
 @pytest.fixture
 def viewer(login_as):
@@ -73,28 +62,6 @@ def viewer(login_as):
 
     return sign_in
 
-
-@pytest.fixture
-def measure(client, db, count_queries):
-    """GET ``url`` once to warm up, then once counting its SQL statements.
-
-    ``marker`` must occur at least ``rows`` times in the page: proof that the rows built for
-    this size are really listed (a flat count over an empty page would prove nothing)."""
-
-    def run(url: str, marker: str, rows: int):
-        client.set_cookie("lang", "en")
-        db.session.commit()
-        db.session.expunge_all()
-        assert client.get(url).status_code == 200, url
-        db.session.expunge_all()
-        with count_queries() as counter:
-            response = client.get(url)
-        assert response.status_code == 200, url
-        listed = response.get_data(as_text=True).count(marker)
-        assert listed >= rows, f"{url}: {listed} x {marker!r}, expected {rows}"
-        return counter
-
-    return run
 
 
 def assert_flat(page: str, who: str, small, large) -> None:

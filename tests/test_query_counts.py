@@ -26,28 +26,6 @@ _names = itertools.count(1)
 
 
 
-@pytest.fixture
-def measure(client, db, count_queries):
-    """GET ``url`` once to warm up, then once counting its SQL statements.
-
-    ``marker`` must occur at least ``rows`` times in the page: proof that the rows built
-    for this size are really listed (a flat count over an empty page would prove nothing).
-    """
-
-    def run(url: str, marker: str, rows: int):
-        db.session.commit()
-        db.session.expunge_all()
-        assert client.get(url).status_code == 200
-        db.session.expunge_all()
-        with count_queries() as counter:
-            response = client.get(url)
-        assert response.status_code == 200, url
-        listed = response.get_data(as_text=True).count(marker)
-        assert listed >= rows, f"{url}: {listed} x {marker!r}, expected {rows}"
-        return counter
-
-    return run
-
 
 def assert_flat(small, large, bound: int) -> None:
     assert large.count == small.count, f"grows with data:\n{small!r}\n---\n{large!r}"
