@@ -83,11 +83,10 @@ def seed(app, people: int, events: int, burst_places: int | None = None) -> dict
     from sqlalchemy import insert, select
 
     from m100hub.accounts.models import Sector, User
-    from m100hub.cities.models import City
+    from m100hub.cities.models import City, ClimateSector
     from m100hub.events.models import Attendance, Event, EventKind, Registration
     from m100hub.events.registration import new_code
     from m100hub.extensions import db
-    from m100hub.forums.models import ClimateSector
     from m100hub.text import render_markdown
 
     now = datetime.now(UTC).replace(microsecond=0)

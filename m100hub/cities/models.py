@@ -16,6 +16,17 @@ class MissionStatus(LabelledEnum):
     ASPIRING = "aspiring", _l("Aspiring city")
 
 
+class ClimateSector(LabelledEnum):
+    """The five sectors M100 decarbonises: forum categories, consultations and events are about
+    them."""
+
+    ENERGY = "energy", _l("Energy")
+    TRANSPORT = "transport", _l("Transport")
+    BUILDINGS = "buildings", _l("Buildings")
+    INDUSTRY = "industry", _l("Industry")
+    AGRICULTURE = "agriculture", _l("Agriculture")
+
+
 class City(TimestampMixin, db.Model):
     __tablename__ = "cities"
 

@@ -5,6 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
+from ..cities.models import ClimateSector
 from ..forms import (
     MARKDOWN_HELP,
     LocalDateTimeField,
@@ -13,7 +14,6 @@ from ..forms import (
     StrippedMixin,
     not_blank,
 )
-from ..forums.models import ClimateSector
 from .models import ProposalStatus, QuestionKind
 
 MAX_OPTIONS = 20

@@ -12,16 +12,11 @@ from ..database import insert_on_conflict, locked, utcnow
 from ..extensions import db
 from ..notifications.services import notify
 from ..text import render_markdown
-from .models import Comment, CommentVote, Consultation, Follower, Phase, Proposal, Support
-from .services import Conflict
+from .models import Comment, CommentVote, Consultation, Phase, Proposal, Support
+from .services import Conflict, follow
 
 #: replies nest this deep; a reply to the deepest comment joins its parent's level
 MAX_DEPTH = 3
-
-
-def _follow(consultation_id: int, user_id: int) -> None:
-    db.session.execute(insert_on_conflict(Follower).values(
-        consultation_id=consultation_id, user_id=user_id).on_conflict_do_nothing())
 
 
 def submit_proposal(author, consultation: Consultation, title: str, body: str) -> Proposal:
@@ -32,7 +27,7 @@ def submit_proposal(author, consultation: Consultation, title: str, body: str) -
     db.session.add(proposal)
     db.session.execute(update(Consultation).where(Consultation.id == consultation.id)
                        .values(proposal_count=Consultation.proposal_count + 1))
-    _follow(consultation.id, author.id)
+    follow(consultation.id, author.id)
     db.session.flush()
     return proposal
 
@@ -79,7 +74,7 @@ def add_comment(author, consultation: Consultation, body: str, proposal: Proposa
     target = Proposal if proposal is not None else Consultation
     db.session.execute(update(target).where(target.id == (proposal or consultation).id)
                        .values(comment_count=target.comment_count + 1))
-    _follow(consultation.id, author.id)
+    follow(consultation.id, author.id)
     db.session.flush()
     if parent is not None and parent.author_id:
         notify([parent.author_id], "consultation_comment_reply", comment, actor=author,

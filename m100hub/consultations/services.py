@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import delete, select
 
 from ..activity.services import log
-from ..database import utcnow
+from ..database import insert_on_conflict, utcnow
 from ..extensions import db
 from ..notifications.services import notify
 from ..text import render_markdown
@@ -35,7 +35,7 @@ def create(author, data: dict) -> Consultation:
     _apply(consultation, data)
     db.session.add(consultation)
     db.session.flush()
-    db.session.add(Follower(consultation_id=consultation.id, user_id=author.id))
+    follow(consultation.id, author.id)
     return consultation  # a draft is private: the public log hears of it when announced
 
 
@@ -201,13 +201,16 @@ def _payload(consultation: Consultation) -> dict:
     return {"title": consultation.title, "consultation_id": consultation.id}
 
 
-def set_following(user, consultation: Consultation, follow: bool) -> None:
-    """Follow or stop following (idempotent)."""
-    from ..database import insert_on_conflict
+def follow(consultation_id: int, user_id: int) -> None:
+    """Follow (idempotent: a second follow is nothing)."""
+    db.session.execute(insert_on_conflict(Follower).values(
+        consultation_id=consultation_id, user_id=user_id).on_conflict_do_nothing())
 
-    if follow:
-        db.session.execute(insert_on_conflict(Follower).values(
-            consultation_id=consultation.id, user_id=user.id).on_conflict_do_nothing())
+
+def set_following(user, consultation: Consultation, following: bool) -> None:
+    """Follow or stop following (idempotent)."""
+    if following:
+        follow(consultation.id, user.id)
     else:
         db.session.execute(delete(Follower).where(Follower.consultation_id == consultation.id,
                                                   Follower.user_id == user.id))

@@ -8,9 +8,9 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..cities.models import ClimateSector
 from ..cities.queries import all_cities
 from ..database import commit
-from ..forums.models import ClimateSector
 from ..forums.queries import city_category_slug, threads_about
 from ..organisations.permissions import official_cities
 from ..page_cache import for_anonymous_reader, is_listed_address, pages_cache

@@ -20,14 +20,13 @@ from .counting import encode
 from .models import (
     Ballot,
     Consultation,
-    Follower,
     Participant,
     Phase,
     Question,
     QuestionKind,
     Tally,
 )
-from .services import Conflict
+from .services import Conflict, follow
 
 
 class BadBallot(ValueError):
@@ -122,8 +121,7 @@ def _join(consultation_id: int, user_id: int) -> None:
     if joined is not None:
         db.session.execute(update(Consultation).where(Consultation.id == consultation_id)
                            .values(participant_count=Consultation.participant_count + 1))
-    db.session.execute(insert_on_conflict(Follower).values(
-        consultation_id=consultation_id, user_id=user_id).on_conflict_do_nothing())
+    follow(consultation_id, user_id)
 
 
 def my_choices(user_id: int, question_ids: Sequence[int]) -> dict[int, str]:

@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField, TextAreaField, URLField
 from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional, ValidationError
 
+from ..cities.models import ClimateSector
 from ..forms import (
     MARKDOWN_HELP,
     LocalDateTimeField,
@@ -15,7 +16,6 @@ from ..forms import (
     StrippedMixin,
     not_blank,
 )
-from ..forums.models import ClimateSector
 from .models import Attendance, EventKind
 
 HANDLES = re.compile(r"[\s,]+")

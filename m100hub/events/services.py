@@ -58,9 +58,11 @@ def set_co_organisers(event: Event, people: list[User]) -> None:
     db.session.flush()
 
 
-def organiser_ids(event: Event) -> set[int]:
-    ids = set(db.session.scalars(select(EventOrganiser.user_id).where(
-        EventOrganiser.event_id == event.id)))
+def organiser_ids(event: Event, co_organisers: list[User] | None = None) -> set[int]:
+    """Who manages the event: its creator and co-organisers (read unless already loaded)."""
+    ids = ({u.id for u in co_organisers} if co_organisers is not None else set(
+        db.session.scalars(select(EventOrganiser.user_id).where(
+            EventOrganiser.event_id == event.id))))
     return ids | ({event.created_by_id} if event.created_by_id else set())
 
 

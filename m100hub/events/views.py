@@ -12,11 +12,11 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..cities.models import ClimateSector
 from ..cities.queries import all_cities
 from ..database import commit
 from ..extensions import db
 from ..forms import display_zone
-from ..forums.models import ClimateSector
 from ..forums.queries import city_category_slug, threads_about
 from ..page_cache import for_anonymous_reader, is_listed_address, pages_cache
 from ..permissions import confirmed_required
@@ -112,12 +112,13 @@ def show(event_id):
     event = event_or_404(event_id)
     mine = (queries.registration_of(current_user.id, event.id)
             if current_user.is_authenticated else None)
-    organisers = services.organiser_ids(event)
-    managing = permissions.can_manage(current_user, event, organisers)
+    co_organisers = queries.co_organisers(event.id)
+    managing = permissions.can_manage(current_user, event,
+                                      services.organiser_ids(event, co_organisers))
     return render_template(
         "events/show.html", event=event, registration=mine, managing=managing,
         position=registration.waiting_position(mine) if mine else None,
-        co_organisers=queries.co_organisers(event.id),
+        co_organisers=co_organisers,
         threads=threads_about(event_id=event.id),
         forum_slug=city_category_slug(event.city) if event.city else "general",
         show_link=permissions.sees_online_link(mine, managing),

@@ -21,8 +21,8 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from ..cities.models import ClimateSector
 from ..forms import OptionalIdField, StrippedMixin, not_blank
-from .models import ClimateSector
 
 TAG = re.compile(r"^[a-z0-9][a-z0-9-]{0,29}$")
 MAX_TAGS = 5

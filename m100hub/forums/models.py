@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import get_locale
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
@@ -20,18 +19,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..database import LabelledEnum, TimestampMixin, UTCDateTime, str_enum, utcnow
+from ..cities.models import ClimateSector
+from ..database import TimestampMixin, UTCDateTime, str_enum, utcnow
 from ..extensions import db
-
-
-class ClimateSector(LabelledEnum):
-    """The five sectors M100 decarbonises."""
-
-    ENERGY = "energy", _l("Energy")
-    TRANSPORT = "transport", _l("Transport")
-    BUILDINGS = "buildings", _l("Buildings")
-    INDUSTRY = "industry", _l("Industry")
-    AGRICULTURE = "agriculture", _l("Agriculture")
 
 
 class Category(TimestampMixin, db.Model):

@@ -6,10 +6,11 @@ from __future__ import annotations
 from sqlalchemy import update
 
 from ..activity.services import log
+from ..cities.models import ClimateSector
 from ..database import utcnow
 from ..extensions import db
 from ..util import slugify
-from .models import Category, ClimateSector, Post, Report, Thread
+from .models import Category, Post, Report, Thread
 
 
 def set_hidden(post: Post, hidden: bool, by=None, reason: str = "") -> None:
