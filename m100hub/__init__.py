@@ -6,7 +6,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from . import cli, errors, i18n, security, templating
+from . import cli, database, errors, i18n, security, templating
 from .config import InsecureConfiguration, build_config, check_production
 from .database import include_in_autogenerate
 from .extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
@@ -30,6 +30,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
     security.register(app)
+    database.register(app)  # first of the before-request work: no query comes before it
     errors.register(app)
     i18n.register(app)
     templating.register(app)

@@ -9,7 +9,7 @@ from functools import wraps
 
 from flask import g, has_app_context, has_request_context, request
 from sqlalchemy import DateTime, Enum, TypeDecorator, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .extensions import db
@@ -130,6 +130,76 @@ def _sqlite_begin(connection):
 
 
 AFTER_COMMIT = "m100_after_commit"
+READING = "m100_reading"
+
+
+class WriteWhileReading(RuntimeError):
+    """A GET or HEAD request wrote without calling begin_write() first."""
+
+
+def register(app) -> None:
+    """GET and HEAD requests only read, in their first transaction.
+
+    On PostgreSQL that transaction runs in autocommit, without BEGIN and ROLLBACK: two round
+    trips and two wake-ups of the server per request, a third of a cached page's time. Each
+    statement still sees everything committed before it, as it would in the READ COMMITTED
+    transaction it replaces. A view that writes during a GET calls begin_write() first; a
+    write without it raises WriteWhileReading (on every database, so the tests find it).
+    """
+    app.before_request_funcs.setdefault(None, []).insert(0, _reads_only)
+    app.teardown_request(_reads_end)
+
+
+def _reads_only() -> None:
+    if request.method not in ("GET", "HEAD"):
+        return
+    if db.session.registry.has() and db.session().in_transaction():
+        db.session.info[READING] = True  # a session that outlives requests (a test's)
+    else:
+        g.m100_reads_only = True  # for the transaction that begins with the first query
+
+
+def _reads_end(exc) -> None:
+    """A session that outlives the request (a test's) writes freely after it."""
+    g.pop("m100_reads_only", None)
+    if db.session.registry.has():
+        db.session.info.pop(READING, None)
+
+
+@event.listens_for(Session, "after_transaction_create")
+def _reading_transaction(session, transaction) -> None:
+    if transaction.parent is not None or not has_app_context() \
+            or not g.pop("m100_reads_only", False):
+        return
+    session.info[READING] = True
+    # A session bound to a connection (a test's outer transaction) keeps that transaction.
+    if not isinstance(session.bind, Connection) \
+            and session.get_bind().dialect.name == "postgresql":
+        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _reading_ends(session, transaction) -> None:
+    """After the first commit or rollback, a request's transactions are ordinary ones."""
+    if transaction.parent is None:
+        session.info.pop(READING, None)
+        if has_app_context():
+            g.pop("m100_reads_only", None)
+
+
+@event.listens_for(Session, "before_flush")
+def _no_flush_while_reading(session, flush_context, instances) -> None:
+    if session.info.get(READING) and (session.new or session.deleted or any(
+            session.is_modified(instance) for instance in session.dirty)):
+        raise WriteWhileReading("a GET request writes: call begin_write() first")
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _no_statement_while_reading(state) -> None:
+    if state.session.info.get(READING) and (
+            state.is_insert or state.is_update or state.is_delete
+            or getattr(state.statement, "_for_update_arg", None) is not None):
+        raise WriteWhileReading("a GET request writes or locks: call begin_write() first")
 
 
 #: schema objects that migrations write by hand (search indexes per database): not in the
@@ -185,9 +255,13 @@ def insert_on_conflict(model):
 
 def begin_write() -> None:
     """Start the session's next transaction as a writer (SQLite: BEGIN IMMEDIATE), for a
-    write inside a reading request; a no-op when a transaction is already open."""
-    if not db.session().in_transaction():
-        db.session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+    write inside a reading request. A GET's reads end first (like a commit, this expires the
+    rows loaded so far); a no-op when a writing transaction is already open."""
+    session = db.session()
+    if session.info.get(READING):
+        session.commit()
+    if not session.in_transaction():
+        session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
 
 
 def commit() -> None:
