@@ -29,7 +29,7 @@ SMALL, LARGE = 10, 200
 BOUNDS = {
     ("index", "anonymous"): 1, ("index", "citizen"): 3,
     ("category", "anonymous"): 3, ("category", "citizen"): 6,
-    ("thread", "anonymous"): 2, ("thread", "citizen"): 7,
+    ("thread", "anonymous"): 1, ("thread", "citizen"): 7,
     ("search", "anonymous"): 3, ("search", "citizen"): 5,
     # the forum posts (page, count, reports) and the consultation comments (and their reports)
     ("moderation", "moderator"): 7,

@@ -16,7 +16,7 @@ posts_cache = FragmentCache()
 threads_cache = FragmentCache()
 
 
-#: what a post shows (its fingerprint in the caches' keys); queries.post_fingerprints reads
+#: what a post shows (its fingerprint in the caches' keys); queries.thread_page_key reads
 #: the same columns as plain rows
 POST_FINGERPRINT = ("id", "number", "created_dt", "body_html", "edited_dt", "deleted_dt",
                     "hidden_dt", "hidden_by_id", "hidden_reason", "reaction_count", "author_id")
@@ -46,16 +46,12 @@ def threads_key(locale: str, category, tag: str, threads) -> tuple:
         for t in threads))
 
 
-def thread_page_key(page_number: int, locale: str, thread, fingerprints) -> tuple:
-    """The whole page's key: the thread, its category and links, and its posts' fingerprints."""
-    category, city = thread.category, thread.city
-    return ("thread-page", page_number, locale, thread.id, thread.title, thread.pinned,
-            thread.locked, thread.hidden, tuple(thread.tags or ()), thread.next_number,
-            category.slug, category.name, category.name_en, category.archived,
-            (city.slug, city.name) if city else None,
-            (thread.consultation.id, thread.consultation.title) if thread.consultation else None,
-            (thread.event.id, thread.event.title) if thread.event else None,
-            tuple(fingerprints))
+def thread_page_key(page_number: int, locale: str, thread_fields, fingerprints) -> tuple:
+    """The whole page's key: the thread, its category and links, and its posts' fingerprints
+    (queries.thread_page_key)."""
+    *fields, tags = thread_fields[:6]
+    return ("thread-page", page_number, locale, *fields, tuple(tags or ()),
+            *thread_fields[6:], tuple(fingerprints))
 
 
 def is_listed_category_address(page, tag: str) -> bool:

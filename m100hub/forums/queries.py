@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from sqlalchemy import case, func, select
+from functools import cache
+
+from sqlalchemy import bindparam, case, func, select, true
 from sqlalchemy.orm import joinedload
 
 from ..accounts.models import User
 from ..extensions import db
 from ..permissions import can_moderate
+from .fragments import POST_FINGERPRINT, fingerprint
 from .models import (
     Category,
     Post,
@@ -89,18 +92,52 @@ def posts_of(thread_id: int, page: int):
     return db.paginate(stmt, page=page, per_page=POSTS_PER_PAGE, error_out=False, count=False)
 
 
-def post_fingerprints(thread_id: int, page: int) -> list[tuple]:
-    """The fingerprints (fragments.fingerprint) of a page of posts, read as plain rows: the
-    anonymous thread page's cache key, cheaper than loading the posts."""
-    from .fragments import POST_FINGERPRINT, fingerprint
+def thread_page_key(thread_id: int, page: int) -> tuple | None:
+    """What an anonymous reader's thread page shows, read as plain rows in one statement:
+    (the thread's fields, its page's post fingerprints — see fragments.fingerprint), or None
+    when there is no such thread or it is hidden. The page's cache key, cheaper than loading
+    the objects: a cache hit costs this one query."""
+    statement, width = _thread_page_key_statement()
+    rows = db.session.connection().execute(statement, {
+        "thread_id": thread_id, "offset": (page - 1) * POSTS_PER_PAGE,
+        "limit": POSTS_PER_PAGE}).all()
+    if not rows:
+        return None
+    return rows[0][:width], [fingerprint(tuple(row[width:-2]), row[-2], row[-1])
+                             for row in rows if row[width] is not None]
 
-    columns = [getattr(Post, name) for name in POST_FINGERPRINT]
-    rows = db.session.execute(
-        select(*columns, User.display_name, User.handle)
+
+@cache
+def _thread_page_key_statement():
+    """Built once: the statement is the same for every thread and page (bound parameters)."""
+    from ..cities.models import City
+    from ..consultations.models import Consultation
+    from ..events.models import Event
+
+    thread_id = bindparam("thread_id")
+    posts = (
+        select(*[getattr(Post, name) for name in POST_FINGERPRINT],
+               User.display_name.label("author_name"), User.handle.label("author_handle"))
         .outerjoin(User, User.id == Post.author_id)
         .where(Post.thread_id == thread_id).order_by(Post.number)
-        .offset((page - 1) * POSTS_PER_PAGE).limit(POSTS_PER_PAGE))
-    return [fingerprint(tuple(row[:-2]), row[-2], row[-1]) for row in rows]
+        .offset(bindparam("offset")).limit(bindparam("limit"))
+    ).subquery()
+    fields = (Thread.id, Thread.title, Thread.pinned, Thread.locked, Thread.hidden, Thread.tags,
+              Thread.next_number, Category.slug, Category.name, Category.name_en,
+              Category.archived, City.slug.label("city_slug"), City.name.label("city_name"),
+              Consultation.id.label("consultation_id"),
+              Consultation.title.label("consultation_title"), Event.id.label("event_id"),
+              Event.title.label("event_title"))
+    statement = (
+        select(*fields, *posts.c).select_from(Thread)
+        .join(Category, Category.id == Thread.category_id)
+        .outerjoin(City, City.id == Thread.city_id)
+        .outerjoin(Consultation, Consultation.id == Thread.consultation_id)
+        .outerjoin(Event, Event.id == Thread.event_id)
+        .outerjoin(posts, true())
+        .where(Thread.id == thread_id, Thread.hidden.is_(False)).order_by(posts.c.number)
+    )
+    return statement, len(fields)
 
 
 def revisions(post_id: int, page: int) -> tuple[list, bool]:

@@ -159,17 +159,20 @@ def _about(form: ThreadForm) -> tuple[str, dict]:
 
 @bp.route("/forums/t/<id:thread_id>")
 def thread(thread_id):
-    thread = _thread_or_404(thread_id)
     number = page_arg()
     if for_anonymous_reader():
-        # The key is read as plain rows (no ORM objects): a cache hit costs two light queries.
+        # The key is read as plain rows (no ORM objects): a cache hit is one light query.
         # Only addresses the site links to: junk parameters must not fill the cache, nor end
         # up in a cached page's links.
-        shown = queries.post_fingerprints(thread.id, number)
+        found = queries.thread_page_key(thread_id, number)
+        if found is None:
+            abort(404)
+        fields, shown = found
         if shown and fragments.is_listed_address(SimpleNamespace(page=number)):
-            key = fragments.thread_page_key(number, str(get_locale()), thread, shown)
+            key = fragments.thread_page_key(number, str(get_locale()), fields, shown)
             return fragments.pages_cache.get_or_make(key, lambda: _render_thread(
-                thread, queries.posts_of(thread.id, number), ReplyForm))
+                _thread_or_404(thread_id), queries.posts_of(thread_id, number), ReplyForm))
+    thread = _thread_or_404(thread_id)
     page = queries.posts_of(thread.id, number)
     quote = _quote(thread, request.args.get("quote", ""))
 
