@@ -28,7 +28,7 @@ SMALL, LARGE = 10, 200
 #: upper bounds, per page and viewer (what was measured, with no slack to grow into)
 BOUNDS = {
     ("index", "anonymous"): 1, ("index", "citizen"): 3,
-    ("category", "anonymous"): 3, ("category", "citizen"): 6,
+    ("category", "anonymous"): 1, ("category", "citizen"): 6,
     ("thread", "anonymous"): 1, ("thread", "citizen"): 7,
     ("search", "anonymous"): 3, ("search", "citizen"): 5,
     # the forum posts (page, count, reports) and the consultation comments (and their reports)

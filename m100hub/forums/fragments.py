@@ -62,8 +62,8 @@ def is_listed_category_address(page, tag: str) -> bool:
     return bool(page.items) or (page.page == 1 and not tag)
 
 
-def category_page_key(address: str, locale: str, category, tag: str, page) -> tuple:
-    """The address is part of what the page shows (the language links lead back to it)."""
-    return ("category-page", address, locale, category.id, category.slug, category.name,
-            category.name_en, category.description, category.description_en, category.archived,
-            page.page, page.pages, threads_key(locale, category, tag, page.items))
+def category_page_key(address: str, locale: str, category_fields, page) -> tuple:
+    """The whole page's key (queries.category_page_key). The address is part of what the page
+    shows (the language links lead back to it)."""
+    return ("category-page", address, locale, tuple(category_fields), page.page, page.pages,
+            tuple(page.items))

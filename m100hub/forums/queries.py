@@ -92,6 +92,56 @@ def posts_of(thread_id: int, page: int):
     return db.paginate(stmt, page=page, per_page=POSTS_PER_PAGE, error_out=False, count=False)
 
 
+def category_page_key(slug: str, tag: str, page: int) -> tuple | None:
+    """What an anonymous reader's category page shows, read as plain rows in one statement:
+    (the category's fields, its page of visible threads — each as fragments.threads_key shows
+    it —, how many threads the listing has), or None when there is no such category."""
+    statement, width = _category_page_key_statement(bool(tag))
+    escaped = tag.replace("/", "//").replace("%", "/%").replace("_", "/_")
+    rows = db.session.connection().execute(statement, {
+        "slug": slug, "tag": f'%"{escaped}"%', "offset": (page - 1) * THREADS_PER_PAGE,
+        "limit": THREADS_PER_PAGE}).all()
+    if not rows:
+        return None
+    threads = [(*row[width:width + 5], tuple(row[width + 5] or ()), *row[width + 6:-1])
+               for row in rows if row[width] is not None]
+    return rows[0][:width], threads, rows[0][-1] or 0
+
+
+@cache
+def _category_page_key_statement(tagged: bool):
+    """Built once for each of the two forms (with a tag, without): bound parameters."""
+    from sqlalchemy import String, cast
+    from sqlalchemy.orm import aliased
+
+    author, last_poster = aliased(User), aliased(User)
+    category_id = select(Category.id).where(Category.slug == bindparam("slug")).scalar_subquery()
+    order = (Thread.pinned.desc(), Thread.last_post_dt.desc(), Thread.id.desc())
+    threads = (
+        select(Thread.id, Thread.title, Thread.pinned, Thread.locked, Thread.hidden, Thread.tags,
+               Thread.post_count, Thread.reply_count, Thread.created_dt, Thread.last_post_dt,
+               author.display_name.label("author_name"),
+               last_poster.display_name.label("last_poster_name"),
+               func.row_number().over(order_by=order).label("position"),
+               func.count().over().label("total"))
+        .outerjoin(author, author.id == Thread.author_id)
+        .outerjoin(last_poster, last_poster.id == Thread.last_poster_id)
+        .where(Thread.category_id == category_id, Thread.hidden.is_(False))
+        .order_by(*order).offset(bindparam("offset")).limit(bindparam("limit"))
+    )
+    if tagged:  # JSON list membership, as _has_tag, with the pattern as a parameter
+        threads = threads.where(cast(Thread.tags, String).like(bindparam("tag"), escape="/"))
+    threads = threads.subquery()
+    fields = (Category.id, Category.slug, Category.name, Category.name_en, Category.description,
+              Category.description_en, Category.archived)
+    columns = [c for c in threads.c if c.name != "position"]
+    statement = (
+        select(*fields, *columns).outerjoin(threads, true())
+        .where(Category.slug == bindparam("slug")).order_by(threads.c.position)
+    )
+    return statement, len(fields)
+
+
 def thread_page_key(thread_id: int, page: int) -> tuple | None:
     """What an anonymous reader's thread page shows, read as plain rows in one statement:
     (the thread's fields, its page's post fingerprints — see fragments.fingerprint), or None

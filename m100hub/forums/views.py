@@ -81,15 +81,27 @@ def index():
 
 @bp.route("/forums/c/<slug:slug>")
 def category(slug):
-    category = _category_or_404(slug)
     tag = request.args.get("tag", "")[:30]
-    page = queries.threads_of(category.id, current_user, page_arg(), tag)
-    if (for_anonymous_reader()
-            and fragments.is_listed_category_address(page, tag)):
-        # The whole page, as for thread pages: keyed by everything it shows.
-        key = fragments.category_page_key(request.full_path, str(get_locale()), category, tag, page)
-        return fragments.pages_cache.get_or_make(key, lambda: _render_category(category, page, tag))
-    return _render_category(category, page, tag)
+    number = page_arg()
+    if for_anonymous_reader():
+        # The whole page, as for thread pages: keyed by everything it shows, read as plain
+        # rows in one query.
+        found = queries.category_page_key(slug, tag, number)
+        if found is None:
+            abort(404)
+        fields, threads, total = found
+        shown = SimpleNamespace(page=number, items=threads,
+                                pages=-(-total // queries.THREADS_PER_PAGE))
+        if fragments.is_listed_category_address(shown, tag):
+            key = fragments.category_page_key(request.full_path, str(get_locale()), fields, shown)
+            return fragments.pages_cache.get_or_make(key, lambda: _category_page(slug, tag, number))
+    return _category_page(slug, tag, number)
+
+
+def _category_page(slug: str, tag: str, number: int) -> str:
+    category = _category_or_404(slug)
+    return _render_category(category, queries.threads_of(category.id, current_user, number, tag),
+                            tag)
 
 
 def _render_category(category, page, tag: str) -> str:
