@@ -114,30 +114,33 @@ def _category_page_key_statement(tagged: bool):
     from sqlalchemy import String, cast
     from sqlalchemy.orm import aliased
 
-    author, last_poster = aliased(User), aliased(User)
     category_id = select(Category.id).where(Category.slug == bindparam("slug")).scalar_subquery()
     order = (Thread.pinned.desc(), Thread.last_post_dt.desc(), Thread.id.desc())
-    threads = (
+    page = (
         select(Thread.id, Thread.title, Thread.pinned, Thread.locked, Thread.hidden, Thread.tags,
                Thread.post_count, Thread.reply_count, Thread.created_dt, Thread.last_post_dt,
-               author.display_name.label("author_name"),
-               last_poster.display_name.label("last_poster_name"),
+               Thread.author_id, Thread.last_poster_id,
                func.row_number().over(order_by=order).label("position"),
                func.count().over().label("total"))
-        .outerjoin(author, author.id == Thread.author_id)
-        .outerjoin(last_poster, last_poster.id == Thread.last_poster_id)
         .where(Thread.category_id == category_id, Thread.hidden.is_(False))
         .order_by(*order).offset(bindparam("offset")).limit(bindparam("limit"))
     )
     if tagged:  # JSON list membership, as _has_tag, with the pattern as a parameter
-        threads = threads.where(cast(Thread.tags, String).like(bindparam("tag"), escape="/"))
-    threads = threads.subquery()
+        page = page.where(cast(Thread.tags, String).like(bindparam("tag"), escape="/"))
+    page = page.subquery()
+    # the names are joined to the page's threads only, not to all that the count sees
+    author, last_poster = aliased(User), aliased(User)
     fields = (Category.id, Category.slug, Category.name, Category.name_en, Category.description,
               Category.description_en, Category.archived)
-    columns = [c for c in threads.c if c.name != "position"]
     statement = (
-        select(*fields, *columns).outerjoin(threads, true())
-        .where(Category.slug == bindparam("slug")).order_by(threads.c.position)
+        select(*fields, *[page.c[name] for name in (
+            "id", "title", "pinned", "locked", "hidden", "tags", "post_count", "reply_count",
+            "created_dt", "last_post_dt")],
+            author.display_name, last_poster.display_name, page.c.total)
+        .select_from(Category).outerjoin(page, true())
+        .outerjoin(author, author.id == page.c.author_id)
+        .outerjoin(last_poster, last_poster.id == page.c.last_poster_id)
+        .where(Category.slug == bindparam("slug")).order_by(page.c.position)
     )
     return statement, len(fields)
 
