@@ -50,6 +50,13 @@ def absolute_url(endpoint: str, **values) -> str:
     return _adapter().build(endpoint, values, force_external=True)
 
 
+def choice_arg(name: str, choices, default: str = "") -> str:
+    """The query argument ``name`` when it is one of ``choices`` (strings), else ``default``:
+    a filter or an order as the page offers them, never a value of the address's own."""
+    value = request.args.get(name, default)
+    return value if value in choices else default
+
+
 def page_arg() -> int:
     """The ``page`` query argument as a positive int; anything else is page 1."""
     value = request.args.get("page", "1")

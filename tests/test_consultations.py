@@ -1485,6 +1485,65 @@ def test_comments_ordered_by_agreement_newest_or_oldest(client, db, login_as):
     assert "5 for, 0 against" in page(client.get(scene.url))
 
 
+def test_a_long_discussion_is_paged_with_the_replies_beside_their_comment(client, db):
+    scene = build("open")
+    per_page = queries.COMMENTS_PER_PAGE
+    author = factories.user()
+    ids = [comment(scene, author, body=f"Comentariul nr. {n}.") for n in range(per_page + 3)]
+    late = comment(scene, body="Răspunsul de pe pagina a doua.", parent_id=ids[-1])
+    deep = comment(scene, body="Răspunsul la răspuns.", parent_id=late)
+    _db.session.commit()
+    english(client)
+
+    first = page(client.get(f"{scene.url}?order=old"))
+    assert first.count('class="comment depth-0"') == per_page
+    assert "Comentariul nr. 0." in first and f"Comentariul nr. {per_page}." not in first
+    assert "Page 1 of 2" in first and "?order=old&page=2#comments" in first
+    second = page(client.get(f"{scene.url}?order=old&page=2"))
+    assert second.count('class="comment depth-0"') == 3
+    assert "Răspunsul de pe pagina a doua." in second and "Răspunsul la răspuns." in second
+    assert second.index(f'id="comment-{ids[-1]}"') < second.index(f'id="comment-{late}"') \
+        < second.index(f'id="comment-{deep}"')
+    assert "?order=old&page=1#comments" in second and "Page 2 of 2" in second
+    # newest first: the last comment and its replies open the first page
+    newest = page(client.get(f"{scene.url}?order=new"))
+    assert f'id="comment-{ids[-1]}"' in newest and f'id="comment-{deep}"' in newest
+    assert f'id="comment-{ids[0]}"' not in newest
+    # past the end: no comment, a way back
+    beyond = page(client.get(f"{scene.url}?page=9"))
+    assert 'class="comment depth-' not in beyond and f"{scene.url}?order=best#comments" in beyond
+    # an order the page does not offer is the default one, and never reaches the links
+    odd = client.get(f"{scene.url}?order=best%26page%3D2&page=2").get_data(as_text=True)
+    discussion = odd[odd.index('id="comments"'):]
+    assert "%26" not in discussion and "?order=best&amp;page=1#comments" in discussion
+
+
+def test_a_comment_link_opens_the_page_that_shows_it(client, db):
+    scene = build("open")
+    per_page = queries.COMMENTS_PER_PAGE
+    author = factories.user()
+    ids = [comment(scene, author, body=f"Comentariul nr. {n}.") for n in range(per_page + 1)]
+    # most agreed first: the least agreed comment is the last, alone on page 2
+    _db.session.execute(update(Comment).where(Comment.id == ids[0]).values(down_count=3))
+    reply = comment(scene, body="Un răspuns.", parent_id=ids[0])
+    deeper = comment(scene, body="Încă unul.", parent_id=reply)
+    top = ids[1]
+    _db.session.commit()
+
+    for target in (ids[0], reply, deeper):
+        location = client.get(f"/comments/{target}").headers["Location"]
+        assert location.endswith(f"{scene.url}?page=2#comment-{target}"), location
+        assert f'id="comment-{target}"' in page(client.get(location))
+    assert client.get(f"/comments/{top}").headers["Location"].endswith(
+        f"{scene.url}#comment-{top}")
+    # on a proposal's discussion too
+    proposal_id = propose(scene)
+    first = comment(scene, body="Despre propunere.", proposal_id=proposal_id)
+    _db.session.commit()
+    assert client.get(f"/comments/{first}").headers["Location"].endswith(
+        f"/proposals/{proposal_id}#comment-{first}")
+
+
 @pytest.mark.parametrize(
     "case, status",
     [

@@ -23,8 +23,13 @@ from m100hub.forums.models import ReadMarker
 
 from . import factories
 from . import forum_factories as ff
-from .conftest import base_config, database_url, require_service, scratch_postgresql, \
-    session_identifier
+from .conftest import (
+    base_config,
+    database_url,
+    require_service,
+    scratch_postgresql,
+    session_identifier,
+)
 
 MIGRATIONS = str(Path(__file__).parent.parent / "migrations")
 

@@ -10,7 +10,7 @@ from ..database import commit
 from ..forums.forms import OptionalReasonForm, ReasonForm
 from ..permissions import confirmed_required, get_or_404, moderator_required, require
 from ..security import limit, person_or_address
-from ..util import page_arg
+from ..util import choice_arg, page_arg
 from . import bp, moderation, participation, permissions, queries, services
 from .forms import CommentForm, ProposalForm, ProposalStatusForm
 from .models import Comment
@@ -71,12 +71,13 @@ def proposal(proposal_id):
 
 def _render_proposal(proposal, consultation, comment_form=None, status_form=None):
     signed_in = current_user.is_authenticated
-    order = request.args.get("order", "best")
+    order = choice_arg("order", queries.COMMENT_ORDERS, "best")
     status_form = status_form or ProposalStatusForm(formdata=None, obj=proposal)
     return render_template(
         "consultations/proposal.html", proposal=proposal, consultation=consultation,
         supported=signed_in and bool(queries.supported(current_user.id, [proposal.id])),
-        comments=queries.comments(consultation.id, proposal.id, order), order=order,
+        comments=queries.comments(consultation.id, proposal.id, order, page_arg()),
+        order=order,
         my_comment_votes=queries.my_comment_votes(current_user.id, consultation.id)
         if signed_in else {},
         comment_form=comment_form or CommentForm(formdata=None), status_form=status_form,
@@ -152,10 +153,12 @@ def db_comment(comment_id: int) -> Comment:
 
 
 def _comment_url(comment: Comment) -> str:
-    anchor = f"comment-{comment.id}"
+    """The comment in its discussion, on the page that shows it (most agreed first)."""
+    anchor, page = f"comment-{comment.id}", queries.comment_page(comment)
+    page = page if page > 1 else None
     if comment.proposal_id:
-        return url_for(".proposal", proposal_id=comment.proposal_id, _anchor=anchor)
-    return url_for(".show", consultation_id=comment.consultation_id, _anchor=anchor)
+        return url_for(".proposal", proposal_id=comment.proposal_id, page=page, _anchor=anchor)
+    return url_for(".show", consultation_id=comment.consultation_id, page=page, _anchor=anchor)
 
 
 def _comment_or_404(comment_id: int):

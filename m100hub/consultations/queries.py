@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from sqlalchemy import and_, case, or_, select, true
+from sqlalchemy import and_, case, func, or_, select, true
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..database import utcnow
@@ -22,6 +22,9 @@ from .models import (
 
 PER_PAGE = 20
 PROPOSALS_PER_PAGE = 20
+COMMENTS_PER_PAGE = 25
+#: the discussion's orders: most agreed first, newest first, oldest first
+COMMENT_ORDERS = ("best", "new", "old")
 
 #: list filters: phase name → condition on announced consultations
 PHASE_FILTERS = ("open", "upcoming", "closed")
@@ -113,24 +116,64 @@ def supported(user_id: int, proposal_ids: list[int]) -> set[int]:
         Support.user_id == user_id, Support.proposal_id.in_(proposal_ids))))
 
 
-def comments(consultation_id: int, proposal_id: int | None, order: str = "best") -> list:
-    """The discussion as a list of (comment, replies…) trees: top-level comments by score
-    (or newest / oldest first), replies in the order they were written. One query."""
-    where = (Comment.proposal_id == proposal_id if proposal_id else Comment.proposal_id.is_(None))
-    rows = list(db.session.scalars(
+def _comment_order(order: str) -> tuple:
+    """Top-level comments: by score (most agreed first), newest or oldest first."""
+    if order == "new":
+        return (Comment.id.desc(),)
+    if order == "old":
+        return (Comment.id,)
+    return ((Comment.up_count - Comment.down_count).desc(), Comment.id)
+
+
+def _discussion(consultation_id: int, proposal_id: int | None):
+    return and_(Comment.consultation_id == consultation_id,
+                Comment.proposal_id == proposal_id if proposal_id
+                else Comment.proposal_id.is_(None))
+
+
+def comments(consultation_id: int, proposal_id: int | None, order: str = "best",
+             page: int = 1):
+    """A page of the discussion: COMMENTS_PER_PAGE top-level comments (by score, newest or
+    oldest first), each with all its replies as a tree (replies in the order they were
+    written). Three queries, whatever the discussion's length: the page of top-level
+    comments and their count, then their replies (a recursive query: replies nest at most
+    participation.MAX_DEPTH deep)."""
+    top = db.paginate(
         select(Comment).options(joinedload(Comment.author))
-        .where(Comment.consultation_id == consultation_id, where).order_by(Comment.id)))
-    children: dict[int | None, list[Comment]] = defaultdict(list)
-    for comment in rows:
+        .where(_discussion(consultation_id, proposal_id), Comment.parent_id.is_(None))
+        .order_by(*_comment_order(order)),
+        page=page, per_page=COMMENTS_PER_PAGE, error_out=False)
+    roots = [comment.id for comment in top.items]
+    tree = select(Comment.id).where(Comment.parent_id.in_(roots)).cte("tree", recursive=True)
+    tree = tree.union_all(select(Comment.id).join(tree, Comment.parent_id == tree.c.id))
+    replies = list(db.session.scalars(
+        select(Comment).options(joinedload(Comment.author))
+        .where(Comment.id.in_(select(tree.c.id))).order_by(Comment.id))) if roots else []
+    children: dict[int, list[Comment]] = defaultdict(list)
+    for comment in replies:
         children[comment.parent_id].append(comment)
-    top = children[None]
-    if order == "best":
-        top.sort(key=lambda c: (-c.score, c.id))
-    elif order == "new":
-        top.reverse()
-    for comment in rows:
+    for comment in [*top.items, *replies]:
         comment.replies = children[comment.id]
     return top
+
+
+def comment_page(comment: Comment, order: str = "best") -> int:
+    """The page of the discussion (in this order) that shows the comment: its top-level
+    comment's. Replies nest at most participation.MAX_DEPTH deep, so the climb is short."""
+    root = comment
+    while root.parent_id is not None:
+        root = db.session.get(Comment, root.parent_id)
+    if order == "new":
+        before = Comment.id > root.id
+    elif order == "old":
+        before = Comment.id < root.id
+    else:
+        score = Comment.up_count - Comment.down_count
+        before = or_(score > root.score, and_(score == root.score, Comment.id < root.id))
+    ahead = db.session.scalar(select(func.count()).select_from(Comment).where(
+        _discussion(root.consultation_id, root.proposal_id), Comment.parent_id.is_(None),
+        before))
+    return ahead // COMMENTS_PER_PAGE + 1
 
 
 def follows(user_id: int, consultation_id: int) -> bool:

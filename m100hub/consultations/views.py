@@ -16,7 +16,7 @@ from ..organisations.permissions import official_cities
 from ..page_cache import for_anonymous_reader, is_listed_address, pages_cache
 from ..permissions import confirmed_required
 from ..security import limit, person_or_address
-from ..util import page_arg
+from ..util import choice_arg, page_arg
 from . import bp, permissions, queries, services, voting
 from .counting import decode
 from .forms import CommentForm
@@ -37,10 +37,8 @@ def _vote_limit():
 
 @bp.route("/consultations")
 def index():
-    phase = request.args.get("phase", "")
-    phase = phase if phase in queries.PHASE_FILTERS else ""
-    sector = request.args.get("sector", "")
-    sector = sector if sector in {s.value for s in ClimateSector} else ""
+    phase = choice_arg("phase", queries.PHASE_FILTERS)
+    sector = choice_arg("sector", {s.value for s in ClimateSector})
     cities = all_cities()
     city = next((c for c in cities if c.slug == request.args.get("city")), None)
     manageable = (current_user.is_authenticated and current_user.is_admin,
@@ -80,11 +78,11 @@ def _render_show(consultation: Consultation, comment_form: CommentForm | None = 
     signed_in = current_user.is_authenticated
     mine = voting.my_choices(current_user.id, [q.id for q in questions]) if signed_in else {}
     top = queries.proposals(consultation.id, 1, per_page=5)
-    order = request.args.get("order", "best")
+    order = choice_arg("order", queries.COMMENT_ORDERS, "best")
     return render_template(
         "consultations/show.html", consultation=consultation, questions=questions, mine=mine,
         errors=errors or {}, proposals=top, order=order,
-        comments=queries.comments(consultation.id, None, order),
+        comments=queries.comments(consultation.id, None, order, page_arg()),
         my_comment_votes=queries.my_comment_votes(current_user.id, consultation.id)
         if signed_in else {},
         comment_form=comment_form or CommentForm(formdata=None),

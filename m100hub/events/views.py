@@ -21,7 +21,7 @@ from ..forums.queries import city_category_slug, threads_about
 from ..page_cache import for_anonymous_reader, is_listed_address, pages_cache
 from ..permissions import confirmed_required
 from ..security import limit, person_or_address
-from ..util import absolute_url, page_arg
+from ..util import absolute_url, choice_arg, page_arg
 from . import bp, permissions, queries, registration, services
 from .calendar import event_ics, feed_ics
 from .models import CalendarFeed, Event, EventKind, RegistrationStatus
@@ -37,11 +37,9 @@ def event_or_404(event_id: int) -> Event:
 def _filters() -> dict:
     cities = all_cities()
     city = next((c for c in cities if c.slug == request.args.get("city")), None)
-    sector = request.args.get("sector", "")
-    kind = request.args.get("kind", "")
     return {"cities": cities, "city": city,
-            "sector": sector if sector in {s.value for s in ClimateSector} else "",
-            "kind": kind if kind in {k.value for k in EventKind} else "",
+            "sector": choice_arg("sector", {s.value for s in ClimateSector}),
+            "kind": choice_arg("kind", {k.value for k in EventKind}),
             "sectors": list(ClimateSector), "kinds": list(EventKind)}
 
 
