@@ -11,7 +11,13 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 
-from m100hub.accounts.models import HANDLE_MAX_LENGTH, HANDLE_MIN_LENGTH, HANDLE_RE, User
+from m100hub.accounts.models import (
+    HANDLE_MAX_LENGTH,
+    HANDLE_MIN_LENGTH,
+    HANDLE_RE,
+    RESERVED_HANDLES,
+    User,
+)
 from m100hub.accounts.services import unique_handle
 from m100hub.forums.mentions import MENTION, link_mentions
 from m100hub.notifications.models import Notification
@@ -24,6 +30,7 @@ from .test_accounts import field_error, profile_data, reload, text_of
 CHARACTERS = "Use lower-case letters, digits, dots or underscores"
 LENGTH = f"Use {HANDLE_MIN_LENGTH} to {HANDLE_MAX_LENGTH} characters."
 TAKEN = "Someone else has this handle; choose another."
+RESERVED = "This handle is kept for the hub itself; choose another."
 
 
 def profile_as_stored(user_id: int) -> tuple:
@@ -139,6 +146,25 @@ def test_after_a_taken_handle_the_form_works_again(client, db, login_as):
 def test_a_handle_with_other_characters_is_refused(client, db, login_as, handle):
     user_id = login_as("citizen", locale="en").id
     assert CHARACTERS in refused(client, user_id, handle)
+
+
+@pytest.mark.parametrize("handle", ["admin", "Admin", "moderator", "secretariat", "everyone",
+                                    "toata.lumea", "primaria"])
+def test_a_reserved_handle_is_refused(client, db, login_as, handle):
+    user_id = login_as("citizen", locale="en").id
+    assert RESERVED in refused(client, user_id, handle)
+
+
+def test_reserved_handles_are_allowed_handles_otherwise():
+    """Each would pass the other rules: the list is what refuses them."""
+    for handle in RESERVED_HANDLES:
+        assert HANDLE_RE.fullmatch(handle), handle
+
+
+def test_a_name_that_makes_a_reserved_handle_gets_a_number(db):
+    assert unique_handle("Admin") == "admin2"
+    assert unique_handle("Toată Lumea") == "toata.lumea2"
+    assert unique_handle("Moderator") == "moderator2"
 
 
 @pytest.mark.parametrize("handle", ["a", "ab", "a" * (HANDLE_MAX_LENGTH + 1), "x" * 200])

@@ -7,7 +7,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationE
 
 from ..forms import OptionalIdField, StrippedMixin
 from . import passwords
-from .models import HANDLE_MAX_LENGTH, HANDLE_MIN_LENGTH, HANDLE_RE, Sector
+from .models import HANDLE_MAX_LENGTH, HANDLE_MIN_LENGTH, HANDLE_RE, RESERVED_HANDLES, Sector
 
 LANGUAGE_CHOICES = [("ro", "Română"), ("en", "English")]
 
@@ -92,6 +92,8 @@ class ProfileForm(ProfileFields):
         if not HANDLE_RE.fullmatch(field.data):
             raise ValidationError(_l("Use lower-case letters, digits, dots or underscores, "
                                      "beginning and ending with a letter or digit."))
+        if field.data in RESERVED_HANDLES:
+            raise ValidationError(_l("This handle is kept for the hub itself; choose another."))
 
 
 class LoginForm(StrippedMixin, FlaskForm):

@@ -27,6 +27,15 @@ class Sector(LabelledEnum):
 HANDLE_RE = re.compile(r"[a-z0-9](?:[a-z0-9._]*[a-z0-9])?")
 #: chosen handles; generated ones may be shorter (the name "Al" gives "al")
 HANDLE_MIN_LENGTH, HANDLE_MAX_LENGTH = 3, 30
+#: handles nobody chooses or is given: a mention of them would pass for the hub's team, its
+#: moderators, a city hall or everyone (Romanian and English words)
+RESERVED_HANDLES = frozenset({
+    "admin", "administrator", "administratie", "moderator", "moderatori", "moderation",
+    "moderare", "secretariat", "secretariatul", "m100", "m100hub", "hub", "staff", "team",
+    "echipa", "support", "suport", "help", "ajutor", "system", "sistem", "root", "official",
+    "oficial", "primaria", "primar", "mayor", "everyone", "all", "toti", "toata.lumea", "here",
+    "noreply", "no.reply", "null", "undefined", "anonymous", "anonim",
+})
 
 
 def new_session_token() -> str:
