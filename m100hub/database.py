@@ -130,7 +130,11 @@ def _sqlite_begin(connection):
 
 
 AFTER_COMMIT = "m100_after_commit"
+#: session.info: this transaction only reads; a connection's execution option: this
+#: connection runs in autocommit for a reading request (PostgreSQL)
 READING = "m100_reading"
+#: the first words of the statements a reading request may send
+READ_STATEMENTS = ("SELECT", "WITH", "VALUES", "SHOW", "EXPLAIN")
 
 
 class WriteWhileReading(RuntimeError):
@@ -138,13 +142,14 @@ class WriteWhileReading(RuntimeError):
 
 
 def register(app) -> None:
-    """GET and HEAD requests only read, in their first transaction.
+    """GET and HEAD requests only read, until a view calls begin_write().
 
-    On PostgreSQL that transaction runs in autocommit, without BEGIN and ROLLBACK: two round
+    On PostgreSQL their transactions run in autocommit, without BEGIN and ROLLBACK: two round
     trips and two wake-ups of the server per request, a third of a cached page's time. Each
     statement still sees everything committed before it, as it would in the READ COMMITTED
     transaction it replaces. A view that writes during a GET calls begin_write() first; a
-    write without it raises WriteWhileReading (on every database, so the tests find it).
+    write, a lock or a savepoint without it raises WriteWhileReading (on every database, so
+    the tests find it, and on PostgreSQL for any statement, ORM or not).
     """
     app.before_request_funcs.setdefault(None, []).insert(0, _reads_only)
     app.teardown_request(_reads_end)
@@ -153,38 +158,45 @@ def register(app) -> None:
 def _reads_only() -> None:
     if request.method not in ("GET", "HEAD"):
         return
+    g.m100_reads_only = True  # each transaction of the request, from its first query
     if db.session.registry.has() and db.session().in_transaction():
         db.session.info[READING] = True  # a session that outlives requests (a test's)
-    else:
-        g.m100_reads_only = True  # for the transaction that begins with the first query
 
 
 def _reads_end(exc) -> None:
-    """A session that outlives the request (a test's) writes freely after it."""
+    """The request's reads end with it, also for a session that outlives the request (a
+    script's app context, a test's): its next transaction is an ordinary one."""
     g.pop("m100_reads_only", None)
-    if db.session.registry.has():
-        db.session.info.pop(READING, None)
+    if not db.session.registry.has():
+        return
+    session = db.session()
+    if session.info.pop(READING, None) and not _bound_to_a_connection(session):
+        session.rollback()  # gives the connection back: the pool resets its autocommit
+
+
+def _bound_to_a_connection(session) -> bool:
+    """A session bound to a connection (a test's outer transaction) keeps that transaction."""
+    return isinstance(session.bind, Connection)
 
 
 @event.listens_for(Session, "after_transaction_create")
 def _reading_transaction(session, transaction) -> None:
-    if transaction.parent is not None or not has_app_context() \
-            or not g.pop("m100_reads_only", False):
+    if not has_app_context() or not g.get("m100_reads_only"):
+        return
+    if transaction.nested:
+        raise WriteWhileReading("a GET request opens a savepoint: call begin_write() first")
+    if transaction.parent is not None:
         return
     session.info[READING] = True
-    # A session bound to a connection (a test's outer transaction) keeps that transaction.
-    if not isinstance(session.bind, Connection) \
+    if not _bound_to_a_connection(session) \
             and session.get_bind().dialect.name == "postgresql":
-        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        session.connection(execution_options={"isolation_level": "AUTOCOMMIT", READING: True})
 
 
 @event.listens_for(Session, "after_transaction_end")
 def _reading_ends(session, transaction) -> None:
-    """After the first commit or rollback, a request's transactions are ordinary ones."""
     if transaction.parent is None:
         session.info.pop(READING, None)
-        if has_app_context():
-            g.pop("m100_reads_only", None)
 
 
 @event.listens_for(Session, "before_flush")
@@ -199,6 +211,15 @@ def _no_statement_while_reading(state) -> None:
     if state.session.info.get(READING) and (
             state.is_insert or state.is_update or state.is_delete
             or getattr(state.statement, "_for_update_arg", None) is not None):
+        raise WriteWhileReading("a GET request writes or locks: call begin_write() first")
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _no_sql_write_while_reading(conn, cursor, statement, parameters, context, executemany):
+    """Any statement on a reading connection: Core, text or driver SQL too."""
+    if conn.get_execution_options().get(READING) and (
+            not statement.lstrip()[:7].upper().startswith(READ_STATEMENTS)
+            or " FOR UPDATE" in statement or " FOR SHARE" in statement):
         raise WriteWhileReading("a GET request writes or locks: call begin_write() first")
 
 
@@ -257,6 +278,8 @@ def begin_write() -> None:
     """Start the session's next transaction as a writer (SQLite: BEGIN IMMEDIATE), for a
     write inside a reading request. A GET's reads end first (like a commit, this expires the
     rows loaded so far); a no-op when a writing transaction is already open."""
+    if has_app_context():
+        g.pop("m100_reads_only", None)  # the request's next transactions write
     session = db.session()
     if session.info.get(READING):
         session.commit()

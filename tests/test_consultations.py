@@ -1511,7 +1511,8 @@ def test_a_long_discussion_is_paged_with_the_replies_beside_their_comment(client
     assert f'id="comment-{ids[0]}"' not in newest
     # past the end: no comment, a way back
     beyond = page(client.get(f"{scene.url}?page=9"))
-    assert 'class="comment depth-' not in beyond and f"{scene.url}?order=best#comments" in beyond
+    assert 'class="comment depth-' not in beyond
+    assert f"{scene.url}?order=best&page=2#comments" in beyond  # back to the last page
     # an order the page does not offer is the default one, and never reaches the links
     odd = client.get(f"{scene.url}?order=best%26page%3D2&page=2").get_data(as_text=True)
     discussion = odd[odd.index('id="comments"'):]
@@ -1527,10 +1528,13 @@ def test_a_comment_link_opens_the_page_that_shows_it(client, db):
     _db.session.execute(update(Comment).where(Comment.id == ids[0]).values(down_count=3))
     reply = comment(scene, body="Un răspuns.", parent_id=ids[0])
     deeper = comment(scene, body="Încă unul.", parent_id=reply)
+    chain = [deeper]
+    for n in range(6):  # a long exchange: replies to the deepest comment go on and on
+        chain.append(comment(scene, body=f"Replica {n}.", parent_id=chain[-1]))
     top = ids[1]
     _db.session.commit()
 
-    for target in (ids[0], reply, deeper):
+    for target in (ids[0], reply, deeper, chain[-1]):
         location = client.get(f"/comments/{target}").headers["Location"]
         assert location.endswith(f"{scene.url}?page=2#comment-{target}"), location
         assert f'id="comment-{target}"' in page(client.get(location))

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from flask import g
 from flask_migrate import upgrade
-from sqlalchemy import event, select, update
+from sqlalchemy import event, select, text, update
 
 from m100hub import create_app
 from m100hub.accounts.models import User
@@ -37,7 +37,16 @@ MIGRATIONS = str(Path(__file__).parent.parent / "migrations")
 @pytest.fixture(params=["sqlite", "postgresql"])
 def scratch(request, tmp_path):
     """(app, thread id, reader id) on a migrated scratch database with committed rows."""
-    if request.param == "sqlite":
+    yield from scratch_app(request.param, tmp_path)
+
+
+@pytest.fixture
+def postgresql_scratch(tmp_path):
+    yield from scratch_app("postgresql", tmp_path)
+
+
+def scratch_app(kind: str, tmp_path):
+    if kind == "sqlite":
         url = f"sqlite:///{tmp_path / 'reads.sqlite3'}"
     else:
         main = database_url(tmp_path)
@@ -112,6 +121,38 @@ def test_a_signed_in_get_writes_its_read_marker_in_a_transaction(scratch):
         db.session.remove()
 
 
+def test_after_a_get_a_post_in_the_same_app_context_is_a_transaction(scratch):
+    """A session that outlives the request (a script's app context) gives its reading
+    connection back when the request ends."""
+    app, thread_id, _ = scratch
+    client = app.test_client()
+    with app.app_context():
+        assert client.get(f"/forums/t/{thread_id}").status_code == 200
+        seen = statements(app)
+        assert client.post("/login", data={
+            "email": "nimeni@example.ro", "password": "o-parola-gresita-2035"}).status_code == 200
+        assert seen and all(flag in (False, None) for _, flag in seen), seen
+
+
+def test_any_write_on_a_reading_connection_is_refused(postgresql_scratch):
+    """On PostgreSQL the reading connection refuses writes and locks in any form: text SQL,
+    Core statements, driver SQL."""
+    app, thread_id, reader_id = postgresql_scratch
+    with app.test_request_context(f"/forums/t/{thread_id}", method="GET"):
+        app.preprocess_request()
+        assert db.session.scalar(select(User.display_name).where(User.id == reader_id))
+        connection = db.session.connection()
+        for write in (lambda: db.session.execute(text("UPDATE users SET bio = 'scris'")),
+                      lambda: connection.execute(update(User.__table__).values(bio="scris")),
+                      lambda: connection.exec_driver_sql("DELETE FROM forum_read_markers"),
+                      lambda: connection.exec_driver_sql("SELECT 1 FROM users FOR UPDATE")):
+            with pytest.raises(WriteWhileReading):
+                write()
+    with app.app_context():
+        assert db.session.scalar(select(User.bio).where(User.id == reader_id)) == ""
+        db.session.remove()
+
+
 def test_a_post_request_is_an_ordinary_transaction(scratch):
     app, _, _ = scratch
     seen = statements(app)
@@ -145,6 +186,26 @@ def test_a_get_that_updates_or_locks_without_begin_write_is_refused(reading):
         db.session.execute(update(User).values(bio="scris la citire"))
     with pytest.raises(WriteWhileReading):
         db.session.scalar(select(User).limit(1).with_for_update())
+
+
+def test_a_get_that_opens_a_savepoint_without_begin_write_is_refused(reading):
+    with pytest.raises(WriteWhileReading):
+        db.session.begin_nested()
+
+
+def test_after_a_commit_a_get_still_only_reads(reading):
+    commit()
+    db.session.scalar(select(User.id).limit(1))
+    with pytest.raises(WriteWhileReading):
+        factories.user(name="Scrisă după un commit")
+
+
+def test_begin_write_as_the_first_thing_a_get_does(app, db):
+    with app.test_request_context("/forums", method="GET"):
+        app.preprocess_request()
+        begin_write()
+        assert not db.session.info.get(READING)
+        assert factories.user(name="Scrisă întâi").id is not None
 
 
 def test_begin_write_ends_the_reads_and_the_write_goes_through(reading):

@@ -136,8 +136,8 @@ def comments(consultation_id: int, proposal_id: int | None, order: str = "best",
     """A page of the discussion: COMMENTS_PER_PAGE top-level comments (by score, newest or
     oldest first), each with all its replies as a tree (replies in the order they were
     written). Three queries, whatever the discussion's length: the page of top-level
-    comments and their count, then their replies (a recursive query: replies nest at most
-    participation.MAX_DEPTH deep)."""
+    comments and their count, then all their replies (a recursive query down the chains of
+    replies, however long)."""
     top = db.paginate(
         select(Comment).options(joinedload(Comment.author))
         .where(_discussion(consultation_id, proposal_id), Comment.parent_id.is_(None))
@@ -159,10 +159,14 @@ def comments(consultation_id: int, proposal_id: int | None, order: str = "best",
 
 def comment_page(comment: Comment, order: str = "best") -> int:
     """The page of the discussion (in this order) that shows the comment: its top-level
-    comment's. Replies nest at most participation.MAX_DEPTH deep, so the climb is short."""
-    root = comment
-    while root.parent_id is not None:
-        root = db.session.get(Comment, root.parent_id)
+    comment's, found by one recursive query up the chain of parents, however long."""
+    chain = select(Comment.id, Comment.parent_id).where(Comment.id == comment.id) \
+        .cte("chain", recursive=True)
+    chain = chain.union_all(
+        select(Comment.id, Comment.parent_id).join(chain, Comment.id == chain.c.parent_id))
+    root = comment if comment.parent_id is None else db.session.scalar(
+        select(Comment).where(Comment.id == select(chain.c.id).where(
+            chain.c.parent_id.is_(None)).scalar_subquery()))
     if order == "new":
         before = Comment.id > root.id
     elif order == "old":

@@ -83,9 +83,9 @@ def index():
 def category(slug):
     tag = request.args.get("tag", "")[:30]
     number = page_arg()
-    if for_anonymous_reader():
+    if for_anonymous_reader() and (not tag or TAG.match(tag)):
         # The whole page, as for thread pages: keyed by everything it shows, read as plain
-        # rows in one query.
+        # rows in one query. (Odd tags are not worth a cache entry.)
         found = queries.category_page_key(slug, tag, number)
         if found is None:
             abort(404)
