@@ -17,6 +17,7 @@ from m100hub.accounts.models import (
     HANDLE_RE,
     RESERVED_HANDLES,
     User,
+    is_reserved_handle,
 )
 from m100hub.accounts.services import unique_handle
 from m100hub.forums.mentions import MENTION, link_mentions
@@ -149,7 +150,8 @@ def test_a_handle_with_other_characters_is_refused(client, db, login_as, handle)
 
 
 @pytest.mark.parametrize("handle", ["admin", "Admin", "moderator", "secretariat", "everyone",
-                                    "toata.lumea", "primaria"])
+                                    "toata.lumea", "primaria", "primaria.cluj", "admin2",
+                                    "moderator_1", "m100.team", "secretariat.m100", "m100hub"])
 def test_a_reserved_handle_is_refused(client, db, login_as, handle):
     user_id = login_as("citizen", locale="en").id
     assert RESERVED in refused(client, user_id, handle)
@@ -161,10 +163,23 @@ def test_reserved_handles_are_allowed_handles_otherwise():
         assert HANDLE_RE.fullmatch(handle), handle
 
 
-def test_a_name_that_makes_a_reserved_handle_gets_a_number(db):
-    assert unique_handle("Admin") == "admin2"
-    assert unique_handle("Toată Lumea") == "toata.lumea2"
-    assert unique_handle("Moderator") == "moderator2"
+@pytest.mark.parametrize("handle", ["ana.admin", "adminul", "teamwork", "m1002", "hubert",
+                                    "maria.primaria"])
+def test_a_reserved_word_elsewhere_is_allowed(client, db, login_as, handle):
+    assert not is_reserved_handle(handle)
+    user = login_as("citizen", locale="en")
+    assert client.post("/account", data=profile_data(handle=handle)).status_code == 302
+    assert reload(user.id).handle == handle
+
+
+def test_a_name_that_makes_a_reserved_handle_is_prefixed(db):
+    assert unique_handle("Admin") == "persoana.admin"
+    assert unique_handle("Toată Lumea") == "persoana.toata.lumea"
+    assert unique_handle("Primăria Municipiului Cluj-Napoca") == "persoana.primaria.munici"
+    factories.user(name="Admin", handle=unique_handle("Admin"))
+    assert unique_handle("Admin") == "persoana.admin2"
+    for name in ("Moderator", "Echipa M100", "Secretariatul"):
+        assert not is_reserved_handle(unique_handle(name)), name
 
 
 @pytest.mark.parametrize("handle", ["a", "ab", "a" * (HANDLE_MAX_LENGTH + 1), "x" * 200])

@@ -7,7 +7,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationE
 
 from ..forms import OptionalIdField, StrippedMixin
 from . import passwords
-from .models import HANDLE_MAX_LENGTH, HANDLE_MIN_LENGTH, HANDLE_RE, RESERVED_HANDLES, Sector
+from .models import HANDLE_MAX_LENGTH, HANDLE_MIN_LENGTH, HANDLE_RE, Sector, is_reserved_handle
 
 LANGUAGE_CHOICES = [("ro", "Română"), ("en", "English")]
 
@@ -92,7 +92,7 @@ class ProfileForm(ProfileFields):
         if not HANDLE_RE.fullmatch(field.data):
             raise ValidationError(_l("Use lower-case letters, digits, dots or underscores, "
                                      "beginning and ending with a letter or digit."))
-        if field.data in RESERVED_HANDLES:
+        if is_reserved_handle(field.data):
             raise ValidationError(_l("This handle is kept for the hub itself; choose another."))
 
 

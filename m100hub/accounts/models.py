@@ -27,8 +27,8 @@ class Sector(LabelledEnum):
 HANDLE_RE = re.compile(r"[a-z0-9](?:[a-z0-9._]*[a-z0-9])?")
 #: chosen handles; generated ones may be shorter (the name "Al" gives "al")
 HANDLE_MIN_LENGTH, HANDLE_MAX_LENGTH = 3, 30
-#: handles nobody chooses or is given: a mention of them would pass for the hub's team, its
-#: moderators, a city hall or everyone (Romanian and English words)
+#: words a handle may not be or begin with (see is_reserved_handle): a mention of them would
+#: pass for the hub's team, its moderators, a city hall or everyone (Romanian and English)
 RESERVED_HANDLES = frozenset({
     "admin", "administrator", "administratie", "moderator", "moderatori", "moderation",
     "moderare", "secretariat", "secretariatul", "m100", "m100hub", "hub", "staff", "team",
@@ -36,6 +36,13 @@ RESERVED_HANDLES = frozenset({
     "oficial", "primaria", "primar", "mayor", "everyone", "all", "toti", "toata.lumea", "here",
     "noreply", "no.reply", "null", "undefined", "anonymous", "anonim",
 })
+
+
+def is_reserved_handle(handle: str) -> bool:
+    """Whether the handle is, or begins with, a reserved word: ``admin``, ``admin2``,
+    ``primaria.cluj``, ``moderator_1``, ``m100.team`` (not ``ana.admin``)."""
+    first = re.split(r"[._]", handle, maxsplit=1)[0]
+    return bool({handle, first, first.rstrip("0123456789")} & RESERVED_HANDLES)
 
 
 def new_session_token() -> str:

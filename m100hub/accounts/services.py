@@ -15,7 +15,7 @@ from ..database import after_commit, utcnow
 from ..extensions import db
 from ..util import absolute_url, slugify
 from . import tokens
-from .models import RESERVED_HANDLES, Sector, User, new_session_token
+from .models import Sector, User, is_reserved_handle, new_session_token
 
 # Checked when no account matches, so a wrong e-mail costs as long as a wrong password.
 _DUMMY_HASH = generate_password_hash("not-a-real-password-m100")
@@ -42,12 +42,14 @@ def normalise_handle(handle: str) -> str:
 
 
 def unique_handle(name: str) -> str:
-    """``Maria Popescu`` → ``maria.popescu`` (then ``maria.popescu2``… when taken or
-    reserved: ``Admin`` → ``admin2``)."""
+    """``Maria Popescu`` → ``maria.popescu`` (then ``maria.popescu2``… when taken; a
+    reserved one is prefixed: ``Primăria Cluj`` → ``persoana.primaria.cluj``)."""
     base = slugify(name, max_length=24).replace("-", ".").strip(".") or "persoana"
+    if is_reserved_handle(base):
+        base = f"persoana.{base}"[:24].rstrip("._")
     taken = set(db.session.scalars(select(User.handle).where(User.handle.startswith(base))))
     candidate, n = base, 1
-    while candidate in taken or candidate in RESERVED_HANDLES:
+    while candidate in taken:
         n += 1
         candidate = f"{base}{n}"
     return candidate
