@@ -35,20 +35,39 @@ class FragmentCache:
         return self.get_or_make(key_parts, lambda: render_fragment(template, **context))
 
     def get_or_make(self, key_parts: tuple, make) -> Markup:
-        key = hashlib.blake2b(repr(key_parts).encode(), digest_size=16).hexdigest()
+        """The entry under the key, or ``make()``'s, filed under the key. ``make`` may return
+        (the page, the key of what it shows) when it reads the rows again to render: the page
+        is then filed under what it shows, so a change between the two reads cannot file a
+        newer page under an older key (which an undo, an unlike say, would then find)."""
+        found = self.get(key_parts)
+        if found is None:
+            made = make()
+            found, key_parts = made if isinstance(made, tuple) else (made, key_parts)
+            self.put(key_parts, found)
+        return found
+
+    def get(self, key_parts: tuple) -> Markup | None:
+        key = _digest(key_parts)
         with self._lock:
             found = self._items.get(key)
             if found is not None:
                 self._items.move_to_end(key)
                 self.hits += 1
-                return found
-        html = make()
+            else:
+                self.misses += 1
+            return found
+
+    def put(self, key_parts: tuple, html: Markup) -> None:
+        key = _digest(key_parts)
         with self._lock:
-            self.misses += 1
             self._items[key] = html
+            self._items.move_to_end(key)
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
-        return html
+
+
+def _digest(key_parts: tuple) -> str:
+    return hashlib.blake2b(repr(key_parts).encode(), digest_size=16).hexdigest()
 
 
 #: whole pages for visitors without a session (no flashes, no tokens, no name): forum

@@ -4,6 +4,7 @@ what they show."""
 from __future__ import annotations
 
 from m100hub.accounts.models import User
+from m100hub.database import begin_write
 from m100hub.forums import moderation, services
 from m100hub.forums.fragments import pages_cache, posts_cache
 
@@ -198,3 +199,51 @@ def test_odd_thread_addresses_are_not_cached_and_do_not_leak_into_cached_pages(c
     client.get(url)
     page = client.get(url).get_data(as_text=True)
     assert pages_cache.hits == hits + 1 and "ciudat" not in page
+
+
+def test_a_change_between_the_key_and_the_render_files_the_page_under_what_it_shows(
+        client, db, monkeypatch):
+    """A like lands after the page's key was read and before the page is rendered: the page
+    (with the like) is filed under its own key, so when the like is taken back the old key
+    does not serve the page with the like."""
+    from m100hub.forums import queries
+
+    client.set_cookie("lang", "en")
+    thread = ff.thread(body="Primul mesaj", category_slug="energie", title="Panouri solare")
+    post = ff.opening_post(thread)
+    db.session.commit()
+    url = f"/forums/t/{thread.id}"
+    liker, load_thread, load_category = factories.user(), queries.thread, queries.category_by_slug
+
+    def like_then(*args):
+        begin_write()  # someone else's request, in the test's one session
+        services.react(liker, post)
+        db.session.commit()
+        return load_thread(*args)
+
+    pages_cache.clear()
+    posts_cache.clear()
+    monkeypatch.setattr(queries, "thread", like_then)
+    assert "1 like" in client.get(url).get_data(as_text=True)  # rendered after the like
+    monkeypatch.setattr(queries, "thread", load_thread)
+    services.unreact(liker, post)
+    db.session.commit()
+    assert "0 likes" in client.get(url).get_data(as_text=True)  # not the page with the like
+
+    # The category page, the same: a thread is renamed between the key and the render.
+    def rename_then(*args):
+        begin_write()
+        services.edit_post(db.session.get(User, thread.author_id), ff.opening_post(thread),
+                           "Primul mesaj", title="Panouri solare noi")
+        db.session.commit()
+        return load_category(*args)
+
+    pages_cache.clear()
+    monkeypatch.setattr(queries, "category_by_slug", rename_then)
+    assert "Panouri solare noi" in client.get("/forums/c/energie").get_data(as_text=True)
+    monkeypatch.setattr(queries, "category_by_slug", load_category)
+    services.edit_post(db.session.get(User, thread.author_id), ff.opening_post(thread),
+                       "Primul mesaj", title="Panouri solare")
+    db.session.commit()
+    page = client.get("/forums/c/energie").get_data(as_text=True)
+    assert "Panouri solare" in page and "Panouri solare noi" not in page

@@ -4,6 +4,8 @@ they show — so a changed post, like or name makes a new key and nothing needs 
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from ..page_cache import (  # noqa: F401 (the forums' names for the shared cache)
     FragmentCache,
     is_listed_address,
@@ -38,20 +40,55 @@ def posts_key(locale: str, thread_id: int, page_number: int, posts) -> tuple:
     return ("posts", locale, thread_id, page_number, tuple(post_fingerprint(p) for p in posts))
 
 
+def thread_row(t) -> tuple:
+    """What a category page shows of a thread (queries.category_page_key reads the same as
+    plain rows)."""
+    return (t.id, t.title, t.pinned, t.locked, t.hidden, tuple(t.tags or ()), t.post_count,
+            t.reply_count, t.created_dt, t.last_post_dt,
+            t.author.display_name if t.author else None,
+            t.last_poster.display_name if t.last_poster else None)
+
+
 def threads_key(locale: str, category, tag: str, threads) -> tuple:
-    return ("threads", locale, category.id, category.slug, tag, tuple(
-        (t.id, t.title, t.pinned, t.locked, t.hidden, tuple(t.tags or ()), t.post_count,
-         t.reply_count, t.created_dt, t.last_post_dt, t.author.display_name if t.author else None,
-         t.last_poster.display_name if t.last_poster else None)
-        for t in threads))
+    return ("threads", locale, category.id, category.slug, tag,
+            tuple(thread_row(t) for t in threads))
 
 
-def thread_page_key(page_number: int, locale: str, thread_fields, fingerprints) -> tuple:
-    """The whole page's key: the thread, its category and links, and its posts' fingerprints
-    (queries.thread_page_key)."""
-    *fields, tags = thread_fields[:6]
-    return ("thread-page", page_number, locale, *fields, tuple(tags or ()),
-            *thread_fields[6:], tuple(fingerprints))
+#: what a thread page shows of its thread ("") and of what it links to: (relationship,
+#: attributes); queries.thread_page_key reads the same as plain rows
+THREAD_PAGE_SHOWS = (
+    ("", ("id", "title", "pinned", "locked", "hidden", "tags", "next_number")),
+    ("category", ("slug", "name", "name_en", "archived")),
+    ("city", ("slug", "name")),
+    ("consultation", ("id", "title")),
+    ("event", ("id", "title")),
+)
+#: what a category page shows of its category (queries.category_page_key reads the same)
+CATEGORY_PAGE_SHOWS = ("id", "slug", "name", "name_en", "description", "description_en",
+                       "archived")
+
+
+def thread_fields(thread) -> tuple:
+    """THREAD_PAGE_SHOWS of a loaded thread."""
+    values = []
+    for relation, names in THREAD_PAGE_SHOWS:
+        source = getattr(thread, relation) if relation else thread
+        values.extend(getattr(source, name) if source is not None else None for name in names)
+    return tuple(values)
+
+
+def thread_page_key(page_number: int, locale: str, fields, fingerprints) -> tuple:
+    """The whole page's key: the thread, its category and links (THREAD_PAGE_SHOWS, read by
+    queries.thread_page_key or thread_fields), and its posts' fingerprints."""
+    return ("thread-page", page_number, locale,
+            *(tuple(value) if isinstance(value, list) else value for value in fields),
+            tuple(fingerprints))
+
+
+def rendered_thread_page_key(page_number: int, locale: str, thread, posts) -> tuple:
+    """The key of a page as rendered from loaded rows (see FragmentCache.get_or_make)."""
+    return thread_page_key(page_number, locale, thread_fields(thread),
+                           [post_fingerprint(p) for p in posts])
 
 
 def is_listed_category_address(page, tag: str) -> bool:
@@ -63,7 +100,15 @@ def is_listed_category_address(page, tag: str) -> bool:
 
 
 def category_page_key(address: str, locale: str, category_fields, page) -> tuple:
-    """The whole page's key (queries.category_page_key). The address is part of what the page
-    shows (the language links lead back to it)."""
+    """The whole page's key (queries.category_page_key: the page's items are thread_row()s).
+    The address is part of what the page shows (the language links lead back to it)."""
     return ("category-page", address, locale, tuple(category_fields), page.page, page.pages,
             tuple(page.items))
+
+
+def rendered_category_page_key(address: str, locale: str, category, page) -> tuple:
+    """The key of a category page as rendered from loaded rows (FragmentCache.get_or_make)."""
+    return category_page_key(
+        address, locale, tuple(getattr(category, name) for name in CATEGORY_PAGE_SHOWS),
+        SimpleNamespace(page=page.page, pages=page.pages,
+                        items=[thread_row(t) for t in page.items]))

@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload
 from ..accounts.models import User
 from ..extensions import db
 from ..permissions import can_moderate
-from .fragments import POST_FINGERPRINT, fingerprint
+from .fragments import CATEGORY_PAGE_SHOWS, POST_FINGERPRINT, THREAD_PAGE_SHOWS, fingerprint
 from .models import (
     Category,
     Post,
@@ -130,8 +130,7 @@ def _category_page_key_statement(tagged: bool):
     page = page.subquery()
     # the names are joined to the page's threads only, not to all that the count sees
     author, last_poster = aliased(User), aliased(User)
-    fields = (Category.id, Category.slug, Category.name, Category.name_en, Category.description,
-              Category.description_en, Category.archived)
+    fields = [getattr(Category, name) for name in CATEGORY_PAGE_SHOWS]
     statement = (
         select(*fields, *[page.c[name] for name in (
             "id", "title", "pinned", "locked", "hidden", "tags", "post_count", "reply_count",
@@ -175,12 +174,10 @@ def _thread_page_key_statement():
         .where(Post.thread_id == thread_id).order_by(Post.number)
         .offset(bindparam("offset")).limit(bindparam("limit"))
     ).subquery()
-    fields = (Thread.id, Thread.title, Thread.pinned, Thread.locked, Thread.hidden, Thread.tags,
-              Thread.next_number, Category.slug, Category.name, Category.name_en,
-              Category.archived, City.slug.label("city_slug"), City.name.label("city_name"),
-              Consultation.id.label("consultation_id"),
-              Consultation.title.label("consultation_title"), Event.id.label("event_id"),
-              Event.title.label("event_title"))
+    models = {"": Thread, "category": Category, "city": City, "consultation": Consultation,
+              "event": Event}
+    fields = [getattr(models[relation], name).label(f"{relation or 'thread'}_{name}")
+              for relation, names in THREAD_PAGE_SHOWS for name in names]
     statement = (
         select(*fields, *posts.c).select_from(Thread)
         .join(Category, Category.id == Thread.category_id)

@@ -93,12 +93,16 @@ def category(slug):
         shown = SimpleNamespace(page=number, items=threads,
                                 pages=-(-total // queries.THREADS_PER_PAGE))
         if fragments.is_listed_category_address(shown, tag):
-            key = fragments.category_page_key(request.full_path, str(get_locale()), fields, shown)
-            return fragments.pages_cache.get_or_make(key, lambda: _category_page(slug, tag, number))
-    return _category_page(slug, tag, number)
+            address, locale = request.full_path, str(get_locale())
 
+            def render():
+                category = _category_or_404(slug)
+                page = queries.threads_of(category.id, current_user, number, tag)
+                return _render_category(category, page, tag), \
+                    fragments.rendered_category_page_key(address, locale, category, page)
 
-def _category_page(slug: str, tag: str, number: int) -> str:
+            return fragments.pages_cache.get_or_make(
+                fragments.category_page_key(address, locale, fields, shown), render)
     category = _category_or_404(slug)
     return _render_category(category, queries.threads_of(category.id, current_user, number, tag),
                             tag)
@@ -181,9 +185,16 @@ def thread(thread_id):
             abort(404)
         fields, shown = found
         if shown and fragments.is_listed_address(SimpleNamespace(page=number)):
-            key = fragments.thread_page_key(number, str(get_locale()), fields, shown)
-            return fragments.pages_cache.get_or_make(key, lambda: _render_thread(
-                _thread_or_404(thread_id), queries.posts_of(thread_id, number), ReplyForm))
+            locale = str(get_locale())
+
+            def render():
+                thread = _thread_or_404(thread_id)
+                page = queries.posts_of(thread_id, number)
+                return _render_thread(thread, page, ReplyForm), \
+                    fragments.rendered_thread_page_key(number, locale, thread, page.items)
+
+            return fragments.pages_cache.get_or_make(
+                fragments.thread_page_key(number, locale, fields, shown), render)
     thread = _thread_or_404(thread_id)
     page = queries.posts_of(thread.id, number)
     quote = _quote(thread, request.args.get("quote", ""))
