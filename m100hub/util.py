@@ -51,9 +51,10 @@ def absolute_url(endpoint: str, **values) -> str:
 
 
 def choice_arg(name: str, choices, default: str = "") -> str:
-    """The query argument ``name`` when it is one of ``choices`` (strings), else ``default``:
-    a filter or an order as the page offers them, never a value of the address's own."""
-    value = request.args.get(name, default)
+    """The query argument or form field ``name`` when it is one of ``choices`` (strings),
+    else ``default``: a filter or an order as the page offers them, never a value of the
+    address's own."""
+    value = request.values.get(name, default)
     return value if value in choices else default
 
 

@@ -3190,3 +3190,29 @@ def test_an_admin_also_decides_and_unknown_comments_are_404(client, db, login_as
     assert snapshot() == before
     assert client.post(f"/comments/{comment_id}/hide", data={"reason": "Spam"}).status_code == 303
     assert fresh(Comment, comment_id).hidden_reason == "Spam"
+
+
+def test_after_a_vote_or_a_reply_the_reader_comes_back_to_the_order_they_read(
+        client, db, login_as):
+    scene = build("open")
+    per_page = queries.COMMENTS_PER_PAGE
+    author = factories.user()
+    ids = [comment(scene, author, body=f"Comentariul nr. {n}.") for n in range(per_page + 1)]
+    _db.session.commit()
+    sign_in(login_as, client, "citizen")
+    # newest first, the oldest comment is alone on page 2; its forms say the order
+    text = page(client.get(f"{scene.url}?order=new&page=2"))
+    assert f'id="comment-{ids[0]}"' in text and 'name="order" value="new"' in text
+    voted = client.post(f"/comments/{ids[0]}/vote", data={"value": "up", "order": "new"})
+    assert voted.headers["Location"].endswith(
+        f"{scene.url}?order=new&page=2#comment-{ids[0]}"), voted.headers["Location"]
+    replied = client.post(f"{scene.url}/comments",
+                          data={"body": "Răspuns.", "parent_id": str(ids[0]), "order": "new"})
+    reply = int(replied.headers["Location"].rsplit("-", 1)[1])
+    assert replied.headers["Location"].endswith(f"{scene.url}?order=new&page=2#comment-{reply}")
+    # most agreed first (the default), the voted comment leads the first page
+    assert client.get(f"/comments/{ids[0]}").headers["Location"].endswith(
+        f"{scene.url}#comment-{ids[0]}")
+    # an order the page does not offer is the default one
+    odd = client.post(f"/comments/{ids[1]}/vote", data={"value": "up", "order": "x"})
+    assert "order=" not in odd.headers["Location"]

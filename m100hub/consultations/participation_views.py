@@ -153,12 +153,15 @@ def db_comment(comment_id: int) -> Comment:
 
 
 def _comment_url(comment: Comment) -> str:
-    """The comment in its discussion, on the page that shows it (most agreed first)."""
-    anchor, page = f"comment-{comment.id}", queries.comment_page(comment)
-    page = page if page > 1 else None
+    """The comment in its discussion, on the page that shows it, in the order the reader
+    was reading it (the discussion's forms send it; most agreed first otherwise)."""
+    order = choice_arg("order", queries.COMMENT_ORDERS, "best")
+    page = queries.comment_page(comment, order)
+    where = {"order": order if order != "best" else None, "page": page if page > 1 else None,
+             "_anchor": f"comment-{comment.id}"}
     if comment.proposal_id:
-        return url_for(".proposal", proposal_id=comment.proposal_id, page=page, _anchor=anchor)
-    return url_for(".show", consultation_id=comment.consultation_id, page=page, _anchor=anchor)
+        return url_for(".proposal", proposal_id=comment.proposal_id, **where)
+    return url_for(".show", consultation_id=comment.consultation_id, **where)
 
 
 def _comment_or_404(comment_id: int):
