@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import logging
+import re
 from datetime import UTC, datetime
 from functools import wraps
 
@@ -133,8 +134,13 @@ AFTER_COMMIT = "m100_after_commit"
 #: session.info: this transaction only reads; a connection's execution option: this
 #: connection runs in autocommit for a reading request (PostgreSQL)
 READING = "m100_reading"
-#: the first words of the statements a reading request may send
-READ_STATEMENTS = ("SELECT", "WITH", "VALUES", "SHOW", "EXPLAIN")
+#: session.info: this transaction runs on a connection in autocommit (PostgreSQL)
+READING_CONNECTION = "m100_reading_connection"
+#: the first words of the statements a reading request may send; what may not be in them
+READ_STATEMENTS = ("SELECT", "WITH", "VALUES", "SHOW")
+_LEADING = re.compile(r"(?:\s+|\(|/\*.*?\*/|--[^\n]*\n)*", re.S)
+_LOCKS = re.compile(r"\bFOR\s+(?:NO\s+KEY\s+UPDATE|UPDATE|KEY\s+SHARE|SHARE)\b", re.I)
+_WRITES = re.compile(r"\b(?:INSERT|UPDATE|DELETE|MERGE)\b", re.I)
 
 
 class WriteWhileReading(RuntimeError):
@@ -149,7 +155,10 @@ def register(app) -> None:
     statement still sees everything committed before it, as it would in the READ COMMITTED
     transaction it replaces. A view that writes during a GET calls begin_write() first; a
     write, a lock or a savepoint without it raises WriteWhileReading (on every database, so
-    the tests find it, and on PostgreSQL for any statement, ORM or not).
+    the tests find it, and on PostgreSQL for any statement, ORM or not). Server-side cursors
+    (``yield_per``) need a transaction too. The guard is a programmer's aid, not a security
+    boundary: it reads the statements' words, so a function with side effects in a SELECT
+    (``nextval``, an advisory lock) passes it.
     """
     app.before_request_funcs.setdefault(None, []).insert(0, _reads_only)
     app.teardown_request(_reads_end)
@@ -170,8 +179,12 @@ def _reads_end(exc) -> None:
     if not db.session.registry.has():
         return
     session = db.session()
-    if session.info.pop(READING, None) and not _bound_to_a_connection(session):
-        session.rollback()  # gives the connection back: the pool resets its autocommit
+    session.info.pop(READING, None)
+    if session.info.pop(READING_CONNECTION, None):
+        try:  # nothing to undo on it: this gives the connection back, out of autocommit
+            session.rollback()
+        except Exception:  # the response is made; the pool discards a broken connection
+            logger.exception("giving a reading connection back failed")
 
 
 def _bound_to_a_connection(session) -> bool:
@@ -191,12 +204,14 @@ def _reading_transaction(session, transaction) -> None:
     if not _bound_to_a_connection(session) \
             and session.get_bind().dialect.name == "postgresql":
         session.connection(execution_options={"isolation_level": "AUTOCOMMIT", READING: True})
+        session.info[READING_CONNECTION] = True
 
 
 @event.listens_for(Session, "after_transaction_end")
 def _reading_ends(session, transaction) -> None:
     if transaction.parent is None:
         session.info.pop(READING, None)
+        session.info.pop(READING_CONNECTION, None)
 
 
 @event.listens_for(Session, "before_flush")
@@ -217,9 +232,12 @@ def _no_statement_while_reading(state) -> None:
 @event.listens_for(Engine, "before_cursor_execute")
 def _no_sql_write_while_reading(conn, cursor, statement, parameters, context, executemany):
     """Any statement on a reading connection: Core, text or driver SQL too."""
-    if conn.get_execution_options().get(READING) and (
-            not statement.lstrip()[:7].upper().startswith(READ_STATEMENTS)
-            or " FOR UPDATE" in statement or " FOR SHARE" in statement):
+    if not conn.get_execution_options().get(READING):
+        return
+    start = _LEADING.match(statement).end()
+    verb = statement[start:start + 6].upper()
+    if not verb.startswith(READ_STATEMENTS) or _LOCKS.search(statement) \
+            or (verb.startswith("WITH") and _WRITES.search(statement)):
         raise WriteWhileReading("a GET request writes or locks: call begin_write() first")
 
 

@@ -151,7 +151,8 @@ def test_a_handle_with_other_characters_is_refused(client, db, login_as, handle)
 
 @pytest.mark.parametrize("handle", ["admin", "Admin", "moderator", "secretariat", "everyone",
                                     "toata.lumea", "primaria", "primaria.cluj", "admin2",
-                                    "moderator_1", "m100.team", "secretariat.m100", "m100hub"])
+                                    "moderator_1", "m100.team", "secretariat.m100", "m100hub",
+                                    "m1002", "toata.lumea2", "no.reply_1"])
 def test_a_reserved_handle_is_refused(client, db, login_as, handle):
     user_id = login_as("citizen", locale="en").id
     assert RESERVED in refused(client, user_id, handle)
@@ -163,8 +164,8 @@ def test_reserved_handles_are_allowed_handles_otherwise():
         assert HANDLE_RE.fullmatch(handle), handle
 
 
-@pytest.mark.parametrize("handle", ["ana.admin", "adminul", "teamwork", "m1002", "hubert",
-                                    "maria.primaria"])
+@pytest.mark.parametrize("handle", ["ana.admin", "adminul", "teamwork", "m10", "hubert",
+                                    "maria.primaria", "allan"])
 def test_a_reserved_word_elsewhere_is_allowed(client, db, login_as, handle):
     assert not is_reserved_handle(handle)
     user = login_as("citizen", locale="en")
@@ -180,6 +181,14 @@ def test_a_name_that_makes_a_reserved_handle_is_prefixed(db):
     assert unique_handle("Admin") == "persoana.admin2"
     for name in ("Moderator", "Echipa M100", "Secretariatul"):
         assert not is_reserved_handle(unique_handle(name)), name
+
+
+def test_numbering_a_taken_handle_skips_reserved_ones(db):
+    """"M" taken, then m2…m99: the next is m101, for m100 is reserved."""
+    factories.user(name="M", handle="m")
+    for n in range(2, 100):
+        factories.user(name=f"M {n}", handle=f"m{n}")
+    assert unique_handle("M") == "m101"
 
 
 @pytest.mark.parametrize("handle", ["a", "ab", "a" * (HANDLE_MAX_LENGTH + 1), "x" * 200])

@@ -134,6 +134,20 @@ def test_after_a_get_a_post_in_the_same_app_context_is_a_transaction(scratch):
         assert seen and all(flag in (False, None) for _, flag in seen), seen
 
 
+def test_a_get_keeps_the_work_of_a_session_that_outlives_it(scratch):
+    """A script's app context with a pending write: a GET in it reads that transaction,
+    and leaves it to the script to commit."""
+    app, thread_id, _ = scratch
+    client = app.test_client()
+    with app.app_context():
+        with app.test_request_context(method="POST"):
+            factories.user(name="Scrisă de script", email="script@example.ro")
+        assert client.get(f"/forums/t/{thread_id}").status_code == 200
+        commit()
+        assert db.session.scalar(select(User.id).where(User.email == "script@example.ro"))
+        db.session.remove()
+
+
 def test_any_write_on_a_reading_connection_is_refused(postgresql_scratch):
     """On PostgreSQL the reading connection refuses writes and locks in any form: text SQL,
     Core statements, driver SQL."""
@@ -142,12 +156,31 @@ def test_any_write_on_a_reading_connection_is_refused(postgresql_scratch):
         app.preprocess_request()
         assert db.session.scalar(select(User.display_name).where(User.id == reader_id))
         connection = db.session.connection()
+        for sql in ("UPDATE users SET bio = 'scris'",
+                    "DELETE FROM forum_read_markers",
+                    "SELECT 1 FROM users FOR UPDATE",
+                    "select 1 from users\nfor update",
+                    "SELECT 1 FROM users FOR NO KEY UPDATE",
+                    "SELECT 1 FROM users FOR KEY SHARE",
+                    "WITH changed AS (UPDATE users SET bio = 'scris' RETURNING id) "
+                    "SELECT count(*) FROM changed",
+                    "EXPLAIN ANALYZE UPDATE users SET bio = 'scris'",
+                    "/* a comment */ UPDATE users SET bio = 'scris'"):
+            with pytest.raises(WriteWhileReading):
+                connection.exec_driver_sql(sql)
         for write in (lambda: db.session.execute(text("UPDATE users SET bio = 'scris'")),
                       lambda: connection.execute(update(User.__table__).values(bio="scris")),
-                      lambda: connection.exec_driver_sql("DELETE FROM forum_read_markers"),
-                      lambda: connection.exec_driver_sql("SELECT 1 FROM users FOR UPDATE")):
+                      lambda: db.session.scalar(select(User).with_for_update(key_share=True))):
             with pytest.raises(WriteWhileReading):
                 write()
+        # reads in other shapes pass: a union of ordered parts, a leading comment, lower case
+        assert connection.exec_driver_sql(
+            "(SELECT id FROM users ORDER BY id LIMIT 1) UNION (SELECT id FROM users LIMIT 1)"
+        ).all()
+        assert connection.exec_driver_sql("/* who */ select id from users").all()
+        assert connection.exec_driver_sql(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3) "
+            "SELECT count(*) FROM n").scalar() == 3
     with app.app_context():
         assert db.session.scalar(select(User.bio).where(User.id == reader_id)) == ""
         db.session.remove()

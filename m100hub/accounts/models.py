@@ -39,10 +39,11 @@ RESERVED_HANDLES = frozenset({
 
 
 def is_reserved_handle(handle: str) -> bool:
-    """Whether the handle is, or begins with, a reserved word: ``admin``, ``admin2``,
-    ``primaria.cluj``, ``moderator_1``, ``m100.team`` (not ``ana.admin``)."""
-    first = re.split(r"[._]", handle, maxsplit=1)[0]
-    return bool({handle, first, first.rstrip("0123456789")} & RESERVED_HANDLES)
+    """Whether the handle is, or begins with, a reserved word followed by a dot, an
+    underscore or a digit: ``admin``, ``admin2``, ``primaria.cluj``, ``moderator_1``,
+    ``m1002``, ``toata.lumea2`` (not ``ana.admin``, ``adminul``, ``hubert``)."""
+    return any(handle == word or (handle.startswith(word) and handle[len(word)] in "._0123456789")
+               for word in RESERVED_HANDLES)
 
 
 def new_session_token() -> str:

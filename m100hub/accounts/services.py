@@ -49,7 +49,7 @@ def unique_handle(name: str) -> str:
         base = f"persoana.{base}"[:24].rstrip("._")
     taken = set(db.session.scalars(select(User.handle).where(User.handle.startswith(base))))
     candidate, n = base, 1
-    while candidate in taken:
+    while candidate in taken or is_reserved_handle(candidate):  # "M": m2…m99, m101
         n += 1
         candidate = f"{base}{n}"
     return candidate
