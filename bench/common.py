@@ -79,8 +79,10 @@ def wait_until_up(port: int, timeout: float = 30.0) -> None:
     raise RuntimeError(f"server on port {port} did not start")
 
 
-def load(port: int, path: str, seconds: float = 5.0, concurrency: int = 8) -> dict:
-    """Keep-alive GETs from ``concurrency`` threads for ``seconds``: req/s, p50/p99 (ms)."""
+def load_samples(port: int, path: str, seconds: float,
+                 concurrency: int = 8) -> tuple[list[float], float, int]:
+    """Keep-alive GETs from ``concurrency`` threads for ``seconds``: (the successful requests'
+    latencies, the seconds taken, the failed requests)."""
     latencies: list[float] = []
     errors = 0
     lock = threading.Lock()
@@ -114,8 +116,7 @@ def load(port: int, path: str, seconds: float = 5.0, concurrency: int = 8) -> di
         thread.start()
     for thread in threads:
         thread.join()
-    elapsed = time.monotonic() - began
-    return {**latency_figures(latencies, elapsed), "errors": errors}
+    return latencies, time.monotonic() - began, errors
 
 
 def latency_figures(latencies: list[float], elapsed: float) -> dict:
@@ -188,16 +189,32 @@ def analyse(database_url: str) -> None:
     engine.dispose()
 
 
+#: how many alternations of the minimal page and a page of the hub make one measure
+ROUNDS = 5
+
+
 def against_minimal(env: dict, pages: dict[str, str], seconds: float) -> dict:
-    """The minimal Flask page, then each page of the hub, served the same way; with ratios."""
+    """Each page of the hub against the minimal Flask page, both served the same way and
+    measured in alternation (ROUNDS short rounds of each), so that a change in the shared
+    machine's speed during the run weighs on both sides of the ratio alike."""
     analyse(env["DATABASE_URL"])
-    results = {}
-    with gunicorn("minimal_app:app", {**env, "PYTHONPATH": str(Path(__file__).parent)}) as port:
-        results["minimal"] = load(port, "/", seconds)
-    with gunicorn("wsgi:app", env) as port:
+    minimal_env = {**env, "PYTHONPATH": str(Path(__file__).parent)}
+    results, baseline = {}, ([], 0.0, 0)
+    with gunicorn("minimal_app:app", minimal_env) as minimal, gunicorn("wsgi:app", env) as hub:
         for name, path in pages.items():
-            figures = load(port, path, seconds)
+            sides = {"minimal": ([], 0.0, 0), name: ([], 0.0, 0)}
+            for _ in range(ROUNDS):
+                for side, port, address in (("minimal", minimal, "/"), (name, hub, path)):
+                    latencies, elapsed, errors = load_samples(port, address, seconds / ROUNDS)
+                    before = sides[side]
+                    sides[side] = (before[0] + latencies, before[1] + elapsed,
+                                   before[2] + errors)
+            figures = {**latency_figures(*sides[name][:2]), "errors": sides[name][2]}
+            versus = latency_figures(*sides["minimal"][:2])
+            figures["minimal_requests_per_s"] = versus["requests_per_s"]
             figures["ratio_to_minimal"] = round(
-                figures["requests_per_s"] / results["minimal"]["requests_per_s"], 3)
+                figures["requests_per_s"] / versus["requests_per_s"], 3)
             results[name] = figures
-    return results
+            baseline = tuple(a + b for a, b in zip(baseline, sides["minimal"], strict=True))
+    results["minimal"] = {**latency_figures(*baseline[:2]), "errors": baseline[2]}
+    return {"minimal": results.pop("minimal"), **results}
