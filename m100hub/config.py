@@ -91,6 +91,9 @@ def build_config(instance_path: Path) -> dict:
         "SOCKETIO_ALLOWED_ORIGINS": os.environ.get("SOCKETIO_ALLOWED_ORIGINS", ""),
         "CELERY_EAGER": env_bool("CELERY_EAGER", False),
         "PER_PAGE": 30,
+        #: a cached forum page is served to visitors without a session for this long before
+        #: its key is read again (0: read on every request)
+        "ANONYMOUS_PAGE_SECONDS": float(os.environ.get("ANONYMOUS_PAGE_SECONDS", "1")),
         #: how many reverse proxies (load balancer, nginx) set X-Forwarded-* in front of us
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
     }

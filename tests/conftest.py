@@ -81,6 +81,8 @@ def base_config(tmp_root: Path, url: str) -> dict:
         "MAIL_SERVER": "",
         "MAIL_OUTBOX_DIR": str(tmp_root / "outbox"),
         "WTF_CSRF_ENABLED": False,
+        # every request reads the cached pages' keys (test_forum_fragments tests the grace)
+        "ANONYMOUS_PAGE_SECONDS": 0,
         "BASE_URL": "http://localhost",
         "SERVER_NAME": None,
     }

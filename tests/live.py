@@ -102,6 +102,8 @@ class LiveStack:
             # Every browser of the tests signs in from one address; the limit per address
             # would otherwise refuse the eleventh sign-in of a minute.
             "RATE_LIMIT_SIGN_IN": "200 per minute",
+            # flows check what visitors see right after a change: no second of grace
+            "ANONYMOUS_PAGE_SECONDS": "0",
             "CELERY_QUEUE": f"live-{self.secret[:8]}",
             "SOCKETIO_CHANNEL": f"live-{self.secret[:8]}",
             "PYTHONUNBUFFERED": "1",

@@ -247,3 +247,41 @@ def test_a_change_between_the_key_and_the_render_files_the_page_under_what_it_sh
     db.session.commit()
     page = client.get("/forums/c/energie").get_data(as_text=True)
     assert "Panouri solare" in page and "Panouri solare noi" not in page
+
+
+def test_within_the_grace_a_checked_page_is_served_without_a_query(
+        app, client, db, monkeypatch, count_queries, login_as):
+    """ANONYMOUS_PAGE_SECONDS: a page whose key was read less than that long ago is served
+    again as it is; after it, the key is read again and a change shows."""
+    import m100hub.page_cache as page_cache
+
+    monkeypatch.setitem(app.config, "ANONYMOUS_PAGE_SECONDS", 1.0)
+    now = [1000.0]
+    monkeypatch.setattr(page_cache.time, "monotonic", lambda: now[0])
+    client.set_cookie("lang", "en")
+    thread = ff.thread(body="Primul mesaj", category_slug="energie", title="Baterii")
+    db.session.commit()
+    pages_cache.clear()
+    for url in (f"/forums/t/{thread.id}", "/forums/c/energie"):
+        assert "Baterii" in client.get(url).get_data(as_text=True)
+        with count_queries() as counter:
+            assert "Baterii" in client.get(url).get_data(as_text=True)
+        assert counter.count == 0, (url, counter)
+    services.edit_post(db.session.get(User, thread.author_id), ff.opening_post(thread),
+                       "Primul mesaj", title="Baterii noi")
+    db.session.commit()
+    now[0] += 0.5  # within the second: the page as it was checked
+    assert "Baterii noi" not in client.get(f"/forums/t/{thread.id}").get_data(as_text=True)
+    now[0] += 0.6  # after it: read again
+    assert "Baterii noi" in client.get(f"/forums/t/{thread.id}").get_data(as_text=True)
+    assert "Baterii noi" in client.get("/forums/c/energie").get_data(as_text=True)
+    # odd addresses and signed-in readers never get a remembered page
+    services.edit_post(db.session.get(User, thread.author_id), ff.opening_post(thread),
+                       "Primul mesaj", title="Baterii vechi")
+    db.session.commit()
+    now[0] += 0.1
+    url = f"/forums/t/{thread.id}"
+    assert "Baterii vechi" not in client.get(url).get_data(as_text=True)
+    assert "Baterii vechi" in client.get(f"{url}?page=1&x=1").get_data(as_text=True)
+    login_as("citizen", locale="en")
+    assert "Baterii vechi" in client.get(url).get_data(as_text=True)

@@ -22,7 +22,7 @@ from ..accounts.models import User
 from ..cities.queries import city_choices
 from ..database import begin_write, commit
 from ..extensions import db
-from ..page_cache import for_anonymous_reader
+from ..page_cache import for_anonymous_reader, recent_page
 from ..permissions import can_moderate, get_or_404, require
 from ..security import limit, person_or_address
 from ..util import page_arg
@@ -86,6 +86,9 @@ def category(slug):
     if for_anonymous_reader() and (not tag or TAG.match(tag)):
         # The whole page, as for thread pages: keyed by everything it shows, read as plain
         # rows in one query. (Odd tags are not worth a cache entry.)
+        remembered, page_html = recent_page(fragments.pages_cache)
+        if page_html is not None:
+            return page_html
         found = queries.category_page_key(slug, tag, number)
         if found is None:
             abort(404)
@@ -102,7 +105,7 @@ def category(slug):
                     fragments.rendered_category_page_key(address, locale, category, page)
 
             return fragments.pages_cache.get_or_make(
-                fragments.category_page_key(address, locale, fields, shown), render)
+                fragments.category_page_key(address, locale, fields, shown), render, remembered)
     category = _category_or_404(slug)
     return _render_category(category, queries.threads_of(category.id, current_user, number, tag),
                             tag)
@@ -177,9 +180,13 @@ def _about(form: ThreadForm) -> tuple[str, dict]:
 def thread(thread_id):
     number = page_arg()
     if for_anonymous_reader():
-        # The key is read as plain rows (no ORM objects): a cache hit is one light query.
-        # Only addresses the site links to: junk parameters must not fill the cache, nor end
-        # up in a cached page's links.
+        # The key is read as plain rows (no ORM objects): a cache hit is one light query,
+        # or none when the page was checked less than ANONYMOUS_PAGE_SECONDS ago. Only
+        # addresses the site links to: junk parameters must not fill the cache, nor end up
+        # in a cached page's links.
+        remembered, page_html = recent_page(fragments.pages_cache)
+        if page_html is not None:
+            return page_html
         found = queries.thread_page_key(thread_id, number)
         if found is None:
             abort(404)
@@ -194,7 +201,7 @@ def thread(thread_id):
                     fragments.rendered_thread_page_key(number, locale, thread, page.items)
 
             return fragments.pages_cache.get_or_make(
-                fragments.thread_page_key(number, locale, fields, shown), render)
+                fragments.thread_page_key(number, locale, fields, shown), render, remembered)
     thread = _thread_or_404(thread_id)
     page = queries.posts_of(thread.id, number)
     quote = _quote(thread, request.args.get("quote", ""))
