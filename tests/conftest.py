@@ -60,6 +60,17 @@ def scratch_postgresql(test_url: str, suffix: str) -> str:
     return f"{base}/{scratch}"
 
 
+def scratch_database(backend: str, tmp_path: Path, name: str) -> str:
+    """A database of its own for a test whose threads or apps commit: a SQLite file in
+    ``tmp_path``, or (backend "postgresql") a fresh PostgreSQL database beside the session's,
+    named after ``name`` — required in CI."""
+    if backend == "sqlite":
+        return f"sqlite:///{tmp_path / f'{name}.sqlite3'}"
+    main = database_url(tmp_path)
+    require_service("PostgreSQL (TEST_DATABASE_URL)", main.startswith("postgresql"))
+    return scratch_postgresql(main, name)
+
+
 def reset_database(url: str) -> None:
     """An empty database: the schema comes from the migrations, as in production."""
     if not url.startswith("postgresql"):

@@ -18,23 +18,18 @@ from m100hub.accounts import services
 from m100hub.accounts.models import User
 from m100hub.extensions import db
 
-from .conftest import base_config, database_url, require_service, scratch_postgresql
+from .conftest import (
+    base_config,
+    scratch_database,
+)
 
 MIGRATIONS = str(Path(__file__).parent.parent / "migrations")
 THREADS = 20
 
 
-def scratch_url(backend: str, tmp_path: Path) -> str:
-    if backend == "sqlite":
-        return f"sqlite:///{tmp_path / 'race.sqlite3'}"
-    main = database_url(tmp_path)
-    require_service("PostgreSQL (TEST_DATABASE_URL)", main.startswith("postgresql"))
-    return scratch_postgresql(main, "race")
-
-
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_concurrent_sign_ups_with_one_email_create_one_account(backend, tmp_path):
-    app = create_app(base_config(tmp_path, scratch_url(backend, tmp_path)))
+    app = create_app(base_config(tmp_path, scratch_database(backend, tmp_path, "race")))
     with app.app_context():
         upgrade(directory=MIGRATIONS)
     outcomes = run_at_once(app, lambda n: services.create_user(
@@ -79,7 +74,7 @@ def test_concurrent_replies_likes_and_reports_keep_exact_counts(backend, tmp_pat
     from m100hub.forums import services as forum
     from m100hub.forums.models import Category, Post, Thread
 
-    app = create_app(base_config(tmp_path, scratch_url(backend, tmp_path)))
+    app = create_app(base_config(tmp_path, scratch_database(backend, tmp_path, "race")))
     with app.app_context():
         upgrade(directory=MIGRATIONS)
     with app.test_request_context(method="POST"):
@@ -126,7 +121,7 @@ def test_a_reply_counts_from_the_thread_as_locked_not_as_first_read(tmp_path):
     from m100hub.forums import services as forum
     from m100hub.forums.models import Category, Post, Thread
 
-    app = create_app(base_config(tmp_path, scratch_url("postgresql", tmp_path)))
+    app = create_app(base_config(tmp_path, scratch_database("postgresql", tmp_path, "race")))
     with app.app_context():
         upgrade(directory=MIGRATIONS)
     with app.test_request_context(method="POST"):

@@ -37,9 +37,7 @@ from m100hub.extensions import db
 from . import consultation_factories as cf
 from .conftest import (
     base_config,
-    database_url,
-    require_service,
-    scratch_postgresql,
+    scratch_database,
     session_identifier,
 )
 from .test_concurrency import run_at_once
@@ -60,12 +58,7 @@ def hub(request, tmp_path_factory):
     """A migrated scratch database of the backend, and an app with a pool for its workers
     (``app.config["WORKERS"]``)."""
     tmp = tmp_path_factory.mktemp(f"ballots-{request.param}")
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp / 'ballots.sqlite3'}"
-    else:
-        main = database_url(tmp)
-        require_service("PostgreSQL (TEST_DATABASE_URL)", main.startswith("postgresql"))
-        url = scratch_postgresql(main, "ballots")
+    url = scratch_database(request.param, tmp, "ballots")
     workers = WORKERS[request.param]
     app = create_app(
         {

@@ -26,7 +26,10 @@ from m100hub.extensions import db
 from m100hub.notifications.models import Notification
 
 from . import event_factories, factories
-from .conftest import base_config, database_url, require_service, scratch_postgresql
+from .conftest import (
+    base_config,
+    scratch_database,
+)
 
 MIGRATIONS = str(Path(__file__).parent.parent / "migrations")
 WORKERS = 24
@@ -37,14 +40,6 @@ CONFIRMED, WAITLISTED, CANCELLED = (
     RegistrationStatus.WAITLISTED,
     RegistrationStatus.CANCELLED,
 )
-
-
-def scratch_url(backend: str, tmp_path: Path, name: str = "event_race") -> str:
-    if backend == "sqlite":
-        return f"sqlite:///{tmp_path / 'events.sqlite3'}"
-    main = database_url(tmp_path)
-    require_service("PostgreSQL (TEST_DATABASE_URL)", main.startswith("postgresql"))
-    return scratch_postgresql(main, name)
 
 
 class Race:
@@ -111,7 +106,7 @@ def race(app, jobs: list, work, workers: int = WORKERS) -> Race:
 def hub(request, tmp_path_factory):
     """(app, organiser id, ids of PEOPLE people) on a migrated scratch database."""
     tmp = tmp_path_factory.mktemp(f"events-{request.param}")
-    config = base_config(tmp, scratch_url(request.param, tmp))
+    config = base_config(tmp, scratch_database(request.param, tmp, "event_race"))
     # a connection for every worker (each holds one while it waits for the row lock)
     config["SQLALCHEMY_ENGINE_OPTIONS"] = {
         "pool_size": WORKERS + 2,
@@ -320,7 +315,8 @@ def test_a_ticket_cancelled_while_it_is_being_checked_in_is_not_checked_in(tmp_p
     UPDATE; SQLite's writing transactions cannot interleave like this)."""
     from sqlalchemy import event as sa_event
 
-    app = create_app(base_config(tmp_path, scratch_url("postgresql", tmp_path, "event_check_in")))
+    url = scratch_database("postgresql", tmp_path, "event_check_in")
+    app = create_app(base_config(tmp_path, url))
     with app.app_context():
         upgrade(directory=MIGRATIONS)
     with app.test_request_context(method="POST"):

@@ -25,9 +25,7 @@ from . import factories
 from . import forum_factories as ff
 from .conftest import (
     base_config,
-    database_url,
-    require_service,
-    scratch_postgresql,
+    scratch_database,
     session_identifier,
 )
 
@@ -46,13 +44,7 @@ def postgresql_scratch(tmp_path):
 
 
 def scratch_app(kind: str, tmp_path):
-    if kind == "sqlite":
-        url = f"sqlite:///{tmp_path / 'reads.sqlite3'}"
-    else:
-        main = database_url(tmp_path)
-        require_service("PostgreSQL (TEST_DATABASE_URL)", main.startswith("postgresql"))
-        url = scratch_postgresql(main, "reads")
-    app = create_app(base_config(tmp_path, url))
+    app = create_app(base_config(tmp_path, scratch_database(kind, tmp_path, "reads")))
     with app.app_context():
         upgrade(directory=MIGRATIONS)
     with app.test_request_context(method="POST"):
