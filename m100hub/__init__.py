@@ -6,11 +6,18 @@ from pathlib import Path
 
 from flask import Flask
 
-from . import cli, database, errors, i18n, security, templating
+from . import cli, database, errors, features, i18n, security, templating
+from .celery_app import celery_init_app
 from .config import InsecureConfiguration, build_config, check_production
 from .database import include_in_autogenerate
 from .extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
 from .util import IdConverter, SlugConverter
+
+#: every feature of the hub: each package declares what it contributes in its ``feature``
+#: (m100hub/features.py). The order is the demo data's (cities before the people living in
+#: them) and the blueprints'. ``EXTRA_FEATURES`` in the config adds packages by dotted name.
+FEATURES = ("main", "cities", "accounts", "organisations", "notifications", "activity",
+            "moderation", "admin", "forums", "consultations", "events")
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -28,7 +35,9 @@ def create_app(overrides: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     _decide_redis(app)
     _init_extensions(app)
-    _register_blueprints(app)
+    registry = features.install(
+        app, features.load([*FEATURES, *app.config.get("EXTRA_FEATURES", ())]))
+    celery_init_app(app, registry)
     security.register(app)
     database.register(app)  # first of the before-request work: no query comes before it
     errors.register(app)
@@ -69,9 +78,6 @@ def _redis_answers(url: str) -> bool:
 
 
 def _init_extensions(app: Flask) -> None:
-    from .accounts.queries import load_by_session_id
-    from .celery_app import celery_init_app
-
     use_redis = app.config["USE_REDIS"]
     app.config.setdefault(
         "RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] if use_redis else "memory://"
@@ -85,7 +91,6 @@ def _init_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.unauthorized_handler(errors.unauthorized)
     login_manager.session_protection = app.config["SESSION_PROTECTION"]
-    login_manager.user_loader(load_by_session_id)
     socketio.init_app(
         app,
         message_queue=app.config["REDIS_URL"] if use_redis else None,
@@ -95,24 +100,4 @@ def _init_extensions(app: Flask) -> None:
         if app.config["SOCKETIO_ALLOWED_ORIGINS"] else None,
         async_mode="threading",
     )
-    celery_init_app(app)
 
-
-def _register_blueprints(app: Flask) -> None:
-    from . import (
-        accounts,
-        activity,
-        admin,
-        cities,
-        consultations,
-        events,
-        forums,
-        main,
-        models,  # noqa: F401  (every table registered before anything runs)
-        notifications,
-        organisations,
-    )
-
-    for package in (main, accounts, organisations, cities, notifications, activity, admin,
-                    forums, consultations, events):
-        app.register_blueprint(package.bp)

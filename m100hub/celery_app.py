@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from celery import Celery, Task
-from flask import Flask
+from flask import Flask, current_app
 
-#: periodic tasks; features add entries here as they arrive
-BEAT_SCHEDULE: dict = {
-    "consultation-announcements": {"task": "consultations.announce_phases", "schedule": 300.0},
-    "event-reminders": {"task": "events.send_reminders", "schedule": 300.0},
-}
+from .features import Registry
+
+#: task modules of the shared layer; features name theirs in their ``Feature.tasks``
+SHARED_TASK_MODULES = ["m100hub.mail"]
 
 
-def celery_init_app(app: Flask) -> Celery:
+def celery_init_app(app: Flask, registry: Registry) -> Celery:
     class FlaskTask(Task):
         def __call__(self, *args, **kwargs):
             with app.app_context():
@@ -32,9 +31,8 @@ def celery_init_app(app: Flask) -> Celery:
             "worker_prefetch_multiplier": 1,
             "broker_connection_retry_on_startup": True,
             "timezone": "UTC",
-            "beat_schedule": BEAT_SCHEDULE,
-            "imports": ["m100hub.mail", "m100hub.accounts.services",
-                        "m100hub.consultations.tasks", "m100hub.events.tasks"],
+            "beat_schedule": registry.beat_schedule(),
+            "imports": [*SHARED_TASK_MODULES, *registry.task_modules()],
         }
     )
     celery.set_default()
@@ -44,6 +42,4 @@ def celery_init_app(app: Flask) -> Celery:
 
 def enqueue(task, *args) -> None:
     """Send ``task`` through this app's Celery (eager without Redis, queued with it)."""
-    from flask import current_app
-
     current_app.extensions["celery"].tasks[task.name].delay(*args)

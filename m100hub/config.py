@@ -76,15 +76,10 @@ def build_config(instance_path: Path) -> dict:
         # If Redis drops, count in memory for a while rather than fail the request.
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "RATELIMIT_KEY_PREFIX": os.environ.get("RATELIMIT_KEY_PREFIX", "m100rl"),
-        "RATE_LIMIT_SIGN_IN": os.environ.get("RATE_LIMIT_SIGN_IN", "10 per minute;50 per hour"),
-        "RATE_LIMIT_SIGN_UP": os.environ.get("RATE_LIMIT_SIGN_UP", "5 per minute;30 per hour"),
-        "RATE_LIMIT_RESET": os.environ.get("RATE_LIMIT_RESET", "5 per minute;20 per hour"),
+        # posting and reacting anywhere on the hub share these allowances; each
+        # feature declares its own limits (Feature.rate_limits)
         "RATE_LIMIT_POST": os.environ.get("RATE_LIMIT_POST", "8 per minute;80 per hour"),
         "RATE_LIMIT_REACT": os.environ.get("RATE_LIMIT_REACT", "30 per minute;300 per hour"),
-        "RATE_LIMIT_REPORT": os.environ.get("RATE_LIMIT_REPORT", "5 per minute;50 per hour"),
-        "RATE_LIMIT_VOTE": os.environ.get("RATE_LIMIT_VOTE", "30 per minute;300 per hour"),
-        "RATE_LIMIT_REGISTER": os.environ.get("RATE_LIMIT_REGISTER",
-                                              "10 per minute;100 per hour"),
         #: names on the shared Redis, so that two installations can share one server
         "CELERY_QUEUE": os.environ.get("CELERY_QUEUE", "m100hub"),
         "SOCKETIO_CHANNEL": os.environ.get("SOCKETIO_CHANNEL", "m100hub-socketio"),

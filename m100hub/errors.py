@@ -23,6 +23,11 @@ def _messages() -> dict[int, tuple[str, str]]:
     }
 
 
+class Conflict(Exception):
+    """Not now: already done, or not possible in the current state (wrong phase, full, locked,
+    deleted meanwhile). Services raise it; one handler rolls back and answers 409."""
+
+
 def render_error(code: int, detail: str | None = None):
     title, text = _messages().get(code, _messages()[500])
     return render_template("errors/error.html", code=code, title=title, text=detail or text), code
@@ -40,6 +45,11 @@ def _csrf_error(exc: CSRFError):
     return render_error(400, _("The form has expired. Please reload the page and try again."))
 
 
+def _conflict(exc: Conflict):
+    db.session.rollback()
+    return render_error(409)
+
+
 def _server_error(exc):
     db.session.rollback()
     return render_error(500)
@@ -55,4 +65,5 @@ def unauthorized():
 def register(app: Flask) -> None:
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Conflict, _conflict)
     app.register_error_handler(500, _server_error)

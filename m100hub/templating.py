@@ -1,4 +1,5 @@
-"""Template globals: the menu, the unread badge, and the permission helpers templates may ask."""
+"""Template globals: the menu (from the features' entries), other features' page sections, and
+the helpers templates may ask."""
 
 from __future__ import annotations
 
@@ -6,38 +7,16 @@ from functools import lru_cache
 from pathlib import Path
 
 from flask import Flask, current_app
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from .permissions import can_moderate, is_admin
+from .features import page_sections, registry
 from .text import safe
 
-#: (endpoint, label); capabilities add themselves here as they land
-MAIN_MENU = [
-    ("consultations.index", _l("Consultations")),
-    ("events.index", _l("Events")),
-    ("forums.index", _l("Forums")),
-    ("cities.index", _l("Cities")),
-    ("organisations.index", _l("Organisations")),
-    ("activity.index", _l("Activity")),
-]
-ADMIN_ITEM = ("admin.verification", _l("Administration"))
-MODERATION_ITEM = ("forums.moderation_queue", _l("Moderation"))
 
-
-def main_menu():
-    items = list(MAIN_MENU)
-    if can_moderate(current_user):
-        items.append(MODERATION_ITEM)
-    if is_admin(current_user):
-        items.append(ADMIN_ITEM)
-    return items
-
-
-def unread_notifications() -> int:
-    from .notifications.queries import unread_count
-
-    return unread_count(current_user.id) if current_user.is_authenticated else 0
+def main_menu() -> list[tuple[str, str]]:
+    """(endpoint, label) of the menu entries the features declared, for this person."""
+    return [(item.endpoint, item.label) for item in registry().menu()
+            if item.visible is None or item.visible(current_user)]
 
 
 @lru_cache(maxsize=4)
@@ -59,7 +38,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["safe_html"] = safe
     app.jinja_env.globals.update(
         main_menu=main_menu,
-        unread_notifications=unread_notifications,
+        page_sections=page_sections,
         live_updates_available=live_updates_available,
         pairs=pairs,
     )

@@ -58,9 +58,9 @@ def choice_arg(name: str, choices, default: str = "") -> str:
     return value if value in choices else default
 
 
-def page_arg() -> int:
-    """The ``page`` query argument as a positive int; anything else is page 1."""
-    value = request.args.get("page", "1")
+def page_arg(name: str = "page") -> int:
+    """The ``page`` (or ``name``) query argument as a positive int; anything else is page 1."""
+    value = request.args.get(name, "1")
     return int(value) if value.isascii() and value.isdigit() and 0 < int(value) < 100000 else 1
 
 

@@ -9,7 +9,7 @@ from m100hub.activity.models import ActivityEntry
 from m100hub.consultations import participation
 from m100hub.consultations.models import Comment, Consultation
 from m100hub.extensions import db as _db
-from m100hub.forums.models import Report
+from m100hub.moderation.models import Report
 
 from . import consultation_factories as cf
 from . import factories
@@ -21,7 +21,7 @@ def _comment(item, author=None, body="Un comentariu nepotrivit.") -> Comment:
 
 def _report(client, login_as, comment_id, reason="Jignitor"):
     login_as("citizen")
-    return client.post(f"/comments/{comment_id}/report", data={"reason": reason})
+    return client.post(f"/moderation/comment/{comment_id}/report", data={"reason": reason})
 
 
 def test_three_reports_hide_a_comment_until_a_moderator_decides(db, client, login_as):
@@ -41,16 +41,16 @@ def test_three_reports_hide_a_comment_until_a_moderator_decides(db, client, logi
 
     login_as("moderator", locale="en")
     client.set_cookie("lang", "en")
-    queue = client.get("/forums/moderation").get_data(as_text=True)
+    queue = client.get("/moderation").get_data(as_text=True)
     assert "Un comentariu nepotrivit." in queue and "Motiv 2" in queue
-    response = client.post(f"/comments/{comment_id}/keep", data={"reason": ""})
+    response = client.post(f"/moderation/comment/{comment_id}/keep", data={"reason": ""})
     assert response.status_code == 303
     db.session.refresh(stored)
     assert stored.hidden_dt is None and stored.report_count == 0
     assert db.session.get(Consultation, item_id).comment_count == 1
     assert db.session.scalar(select(func.count()).select_from(Report).where(
-        Report.comment_id == comment_id, Report.resolved_dt.is_(None))) == 0
-    assert "Un comentariu nepotrivit." not in client.get("/forums/moderation").get_data(
+        Report.about("comment", comment_id), Report.resolved_dt.is_(None))) == 0
+    assert "Un comentariu nepotrivit." not in client.get("/moderation").get_data(
         as_text=True)
 
 
@@ -61,9 +61,10 @@ def test_a_moderator_hides_a_reported_comment_with_a_public_reason(db, client, l
     db.session.commit()
     assert _report(client, login_as, comment_id).status_code == 303
     login_as("moderator")
-    assert client.post(f"/comments/{comment_id}/hide", data={"reason": ""}).status_code == 303
+    answer = client.post(f"/moderation/comment/{comment_id}/hide", data={"reason": ""})
+    assert answer.status_code == 303
     assert db.session.get(Comment, comment_id).hidden_dt is None  # a reason is required
-    assert client.post(f"/comments/{comment_id}/hide",
+    assert client.post(f"/moderation/comment/{comment_id}/hide",
                        data={"reason": "Limbaj jignitor"}).status_code == 303
     stored = db.session.get(Comment, comment_id)
     _db.session.refresh(stored)
@@ -82,12 +83,17 @@ def test_only_moderators_decide_and_reports_are_refused_twice_or_on_own(db, clie
     comment_id = comment.id
     db.session.commit()
     login_as("citizen")
-    assert client.post(f"/comments/{comment_id}/hide", data={"reason": "x"}).status_code == 403
-    assert client.post(f"/comments/{comment_id}/keep").status_code == 403
-    assert client.post(f"/comments/{comment_id}/report", data={"reason": "a"}).status_code == 303
-    assert client.post(f"/comments/{comment_id}/report", data={"reason": "b"}).status_code == 409
+    answer = client.post(f"/moderation/comment/{comment_id}/hide", data={"reason": "x"})
+    assert answer.status_code == 403
+    assert client.post(f"/moderation/comment/{comment_id}/keep").status_code == 403
+    answer = client.post(f"/moderation/comment/{comment_id}/report", data={"reason": "a"})
+    assert answer.status_code == 303
+    answer = client.post(f"/moderation/comment/{comment_id}/report", data={"reason": "b"})
+    assert answer.status_code == 409
     login_as(user=author)
-    assert client.post(f"/comments/{comment_id}/report", data={"reason": "c"}).status_code == 403
+    answer = client.post(f"/moderation/comment/{comment_id}/report", data={"reason": "c"})
+    assert answer.status_code == 403
     assert db.session.scalar(select(func.count()).select_from(Report)) == 1
     login_as("moderator")
-    assert client.post("/comments/2147483647/hide", data={"reason": "x"}).status_code == 404
+    answer = client.post("/moderation/comment/2147483647/hide", data={"reason": "x"})
+    assert answer.status_code == 404

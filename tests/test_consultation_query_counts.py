@@ -17,10 +17,11 @@ import pytest
 from sqlalchemy import select
 
 from m100hub.accounts.models import User
-from m100hub.consultations import moderation, participation, queries
+from m100hub.consultations import participation, queries
 from m100hub.consultations.models import Comment, Consultation, Proposal
 from m100hub.database import utcnow
 from m100hub.extensions import db as _db
+from m100hub.moderation import services as moderation
 
 from . import consultation_factories as cf
 from . import factories

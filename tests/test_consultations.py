@@ -21,7 +21,7 @@ from sqlalchemy import func, select, update
 
 from m100hub.accounts.models import Sector, User
 from m100hub.activity.models import ActivityEntry
-from m100hub.consultations import moderation, participation, queries
+from m100hub.consultations import participation, queries
 from m100hub.consultations.models import (
     Ballot,
     Comment,
@@ -38,7 +38,8 @@ from m100hub.consultations.models import (
 )
 from m100hub.database import utcnow
 from m100hub.extensions import db as _db
-from m100hub.forums.models import Report
+from m100hub.moderation import services as moderation
+from m100hub.moderation.models import Report
 from m100hub.notifications.models import Notification
 
 from . import consultation_factories as cf
@@ -244,7 +245,7 @@ def snapshot() -> dict:
             Comment.report_count,
         ),
         CommentVote: (CommentVote.user_id, CommentVote.value),
-        Report: (Report.comment_id, Report.reporter_id, Report.resolved_dt),
+        Report: (Report.kind, Report.target_id, Report.reporter_id, Report.resolved_dt),
     }
     for model, fields in columns.items():
         key = model.comment_id if model is CommentVote else model.id
@@ -1058,7 +1059,7 @@ def test_one_per_person_is_the_databases_rule(db, rule):
             return Support(proposal_id=proposal_id, user_id=person.id)
         if rule == "comment vote":
             return CommentVote(comment_id=comment_id, user_id=person.id, value=1)
-        return Report(comment_id=comment_id, reporter_id=person.id, reason="Spam")
+        return Report(kind="comment", target_id=comment_id, reporter_id=person.id, reason="Spam")
 
     _db.session.add(row())
     _db.session.flush()
@@ -1735,9 +1736,10 @@ def test_three_distinct_reports_hide_a_comment(client, db, login_as):
     reporters = [factories.user(locale="en") for _ in range(4)]
     for n, reporter in enumerate(reporters[:3], 1):
         login_as(user=reporter)
-        form = client.get(f"/comments/{comment_id}/report")
+        form = client.get(f"/moderation/comment/{comment_id}/report")
         assert form.status_code == 200 and "Un comentariu urât" in page(form)
-        response = client.post(f"/comments/{comment_id}/report", data={"reason": f"Jignitor {n}"})
+        response = client.post(f"/moderation/comment/{comment_id}/report",
+                               data={"reason": f"Jignitor {n}"})
         assert response.status_code == 303
         assert "Thank you: the moderators will look at this comment." in page(
             follow_redirect(client, response)
@@ -1746,9 +1748,9 @@ def test_three_distinct_reports_hide_a_comment(client, db, login_as):
         assert row.report_count == n
         assert (row.hidden_dt is not None) == (n == 3), n
 
-    reports = list(_db.session.scalars(select(Report).where(Report.comment_id == comment_id)))
+    reports = list(_db.session.scalars(select(Report).where(Report.about("comment", comment_id))))
     assert sorted(r.reporter_id for r in reports) == sorted(r.id for r in reporters[:3])
-    assert all(r.post_id is None and r.resolved_dt is None for r in reports)
+    assert all(r.kind == "comment" and r.resolved_dt is None for r in reports)
     assert fresh(Consultation, scene.id).comment_count == 0
     text = page(client.get(scene.url))
     assert "Hidden after several reports, until a moderator decides." in text
@@ -1757,7 +1759,8 @@ def test_three_distinct_reports_hide_a_comment(client, db, login_as):
     login_as(user=reporters[3])  # a hidden comment is not reported again
     before = snapshot()
     assert (
-        client.post(f"/comments/{comment_id}/report", data={"reason": "Și eu"}).status_code == 403
+        client.post(f"/moderation/comment/{comment_id}/report",
+                    data={"reason": "Și eu"}).status_code == 403
     )
     assert snapshot() == before
 
@@ -1767,15 +1770,16 @@ def test_a_bad_report_is_refused_and_nothing_written(client, db, login_as):
     author = factories.user(locale="en")
     comment_id = comment(scene, author=author)
     _db.session.commit()
-    url = f"/comments/{comment_id}/report"
+    url = f"/moderation/comment/{comment_id}/report"
 
     before = snapshot()
     assert redirects_to_login(client.get(url))
     assert redirects_to_login(client.post(url, data={"reason": "Spam"}))
     assert snapshot() == before
     sign_in(login_as, client, "moderator")
-    assert client.get("/comments/2147480000/report").status_code == 404
-    assert client.post("/comments/2147480000/report", data={"reason": "x"}).status_code == 404
+    assert client.get("/moderation/comment/2147480000/report").status_code == 404
+    answer = client.post("/moderation/comment/2147480000/report", data={"reason": "x"})
+    assert answer.status_code == 404
     sign_in(login_as, client, "unconfirmed")
     assert client.post(url, data={"reason": "Spam"}).status_code == 403
     login_as(user=author)  # one's own comment
@@ -1837,7 +1841,7 @@ def test_comments_of_a_draft_are_not_found(client, db, login_as):
     before = snapshot()
     assert client.get(f"/comments/{comment_id}").status_code == 404
     assert client.post(f"/comments/{comment_id}/vote", data={"value": "up"}).status_code == 404
-    assert client.get(f"/comments/{comment_id}/report").status_code == 404
+    assert client.get(f"/moderation/comment/{comment_id}/report").status_code == 404
     assert snapshot() == before
 
 
@@ -3084,7 +3088,7 @@ def test_reported_comments_wait_on_the_moderators_queue(client, db, login_as):
     _db.session.commit()
     sign_in(login_as, client, "moderator")
 
-    text = page(client.get("/forums/moderation"))
+    text = page(client.get("/moderation"))
 
     assert "Comments in consultations" in text
     assert "Așteaptă decizia" in text and "Ascuns de rapoarte" in text
@@ -3092,9 +3096,9 @@ def test_reported_comments_wait_on_the_moderators_queue(client, db, login_as):
     assert text.index("Ascuns de rapoarte") < text.index("Așteaptă decizia")  # hidden first
     assert "Raportorul 0: Motivul 0" in text and "hidden until you decide" in text
     for comment_id in (waiting, hidden):
-        assert f'action="/comments/{comment_id}/hide"' in text
-        assert f'action="/comments/{comment_id}/keep"' in text
-    assert f"/comments/{calm}/hide" not in text
+        assert f'action="/moderation/comment/{comment_id}/hide"' in text
+        assert f'action="/moderation/comment/{comment_id}/keep"' in text
+    assert f"/moderation/comment/{calm}/hide" not in text
 
 
 def test_a_moderator_hides_a_comment_with_a_public_reason(client, db, login_as):
@@ -3102,14 +3106,15 @@ def test_a_moderator_hides_a_comment_with_a_public_reason(client, db, login_as):
     comment_id = reported(scene, 1, "Un text jignitor")
     moderator = sign_in(login_as, client, "moderator")
 
-    response = client.post(f"/comments/{comment_id}/hide", data={"reason": "Limbaj jignitor"})
+    response = client.post(f"/moderation/comment/{comment_id}/hide",
+                           data={"reason": "Limbaj jignitor"})
 
     assert response.status_code == 303
     assert "The comment is hidden." in page(follow_redirect(client, response))
     row = fresh(Comment, comment_id)
     assert row.hidden_dt is not None and row.hidden_reason == "Limbaj jignitor"
     assert row.report_count == 0
-    assert count(Report, Report.comment_id == comment_id, Report.resolved_dt.is_(None)) == 0
+    assert count(Report, Report.about("comment", comment_id), Report.resolved_dt.is_(None)) == 0
     assert fresh(Consultation, scene.id).comment_count == 0
     entries = logged("consultation_comment_hidden")
     assert [(e.actor_id, e.target_id, e.reason, e.details["comment_id"]) for e in entries] == [
@@ -3117,7 +3122,7 @@ def test_a_moderator_hides_a_comment_with_a_public_reason(client, db, login_as):
     ]
     text = page(client.get(scene.url))
     assert "Hidden by moderation: Limbaj jignitor" in text and "Un text jignitor" not in text
-    assert "Un text jignitor" not in page(client.get("/forums/moderation"))
+    assert "Un text jignitor" not in page(client.get("/moderation"))
 
 
 @pytest.mark.parametrize(
@@ -3129,23 +3134,24 @@ def test_a_moderator_keeps_a_reported_comment_visible(client, db, login_as, repo
     comment_id = reported(scene, reports, "Un text discutabil")
     moderator = sign_in(login_as, client, "moderator")
 
-    response = client.post(f"/comments/{comment_id}/keep", data={"reason": ""})
+    response = client.post(f"/moderation/comment/{comment_id}/keep", data={"reason": ""})
 
     assert response.status_code == 303
     assert "The comment is visible again." in page(follow_redirect(client, response))
     row = fresh(Comment, comment_id)
     assert (row.hidden_dt, row.report_count) == (None, 0)
-    assert count(Report, Report.comment_id == comment_id, Report.resolved_dt.is_(None)) == 0
+    assert count(Report, Report.about("comment", comment_id), Report.resolved_dt.is_(None)) == 0
     assert fresh(Consultation, scene.id).comment_count == 1
     assert [e.actor_id for e in logged(verb)] == [moderator.id]
     assert "Un text discutabil" in page(client.get(scene.url))
     # a decided report frees the reporter to report the comment again
     first_reporter = _db.session.scalar(
-        select(Report.reporter_id).where(Report.comment_id == comment_id).order_by(Report.id)
+        select(Report.reporter_id).where(Report.about("comment", comment_id)).order_by(Report.id)
     )
     login_as(user=_db.session.get(User, first_reporter))
     assert (
-        client.post(f"/comments/{comment_id}/report", data={"reason": "Din nou"}).status_code == 303
+        client.post(f"/moderation/comment/{comment_id}/report",
+                    data={"reason": "Din nou"}).status_code == 303
     )
 
 
@@ -3155,12 +3161,12 @@ def test_hiding_a_comment_needs_a_reason(client, db, login_as):
     sign_in(login_as, client, "moderator")
     before = snapshot()
     for reason in ("", "   ", "x" * 501):
-        response = client.post(f"/comments/{comment_id}/hide", data={"reason": reason})
+        response = client.post(f"/moderation/comment/{comment_id}/hide", data={"reason": reason})
         assert response.status_code == 303
         assert "Give a public reason when you hide a comment." in page(
             follow_redirect(client, response)
         )
-    response = client.post(f"/comments/{comment_id}/keep", data={"reason": "x" * 501})
+    response = client.post(f"/moderation/comment/{comment_id}/keep", data={"reason": "x" * 501})
     assert "The reason is too long." in page(follow_redirect(client, response))
     assert snapshot() == before
 
@@ -3172,7 +3178,8 @@ def test_only_moderators_decide_on_comments(client, db, login_as, role):
     sign_in(login_as, client, role)
     before = snapshot()
     for action in ("hide", "keep"):
-        response = client.post(f"/comments/{comment_id}/{action}", data={"reason": "Motiv"})
+        response = client.post(f"/moderation/comment/{comment_id}/{action}",
+                               data={"reason": "Motiv"})
         if role == "anonymous":
             assert redirects_to_login(response)
         else:
@@ -3186,9 +3193,11 @@ def test_an_admin_also_decides_and_unknown_comments_are_404(client, db, login_as
     sign_in(login_as, client, "admin")
     before = snapshot()
     for ident in HUGE_IDS:
-        assert client.post(f"/comments/{ident}/hide", data={"reason": "x"}).status_code == 404
+        answer = client.post(f"/moderation/comment/{ident}/hide", data={"reason": "x"})
+        assert answer.status_code == 404
     assert snapshot() == before
-    assert client.post(f"/comments/{comment_id}/hide", data={"reason": "Spam"}).status_code == 303
+    answer = client.post(f"/moderation/comment/{comment_id}/hide", data={"reason": "Spam"})
+    assert answer.status_code == 303
     assert fresh(Comment, comment_id).hidden_reason == "Spam"
 
 

@@ -16,9 +16,10 @@ import pytest
 
 from m100hub.accounts.models import User
 from m100hub.extensions import db as _db
-from m100hub.forums import moderation, services
+from m100hub.forums import services
 from m100hub.forums.models import Post, ReadMarker, Thread
 from m100hub.forums.queries import REVISIONS_PER_PAGE
+from m100hub.moderation import services as moderation
 
 from . import factories
 from . import forum_factories as ff
@@ -113,7 +114,7 @@ def add_reported_posts(author_ids, thread_id: int, n: int) -> None:
         i = next(_names)
         post = ff.reply(thread, authors[3 + i % (len(authors) - 3)], body=f"Raportat {i}.")
         for reporter in reporters[: 1 + i % 3]:  # one to three reports; three hide the post
-            services.report(reporter, post, f"Motiv {i}")
+            moderation.report(reporter, post, f"Motiv {i}")
 
 
 @in_request
@@ -207,9 +208,9 @@ def test_moderation_queue(measure, login_as, authors, db):
     login_as("moderator", locale="en")
     thread = ff.thread(people(authors)[0]).id
     add_reported_posts(authors, thread, SMALL)
-    small = measure("/forums/moderation", 'class="card"', SMALL)
+    small = measure("/moderation", 'class="card"', SMALL)
     add_reported_posts(authors, thread, LARGE - SMALL)
-    large = measure("/forums/moderation", 'class="card"', 30)
+    large = measure("/moderation", 'class="card"', 30)
     assert_flat("moderation", "moderator", small, large)
 
 

@@ -8,8 +8,9 @@ import re
 
 import pytest
 
-from m100hub.forums import moderation, services
+from m100hub.forums import services
 from m100hub.forums.queries import REVISIONS_PER_PAGE
+from m100hub.moderation import services as moderation
 
 from . import factories
 from . import forum_factories as ff

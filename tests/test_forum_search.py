@@ -10,8 +10,9 @@ import re
 import pytest
 from markupsafe import Markup
 
-from m100hub.forums import moderation, services
+from m100hub.forums import services
 from m100hub.forums.search import MAX_TERMS, fold, highlight, search_text, terms
+from m100hub.moderation import services as moderation
 
 from . import factories
 from . import forum_factories as ff

@@ -17,11 +17,11 @@ from m100hub.forums.models import (
     PostRevision,
     Reaction,
     ReadMarker,
-    Report,
     Subscription,
     Thread,
 )
 from m100hub.forums.queries import POSTS_PER_PAGE, THREADS_PER_PAGE
+from m100hub.moderation.models import Report
 from m100hub.notifications.models import Notification
 
 from . import factories
@@ -369,6 +369,7 @@ def test_anonymous_writes_redirect_to_login_and_write_nothing(client, db):
     category_url = "/forums/c/general"
     thread_url = f"/forums/t/{thread.id}"
     post_url = f"/forums/p/{reply.id}"
+    moderation_url = f"/moderation/post/{reply.id}"
     writes = [
         ("get", f"{category_url}/new", None),
         ("post", f"{category_url}/new", thread_form()),
@@ -378,16 +379,16 @@ def test_anonymous_writes_redirect_to_login_and_write_nothing(client, db):
         ("post", f"{post_url}/delete", {}),
         ("post", f"{post_url}/like", {}),
         ("post", f"{post_url}/unlike", {}),
-        ("get", f"{post_url}/report", None),
-        ("post", f"{post_url}/report", {"reason": "Spam"}),
+        ("get", f"{moderation_url}/report", None),
+        ("post", f"{moderation_url}/report", {"reason": "Spam"}),
         ("post", f"{thread_url}/follow", {}),
         ("post", f"{thread_url}/unfollow", {}),
         ("post", f"{category_url}/follow", {}),
         ("post", f"{category_url}/unfollow", {}),
         ("get", f"{thread_url}/unread", None),
-        ("get", "/forums/moderation", None),
-        ("post", f"{post_url}/hide", {"reason": "x"}),
-        ("post", f"{post_url}/unhide", {}),
+        ("get", "/moderation", None),
+        ("post", f"{moderation_url}/hide", {"reason": "x"}),
+        ("post", f"{moderation_url}/keep", {}),
         ("post", f"{thread_url}/lock", {}),
         ("post", f"{thread_url}/pin", {}),
         ("get", f"{thread_url}/move", None),
@@ -560,7 +561,7 @@ def test_quote_of_a_foreign_hidden_or_bad_post_prefills_nothing(client, db, logi
     other = ff.thread(body="Din alt subiect.")
     hidden = ff.reply(thread, body="Ascuns de moderatori.")
     moderator = factories.person("moderator")
-    from m100hub.forums import moderation
+    from m100hub.moderation import services as moderation
     moderation.hide(moderator, hidden, "Spam")
     db.session.commit()
     login_as("citizen", locale="en")
@@ -775,7 +776,8 @@ def test_cannot_like_own_post(client, db, login_as):
 
 
 def test_cannot_like_a_hidden_or_deleted_post(client, db, login_as):
-    from m100hub.forums import moderation, services
+    from m100hub.forums import services
+    from m100hub.moderation import services as moderation
 
     thread = ff.thread()
     hidden, deleted = ff.reply(thread), ff.reply(thread)
@@ -786,7 +788,7 @@ def test_cannot_like_a_hidden_or_deleted_post(client, db, login_as):
     before = snapshot(db)
     for post in (hidden, deleted):
         assert client.post(f"/forums/p/{post.id}/like").status_code == 403
-        assert client.post(f"/forums/p/{post.id}/report",
+        assert client.post(f"/moderation/post/{post.id}/report",
                            data={"reason": "x"}).status_code == 403
     assert snapshot(db) == before
 
@@ -800,12 +802,12 @@ def test_report_with_a_reason_goes_to_the_queue(client, db, login_as):
     db.session.commit()
     reporter = login_as("citizen", locale="en")
 
-    form = client.get(f"/forums/p/{post.id}/report")
+    form = client.get(f"/moderation/post/{post.id}/report")
     assert form.status_code == 200 and "Report post #2" in page(form)
-    response = client.post(f"/forums/p/{post.id}/report", data={"reason": "Reclamă"})
+    response = client.post(f"/moderation/post/{post.id}/report", data={"reason": "Reclamă"})
 
     assert response.status_code == 303
-    report = db.session.scalar(select(Report).where(Report.post_id == post.id))
+    report = db.session.scalar(select(Report).where(Report.about("post", post.id)))
     assert (report.reporter_id, report.reason, report.resolved_dt) == (reporter.id, "Reclamă",
                                                                        None)
     post = fresh(db, post)
@@ -814,9 +816,9 @@ def test_report_with_a_reason_goes_to_the_queue(client, db, login_as):
         client.get(response.headers["Location"]))
 
     login_as("moderator", locale="en")
-    queue = page(client.get("/forums/moderation"))
+    queue = page(client.get("/moderation"))
     assert "Reclamă la pastile." in queue and "Reclamă" in queue
-    assert f'action="/forums/p/{post.id}/hide"' in queue
+    assert f'action="/moderation/post/{post.id}/hide"' in queue
 
 
 def test_reporting_twice_is_409_and_nothing_written(client, db, login_as):
@@ -824,9 +826,10 @@ def test_reporting_twice_is_409_and_nothing_written(client, db, login_as):
     post = ff.reply(thread)
     db.session.commit()
     login_as("citizen")
-    assert client.post(f"/forums/p/{post.id}/report", data={"reason": "Spam"}).status_code == 303
+    answer = client.post(f"/moderation/post/{post.id}/report", data={"reason": "Spam"})
+    assert answer.status_code == 303
     before = snapshot(db)
-    assert client.post(f"/forums/p/{post.id}/report",
+    assert client.post(f"/moderation/post/{post.id}/report",
                        data={"reason": "Tot spam"}).status_code == 409
     assert snapshot(db) == before
 
@@ -838,7 +841,7 @@ def test_bad_report_reason_is_refused_and_nothing_written(client, db, login_as, 
     db.session.commit()
     login_as("citizen", locale="en")
     before = snapshot(db)
-    response = client.post(f"/forums/p/{post.id}/report", data={"reason": reason})
+    response = client.post(f"/moderation/post/{post.id}/report", data={"reason": reason})
     assert response.status_code == 200
     assert "Please correct the following:" in page(response)
     assert snapshot(db) == before
@@ -850,8 +853,9 @@ def test_cannot_report_own_post(client, db, login_as):
     db.session.commit()
     before = snapshot(db)
     post = ff.opening_post(thread)
-    assert client.get(f"/forums/p/{post.id}/report").status_code == 403
-    assert client.post(f"/forums/p/{post.id}/report", data={"reason": "x"}).status_code == 403
+    assert client.get(f"/moderation/post/{post.id}/report").status_code == 403
+    answer = client.post(f"/moderation/post/{post.id}/report", data={"reason": "x"})
+    assert answer.status_code == 403
     assert snapshot(db) == before
 
 
@@ -863,10 +867,10 @@ def test_third_distinct_reporter_hides_the_post_until_a_moderator_decides(client
     category_posts = ff.category("energie").post_count
     for n in range(2):
         login_as("citizen")
-        client.post(f"/forums/p/{post.id}/report", data={"reason": f"Motiv {n}"})
+        client.post(f"/moderation/post/{post.id}/report", data={"reason": f"Motiv {n}"})
         assert fresh(db, post).hidden_dt is None
     login_as("citizen")
-    assert client.post(f"/forums/p/{post.id}/report",
+    assert client.post(f"/moderation/post/{post.id}/report",
                        data={"reason": "Motiv 2"}).status_code == 303
 
     post = fresh(db, post)
@@ -880,20 +884,20 @@ def test_third_distinct_reporter_hides_the_post_until_a_moderator_decides(client
     assert "Conținut jignitor." not in html
 
     moderator = login_as("moderator", locale="en")
-    queue = page(client.get("/forums/moderation"))
+    queue = page(client.get("/moderation"))
     assert "Conținut jignitor." in queue and "hidden until you decide" in queue
     assert all(f"Motiv {n}" in queue for n in range(3))
 
     # The moderator keeps it visible: reports are settled, the log says so.
-    assert client.post(f"/forums/p/{post.id}/unhide").status_code == 303
+    assert client.post(f"/moderation/post/{post.id}/keep").status_code == 303
     post = fresh(db, post)
     assert post.hidden_dt is None and post.report_count == 0
-    assert count(Report, Report.post_id == post.id, Report.resolved_dt.is_(None)) == 0
+    assert count(Report, Report.about("post", post.id), Report.resolved_dt.is_(None)) == 0
     assert fresh(db, thread).post_count == 2
     entry = activity(db, "forum_post_shown")[0]
     assert (entry.actor_id, entry.target_type, entry.target_id) == (moderator.id,
                                                                     "forum_threads", thread.id)
-    assert "No forum post is waiting." in page(client.get("/forums/moderation"))
+    assert "No forum post is waiting." in page(client.get("/moderation"))
 
 
 def test_opening_post_hidden_by_reports_hides_the_thread(client, db, login_as):
@@ -903,7 +907,8 @@ def test_opening_post_hidden_by_reports_hides_the_thread(client, db, login_as):
     threads_before = ff.category("industrie").thread_count
     for _ in range(3):
         login_as("citizen")
-        client.post(f"/forums/p/{ff.opening_post(thread).id}/report", data={"reason": "Spam"})
+        client.post(f"/moderation/post/{ff.opening_post(thread).id}/report",
+                    data={"reason": "Spam"})
 
     assert fresh(db, thread).hidden is True
     assert ff.category("industrie").thread_count == threads_before - 1
@@ -1061,8 +1066,9 @@ def test_unconfirmed_person_may_follow_but_not_post_react_or_report(client, db, 
     before = snapshot(db)
     assert client.post(f"/forums/t/{thread.id}/reply", data={"body": "x"}).status_code == 403
     assert client.post(f"/forums/p/{post.id}/like").status_code == 403
-    assert client.get(f"/forums/p/{post.id}/report").status_code == 403
-    assert client.post(f"/forums/p/{post.id}/report", data={"reason": "x"}).status_code == 403
+    assert client.get(f"/moderation/post/{post.id}/report").status_code == 403
+    answer = client.post(f"/moderation/post/{post.id}/report", data={"reason": "x"})
+    assert answer.status_code == 403
     assert snapshot(db) == before
     html = page(client.get(f"/forums/t/{thread.id}"))
     assert f'action="/forums/t/{thread.id}/reply"' not in html and "/like" not in html
@@ -1164,7 +1170,8 @@ def test_first_unread_jumps_to_the_first_new_post(client, db, login_as):
 
 
 def test_first_unread_skips_hidden_and_deleted_posts(client, db, login_as):
-    from m100hub.forums import moderation, services
+    from m100hub.forums import services
+    from m100hub.moderation import services as moderation
 
     thread = ff.thread()
     db.session.commit()
@@ -1223,7 +1230,7 @@ def test_moderator_hides_a_post_with_a_public_reason(client, db, login_as):
     category_posts = ff.category("general").post_count
     moderator = login_as("moderator", locale="en")
 
-    response = client.post(f"/forums/p/{post.id}/hide", data={"reason": "Limbaj jignitor"})
+    response = client.post(f"/moderation/post/{post.id}/hide", data={"reason": "Limbaj jignitor"})
 
     assert response.status_code == 303
     post = fresh(db, post)
@@ -1262,7 +1269,7 @@ def test_hiding_needs_a_reason_and_writes_nothing_without_one(client, db, login_
     db.session.commit()
     login_as("moderator", locale="en")
     before = snapshot(db)
-    response = client.post(f"/forums/p/{post.id}/hide", data={"reason": reason})
+    response = client.post(f"/moderation/post/{post.id}/hide", data={"reason": reason})
     assert response.status_code == 303
     assert snapshot(db) == before
     assert "Give a public reason when you hide a post." in page(
@@ -1274,9 +1281,9 @@ def test_unhide_restores_the_post_and_counters(client, db, login_as):
     post = ff.reply(thread, body="Revine.")
     db.session.commit()
     moderator = login_as("moderator", locale="en")
-    client.post(f"/forums/p/{post.id}/hide", data={"reason": "Verificare"})
+    client.post(f"/moderation/post/{post.id}/hide", data={"reason": "Verificare"})
     assert fresh(db, thread).post_count == 1
-    assert client.post(f"/forums/p/{post.id}/unhide",
+    assert client.post(f"/moderation/post/{post.id}/keep",
                        data={"reason": "Era în regulă"}).status_code == 303
     post = fresh(db, post)
     assert post.hidden_dt is None and post.hidden_reason == "" and post.hidden_by_id is None
@@ -1294,7 +1301,7 @@ def test_a_hidden_thread_guessed_by_url_is_404_for_others(client, db, login_as):
     db.session.commit()
     threads_before = ff.category("cladiri").thread_count
     login_as("moderator")
-    client.post(f"/forums/p/{ff.opening_post(thread).id}/hide", data={"reason": "Spam"})
+    client.post(f"/moderation/post/{ff.opening_post(thread).id}/hide", data={"reason": "Spam"})
     assert fresh(db, thread).hidden is True
     assert ff.category("cladiri").thread_count == threads_before - 1
     assert client.get(f"/forums/t/{thread.id}").status_code == 200  # the moderator sees it
@@ -1313,8 +1320,9 @@ def test_a_hidden_thread_guessed_by_url_is_404_for_others(client, db, login_as):
     assert client.post(f"/forums/t/{thread.id}/reply", data={"body": "x"}).status_code == 404
     assert client.post(f"/forums/t/{thread.id}/follow").status_code == 404
     assert client.post(f"/forums/p/{reply.id}/like").status_code == 404
-    assert client.get(f"/forums/p/{reply.id}/report").status_code == 404
-    assert client.post(f"/forums/p/{reply.id}/report", data={"reason": "x"}).status_code == 404
+    assert client.get(f"/moderation/post/{reply.id}/report").status_code == 404
+    answer = client.post(f"/moderation/post/{reply.id}/report", data={"reason": "x"})
+    assert answer.status_code == 404
     assert client.post(f"/forums/p/{reply.id}/edit", data={"body": "x"}).status_code == 404
     assert snapshot(db) == before
 
@@ -1419,9 +1427,9 @@ def test_non_moderators_get_403_on_moderation_routes(client, db, login_as, role)
     other = ff.category("transport")
     login_as(role, locale="en")
     before = snapshot(db)
-    assert client.get("/forums/moderation").status_code == 403
-    assert client.post(f"/forums/p/{post.id}/hide", data={"reason": "x"}).status_code == 403
-    assert client.post(f"/forums/p/{post.id}/unhide").status_code == 403
+    assert client.get("/moderation").status_code == 403
+    assert client.post(f"/moderation/post/{post.id}/hide", data={"reason": "x"}).status_code == 403
+    assert client.post(f"/moderation/post/{post.id}/keep").status_code == 403
     for action in ("lock", "unlock", "pin", "unpin"):
         assert client.post(f"/forums/t/{thread.id}/{action}").status_code == 403
     assert client.get(f"/forums/t/{thread.id}/move").status_code == 403
@@ -1439,11 +1447,11 @@ def test_moderators_and_admins_may_moderate(client, db, login_as, role):
     post = ff.reply(thread)
     db.session.commit()
     login_as(role, locale="en")
-    assert client.get("/forums/moderation").status_code == 200
+    assert client.get("/moderation").status_code == 200
     html = page(client.get(f"/forums/t/{thread.id}"))
     assert f'action="/forums/t/{thread.id}/lock"' in html
-    assert f'action="/forums/p/{post.id}/hide"' in html
-    assert client.post(f"/forums/p/{post.id}/hide", data={"reason": "x"}).status_code == 303
+    assert f'action="/moderation/post/{post.id}/hide"' in html
+    assert client.post(f"/moderation/post/{post.id}/hide", data={"reason": "x"}).status_code == 303
     assert client.post(f"/forums/t/{thread.id}/lock").status_code == 303
     assert len(activity(db, "forum_post_hidden")) == 1
     assert len(activity(db, "forum_thread_locked")) == 1
@@ -1453,8 +1461,8 @@ def test_unknown_ids_on_moderation_routes_are_404(client, db, login_as):
     login_as("moderator")
     before = snapshot(db)
     for bad in ("999999", "2147483648", "0", "abc"):
-        assert client.post(f"/forums/p/{bad}/hide", data={"reason": "x"}).status_code == 404
-        assert client.post(f"/forums/p/{bad}/unhide").status_code == 404
+        assert client.post(f"/moderation/post/{bad}/hide", data={"reason": "x"}).status_code == 404
+        assert client.post(f"/moderation/post/{bad}/keep").status_code == 404
         assert client.post(f"/forums/t/{bad}/pin").status_code == 404
         assert client.get(f"/forums/t/{bad}/move").status_code == 404
     assert snapshot(db) == before
@@ -1635,18 +1643,19 @@ def test_reports_are_rate_limited_per_person(app, client, db, login_as):
     db.session.commit()
     login_as("citizen", locale="en")
     for post in posts[:allowed]:
-        response = client.post(f"/forums/p/{post.id}/report", data={"reason": "Spam"})
+        response = client.post(f"/moderation/post/{post.id}/report", data={"reason": "Spam"})
         assert response.status_code == 303, post.number
     before = snapshot(db)
 
-    response = client.post(f"/forums/p/{posts[-1].id}/report", data={"reason": "Spam"})
+    response = client.post(f"/moderation/post/{posts[-1].id}/report", data={"reason": "Spam"})
 
     assert response.status_code == 429
     assert snapshot(db) == before
     assert count(Report) == allowed
-    assert client.get(f"/forums/p/{posts[-1].id}/report").status_code == 200  # only writes count
+    answer = client.get(f"/moderation/post/{posts[-1].id}/report")
+    assert answer.status_code == 200  # only writes count
     login_as("citizen")  # another person is not affected
-    assert client.post(f"/forums/p/{posts[-1].id}/report", data={"reason": "Spam"}
+    assert client.post(f"/moderation/post/{posts[-1].id}/report", data={"reason": "Spam"}
                        ).status_code == 303
 
 
@@ -1712,20 +1721,24 @@ def test_archived_categories_are_read_only_for_every_write(client, db, login_as)
     assert client.post(f"/forums/p/{mine.id}/edit", data={"body": "x"}).status_code == 409
     assert client.post(f"/forums/p/{mine.id}/delete").status_code == 409
     assert client.post(f"/forums/p/{other.id}/like").status_code == 409
-    assert client.post(f"/forums/p/{other.id}/report", data={"reason": "x"}).status_code == 409
+    answer = client.post(f"/moderation/post/{other.id}/report", data={"reason": "x"})
+    assert answer.status_code == 409
     assert snapshot(db) == before
 
 
 def test_a_post_kept_visible_may_be_reported_again_by_the_same_person(client, db, login_as):
-    from m100hub.forums import moderation
+    from m100hub.moderation import services as moderation
 
     thread = ff.thread()
     post = ff.opening_post(thread)
     reporter = login_as("citizen", locale="en")
     db.session.commit()
-    assert client.post(f"/forums/p/{post.id}/report", data={"reason": "spam"}).status_code == 303
-    assert client.post(f"/forums/p/{post.id}/report", data={"reason": "iar"}).status_code == 409
+    answer = client.post(f"/moderation/post/{post.id}/report", data={"reason": "spam"})
+    assert answer.status_code == 303
+    answer = client.post(f"/moderation/post/{post.id}/report", data={"reason": "iar"})
+    assert answer.status_code == 409
     moderation.keep_visible(factories.user(is_moderator=True), post)
     db.session.commit()
-    assert client.post(f"/forums/p/{post.id}/report", data={"reason": "editat"}).status_code == 303
+    answer = client.post(f"/moderation/post/{post.id}/report", data={"reason": "editat"})
+    assert answer.status_code == 303
     assert count(Report, Report.reporter_id == reporter.id) == 2

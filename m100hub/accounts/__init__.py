@@ -1,5 +1,24 @@
+"""Accounts: sign-up with a stakeholder sector, e-mail confirmation, sign-in, profiles."""
+
 from flask import Blueprint
+
+from ..extensions import login_manager
+from ..features import Feature
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
 
-from . import views  # noqa: E402,F401
+from . import demo, views  # noqa: E402,F401
+from .queries import load_by_session_id  # noqa: E402
+
+login_manager.user_loader(load_by_session_id)
+
+feature = Feature(
+    "accounts", blueprint=bp, models="m100hub.accounts.models",
+    tasks=["m100hub.accounts.services"],
+    rate_limits={
+        "RATE_LIMIT_SIGN_IN": "10 per minute;50 per hour",
+        "RATE_LIMIT_SIGN_UP": "5 per minute;30 per hour",
+        "RATE_LIMIT_RESET": "5 per minute;20 per hour",
+    },
+    demo=demo.seed,
+)

@@ -18,7 +18,6 @@ from ..cities.queries import city_choices
 from ..database import commit, sqlite_transactions
 from ..extensions import db
 from ..i18n import LANG_COOKIE, remember_language
-from ..organisations.queries import memberships_of
 from ..permissions import get_or_404
 from ..security import limit, safe_next
 from . import bp, services, tokens
@@ -194,7 +193,4 @@ def profile(user_id):
     user = get_or_404(User, user_id, joinedload(User.home_city))
     if not user.is_confirmed and user != current_user:
         abort(404)
-    return render_template(
-        "accounts/profile.html", person=user,
-        memberships=memberships_of(user.id, verified_only=True),
-    )
+    return render_template("accounts/profile.html", person=user)

@@ -11,6 +11,7 @@ from ..cities.queries import all_cities
 from ..cities.services import SlugTaken, save_city
 from ..database import commit
 from ..extensions import db
+from ..forums.services import ensure_city_category
 from ..organisations.forms import DecisionForm
 from ..organisations.queries import pending_memberships
 from ..permissions import admin_required, get_or_404
@@ -80,6 +81,7 @@ def edit_city(city_id=None):
                 population=form.population.data, mission_status=form.mission_status.data,
                 summary=form.summary.data,
             )
+            ensure_city_category(city)  # every city has its forum category
             commit()
         except (SlugTaken, IntegrityError):
             db.session.rollback()

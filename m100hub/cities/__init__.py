@@ -1,5 +1,19 @@
+"""Cities: EU-mission, M100 mirror and aspiring cities, each with a page that other features
+add their sections to."""
+
 from flask import Blueprint
+from flask_babel import lazy_gettext as _l
+
+from ..features import Feature, MarkdownField, MenuItem
 
 bp = Blueprint("cities", __name__, template_folder="templates")
 
-from . import kinds, views  # noqa: E402,F401
+from . import demo, kinds, views  # noqa: E402,F401
+from .models import City  # noqa: E402
+
+feature = Feature(
+    "cities", blueprint=bp, models="m100hub.cities.models",
+    menu=[MenuItem("cities.index", _l("Cities"), order=40)],
+    markdown=[MarkdownField(City, "summary", "summary_html")],
+    demo=demo.seed,
+)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from ..activity.services import log
 from ..extensions import db
 from ..text import render_markdown
@@ -12,8 +14,6 @@ class SlugTaken(Exception):
 
 
 def _unique_slug(name: str, city_id: int | None = None) -> str:
-    from sqlalchemy import select
-
     slug = slugify(name)
     existing = db.session.scalar(select(City.id).where(City.slug == slug))
     if existing is not None and existing != city_id:
@@ -36,9 +36,5 @@ def save_city(actor, city: City | None, *, name, county, population, mission_sta
     city.summary = summary or ""
     city.summary_html = render_markdown(city.summary)
     db.session.flush()
-    if creating:
-        from ..forums.services import ensure_city_category
-
-        ensure_city_category(city)
     log(actor, "city_created" if creating else "city_updated", city)
     return city

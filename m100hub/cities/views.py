@@ -1,12 +1,7 @@
 from __future__ import annotations
 
 from flask import abort, render_template
-from flask_login import current_user
 
-from ..consultations.queries import of_city
-from ..forums.queries import city_category
-from ..organisations.permissions import is_official_of
-from ..organisations.queries import organisations_of_city
 from . import bp
 from .models import MissionStatus
 from .queries import all_cities, by_slug
@@ -26,8 +21,4 @@ def show(slug):
     city = by_slug(slug)
     if city is None:
         abort(404)
-    return render_template(
-        "cities/show.html", city=city, organisations=organisations_of_city(city.id),
-        is_official=is_official_of(current_user, city),
-        forum=city_category(city.id), consultations=of_city(city.id),
-    )
+    return render_template("cities/show.html", city=city)

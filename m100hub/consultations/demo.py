@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from ..database import utcnow
 from ..extensions import db
+from ..features import DemoData
 from . import participation, queries, services, voting
 from .models import Consultation
 
@@ -35,7 +36,8 @@ DEMO = [
 ]
 
 
-def seed(cities: dict, people: dict) -> None:
+def seed(demo: DemoData) -> None:
+    cities, people = demo.cities, demo.people
     for title, city_slug, opens, closes, questions, official_email in DEMO:
         if db.session.scalar(select(Consultation.id).where(Consultation.title == title)):
             continue

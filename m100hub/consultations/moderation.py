@@ -1,81 +1,63 @@
-"""Reported comments share the forums' moderation queue (one place for moderators) and its
-rule: the third distinct report hides a comment until a moderator decides."""
+"""Consultation comments as a reportable kind: m100hub.moderation keeps the reports and the
+queue (shared with the forums' posts) and decides; this says how a comment is found, shown,
+hidden and logged."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy.orm import joinedload
 
 from ..activity.services import log
-from ..database import locked, utcnow
+from ..database import utcnow
 from ..extensions import db
-from ..forums.models import Report
-from ..forums.services import REPORTS_TO_HIDE
-from .models import Comment, Consultation, Proposal
-from .services import Conflict
+from ..moderation import Reportable
+from . import permissions
+from .models import Comment, Consultation
+from .participation import recount
+from .participation_views import comment_url
 
 
-def recount(consultation_id: int, proposal_id: int | None) -> None:
-    """Visible comments of the consultation (or the proposal), after hiding or showing."""
-    target, key = (Proposal, proposal_id) if proposal_id else (Consultation, consultation_id)
-    shown = select(func.count()).where(
-        Comment.consultation_id == consultation_id, Comment.proposal_id.is_(None) if not
-        proposal_id else Comment.proposal_id == proposal_id,
-        Comment.hidden_dt.is_(None), Comment.deleted_dt.is_(None)).scalar_subquery()
-    db.session.execute(update(target).where(target.id == key).values(comment_count=shown))
-
-
-def _set_hidden(comment: Comment, hidden: bool, reason: str = "") -> None:
+def set_hidden(comment: Comment, hidden: bool, by=None, reason: str = "") -> None:
+    """Hide (a reason from a moderator; none when reports hid it) or show, and recount."""
     comment.hidden_dt = utcnow() if hidden else None
     comment.hidden_reason = reason.strip() if hidden else ""
     db.session.flush()
     recount(comment.consultation_id, comment.proposal_id)
 
 
-def report(user, comment: Comment, reason: str) -> bool:
-    """Returns whether the comment was hidden now."""
-    comment = locked(Comment, comment.id)  # concurrent reports count one after the other
-    if comment.author_id == user.id or not comment.visible:
-        raise Conflict("not reportable")
-    try:
-        with db.session.begin_nested():
-            db.session.add(Report(comment_id=comment.id, reporter_id=user.id,
-                                  reason=reason.strip()))
-    except IntegrityError as exc:
-        raise Conflict("already reported") from exc
-    comment.report_count = db.session.scalar(select(func.count()).where(
-        Report.comment_id == comment.id, Report.resolved_dt.is_(None)))
-    hide_now = comment.report_count >= REPORTS_TO_HIDE
-    if hide_now:
-        _set_hidden(comment, True)
-    db.session.flush()
-    return hide_now
+def _find(comment_id: int) -> Comment | None:
+    """The comment with its consultation, when the reader may see the consultation."""
+    comment = db.session.get(Comment, comment_id,
+                             options=[joinedload(Comment.author), joinedload(Comment.consultation)],
+                             populate_existing=True)
+    if comment is None or not permissions.can_see(current_user, comment.consultation):
+        return None
+    return comment
 
 
-def _resolve_reports(comment: Comment) -> None:
-    db.session.execute(update(Report).where(Report.comment_id == comment.id,
-                                            Report.resolved_dt.is_(None))
-                       .values(resolved_dt=utcnow()))
-    comment.report_count = 0
-
-
-def hide(moderator, comment: Comment, reason: str) -> None:
-    _resolve_reports(comment)
-    _set_hidden(comment, True, reason)
-    _log(moderator, "consultation_comment_hidden", comment, reason)
-
-
-def keep_visible(moderator, comment: Comment, reason: str = "") -> None:
-    was_hidden = comment.hidden_dt is not None
-    _resolve_reports(comment)
-    if was_hidden:
-        _set_hidden(comment, False)
-    db.session.flush()
-    _log(moderator, "consultation_comment_shown" if was_hidden
-         else "consultation_comment_reports_dismissed", comment, reason)
-
-
-def _log(moderator, verb: str, comment: Comment, reason: str) -> None:
+def _log(moderator, action: str, comment: Comment, reason: str) -> None:
     consultation = db.session.get(Consultation, comment.consultation_id)
+    verb = {"hidden": "consultation_comment_hidden", "shown": "consultation_comment_shown",
+            "reports_dismissed": "consultation_comment_reports_dismissed"}[action]
     log(moderator, verb, consultation, reason=reason, label=consultation.title,
         comment_id=comment.id)
+
+
+REPORTABLE = Reportable(
+    kind="comment", model=Comment, label=_l("Comments in consultations"),
+    empty=_l("No comment is waiting."), find=_find, can_report=permissions.can_report_comment,
+    set_hidden=set_hidden, log=_log,
+    url=comment_url,
+    awaiting=lambda: Comment.hidden_dt.is_not(None) & (Comment.hidden_reason == ""),
+    template="consultations/_report_item.html",
+    report_title=lambda comment: _("Report a comment"),
+    report_help=_l("Tell the moderators what is wrong. After several reports a comment is "
+                   "hidden until a moderator decides."),
+    messages={"thanks": _l("Thank you: the moderators will look at this comment."),
+              "hidden": _l("The comment is hidden."),
+              "shown": _l("The comment is visible again."),
+              "reason_needed": _l("Give a public reason when you hide a comment.")},
+    queue_options=lambda: [joinedload(Comment.author), joinedload(Comment.consultation)],
+)

@@ -5,7 +5,7 @@ relative UPDATEs, so concurrent supports and votes never lose a count."""
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..database import insert_on_conflict, locked, utcnow
@@ -113,6 +113,14 @@ def delete_comment(comment: Comment) -> None:
         raise Conflict("deleted")
     comment.deleted_dt = utcnow()
     db.session.flush()
-    from .moderation import recount
-
     recount(comment.consultation_id, comment.proposal_id)
+
+
+def recount(consultation_id: int, proposal_id: int | None) -> None:
+    """Visible comments of the consultation (or the proposal), after hiding or showing."""
+    target, key = (Proposal, proposal_id) if proposal_id else (Consultation, consultation_id)
+    shown = select(func.count()).where(
+        Comment.consultation_id == consultation_id, Comment.proposal_id.is_(None) if not
+        proposal_id else Comment.proposal_id == proposal_id,
+        Comment.hidden_dt.is_(None), Comment.deleted_dt.is_(None)).scalar_subquery()
+    db.session.execute(update(target).where(target.id == key).values(comment_count=shown))

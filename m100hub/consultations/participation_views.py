@@ -7,17 +7,16 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..database import commit
-from ..forums.forms import OptionalReasonForm, ReasonForm
-from ..permissions import confirmed_required, get_or_404, moderator_required, require
+from ..permissions import confirmed_required, get_or_404, require
 from ..security import limit, person_or_address
 from ..util import choice_arg, page_arg
-from . import bp, moderation, participation, permissions, queries, services
+from . import bp, participation, permissions, queries, services
 from .forms import CommentForm, ProposalForm, ProposalStatusForm
 from .models import Comment
 from .views import _render_show, consultation_or_404
 
-# Posting, reacting and reporting share the forums' allowances (the same scopes): one budget
-# per person across the hub.
+# Posting and reacting share the forums' allowances (the same scopes): one budget per person
+# across the hub.
 
 
 def _post_limit():
@@ -145,14 +144,14 @@ def add_comment(consultation_id=None, proposal_id=None):
         abort(400)
     except services.Conflict:
         abort(409)
-    return redirect(_comment_url(comment), 303)
+    return redirect(comment_url(comment), 303)
 
 
 def db_comment(comment_id: int) -> Comment:
     return get_or_404(Comment, comment_id)
 
 
-def _comment_url(comment: Comment) -> str:
+def comment_url(comment: Comment) -> str:
     """The comment in its discussion, on the page that shows it, in the order the reader
     was reading it (the discussion's forms send it; most agreed first otherwise)."""
     order = choice_arg("order", queries.COMMENT_ORDERS, "best")
@@ -160,8 +159,8 @@ def _comment_url(comment: Comment) -> str:
     where = {"order": order if order != "best" else None, "page": page if page > 1 else None,
              "_anchor": f"comment-{comment.id}"}
     if comment.proposal_id:
-        return url_for(".proposal", proposal_id=comment.proposal_id, **where)
-    return url_for(".show", consultation_id=comment.consultation_id, **where)
+        return url_for("consultations.proposal", proposal_id=comment.proposal_id, **where)
+    return url_for("consultations.show", consultation_id=comment.consultation_id, **where)
 
 
 def _comment_or_404(comment_id: int):
@@ -173,7 +172,7 @@ def _comment_or_404(comment_id: int):
 @bp.route("/comments/<id:comment_id>")
 def comment(comment_id):
     comment, _consultation = _comment_or_404(comment_id)
-    return redirect(_comment_url(comment))
+    return redirect(comment_url(comment))
 
 
 @bp.route("/comments/<id:comment_id>/vote", methods=["POST"])
@@ -190,7 +189,7 @@ def vote_comment(comment_id):
         commit()
     except services.Conflict:
         abort(409)
-    return redirect(_comment_url(comment), 303)
+    return redirect(comment_url(comment), 303)
 
 
 @bp.route("/comments/<id:comment_id>/delete", methods=["POST"])
@@ -203,45 +202,4 @@ def delete_comment(comment_id):
         commit()
     except services.Conflict:
         abort(409)
-    return redirect(_comment_url(comment), 303)
-
-
-@bp.route("/comments/<id:comment_id>/report", methods=["GET", "POST"])
-@confirmed_required
-@limit("RATE_LIMIT_REPORT", key_func=person_or_address, scope="forum-reporting")
-def report_comment(comment_id):
-    comment, consultation = _comment_or_404(comment_id)
-    require(comment.author_id != current_user.id and comment.visible)
-    form = ReasonForm()
-    if form.validate_on_submit():
-        try:
-            moderation.report(current_user, comment, form.reason.data)
-            commit()
-        except services.Conflict:
-            abort(409)
-        flash(_("Thank you: the moderators will look at this comment."), "success")
-        return redirect(_comment_url(comment), 303)
-    return render_template("consultations/report.html", comment=comment,
-                           consultation=consultation, form=form)
-
-
-@bp.route("/comments/<id:comment_id>/hide", methods=["POST"])
-@bp.route("/comments/<id:comment_id>/keep", methods=["POST"], endpoint="keep_comment")
-@moderator_required
-def hide_comment(comment_id):
-    """Moderators decide from the queue: hide with a public reason, or keep visible."""
-    comment = get_or_404(Comment, comment_id)
-    hiding = request.endpoint.endswith(".hide_comment")
-    form = ReasonForm() if hiding else OptionalReasonForm()
-    if not form.validate_on_submit():
-        flash(_("Give a public reason when you hide a comment.") if hiding
-              else _("The reason is too long."), "error")
-        return redirect(url_for("forums.moderation_queue"), 303)
-    if hiding:
-        moderation.hide(current_user, comment, form.reason.data)
-    else:
-        moderation.keep_visible(current_user, comment, form.reason.data or "")
-    commit()
-    flash(_("The comment is hidden.") if hiding else _("The comment is visible again."),
-          "success")
-    return redirect(url_for("forums.moderation_queue"), 303)
+    return redirect(comment_url(comment), 303)

@@ -31,6 +31,11 @@ def can_see(user, consultation: Consultation) -> bool:
     return consultation.announced_dt is not None or can_manage(user, consultation)
 
 
+def can_report_comment(user, comment) -> bool:
+    """Someone else's visible comment, by a confirmed person."""
+    return _confirmed(user) and comment.author_id != user.id and comment.visible
+
+
 def can_change_questions(user, consultation: Consultation) -> bool:
     """Questions and options change only before voting opens."""
     return can_manage(user, consultation) and consultation.phase in EDITABLE

@@ -199,29 +199,3 @@ def of_city(city_id: int, limit: int = 5) -> list[Consultation]:
         select(Consultation).where(Consultation.city_id == city_id,
                                    Consultation.announced_dt.is_not(None))
         .order_by(Consultation.closes_dt.desc(), Consultation.id.desc()).limit(limit)))
-
-
-#: reported comments shown on the moderators' queue (beside the forum posts)
-QUEUE_LENGTH = 50
-
-
-def moderation_queue() -> tuple[list[Comment], dict[int, list]]:
-    """Comments with open reports, or hidden by reports and awaiting a decision (hidden ones
-    first), with their open reports: two queries."""
-    from ..forums.models import Report
-
-    waiting = (Comment.report_count > 0) | (Comment.hidden_dt.is_not(None)
-                                            & (Comment.hidden_reason == ""))
-    items = list(db.session.scalars(
-        select(Comment).options(joinedload(Comment.author), joinedload(Comment.consultation))
-        .where(waiting, Comment.deleted_dt.is_(None))
-        .order_by(case((Comment.hidden_dt.is_not(None), 0), else_=1),
-                  Comment.report_count.desc(), Comment.id).limit(QUEUE_LENGTH)))
-    reports: dict[int, list] = {c.id: [] for c in items}
-    if items:
-        for report in db.session.scalars(
-                select(Report).options(joinedload(Report.reporter))
-                .where(Report.comment_id.in_(list(reports)), Report.resolved_dt.is_(None))
-                .order_by(Report.id)):
-            reports[report.comment_id].append(report)
-    return items, reports

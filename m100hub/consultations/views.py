@@ -11,7 +11,6 @@ from flask_login import current_user, login_required
 from ..cities.models import ClimateSector
 from ..cities.queries import all_cities
 from ..database import commit
-from ..forums.queries import city_category_slug, threads_about
 from ..organisations.permissions import official_cities
 from ..page_cache import for_anonymous_reader, is_listed_address, pages_cache
 from ..permissions import confirmed_required
@@ -87,8 +86,6 @@ def _render_show(consultation: Consultation, comment_form: CommentForm | None = 
         if signed_in else {},
         comment_form=comment_form or CommentForm(formdata=None),
         following=signed_in and queries.follows(current_user.id, consultation.id),
-        threads=threads_about(consultation_id=consultation.id),
-        forum_slug=city_category_slug(consultation.city) if consultation.city else "general",
         can=_abilities(consultation), Phase=Phase)
 
 

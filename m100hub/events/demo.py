@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from ..database import utcnow
 from ..extensions import db
+from ..features import DemoData
 from . import registration, services
 from .models import Event
 
@@ -24,7 +25,8 @@ DEMO = [
 MATERIALS = "Prezentarea: [stația de biogaz (PDF)](https://example.org/biogaz.pdf)."
 
 
-def seed(cities: dict, people: dict) -> None:
+def seed(demo: DemoData) -> None:
+    cities, people = demo.cities, demo.people
     for title, kind, city, days, hours, attendance, capacity, email in DEMO:
         if db.session.scalar(select(Event.id).where(Event.title == title)):
             continue

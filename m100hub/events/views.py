@@ -17,7 +17,6 @@ from ..cities.queries import all_cities
 from ..database import commit
 from ..extensions import db
 from ..forms import display_zone
-from ..forums.queries import city_category_slug, threads_about
 from ..page_cache import for_anonymous_reader, is_listed_address, pages_cache
 from ..permissions import confirmed_required
 from ..security import limit, person_or_address
@@ -117,8 +116,6 @@ def show(event_id):
         "events/show.html", event=event, registration=mine, managing=managing,
         position=registration.waiting_position(mine) if mine else None,
         co_organisers=co_organisers,
-        threads=threads_about(event_id=event.id),
-        forum_slug=city_category_slug(event.city) if event.city else "general",
         show_link=permissions.sees_online_link(mine, managing),
         can_register=permissions.can_register(current_user, event) and mine is None)
 

@@ -1,7 +1,19 @@
 """Discussion forums: categories per sector and city, threads, posts, moderation, search."""
 
 from flask import Blueprint
+from flask_babel import lazy_gettext as _l
+
+from ..features import Feature, MarkdownField, MenuItem
 
 bp = Blueprint("forums", __name__, template_folder="templates")
 
-from . import kinds, moderation_views, views  # noqa: E402,F401
+from . import demo, kinds, moderation, moderation_views, sections, services, views  # noqa: E402,F401,I001
+from .models import Post  # noqa: E402
+
+feature = Feature(
+    "forums", blueprint=bp, models="m100hub.forums.models",
+    menu=[MenuItem("forums.index", _l("Forums"), order=30)],
+    markdown=[MarkdownField(Post, "body", "body_html",
+                            render=lambda body: services.render_post(body)[0])],
+    reportables=[moderation.REPORTABLE], sections=sections.SECTIONS, demo=demo.seed,
+)

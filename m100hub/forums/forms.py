@@ -23,6 +23,7 @@ from wtforms.validators import (
 
 from ..cities.models import ClimateSector
 from ..forms import OptionalIdField, StrippedMixin, not_blank
+from ..moderation.forms import OptionalReasonForm
 
 TAG = re.compile(r"^[a-z0-9][a-z0-9-]{0,29}$")
 MAX_TAGS = 5
@@ -61,14 +62,6 @@ class ThreadForm(StrippedMixin, FlaskForm):
 class EditForm(StrippedMixin, FlaskForm):
     title = StringField(_l("Title"), validators=[Optional(), Length(3, 160)])
     body = _body_field()
-
-
-class ReasonForm(StrippedMixin, FlaskForm):
-    reason = TextAreaField(_l("Reason"), validators=[DataRequired(), not_blank, Length(max=500)])
-
-
-class OptionalReasonForm(StrippedMixin, FlaskForm):
-    reason = StringField(_l("Reason (public, optional)"), validators=[Length(max=500)])
 
 
 class MoveForm(OptionalReasonForm):

@@ -15,7 +15,6 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -162,35 +161,6 @@ class Reaction(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
                                          primary_key=True, index=True)
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-
-class Report(TimestampMixin, db.Model):
-    """A report to the moderators, about a forum post or a consultation comment: one queue."""
-
-    __tablename__ = "forum_reports"
-    __table_args__ = (
-        # one open report per person and post (or comment): after a decision it may be
-        # reported again
-        Index("uq_forum_reports_open", "post_id", "reporter_id", unique=True,
-              postgresql_where=text("resolved_dt IS NULL"),
-              sqlite_where=text("resolved_dt IS NULL")),
-        Index("uq_forum_reports_open_comment", "comment_id", "reporter_id", unique=True,
-              postgresql_where=text("resolved_dt IS NULL"),
-              sqlite_where=text("resolved_dt IS NULL")),
-        CheckConstraint("(post_id IS NULL) <> (comment_id IS NULL)", name="one_target"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    post_id: Mapped[int | None] = mapped_column(
-        ForeignKey("forum_posts.id", ondelete="CASCADE"), index=True)
-    comment_id: Mapped[int | None] = mapped_column(
-        ForeignKey("consultation_comments.id", ondelete="CASCADE"), index=True)
-    reporter_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    reason: Mapped[str] = mapped_column(String(500))
-    #: when a moderator decided on the post; NULL while open
-    resolved_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-    reporter = relationship("User", lazy="raise")
 
 
 class Subscription(TimestampMixin, db.Model):

@@ -1,16 +1,27 @@
-"""Moderation: hide/unhide posts with a public reason, lock, pin, move, decide on reports.
-Every action is written to the public activity log."""
+"""Moderation of the forums: posts as a reportable kind (m100hub.moderation decides on
+reports, hides and shows), and locking, pinning and moving threads, categories. Every action
+is written to the public activity log."""
 
 from __future__ import annotations
 
-from sqlalchemy import update
+from flask import url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from ..activity.services import log
 from ..cities.models import ClimateSector
 from ..database import utcnow
 from ..extensions import db
+from ..moderation import Reportable
+from ..permissions import can_moderate
 from ..util import slugify
-from .models import Category, Post, Report, Thread
+from . import permissions
+from .counters import refresh_category, refresh_counters
+from .models import Category, Post, Thread
+from .queries import page_of
 
 
 def set_hidden(post: Post, hidden: bool, by=None, reason: str = "") -> None:
@@ -22,42 +33,13 @@ def set_hidden(post: Post, hidden: bool, by=None, reason: str = "") -> None:
     if post.number == 1:
         thread.hidden = hidden
     db.session.flush()
-    from .services import refresh_counters
-
     refresh_counters(thread.id)
-
-
-def _resolve_reports(post: Post) -> None:
-    db.session.execute(update(Report).where(Report.post_id == post.id,
-                                            Report.resolved_dt.is_(None))
-                       .values(resolved_dt=utcnow()))
-    post.report_count = 0
 
 
 def _neutral_label(thread: Thread) -> str:
     """The log names a thread by number when hiding or restoring: a hidden title (abusive,
     personal data) must not live on in the public log."""
     return f"#{thread.id}"
-
-
-def hide(moderator, post: Post, reason: str) -> None:
-    _resolve_reports(post)
-    set_hidden(post, True, moderator, reason)
-    thread = db.session.get(Thread, post.thread_id)
-    log(moderator, "forum_post_hidden", thread, reason=reason, label=_neutral_label(thread),
-        number=post.number)
-
-
-def keep_visible(moderator, post: Post, reason: str = "") -> None:
-    """The moderator's decision on a reported post: show it (again) and settle its reports."""
-    was_hidden = post.hidden_dt is not None
-    _resolve_reports(post)
-    thread = db.session.get(Thread, post.thread_id)
-    if was_hidden:
-        set_hidden(post, False)
-    db.session.flush()
-    log(moderator, "forum_post_shown" if was_hidden else "forum_reports_dismissed", thread,
-        reason=reason, label=_neutral_label(thread), number=post.number)
 
 
 def set_locked(moderator, thread: Thread, locked: bool, reason: str = "") -> None:
@@ -75,8 +57,6 @@ def set_pinned(moderator, thread: Thread, pinned: bool, reason: str = "") -> Non
 
 
 def move(moderator, thread: Thread, category: Category, reason: str = "") -> None:
-    from .services import refresh_category
-
     old = db.session.get(Category, thread.category_id)
     thread.category_id = category.id
     db.session.flush()
@@ -103,3 +83,50 @@ def save_category(admin, category: Category | None, data: dict) -> Category:
     db.session.flush()
     log(admin, "forum_category_created" if creating else "forum_category_updated", category)
     return category
+
+
+def _find(post_id: int) -> Post | None:
+    """The post with its thread, as its reader may see it (a hidden thread: moderators)."""
+    post = db.session.get(Post, post_id, options=[
+        joinedload(Post.thread).joinedload(Thread.category), joinedload(Post.author)],
+        populate_existing=True)
+    if post is None or (post.thread.hidden and not can_moderate(current_user)):
+        return None
+    return post
+
+
+_VERBS = {"hidden": "forum_post_hidden", "shown": "forum_post_shown",
+          "reports_dismissed": "forum_reports_dismissed"}
+
+
+def _log(moderator, action: str, post: Post, reason: str) -> None:
+    thread = db.session.get(Thread, post.thread_id)
+    log(moderator, _VERBS[action], thread, reason=reason, label=_neutral_label(thread),
+        number=post.number)
+
+
+def post_url(post: Post) -> str:
+    return url_for("forums.thread", thread_id=post.thread_id, page=page_of(post.number),
+                   _anchor=f"post-{post.number}")
+
+
+def _open_for_reports(post: Post) -> bool:
+    """An archived category is read-only."""
+    return not db.session.scalar(select(Category.archived).join(
+        Thread, Thread.category_id == Category.id).where(Thread.id == post.thread_id))
+
+
+REPORTABLE = Reportable(
+    kind="post", model=Post, label=_l("Forum posts"), empty=_l("No forum post is waiting."),
+    find=_find, can_report=permissions.can_report, set_hidden=set_hidden, log=_log,
+    url=post_url, awaiting=lambda: Post.hidden_dt.is_not(None) & Post.hidden_by_id.is_(None),
+    template="forums/_report_item.html",
+    report_title=lambda post: _("Report post #%(n)s", n=post.number),
+    report_help=_l("Tell the moderators what is wrong with this post. A post reported by "
+                   "three people is hidden until a moderator decides."),
+    messages={"thanks": _l("Thank you: the moderators will look at this post."),
+              "hidden": _l("The post is hidden."), "shown": _l("The post is visible again."),
+              "reason_needed": _l("Give a public reason when you hide a post.")},
+    open_for_reports=_open_for_reports,
+    queue_options=lambda: [joinedload(Post.author), joinedload(Post.thread)],
+)

@@ -1,4 +1,5 @@
-"""Moderators' and admins' pages: the queue, hide/unhide, lock, pin, move; categories."""
+"""Moderators' and admins' pages of the forums: lock, pin, move; categories. (Reports, the
+queue and hiding posts: m100hub.moderation.)"""
 
 from __future__ import annotations
 
@@ -10,45 +11,11 @@ from sqlalchemy.exc import IntegrityError
 from ..cities.queries import city_choices
 from ..database import commit
 from ..extensions import db
+from ..moderation.forms import OptionalReasonForm
 from ..permissions import admin_required, get_or_404, moderator_required
-from ..util import page_arg
 from . import bp, moderation, queries
-from .forms import CategoryForm, MoveForm, OptionalReasonForm, ReasonForm
-from .models import Category, Post, Thread
-from .views import _post_url
-
-
-@bp.route("/forums/moderation")
-@moderator_required
-def moderation_queue():
-    from ..consultations.queries import moderation_queue as reported_comments
-
-    page = queries.moderation_queue(page_arg())
-    comments, comment_reports = reported_comments()
-    return render_template("forums/moderation.html", page=page,
-                           reports=queries.open_reports([p.id for p in page.items]),
-                           comments=comments, comment_reports=comment_reports,
-                           form=ReasonForm())
-
-
-@bp.route("/forums/p/<id:post_id>/hide", methods=["POST"])
-@bp.route("/forums/p/<id:post_id>/unhide", methods=["POST"], endpoint="unhide")
-@moderator_required
-def hide(post_id):
-    post = get_or_404(Post, post_id)
-    hiding = request.endpoint == "forums.hide"
-    form = ReasonForm() if hiding else OptionalReasonForm()
-    if not form.validate_on_submit():
-        flash(_("Give a public reason when you hide a post.") if hiding
-              else _("The reason is too long."), "error")
-        return redirect(_post_url(post.thread_id, post.number), 303)
-    if hiding:
-        moderation.hide(current_user, post, form.reason.data)
-    else:
-        moderation.keep_visible(current_user, post, form.reason.data or "")
-    commit()
-    flash(_("The post is hidden.") if hiding else _("The post is visible again."), "success")
-    return redirect(_post_url(post.thread_id, post.number), 303)
+from .forms import CategoryForm, MoveForm
+from .models import Category, Thread
 
 
 @bp.route("/forums/t/<id:thread_id>/<any(lock, unlock, pin, unpin):action>", methods=["POST"])

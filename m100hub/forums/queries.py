@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from sqlalchemy import bindparam, case, func, select, true
+from sqlalchemy import bindparam, func, select, true
 from sqlalchemy.orm import joinedload
 
 from ..accounts.models import User
@@ -17,7 +17,6 @@ from .models import (
     PostRevision,
     Reaction,
     ReadMarker,
-    Report,
     Subscription,
     Thread,
 )
@@ -238,30 +237,6 @@ def first_unread_number(user_id: int, thread_id: int) -> int | None:
             Post.thread_id == thread_id, Post.number > (read_number(user_id, thread_id) or 0),
             Post.deleted_dt.is_(None), Post.hidden_dt.is_(None))
         .order_by(Post.number).limit(1))
-
-
-def moderation_queue(page: int):
-    """Posts with open reports, and posts hidden by reports awaiting a decision."""
-    waiting = (Post.report_count > 0) | (Post.hidden_dt.is_not(None) & Post.hidden_by_id.is_(None))
-    stmt = (
-        select(Post)
-        .options(joinedload(Post.author), joinedload(Post.thread))
-        .where(waiting, Post.deleted_dt.is_(None))
-        .order_by(case((Post.hidden_dt.is_not(None), 0), else_=1), Post.report_count.desc(),
-                  Post.id)
-    )
-    return db.paginate(stmt, page=page, per_page=THREADS_PER_PAGE, error_out=False)
-
-
-def open_reports(post_ids: list[int]) -> dict[int, list[Report]]:
-    found: dict[int, list[Report]] = {i: [] for i in post_ids}
-    if post_ids:
-        stmt = (select(Report).options(joinedload(Report.reporter))
-                .where(Report.post_id.in_(post_ids), Report.resolved_dt.is_(None))
-                .order_by(Report.id))
-        for item in db.session.scalars(stmt):
-            found[item.post_id].append(item)
-    return found
 
 
 def load_threads(posts: list[Post]) -> None:

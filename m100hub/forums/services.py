@@ -6,25 +6,19 @@ stay exact under concurrent replies."""
 
 from __future__ import annotations
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..database import locked, utcnow
+from ..errors import Conflict
 from ..extensions import db
 from ..notifications.services import notify
 from ..text import render_markdown
+from .counters import refresh_counters
 from .mentions import link_mentions, mentioned_people
-from .models import Category, Post, PostRevision, Reaction, ReadMarker, Report, Subscription, Thread
-from .moderation import set_hidden
+from .models import Category, Post, PostRevision, Reaction, ReadMarker, Subscription, Thread
 from .queries import city_category_slug, follows, subscription_where
 from .search import search_text
-
-#: distinct reports that hide a post until a moderator decides
-REPORTS_TO_HIDE = 3
-
-
-class Conflict(Exception):
-    """Already done, or not possible in the current state (locked, deleted…)."""
 
 
 def render_post(body: str):
@@ -146,25 +140,6 @@ def unreact(user, post: Post) -> None:
         reaction_count=Post.reaction_count - 1))
 
 
-def report(user, post: Post, reason: str) -> bool:
-    """Report a post to the moderators; the third distinct report hides it until one decides.
-    Returns whether the post was hidden now."""
-    post = locked(Post, post.id)  # concurrent reports count one after the other
-    try:
-        with db.session.begin_nested():
-            db.session.add(Report(post_id=post.id, reporter_id=user.id, reason=reason.strip()))
-    except IntegrityError as exc:
-        raise Conflict("already reported") from exc
-    open_reports = db.session.scalar(select(func.count()).where(
-        Report.post_id == post.id, Report.resolved_dt.is_(None)))
-    post.report_count = open_reports
-    hide_now = open_reports >= REPORTS_TO_HIDE and post.hidden_dt is None
-    if hide_now:
-        set_hidden(post, True)  # by nobody: "hidden after reports, awaiting a moderator"
-    db.session.flush()
-    return hide_now
-
-
 def follow(user, thread: Thread | None = None, category: Category | None = None) -> bool:
     """Follow (idempotent); returns whether a new follow was written."""
     if follows(user.id, thread, category):
@@ -199,32 +174,6 @@ def mark_read(user_id: int, thread_id: int, number: int, has_marker: bool) -> No
     db.session.execute(update(ReadMarker).where(
         ReadMarker.user_id == user_id, ReadMarker.thread_id == thread_id,
         ReadMarker.last_read_number < number).values(last_read_number=number))
-
-
-def refresh_counters(thread_id: int) -> None:
-    """Recount a thread and its category from the posts (after hiding, deleting, moving)."""
-    thread = locked(Thread, thread_id)
-    visible = (Post.thread_id == thread_id, Post.deleted_dt.is_(None), Post.hidden_dt.is_(None))
-    thread.post_count = db.session.scalar(select(func.count()).where(*visible))
-    thread.reply_count = db.session.scalar(select(func.count()).where(*visible, Post.number > 1))
-    last = db.session.execute(select(Post.created_dt, Post.author_id).where(*visible)
-                              .order_by(Post.number.desc()).limit(1)).first()
-    if last is not None:
-        thread.last_post_dt, thread.last_poster_id = last
-    db.session.flush()
-    refresh_category(thread.category_id)
-
-
-def refresh_category(category_id: int) -> None:
-    category = locked(Category, category_id)
-    shown = (Thread.category_id == category_id, Thread.hidden.is_(False))
-    category.thread_count = db.session.scalar(select(func.count()).where(*shown))
-    category.post_count = db.session.scalar(
-        select(func.coalesce(func.sum(Thread.post_count), 0)).where(*shown))
-    newest = db.session.execute(select(Thread.id, Thread.last_post_dt).where(*shown)
-                                .order_by(Thread.last_post_dt.desc()).limit(1)).first()
-    category.last_thread_id, category.last_post_dt = newest if newest else (None, None)
-    db.session.flush()
 
 
 def ensure_city_category(city) -> Category:

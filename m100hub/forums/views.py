@@ -27,7 +27,7 @@ from ..permissions import can_moderate, get_or_404, require
 from ..security import limit, person_or_address
 from ..util import page_arg
 from . import bp, fragments, permissions, queries, search, services
-from .forms import TAG, EditForm, ReasonForm, ReplyForm, ThreadForm
+from .forms import TAG, EditForm, ReplyForm, ThreadForm
 from .models import Post, Thread
 from .queries import page_of
 
@@ -39,10 +39,6 @@ def _post_limit():
 def _react_limit():
     """Likes and unlikes draw on one allowance per person."""
     return limit("RATE_LIMIT_REACT", key_func=person_or_address, scope="forum-reacting")
-
-
-def _report_limit():
-    return limit("RATE_LIMIT_REPORT", key_func=person_or_address, scope="forum-reporting")
 
 
 def _category_or_404(slug):
@@ -379,24 +375,6 @@ def like(post_id):
     except services.Conflict:
         abort(409)
     return redirect(_post_url(thread.id, post.number), 303)
-
-
-@bp.route("/forums/p/<id:post_id>/report", methods=["GET", "POST"])
-@login_required
-@_report_limit()
-def report(post_id):
-    post, thread = _post_or_404(post_id, writing=True)
-    require(permissions.can_report(current_user, post))
-    form = ReasonForm()
-    if form.validate_on_submit():
-        try:
-            services.report(current_user, post, form.reason.data)
-            commit()
-        except services.Conflict:
-            abort(409)
-        flash(_("Thank you: the moderators will look at this post."), "success")
-        return redirect(_post_url(thread.id, post.number), 303)
-    return render_template("forums/report.html", form=form, post=post, thread=thread)
 
 
 @bp.route("/forums/t/<id:thread_id>/follow", methods=["POST"])

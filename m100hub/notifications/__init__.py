@@ -1,5 +1,23 @@
-from flask import Blueprint
+"""The notification centre, its unread badge, and the live badge over Socket.IO."""
+
+from flask import Blueprint, Flask
+from flask_login import current_user
+
+from ..features import Feature
 
 bp = Blueprint("notifications", __name__, template_folder="templates")
 
 from . import sockets, views  # noqa: E402,F401
+from .queries import unread_count  # noqa: E402
+
+
+def unread_notifications() -> int:
+    return unread_count(current_user.id) if current_user.is_authenticated else 0
+
+
+def _setup(app: Flask) -> None:
+    app.jinja_env.globals["unread_notifications"] = unread_notifications
+
+
+feature = Feature("notifications", blueprint=bp, models="m100hub.notifications.models",
+                  setup=_setup)

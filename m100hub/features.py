@@ -1,0 +1,172 @@
+"""How a feature joins the hub: one declared ``Feature`` in its package, one line in the app
+factory's list. The registry hands each contribution to the part of the house that uses it
+(menu, Celery, ``flask m100 rerender``, demo data, rate limits, moderation, page sections), so
+adding a feature changes no central file (Indico's ``discover_blueprints``, template hooks).
+
+A feature package's ``__init__.py`` ends with::
+
+    feature = Feature("boards", blueprint=bp, models="m100hub.boards.models",
+                      menu=[MenuItem("boards.index", _l("Boards"), order=35)], ...)
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Blueprint, Flask, current_app, render_template
+from markupsafe import Markup
+from sqlalchemy import select
+
+from .extensions import db
+from .text import render_markdown
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    endpoint: str
+    label: Any  #: a lazy string, translated when shown
+    #: place in the main menu, lowest first
+    order: int = 50
+    #: who sees it (the signed-in person or an anonymous one); everyone when None
+    visible: Callable[[Any], bool] | None = None
+
+
+@dataclass(frozen=True)
+class MarkdownField:
+    """A stored Markdown text and the clean HTML kept beside it (``flask m100 rerender``)."""
+
+    model: type
+    source: str
+    html: str
+    #: source → clean HTML; None: ``text.render_markdown``
+    render: Callable[[str], str] | None = None
+
+
+@dataclass(frozen=True)
+class Section:
+    """A part a feature adds to another feature's page ("city", "profile", "consultation",
+    "event"): ``context(obj)`` returns the template's variables, or None to show nothing."""
+
+    slot: str
+    template: str
+    context: Callable[[Any], dict | None]
+    order: int = 50
+
+
+@dataclass
+class Feature:
+    name: str
+    blueprint: Blueprint | None = None
+    #: the module defining the feature's tables (imported before anything runs)
+    models: str | None = None
+    menu: list[MenuItem] = field(default_factory=list)
+    #: modules holding Celery tasks, and periodic tasks (name → beat entry)
+    tasks: list[str] = field(default_factory=list)
+    beat: dict[str, dict] = field(default_factory=dict)
+    markdown: list[MarkdownField] = field(default_factory=list)
+    #: ``seed(demo)`` adds what the feature shows on a new installation (idempotent)
+    demo: Callable[[DemoData], None] | None = None
+    #: configuration name → default limit ("8 per minute;80 per hour"), overridable from
+    #: the environment or the app's config
+    rate_limits: dict[str, str] = field(default_factory=dict)
+    #: objects people may report to the moderators (see m100hub.moderation)
+    reportables: list[Any] = field(default_factory=list)
+    sections: list[Section] = field(default_factory=list)
+    #: anything else: ``setup(app)`` runs once the blueprint is registered
+    setup: Callable[[Flask], None] | None = None
+
+
+@dataclass
+class DemoData:
+    """What demo seeds share: the cities and people made so far, passwords to show."""
+
+    reset_passwords: bool = False
+    cities: dict[str, Any] = field(default_factory=dict)
+    people: dict[str, Any] = field(default_factory=dict)
+    passwords: list[tuple[str, str]] = field(default_factory=list)
+
+
+class Registry:
+    def __init__(self, features: list[Feature]):
+        self.features = features
+
+    def _each(self, attribute: str) -> Iterator:
+        for feature in self.features:
+            yield from getattr(feature, attribute)
+
+    def menu(self) -> list[MenuItem]:
+        return sorted(self._each("menu"), key=lambda item: item.order)
+
+    def task_modules(self) -> list[str]:
+        return list(self._each("tasks"))
+
+    def beat_schedule(self) -> dict[str, dict]:
+        return {name: entry for f in self.features for name, entry in f.beat.items()}
+
+    def markdown_fields(self) -> list[MarkdownField]:
+        return list(self._each("markdown"))
+
+    def reportables(self) -> dict[str, Any]:
+        return {r.kind: r for r in self._each("reportables")}
+
+    def sections(self, slot: str) -> list[Section]:
+        return sorted((s for s in self._each("sections") if s.slot == slot),
+                      key=lambda s: s.order)
+
+    def seed_demo(self, demo: DemoData) -> None:
+        for feature in self.features:
+            if feature.demo is not None:
+                feature.demo(demo)
+
+
+def load(names: Iterable[str]) -> list[Feature]:
+    """The ``feature`` of each package, by dotted name or by name under m100hub."""
+    found = []
+    for name in names:
+        module = importlib.import_module(name if "." in name else f"m100hub.{name}")
+        found.append(module.feature)
+    return found
+
+
+def install(app: Flask, features: list[Feature]) -> Registry:
+    registry = Registry(features)
+    app.extensions["m100_features"] = registry
+    for feature in features:
+        if feature.models:
+            importlib.import_module(feature.models)
+        for setting, default in feature.rate_limits.items():
+            app.config.setdefault(setting, os.environ.get(setting, default))
+        if feature.blueprint is not None:
+            app.register_blueprint(feature.blueprint)
+        if feature.setup is not None:
+            feature.setup(app)
+    return registry
+
+
+def registry(app: Flask | None = None) -> Registry:
+    return (app or current_app).extensions["m100_features"]
+
+
+def page_sections(slot: str, obj) -> Markup:
+    """Every feature's part of a page, rendered in order (template global)."""
+    parts = []
+    for section in registry().sections(slot):
+        context = section.context(obj)
+        if context is not None:
+            parts.append(render_template(section.template, **context))
+    return Markup("\n".join(parts))  # noqa: S704 (templates' output, escaped by Jinja)
+
+
+def rerender_all(batch: int = 500) -> int:
+    """Render every registered Markdown field again; returns how many texts."""
+    count = 0
+    for spec in registry().markdown_fields():
+        render = spec.render or render_markdown
+        for row in db.session.scalars(select(spec.model).execution_options(yield_per=batch)):
+            setattr(row, spec.html, render(getattr(row, spec.source) or ""))
+            count += 1
+    return count

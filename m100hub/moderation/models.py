@@ -1,0 +1,42 @@
+"""Reports to the moderators, about anything a feature declares reportable."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, Integer, String, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..accounts.models import User
+from ..database import TimestampMixin, UTCDateTime
+from ..extensions import db
+
+
+class Report(TimestampMixin, db.Model):
+    """One person's report about one item (a forum post, a consultation comment…)."""
+
+    __tablename__ = "reports"
+    __table_args__ = (
+        # one open report per person and item: after a decision it may be reported again
+        Index("uq_reports_open", "kind", "target_id", "reporter_id", unique=True,
+              postgresql_where=text("resolved_dt IS NULL"),
+              sqlite_where=text("resolved_dt IS NULL")),
+        Index("ix_reports_target", "kind", "target_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: the reportable kind (``Reportable.kind``: "post", "comment"…)
+    kind: Mapped[str] = mapped_column(String(32))
+    #: the reported item's id in its feature's table
+    target_id: Mapped[int] = mapped_column(Integer)
+    reporter_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    reason: Mapped[str] = mapped_column(String(500))
+    #: when a moderator decided on the item; NULL while open
+    resolved_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    reporter: Mapped[User] = relationship(lazy="raise")
+
+    @classmethod
+    def about(cls, kind: str, target_id):
+        """The condition "reports about this item"."""
+        return (cls.kind == kind) & (cls.target_id == target_id)
