@@ -12,8 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from ..database import locked, utcnow
 from ..extensions import db
 from ..notifications.services import notify
-from ..text import render_markdown
-from .mentions import link_mentions, mentioned_people
+from .mentions import render_post
 from .models import Category, Post, PostRevision, Reaction, ReadMarker, Report, Subscription, Thread
 from .moderation import set_hidden
 from .queries import city_category_slug, follows, subscription_where
@@ -25,11 +24,6 @@ REPORTS_TO_HIDE = 3
 
 class Conflict(Exception):
     """Already done, or not possible in the current state (locked, deleted…)."""
-
-
-def render_post(body: str):
-    """Clean HTML with linked mentions, and the people mentioned (outside code and quotes)."""
-    return link_mentions(render_markdown(body), mentioned_people(body))
 
 
 def _payload(thread: Thread, post: Post, author) -> dict:
