@@ -22,7 +22,7 @@ class Sector(LabelledEnum):
 
 #: A handle: lower-case letters, digits, dots and underscores, beginning and ending with a
 #: letter or digit — what ``services.unique_handle`` makes, and always mentioned whole by
-#: ``forums.mentions.MENTION``. No hyphens: the link finder reads "@ana-b.ro" as "@ana" and a
+#: ``text.MENTION``. No hyphens: the link finder reads "@ana-b.ro" as "@ana" and a
 #: link to "-b.ro", and a mention inside a link is not linked.
 HANDLE_RE = re.compile(r"[a-z0-9](?:[a-z0-9._]*[a-z0-9])?")
 #: chosen handles; generated ones may be shorter (the name "Al" gives "al")

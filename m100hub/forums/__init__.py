@@ -7,13 +7,13 @@ from ..features import Feature, MarkdownField, MenuItem
 
 bp = Blueprint("forums", __name__, template_folder="templates")
 
-from . import demo, kinds, moderation, moderation_views, sections, services, views  # noqa: E402,F401,I001
+from . import demo, kinds, mentions, moderation, moderation_views, sections, views  # noqa: E402,F401,I001
 from .models import Post  # noqa: E402
 
 feature = Feature(
     "forums", blueprint=bp, models="m100hub.forums.models",
     menu=[MenuItem("forums.index", _l("Forums"), order=30)],
     markdown=[MarkdownField(Post, "body", "body_html",
-                            render=lambda body: services.render_post(body)[0])],
+                            render=lambda body: mentions.render_post(body)[0])],
     reportables=[moderation.REPORTABLE], sections=sections.SECTIONS, demo=demo.seed,
 )

@@ -13,17 +13,11 @@ from ..database import locked, utcnow
 from ..errors import Conflict
 from ..extensions import db
 from ..notifications.services import notify
-from ..text import render_markdown
 from .counters import refresh_counters
-from .mentions import link_mentions, mentioned_people
+from .mentions import render_post
 from .models import Category, Post, PostRevision, Reaction, ReadMarker, Subscription, Thread
 from .queries import city_category_slug, follows, subscription_where
 from .search import search_text
-
-
-def render_post(body: str):
-    """Clean HTML with linked mentions, and the people mentioned (outside code and quotes)."""
-    return link_mentions(render_markdown(body), mentioned_people(body))
 
 
 def _payload(thread: Thread, post: Post, author) -> dict:
