@@ -17,6 +17,7 @@ from m100hub import create_app
 from m100hub.accounts import services
 from m100hub.accounts.models import User
 from m100hub.extensions import db
+from m100hub.moderation import services as moderation
 
 from .conftest import (
     base_config,
@@ -94,7 +95,7 @@ def test_concurrent_replies_likes_and_reports_keep_exact_counts(backend, tmp_pat
                         or "ok")
     unlikes = run_at_once(app, lambda i: forum.unreact(person(1), db.session.get(Post, first_id))
                           or "ok", n=4)
-    reports = run_at_once(app, lambda i: forum.report(person(i + 2), db.session.get(
+    reports = run_at_once(app, lambda i: moderation.report(person(i + 2), db.session.get(
         Post, first_id), "spam") and "hidden" or "reported", n=3)
     with app.app_context():
         thread = db.session.get(Thread, thread_id)

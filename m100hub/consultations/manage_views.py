@@ -84,8 +84,6 @@ def edit(consultation_id):
                                        "the future.")]
             return render_template("consultations/edit.html", form=form,
                                    consultation=consultation), 422
-        except services.Conflict:
-            abort(409)
         flash(_("The consultation is saved."), "success")
         return redirect(url_for(".manage", consultation_id=consultation.id), 303)
     return render_template("consultations/edit.html", form=form, consultation=consultation), \
@@ -146,8 +144,6 @@ def edit_question(consultation_id, question_id):
                                      "the type, the limit and the number of options.")]
             return render_template("consultations/question.html", form=form,
                                    consultation=consultation, question=question), 409
-        except services.Conflict:
-            abort(409)
         flash(_("The question is saved."), "success")
         return redirect(url_for(".manage", consultation_id=consultation.id,
                                 _anchor="questions"), 303)
@@ -186,8 +182,6 @@ def announce(consultation_id):
         flash(_("Add at least one question first.") if str(invalid) == "no questions" else
               _("The closing time has passed: set new times first."), "error")
         return redirect(url_for(".manage", consultation_id=consultation.id), 303)
-    except services.Conflict:
-        abort(409)
     return redirect(url_for(".show", consultation_id=consultation.id), 303)
 
 
@@ -203,8 +197,6 @@ def extend(consultation_id):
         commit()
     except services.Invalid:
         flash(_("Voting may be extended, never shortened: choose a later time."), "error")
-    except services.Conflict:
-        abort(409)
     return redirect(url_for(".manage", consultation_id=consultation.id), 303)
 
 

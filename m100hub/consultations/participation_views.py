@@ -50,12 +50,9 @@ def new_proposal(consultation_id):
     require(permissions.can_propose(current_user, consultation))
     form = ProposalForm()
     if form.validate_on_submit():
-        try:
-            proposal = participation.submit_proposal(current_user, consultation,
-                                                     form.title.data, form.body.data)
-            commit()
-        except services.Conflict:  # closed meanwhile
-            abort(409)
+        proposal = participation.submit_proposal(current_user, consultation,
+                                                 form.title.data, form.body.data)
+        commit()
         flash(_("Your proposal is published."), "success")
         return redirect(url_for(".proposal", proposal_id=proposal.id), 303)
     return render_template("consultations/new_proposal.html", consultation=consultation,
@@ -93,11 +90,8 @@ def support(proposal_id):
     require(permissions.can_support(current_user, consultation, proposal))
     action = participation.support if request.endpoint.endswith(".support") else \
         participation.withdraw_support
-    try:
-        action(current_user, consultation, proposal)
-        commit()
-    except services.Conflict:
-        abort(409)
+    action(current_user, consultation, proposal)
+    commit()
     return redirect(url_for(".proposal", proposal_id=proposal.id), 303)
 
 
@@ -142,8 +136,6 @@ def add_comment(consultation_id=None, proposal_id=None):
         commit()
     except LookupError:  # a reply to a comment of another discussion, or a hidden one
         abort(400)
-    except services.Conflict:
-        abort(409)
     return redirect(comment_url(comment), 303)
 
 
@@ -184,11 +176,8 @@ def vote_comment(comment_id):
     if value is None:
         abort(400)
     require(permissions.can_comment(current_user, consultation))
-    try:
-        participation.vote_comment(current_user, comment, value)
-        commit()
-    except services.Conflict:
-        abort(409)
+    participation.vote_comment(current_user, comment, value)
+    commit()
     return redirect(comment_url(comment), 303)
 
 
@@ -197,9 +186,6 @@ def vote_comment(comment_id):
 def delete_comment(comment_id):
     comment, _consultation = _comment_or_404(comment_id)
     require(comment.author_id == current_user.id)
-    try:
-        participation.delete_comment(comment)
-        commit()
-    except services.Conflict:
-        abort(409)
+    participation.delete_comment(comment)
+    commit()
     return redirect(comment_url(comment), 303)

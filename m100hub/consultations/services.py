@@ -9,6 +9,7 @@ from sqlalchemy import delete, select
 
 from ..activity.services import log
 from ..database import insert_on_conflict, utcnow
+from ..errors import Conflict
 from ..extensions import db
 from ..notifications.services import notify
 from ..text import render_markdown
@@ -16,9 +17,6 @@ from .models import Consultation, Follower, Option, Phase, Proposal, ProposalSta
 
 YES_NO_CODES = ("yes", "no", "abstain")
 
-
-class Conflict(Exception):
-    """Not possible in the consultation's current phase, or already done."""
 
 
 class Invalid(ValueError):

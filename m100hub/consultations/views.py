@@ -118,8 +118,6 @@ def vote(consultation_id, question_id):
     except voting.BadBallot:
         errors = {question.id: _("That answer does not fit the question: check your choices.")}
         return _render_show(consultation, errors=errors), 400
-    except services.Conflict:  # closed meanwhile
-        abort(409)
     flash(_("Your vote is recorded.") if outcome == "new" else
           _("Your vote is changed.") if outcome == "changed" else
           _("Your vote was already this."), "success")

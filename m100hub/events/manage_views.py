@@ -13,6 +13,7 @@ from flask_login import current_user
 
 from ..cities.queries import city_choices
 from ..database import commit
+from ..errors import Conflict
 from ..permissions import confirmed_required, require
 from ..util import csv_cell, page_arg
 from . import bp, permissions, queries, services
@@ -137,11 +138,8 @@ def message(event_id):
     if not form.validate_on_submit():
         flash(_("Write a message (at most 1,000 characters)."), "error")
         return redirect(url_for(".attendees", event_id=event.id), 303)
-    try:
-        told = services.message(current_user, event, form.message.data)
-        commit()
-    except services.Conflict:
-        abort(409)
+    told = services.message(current_user, event, form.message.data)
+    commit()
     flash(_("Message sent to %(n)s people.", n=told), "success")
     return redirect(url_for(".attendees", event_id=event.id), 303)
 
@@ -154,11 +152,8 @@ def cancel(event_id):
     if not form.validate_on_submit():
         flash(_("Say why the event is cancelled: everyone registered is told."), "error")
         return redirect(url_for(".attendees", event_id=event.id), 303)
-    try:
-        services.cancel(current_user, event, form.reason.data)
-        commit()
-    except services.Conflict:
-        abort(409)
+    services.cancel(current_user, event, form.reason.data)
+    commit()
     flash(_("The event is cancelled and everyone registered has been told."), "success")
     return redirect(url_for(".show", event_id=event.id), 303)
 
@@ -194,7 +189,7 @@ def check_in(event_id):
         except LookupError:
             form.code.errors = [_("No confirmed ticket of this event has that code.")]
             status = 404
-        except services.Conflict:
+        except Conflict:
             form.code.errors = [_("This ticket was checked in already.")]
             status = 409
     elif request.method == "POST":

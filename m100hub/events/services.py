@@ -10,6 +10,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from ..accounts.models import User
 from ..activity.services import log
 from ..database import locked, utcnow
+from ..errors import Conflict
 from ..extensions import db
 from ..notifications.services import notify
 from ..text import render_markdown
@@ -19,9 +20,6 @@ FIELDS = ("kind", "title", "city_id", "sectors", "starts_dt", "ends_dt", "attend
           "address", "online_url", "registration_opens_dt", "registration_closes_dt",
           "organisation_id")
 
-
-class Conflict(Exception):
-    """Not possible in the event's current state (cancelled, past, already done…)."""
 
 
 def save(actor, event: Event | None, data: dict) -> Event:

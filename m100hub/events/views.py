@@ -136,11 +136,8 @@ def ics(event_id):
 @limit("RATE_LIMIT_REGISTER", key_func=person_or_address, scope="event-registration")
 def register(event_id):
     event = event_or_404(event_id)
-    try:
-        item = registration.register(current_user, event.id)
-        commit()
-    except services.Conflict:
-        abort(409)
+    item = registration.register(current_user, event.id)
+    commit()
     flash(_("You are registered. Your ticket is below.")
           if item.status == RegistrationStatus.CONFIRMED
           else _("The event is full: you are on the waiting list. We will tell you when a "
@@ -152,11 +149,8 @@ def register(event_id):
 @login_required
 def cancel_registration(event_id):
     event = event_or_404(event_id)
-    try:
-        registration.cancel(current_user, event.id)
-        commit()
-    except services.Conflict:
-        abort(409)
+    registration.cancel(current_user, event.id)
+    commit()
     flash(_("Your registration is cancelled."), "success")
     return redirect(url_for(".show", event_id=event.id), 303)
 

@@ -140,13 +140,10 @@ def new_thread(slug):
         if "preview" in request.form:
             preview = services.render_post(form.body.data)[0]
         else:
-            try:
-                thread, _post = services.create_thread(
-                    current_user, category, form.title.data, form.body.data, form.city_id.data,
-                    form.tag_list(), **about_ids)
-                commit()
-            except services.Conflict:  # archived meanwhile
-                abort(409)
+            thread, _post = services.create_thread(
+                current_user, category, form.title.data, form.body.data, form.city_id.data,
+                form.tag_list(), **about_ids)
+            commit()
             return redirect(url_for(".thread", thread_id=thread.id), 303)
     return render_template("forums/new_thread.html", category=category, form=form,
                            preview=preview, about=about)
@@ -283,8 +280,6 @@ def reply(thread_id):
         commit()
     except LookupError:  # hidden meanwhile, or hidden and seen by its author or a moderator
         abort(404)
-    except services.Conflict:
-        abort(409)
     return redirect(_post_url(thread.id, post.number), 303)
 
 
@@ -324,11 +319,8 @@ def edit(post_id):
             preview = services.render_post(form.body.data)[0]
         else:
             title = form.title.data if post.number == 1 and form.title.data else None
-            try:
-                services.edit_post(current_user, post, form.body.data, title)
-                commit()
-            except services.Conflict:  # deleted meanwhile
-                abort(409)
+            services.edit_post(current_user, post, form.body.data, title)
+            commit()
             flash(_("Your post is saved."), "success")
             return redirect(_post_url(thread.id, post.number), 303)
     return render_template("forums/edit.html", form=form, post=post, thread=thread,
@@ -353,11 +345,8 @@ def delete(post_id):
     if post.deleted_dt is not None:
         abort(409)
     require(permissions.can_delete(current_user, post))
-    try:
-        services.delete_post(current_user, post)
-        commit()
-    except services.Conflict:
-        abort(409)
+    services.delete_post(current_user, post)
+    commit()
     return redirect(_post_url(thread.id, post.number), 303)
 
 
@@ -368,12 +357,9 @@ def delete(post_id):
 def like(post_id):
     post, thread = _post_or_404(post_id, writing=True)
     require(permissions.can_react(current_user, post))
-    try:
-        (services.react if request.endpoint == "forums.like" else services.unreact)(
-            current_user, post)
-        commit()
-    except services.Conflict:
-        abort(409)
+    (services.react if request.endpoint == "forums.like" else services.unreact)(
+        current_user, post)
+    commit()
     return redirect(_post_url(thread.id, post.number), 303)
 
 

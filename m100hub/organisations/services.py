@@ -7,16 +7,12 @@ from sqlalchemy import delete, select, update
 from ..accounts.models import User
 from ..activity.services import log
 from ..database import utcnow
+from ..errors import Conflict
 from ..extensions import db
 from ..notifications.services import notify
 from ..util import slugify
 from .models import Membership, MembershipRole, Organisation, OrgKind, Status
 from .queries import manager_ids, membership
-
-
-class Conflict(Exception):
-    """The request contradicts the current state (already a member, name taken…)."""
-
 
 #: slugs that would collide with the feature's own addresses
 RESERVED_SLUGS = frozenset({"new"})

@@ -7,6 +7,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..cities.queries import city_choices
 from ..database import commit
+from ..errors import Conflict
 from ..extensions import db
 from ..permissions import confirmed_required, get_or_404, require
 from ..security import safe_next
@@ -34,7 +35,7 @@ def new():
                 current_user, form.name.data, form.kind.data, form.city_id.data, form.website.data
             )
             commit()
-        except (services.Conflict, IntegrityError) as conflict:
+        except (Conflict, IntegrityError) as conflict:
             db.session.rollback()
             form.name.errors.append(_name_taken_message(str(conflict)))
         else:
@@ -82,7 +83,7 @@ def join(slug):
     try:
         services.request_membership(current_user, organisation)
         commit()
-    except (services.Conflict, IntegrityError):
+    except (Conflict, IntegrityError):
         db.session.rollback()
         flash(_("You are already a member of this organisation or have asked to join."), "error")
         return redirect(url_for(".show", slug=slug)), 303
@@ -105,13 +106,9 @@ def decide(membership_id):
                 flash(error, "error")
         return redirect(back)
     name = item.user.display_name
-    try:
-        services.decide(current_user, item, form.decision.data == "approve",
-                        form.reason.data or "")
-        commit()
-    except services.Conflict:
-        db.session.rollback()
-        abort(409)
+    services.decide(current_user, item, form.decision.data == "approve",
+                    form.reason.data or "")
+    commit()
     flash(_("Decision saved; %(name)s has been notified.", name=name), "success")
     return redirect(back)
 
@@ -127,12 +124,8 @@ def end(membership_id):
     if not form.validate_on_submit() or (not leaving and not form.reason.data):
         flash(_("Give a reason when you remove someone."), "error")
         return redirect(url_for(".show", slug=slug), 303)
-    try:
-        services.end_membership(current_user, item, form.reason.data or "")
-        commit()
-    except services.Conflict:
-        db.session.rollback()
-        abort(409)
+    services.end_membership(current_user, item, form.reason.data or "")
+    commit()
     flash(_("You have left the organisation.") if leaving else _("The member was removed."),
           "success")
     return redirect(url_for(".show", slug=slug), 303)
