@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi.py
 
-.PHONY: run test worker bench install install-dev lock frontend translations extract \
+.PHONY: run serve test worker bench install install-dev lock frontend translations extract \
 	migrate seed lint clean
 
 $(BIN)/python:
@@ -62,6 +62,11 @@ seed: migrate
 
 run: seed
 	$(BIN)/python -m m100hub.devserver
+
+# Production-like: gunicorn with WebSockets, the command docs/deploy.md gives (HOST, PORT,
+# WEB_THREADS in gunicorn.conf.py). With Redis in use, tasks wait for `make worker`.
+serve: migrate
+	$(BIN)/gunicorn --config gunicorn.conf.py wsgi:app
 
 worker: install
 	$(BIN)/celery -A celery_worker worker --beat --loglevel=INFO
