@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from alembic.script import ScriptDirectory
 from flask_migrate import upgrade
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, text
 
 from m100hub import create_app
 from m100hub.extensions import db
@@ -123,7 +123,7 @@ def test_a_redis_that_never_answers_fails_the_probe_in_time(app, client, monkeyp
 
 @pytest.mark.slow
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
-def test_not_ready_until_the_migrations_reach_head(backend, tmp_path, statements):
+def test_not_ready_until_the_migrations_reach_this_releases_head(backend, tmp_path, statements):
     scripts = ScriptDirectory(MIGRATIONS)
     head = scripts.get_current_head()
     previous = scripts.get_revision(head).down_revision
@@ -144,6 +144,14 @@ def test_not_ready_until_the_migrations_reach_head(backend, tmp_path, statements
         with app.app_context():
             upgrade(directory=MIGRATIONS)
         assert client.get("/readyz").status_code == 200
+
+        # the next release migrated; this one serves until it is restarted
+        with app.app_context(), db.engine.begin() as connection:
+            connection.execute(text("UPDATE alembic_version SET version_num = '9999_next'"))
+        ahead = client.get("/readyz")
+        assert ahead.status_code == 200
+        assert ahead.json["checks"]["migrations"] == (
+            "ok (database at 9999_next, newer than these scripts)")
     finally:
         with app.app_context():
             db.engine.dispose()

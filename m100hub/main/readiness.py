@@ -1,12 +1,13 @@
 """Readiness for load balancers: may this web process be sent requests now?
 
 ``/healthz`` only says the process runs. ``/readyz`` asks what pages need: the database
-answers ``SELECT 1``, Redis answers ``PING`` when the hub uses it, and the database is
-migrated to the head of the migration scripts (a process of a new release waits for
-``flask db upgrade``). Each check runs in a thread of its own and is waited for at most
-``CHECK_SECONDS``, so a dependency that hangs fails the probe in time instead of hanging it;
-the drivers' own timeouts then end the thread. Concurrent probes share a check in flight, so
-a hanging dependency holds one thread per check, however often the balancer asks.
+answers ``SELECT 1``, Redis answers ``PING`` when the hub uses it, and the database has
+every migration of this release (a process of a new release waits for ``flask db upgrade``;
+one of the previous release keeps serving after it). Each check runs in a thread of its own
+and is waited for at most ``CHECK_SECONDS``, so a dependency that hangs fails the probe in
+time instead of hanging it; the drivers' own timeouts then end the thread. Concurrent probes
+share a check in flight, so a hanging dependency holds one thread per check, however often
+the balancer asks.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from ..extensions import db
 
 CHECK_SECONDS = 2.0
 OK = "ok"
+NOT_USED = "not used"
 _in_flight: dict[tuple, Future] = {}
 _in_flight_lock = threading.Lock()
 
@@ -41,11 +43,11 @@ def check_readiness(app: Flask) -> tuple[bool, dict[str, str]]:
     if app.config["USE_REDIS"]:
         url = app.config["REDIS_URL"]
         started[("redis",)] = _start(("redis", url), lambda: {"redis": _ping_redis(url)})
-    checks = {} if app.config["USE_REDIS"] else {"redis": "not used"}
+    checks = {} if app.config["USE_REDIS"] else {"redis": NOT_USED}
     deadline = monotonic() + CHECK_SECONDS
     for names, future in started.items():
         checks.update(_outcome(names, future, deadline))
-    return all(result in (OK, "not used") for result in checks.values()), checks
+    return all(result.startswith((OK, NOT_USED)) for result in checks.values()), checks
 
 
 def _outcome(names: tuple[str, ...], future: Future, deadline: float) -> dict[str, str]:
@@ -106,24 +108,31 @@ def _database_and_migrations(engine: Engine, directory: str) -> dict[str, str]:
 
 
 def _migrations(applied: set[str], directory: str) -> str:
+    """"ok" at the scripts' head; also "ok" past it (a revision these scripts do not know):
+    while a release rolls out, the previous one's processes serve on its migrated database
+    until they are restarted. Behind the head, this code would meet a schema it predates."""
     try:
-        heads = script_heads(directory)
+        heads, known = migration_scripts(directory)
     except FileNotFoundError:
         return "no migration scripts in the working directory"
+    at = ", ".join(sorted(applied)) or "nothing"
     if applied == heads:
         return OK
-    at = ", ".join(sorted(applied)) or "nothing"
+    if applied - known:
+        return f"{OK} (database at {at}, newer than these scripts)"
     return f"database at {at}, scripts at {', '.join(sorted(heads))}"
 
 
 @cache
-def script_heads(directory: str) -> frozenset[str]:
-    """The head revisions of the migration scripts ``flask db upgrade`` applies from here
-    (read once per process: the scripts change only with a new release)."""
+def migration_scripts(directory: str) -> tuple[frozenset[str], frozenset[str]]:
+    """(head revisions, every revision) of the migration scripts ``flask db upgrade`` applies
+    from here, read once per process: the scripts change only with a new release."""
     path = Path(directory).resolve()
     if not path.is_dir():
         raise FileNotFoundError(f"no migration scripts in {path}")
-    return frozenset(ScriptDirectory(str(path)).get_heads())
+    scripts = ScriptDirectory(str(path))
+    every = frozenset(script.revision for script in scripts.walk_revisions())
+    return frozenset(scripts.get_heads()), every
 
 
 def _ping_redis(url: str) -> str:
