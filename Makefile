@@ -1,24 +1,38 @@
 # M100 Hub — the README's commands. `make run` serves the hub; `make test` runs every test.
 SHELL := /bin/bash
-PYTHON ?= python3.11
+#: the one place that names the Python version (pyproject's requires-python follows it)
+PYTHON_VERSION := $(shell cat .python-version)
+PYTHON ?= python$(PYTHON_VERSION)
 VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi.py
 
-.PHONY: run test worker bench install install-dev frontend translations extract migrate seed lint clean
+.PHONY: run serve test worker bench install install-dev lock frontend translations extract \
+	migrate seed lint clean
 
 $(BIN)/python:
-	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 ($(PYTHON)) is needed"; exit 1; }
+	@command -v $(PYTHON) >/dev/null || { echo "Python $(PYTHON_VERSION) ($(PYTHON)) is needed"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+# Python packages come from the lock files, every file checked against its hash; the project
+# itself then goes in editable, built by the locked setuptools (no unpinned build download).
+$(VENV)/.installed: requirements.txt pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements.txt
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
 
-$(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
-	$(BIN)/pip install --quiet -e ".[dev]"
+$(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.txt
 	touch $@
+
+# Regenerate the lock files from pyproject.toml (pip-tools). Pins are kept unless
+# LOCK_ARGS=--upgrade (everything) or LOCK_ARGS="--upgrade-package flask" asks for newer ones.
+# The dev lock is constrained by the runtime one, so both install the same versions.
+PIP_COMPILE := CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --generate-hashes \
+	--allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links $(LOCK_ARGS)
+lock: $(VENV)/.installed-dev
+	$(PIP_COMPILE) --build-deps-for wheel -o requirements.txt pyproject.toml
+	$(PIP_COMPILE) --extra dev -c requirements.txt -o requirements-dev.txt pyproject.toml
 
 install: $(VENV)/.installed frontend translations
 
@@ -48,6 +62,11 @@ seed: migrate
 
 run: seed
 	$(BIN)/python -m m100hub.devserver
+
+# Production-like: gunicorn with WebSockets, the command docs/deploy.md gives (HOST, PORT,
+# WEB_THREADS in gunicorn.conf.py). With Redis in use, tasks wait for `make worker`.
+serve: migrate
+	$(BIN)/gunicorn --config gunicorn.conf.py wsgi:app
 
 worker: install
 	$(BIN)/celery -A celery_worker worker --beat --loglevel=INFO

@@ -23,6 +23,8 @@ from .conftest import scratch_postgresql
 ROOT = Path(__file__).parent.parent
 BIN = Path(sys.executable).parent
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+#: a web process as `make serve` and docs/deploy.md start it (settings in gunicorn.conf.py)
+SERVE = [str(BIN / "gunicorn"), "--config", "gunicorn.conf.py", "wsgi:app"]
 
 
 def free_port() -> int:
@@ -152,23 +154,10 @@ class LiveStack:
         url = f"http://127.0.0.1:{port}"
         self._spawn(
             f"web-{port}",
-            [
-                str(BIN / "gunicorn"),
-                "--worker-class",
-                "gthread",
-                "--threads",
-                "32",
-                "--workers",
-                "1",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--graceful-timeout",
-                "2",
-                "wsgi:app",
-            ],
-            self.env(url),
+            [*SERVE, "--graceful-timeout", "2"],
+            {**self.env(url), "HOST": "127.0.0.1", "PORT": str(port), "WEB_THREADS": "32"},
         )
-        self._wait_http(url + "/healthz")
+        self._wait_http(url + "/readyz")  # migrated, database and Redis answering
         self.web_urls.append(url)
         return url
 

@@ -10,6 +10,7 @@ from ..database import commit
 from ..i18n import remember_language
 from ..security import safe_next
 from . import bp
+from .readiness import check_readiness
 
 
 @bp.route("/")
@@ -43,4 +44,13 @@ def language_link(language):
 
 @bp.route("/healthz")
 def health():
-    return {"status": "ok"}
+    """Liveness: the process answers (no database, no Redis)."""
+    return {"status": "ok"}, {"Cache-Control": "no-store"}
+
+
+@bp.route("/readyz")
+def ready():
+    """Readiness for load balancers: 503 naming the failing check (readiness.py)."""
+    ok, checks = check_readiness(current_app._get_current_object())
+    return ({"status": "ok" if ok else "unavailable", "checks": checks}, 200 if ok else 503,
+            {"Cache-Control": "no-store"})
