@@ -78,8 +78,10 @@ test: install-dev
 bench: install-dev
 	@for b in bench/foundation.py bench/forums.py bench/consultations.py bench/events.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
+# ruff, and the import-linter contract of the feature layers (pyproject.toml)
 lint: install-dev
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf $(VENV) node_modules m100hub/static/vendor
