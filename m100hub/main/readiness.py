@@ -38,7 +38,7 @@ _in_flight_lock = threading.Lock()
 def check_readiness(app: Flask) -> tuple[bool, dict[str, str]]:
     """(ready, {check: "ok" or what failed}); runs in a request of ``app``."""
     engine, directory = _probe_engine(app), app.extensions["migrate"].directory
-    started = {("database", "migrations"): _start(
+    started: dict[tuple[str, ...], Future] = {("database", "migrations"): _start(
         ("database", engine), lambda: _database_and_migrations(engine, directory))}
     if app.config["USE_REDIS"]:
         url = app.config["REDIS_URL"]
