@@ -76,6 +76,8 @@ class Feature:
     #: objects people may report to the moderators (see m100hub.moderation)
     reportables: list[Any] = field(default_factory=list)
     sections: list[Section] = field(default_factory=list)
+    #: names templates may use (the feature's permission rules, its helpers)
+    template_globals: dict[str, Any] = field(default_factory=dict)
     #: anything else: ``setup(app)`` runs once the blueprint is registered
     setup: Callable[[Flask], None] | None = None
 
@@ -142,6 +144,7 @@ def install(app: Flask, features: list[Feature]) -> Registry:
             app.config.setdefault(setting, os.environ.get(setting, default))
         if feature.blueprint is not None:
             app.register_blueprint(feature.blueprint)
+        app.jinja_env.globals.update(feature.template_globals)
         if feature.setup is not None:
             feature.setup(app)
     return registry

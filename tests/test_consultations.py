@@ -1692,7 +1692,7 @@ def test_up_and_down_votes_on_a_comment(client, db, login_as):
         ("sideways", 400),
         ("empty", 400),
         ("plus one", 400),
-        ("own comment", 409),
+        ("own comment", 403),
         ("hidden comment", 409),
         ("deleted comment", 409),
         ("closed consultation", 403),

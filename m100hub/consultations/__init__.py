@@ -13,6 +13,7 @@ from . import (  # noqa: E402,F401
     manage_views,
     moderation,
     participation_views,
+    permissions,
     results_views,
     sections,
     views,
@@ -31,4 +32,6 @@ feature = Feature(
               MarkdownField(Comment, "body", "body_html")],
     rate_limits={"RATE_LIMIT_VOTE": "30 per minute;300 per hour"},
     reportables=[moderation.REPORTABLE], sections=sections.SECTIONS, demo=demo.seed,
+    # the discussion's templates ask the same rules as the views
+    template_globals={"comment_rules": permissions},
 )

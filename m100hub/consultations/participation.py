@@ -84,8 +84,9 @@ def add_comment(author, consultation: Consultation, body: str, proposal: Proposa
 
 
 def vote_comment(user, comment: Comment, value: int) -> int:
-    """Up (+1), down (−1) or take back (0) one's vote; returns the previous value."""
-    if comment.author_id == user.id or not comment.visible:
+    """Up (+1), down (−1) or take back (0) one's vote (who may: permissions); returns the
+    previous value. A hidden or deleted comment takes no votes."""
+    if not comment.visible:
         raise Conflict("not votable")
     locked(Comment, comment.id)  # one person's two quick clicks count one after the other
     previous = db.session.scalar(select(CommentVote.value).where(

@@ -175,7 +175,7 @@ def vote_comment(comment_id):
     value = {"up": 1, "down": -1, "none": 0}.get(request.form.get("value", ""))
     if value is None:
         abort(400)
-    require(permissions.can_comment(current_user, consultation))
+    require(permissions.can_vote_on_comment(current_user, consultation, comment))
     participation.vote_comment(current_user, comment, value)
     commit()
     return redirect(comment_url(comment), 303)
@@ -185,7 +185,7 @@ def vote_comment(comment_id):
 @login_required
 def delete_comment(comment_id):
     comment, _consultation = _comment_or_404(comment_id)
-    require(comment.author_id == current_user.id)
+    require(permissions.can_delete_comment(current_user, comment))
     participation.delete_comment(comment)
     commit()
     return redirect(comment_url(comment), 303)

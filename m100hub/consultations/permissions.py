@@ -31,6 +31,16 @@ def can_see(user, consultation: Consultation) -> bool:
     return consultation.announced_dt is not None or can_manage(user, consultation)
 
 
+def can_vote_on_comment(user, consultation: Consultation, comment) -> bool:
+    """Agree or disagree: someone else's comment, by those who may comment."""
+    return can_comment(user, consultation) and comment.author_id != user.id
+
+
+def can_delete_comment(user, comment) -> bool:
+    """Its author only."""
+    return bool(user.is_authenticated and comment.author_id == user.id)
+
+
 def can_report_comment(user, comment) -> bool:
     """Someone else's visible comment, by a confirmed person."""
     return _confirmed(user) and comment.author_id != user.id and comment.visible

@@ -1,6 +1,6 @@
 """The notification centre, its unread badge, and the live badge over Socket.IO."""
 
-from flask import Blueprint, Flask
+from flask import Blueprint
 from flask_login import current_user
 
 from ..features import Feature
@@ -15,9 +15,5 @@ def unread_notifications() -> int:
     return unread_count(current_user.id) if current_user.is_authenticated else 0
 
 
-def _setup(app: Flask) -> None:
-    app.jinja_env.globals["unread_notifications"] = unread_notifications
-
-
 feature = Feature("notifications", blueprint=bp, models="m100hub.notifications.models",
-                  setup=_setup)
+                  template_globals={"unread_notifications": unread_notifications})
