@@ -204,8 +204,7 @@ def extend(consultation_id):
 @confirmed_required
 def publish(consultation_id):
     consultation = _managed_or_404(consultation_id)
-    if consultation.phase not in (Phase.CLOSED, Phase.PUBLISHED):
-        abort(409)
+    services.require_publishable(consultation)
     form = PublishForm(obj=consultation)
     if form.validate_on_submit():
         first = services.publish(current_user, consultation, form.response.data)

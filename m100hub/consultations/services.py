@@ -161,10 +161,15 @@ def withdraw(actor, consultation: Consultation) -> None:
     log(actor, "consultation_withdrawn", consultation, label=consultation.title)
 
 
+def require_publishable(consultation: Consultation) -> None:
+    """Results are published (and the response amended) once voting has closed."""
+    _require_phase(consultation, Phase.CLOSED, Phase.PUBLISHED)
+
+
 def publish(actor, consultation: Consultation, response: str) -> bool:
     """Publish the results with the official response (or amend the response later).
     Returns whether this was the first publication (followers are told once)."""
-    _require_phase(consultation, Phase.CLOSED, Phase.PUBLISHED)
+    require_publishable(consultation)
     first = consultation.published_dt is None
     consultation.response = response
     consultation.response_html = render_markdown(response)

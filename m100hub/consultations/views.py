@@ -109,8 +109,6 @@ def vote(consultation_id, question_id):
     question = queries.question(consultation.id, question_id)
     if question is None:
         abort(404)
-    if consultation.phase != Phase.OPEN:
-        abort(409)
     try:
         outcome = voting.cast(current_user, consultation, question,
                               voting.choices_from_form(question, request.form))
