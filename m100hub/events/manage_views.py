@@ -85,8 +85,7 @@ def new():
 @confirmed_required
 def edit(event_id):
     event = _managed_or_404(event_id)
-    if event.cancelled_dt is not None:
-        abort(409)
+    services.require_editable(event)
     form = _form(event)
     if form.validate_on_submit() and (data := _data(form)) is not None:
         services.save(current_user, event, data)

@@ -22,14 +22,20 @@ FIELDS = ("kind", "title", "city_id", "sectors", "starts_dt", "ends_dt", "attend
 
 
 
+def require_editable(event: Event) -> None:
+    """A cancelled event is kept as it was."""
+    if event.cancelled_dt is not None:
+        raise Conflict("cancelled")
+
+
 def save(actor, event: Event | None, data: dict) -> Event:
     """Create or change an event. A raised capacity promotes people from the waiting list."""
     creating = event is None
     if creating:
         event = Event(created_by_id=actor.id)
         db.session.add(event)
-    elif event.cancelled_dt is not None:
-        raise Conflict("cancelled")
+    else:
+        require_editable(event)
     for name in FIELDS:
         setattr(event, name, data[name] if name != "city_id" else (data[name] or None))
     event.organisation_id = data["organisation_id"] or None

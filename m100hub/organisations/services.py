@@ -67,11 +67,16 @@ def request_membership(user, organisation: Organisation) -> Membership:
     return existing
 
 
+def require_pending(item: Membership) -> None:
+    """A membership is decided once."""
+    if item.status != Status.PENDING:
+        raise Conflict("already decided")
+
+
 def decide(actor, item: Membership, approve: bool, reason: str = "") -> None:
     """Verify or decline a pending membership; the founder's decision settles a new
     organisation too. The person is notified and the decision publicly logged."""
-    if item.status != Status.PENDING:
-        raise Conflict("already decided")
+    require_pending(item)
     organisation = db.session.get(Organisation, item.organisation_id)
     person = db.session.get(User, item.user_id)
     status = Status.VERIFIED if approve else Status.REJECTED

@@ -14,7 +14,7 @@ from ..security import safe_next
 from ..util import page_arg
 from . import bp, permissions, queries, services
 from .forms import DecisionForm, EndMembershipForm, OrganisationForm
-from .models import Membership, Status
+from .models import Membership
 
 
 @bp.route("/organisations")
@@ -96,8 +96,7 @@ def join(slug):
 def decide(membership_id):
     item = get_or_404(Membership, membership_id, *queries.with_person_and_organisation())
     require(permissions.decides_for(current_user, item))
-    if item.status != Status.PENDING:
-        abort(409)
+    services.require_pending(item)
     form = DecisionForm()
     back = safe_next(request.form.get("next"), url_for("admin.verification"))
     if not form.validate_on_submit():
