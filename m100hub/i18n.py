@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, request
-from flask_babel import format_date, format_datetime, format_decimal, format_time, get_locale
+from flask import Flask, current_app, g, request
+from flask_babel import (
+    format_date,
+    format_datetime,
+    format_decimal,
+    format_time,
+    get_locale,
+    get_translations,
+)
 from flask_login import current_user
 
 LANG_COOKIE = "lang"
@@ -32,7 +39,29 @@ def format_when(moment) -> str:
     return f"{format_date(moment, 'long')}, {format_time(moment, 'short')}"
 
 
+def _translations():
+    """The request's catalogue, looked up once per request and locale: Flask-Babel's own
+    lookup walks the app and request contexts a dozen times, and a page asks it for every
+    string it shows. A ``refresh()`` (a changed language) makes a new locale object, and so
+    a new lookup."""
+    ctx = g.get("_flask_babel")
+    locale = getattr(ctx, "babel_locale", None)
+    if locale is None:
+        return get_translations()
+    cached = getattr(ctx, "m100_translations", None)
+    if cached is None or cached[0] is not locale:
+        cached = ctx.m100_translations = (locale, get_translations())
+    return cached[1]
+
+
 def register(app: Flask) -> None:
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: _translations().ugettext(s),
+        ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
+        pgettext=lambda c, s: _translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
+        newstyle=True,
+    )
     app.jinja_env.globals.update(
         get_locale=lambda: str(get_locale()),
         format_datetime=format_datetime,
