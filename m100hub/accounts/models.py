@@ -7,7 +7,7 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from ..database import LabelledEnum, TimestampMixin, UTCDateTime, str_enum
 from ..extensions import db
@@ -84,6 +84,9 @@ class User(UserMixin, TimestampMixin, db.Model):
     session_token: Mapped[str] = mapped_column(String(32), default=new_session_token)
 
     home_city = relationship("City", lazy="raise")
+
+    #: unread notifications, loaded with the signed-in person (accounts.queries); None else
+    unread_notifications: Mapped[int | None] = query_expression()
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_token}"

@@ -12,7 +12,11 @@ from .queries import unread_count  # noqa: E402
 
 
 def unread_notifications() -> int:
-    return unread_count(current_user.id) if current_user.is_authenticated else 0
+    """The badge: counted when the signed-in person was loaded (accounts.queries), or now."""
+    if not current_user.is_authenticated:
+        return 0
+    counted = getattr(current_user, "unread_notifications", None)
+    return counted if counted is not None else unread_count(current_user.id)
 
 
 feature = Feature("notifications", blueprint=bp, models="m100hub.notifications.models",

@@ -7,11 +7,16 @@ from ..extensions import db
 from .models import Notification
 
 
-def unread_count(user_id: int) -> int:
-    stmt = select(func.count()).where(
+def unread(user_id):
+    """The number of a person's unread notifications, as a scalar subquery (``user_id`` may
+    be a column: the signed-in person is loaded with it, in the same query)."""
+    return select(func.count()).where(
         Notification.recipient_id == user_id, Notification.read_dt.is_(None)
-    )
-    return db.session.scalar(stmt) or 0
+    ).scalar_subquery()
+
+
+def unread_count(user_id: int) -> int:
+    return db.session.scalar(select(unread(user_id))) or 0
 
 
 def for_person(user_id: int, page: int, per_page: int):
