@@ -9,6 +9,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from ..database import utcnow
 from ..extensions import db
+from ..pagination import paginate
 from .models import (
     Comment,
     CommentVote,
@@ -60,7 +61,7 @@ def listing(page: int, phase: str = "", city_id: int | None = None, sector: str 
     rank = case((Consultation.announced_dt.is_(None), 0),
                 (_phase_condition("open", now), 1), (Consultation.opens_dt > now, 2), else_=3)
     stmt = stmt.order_by(rank, Consultation.closes_dt.desc(), Consultation.id.desc())
-    return db.paginate(stmt, page=page, per_page=PER_PAGE, error_out=False)
+    return paginate(stmt, page, PER_PAGE)
 
 
 def consultation(consultation_id: int) -> Consultation | None:
@@ -69,12 +70,12 @@ def consultation(consultation_id: int) -> Consultation | None:
 
 
 def questions(consultation_id: int) -> list[Question]:
-    """The questions in order, each with its options (two queries)."""
+    """The questions in order, each with its options (one query)."""
     return list(db.session.scalars(
-        select(Question).options(selectinload(Question.options))
+        select(Question).options(joinedload(Question.options))
         .where(Question.consultation_id == consultation_id)
         .order_by(Question.position, Question.id)
-        .execution_options(populate_existing=True)))
+        .execution_options(populate_existing=True)).unique())
 
 
 def question(consultation_id: int, question_id: int) -> Question | None:
@@ -100,8 +101,7 @@ def proposals(consultation_id: int, page: int, order: str = "supports", per_page
           else (Proposal.support_count.desc(), Proposal.created_dt.desc()))
     stmt = (select(Proposal).options(joinedload(Proposal.author))
             .where(Proposal.consultation_id == consultation_id).order_by(*by, Proposal.id))
-    return db.paginate(stmt, page=page, per_page=per_page or PROPOSALS_PER_PAGE,
-                       error_out=False)
+    return paginate(stmt, page, per_page or PROPOSALS_PER_PAGE)
 
 
 def proposal(proposal_id: int) -> Proposal | None:
@@ -135,14 +135,13 @@ def comments(consultation_id: int, proposal_id: int | None, order: str = "best",
              page: int = 1):
     """A page of the discussion: COMMENTS_PER_PAGE top-level comments (by score, newest or
     oldest first), each with all its replies as a tree (replies in the order they were
-    written). Three queries, whatever the discussion's length: the page of top-level
-    comments and their count, then all their replies (a recursive query down the chains of
-    replies, however long)."""
-    top = db.paginate(
+    written). Two queries, whatever the discussion's length: the page of top-level comments
+    with their count (a window count), then all their replies (a recursive query down the
+    chains of replies, however long)."""
+    top = paginate(
         select(Comment).options(joinedload(Comment.author))
         .where(_discussion(consultation_id, proposal_id), Comment.parent_id.is_(None))
-        .order_by(*_comment_order(order)),
-        page=page, per_page=COMMENTS_PER_PAGE, error_out=False)
+        .order_by(*_comment_order(order)), page, COMMENTS_PER_PAGE)
     roots = [comment.id for comment in top.items]
     tree = select(Comment.id).where(Comment.parent_id.in_(roots)).cte("tree", recursive=True)
     tree = tree.union_all(select(Comment.id).join(tree, Comment.parent_id == tree.c.id))

@@ -11,6 +11,7 @@ from ..accounts.models import User
 from ..database import utcnow
 from ..extensions import db
 from ..organisations.models import Membership, Organisation, Status
+from ..pagination import paginate
 from .models import CalendarFeed, Event, EventOrganiser, Registration, RegistrationStatus
 
 PER_PAGE = 20
@@ -36,7 +37,7 @@ def listing(page: int, when: str = "upcoming", city_id=None, sector="", kind="")
         stmt = stmt.where(Event.ends_dt <= now).order_by(Event.starts_dt.desc(), Event.id)
     else:
         stmt = stmt.where(Event.ends_dt > now).order_by(Event.starts_dt, Event.id)
-    return db.paginate(stmt, page=page, per_page=PER_PAGE, error_out=False)
+    return paginate(stmt, page, PER_PAGE)
 
 
 def between(start: datetime, end: datetime, city_id=None, sector="", kind="") -> list[Event]:
@@ -84,7 +85,7 @@ def attendees(event_id: int, page: int):
                  (Registration.status == RegistrationStatus.WAITLISTED, 1), else_=2)
     stmt = (select(Registration).options(joinedload(Registration.user))
             .where(Registration.event_id == event_id).order_by(order, Registration.id))
-    return db.paginate(stmt, page=page, per_page=ATTENDEES_PER_PAGE, error_out=False)
+    return paginate(stmt, page, ATTENDEES_PER_PAGE)
 
 
 def all_attendees(event_id: int) -> list[Registration]:
