@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 from flask import Flask, Response, abort, current_app, request, session
 from flask_login import current_user
 
-from .extensions import login_manager
+from .extensions import limiter, login_manager
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -78,8 +78,6 @@ def person_or_address() -> str:
 def limit(setting: str, key_func=None, scope: str | None = None):
     """``@limit("RATE_LIMIT_SIGN_IN")``: the configured Flask-Limiter limit on POSTs. With a
     ``scope``, every route so decorated draws on one shared allowance."""
-    from .extensions import limiter
-
     if scope:
         return limiter.shared_limit(lambda: current_app.config[setting], scope=scope,
                                     methods=["POST"], key_func=key_func)

@@ -1,4 +1,4 @@
-"""Notification kinds and activity verbs of the consultations, and the worded fixed options."""
+"""Notification kinds and activity verbs of the consultations."""
 
 from datetime import datetime
 
@@ -8,16 +8,10 @@ from flask_babel import gettext as _
 
 from ..activity.verbs import register_verb
 from ..notifications.kinds import register_kind
-
-
-def fixed_option_label(code: str) -> str:
-    """Yes / no / abstain, in the reader's language."""
-    return {"yes": _("Yes"), "no": _("No"), "abstain": _("Abstain")}.get(code, code)
+from .models import ProposalStatus
 
 
 def _status_label(code: str) -> str:
-    from .models import ProposalStatus
-
     return ProposalStatus(code).label
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     Boolean,
@@ -142,9 +143,12 @@ class Option(db.Model):
 
     @property
     def title(self) -> str:
-        from .kinds import fixed_option_label
-
         return fixed_option_label(self.code) if self.code else self.label
+
+
+def fixed_option_label(code: str) -> str:
+    """Yes / no / abstain, in the reader's language."""
+    return {"yes": _("Yes"), "no": _("No"), "abstain": _("Abstain")}.get(code, code)
 
 
 class Ballot(db.Model):

@@ -15,10 +15,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ..database import locked, utcnow
+from ..errors import Conflict
 from ..extensions import db
 from ..notifications.services import notify
+from .mail import send_confirmation
 from .models import Event, Registration, RegistrationStatus
-from .services import Conflict
 
 #: ticket codes: no 0/O, 1/I/L, so that a code read aloud or typed is unambiguous
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -115,8 +116,6 @@ def promote(event: Event) -> int:
 
 def _confirmed(event: Event, registration: Registration, promoted: bool = False) -> None:
     """Tell the person (a notification, and an e-mail with the calendar file)."""
-    from .mail import send_confirmation
-
     notify([registration.user_id], "event_promoted" if promoted else "event_confirmed", event,
            payload={"title": event.title, "event_id": event.id})
     send_confirmation(event, registration.user_id, promoted)

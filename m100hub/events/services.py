@@ -15,6 +15,7 @@ from ..extensions import db
 from ..notifications.services import notify
 from ..text import render_markdown
 from .models import Event, EventOrganiser, Registration, RegistrationStatus
+from .registration import set_capacity
 
 FIELDS = ("kind", "title", "city_id", "sectors", "starts_dt", "ends_dt", "attendance",
           "address", "online_url", "registration_opens_dt", "registration_closes_dt",
@@ -47,8 +48,6 @@ def save(actor, event: Event | None, data: dict) -> Event:
         db.session.flush()
         log(actor, "event_created", event, label=event.title)
     else:
-        from .registration import set_capacity
-
         set_capacity(event.id, data["capacity"])
     set_co_organisers(event, data.get("co_organisers", []))
     return event
