@@ -464,6 +464,22 @@ def test_remember_me_sets_a_remember_cookie(en, db):
     assert en.get("/account").status_code == 200
 
 
+def test_signing_out_ends_copied_session_and_remember_cookies(app, en, db):
+    committed_user(db, email="radu@example.ro")
+    assert sign_in(en, "radu@example.ro", remember="y").status_code == 302
+    session, remember = en.get_cookie("session").value, en.get_cookie("remember_token").value
+    thief = app.test_client()
+    thief.set_cookie("session", session)
+    assert thief.get("/account").status_code == 200  # the copy works before signing out
+    assert en.post("/logout").status_code == 302
+    assert thief.get("/account").status_code == 302  # … and not after
+    with_remember = app.test_client()
+    with_remember.set_cookie("remember_token", remember)
+    assert with_remember.get("/account").status_code == 302
+    assert sign_in(en, "radu@example.ro").status_code == 302  # signing in again works
+    assert en.get("/account").status_code == 200
+
+
 def test_without_remember_me_there_is_no_remember_cookie(en, db):
     committed_user(db, email="radu@example.ro")
     assert sign_in(en, "radu@example.ro").status_code == 302

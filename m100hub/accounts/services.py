@@ -81,6 +81,13 @@ def authenticate(email: str, password: str) -> User | None:
     return user if check_password_hash(user.password_hash, password) else None
 
 
+def end_sessions(user: User) -> None:
+    """A new session token: every session and remember cookie of the account stops working,
+    copied ones included (signing out)."""
+    user.session_token = new_session_token()
+    db.session.flush()
+
+
 def set_password(user: User, password: str) -> None:
     """New hash and a new session token: every other session of the account ends."""
     user.password_hash = generate_password_hash(password)

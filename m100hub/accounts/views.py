@@ -108,6 +108,11 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    """Signing out ends the account's sessions on the server too: a session or remember
+    cookie copied before it no longer opens anything."""
+    if current_user.is_authenticated:
+        services.end_sessions(current_user)
+        commit()
     logout_user()
     flash(_("You are signed out."), "success")
     return redirect(url_for("main.home"))
