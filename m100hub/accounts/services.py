@@ -58,6 +58,7 @@ def unique_handle(name: str) -> str:
 def create_user(display_name, email, password, sector, home_city_id=None, locale="ro") -> User:
     email = normalise_email(email)
     if db.session.scalar(select(func.count()).where(User.email == email)):
+        generate_password_hash(password)  # the same work as a new account: timing tells nothing
         raise EmailTaken(email)
     user = User(
         display_name=display_name.strip(),
@@ -119,6 +120,24 @@ def request_password_reset(email: str) -> None:
     """Whether or not an account has this address, the request does the same work: one task,
     after the commit. The task looks the address up, so timing tells nobody anything."""
     after_commit(lambda: enqueue(send_reset_link, normalise_email(email)))
+
+
+def tell_owner_of_signup(email: str) -> None:
+    """Sign-up with an address that has an account: the visitor sees what any sign-up sees;
+    the owner gets an e-mail (sign in, or reset the password), after the commit."""
+    after_commit(lambda: enqueue(send_signup_notice, normalise_email(email)))
+
+
+@shared_task
+def send_signup_notice(email: str) -> None:
+    user = find_by_email(email)
+    if user is not None:
+        with force_locale(user.locale):
+            message = mail.compose(
+                user.email, _l("Someone tried to sign up with your address on M100 Hub"),
+                "signup_exists", user.locale, user=user, login=absolute_url("accounts.login"),
+                reset=absolute_url("accounts.forgot_password"))
+        mail.deliver(message)
 
 
 @shared_task

@@ -42,20 +42,22 @@ def signup():
     form = SignupForm(locale=request.cookies.get(LANG_COOKIE) or "ro")
     form.home_city_id.choices = city_choices(_("— none —"))
     if form.validate_on_submit():
+        email = services.normalise_email(form.email.data)
         try:
             user = services.create_user(
-                form.display_name.data, form.email.data, form.password.data, form.sector.data,
+                form.display_name.data, email, form.password.data, form.sector.data,
                 form.home_city_id.data, form.locale.data,
             )
             services.send_confirmation(user)
             commit()
         except (services.EmailTaken, IntegrityError):
+            # The same page as any sign-up, so the form tells nobody who has an account.
             db.session.rollback()
-            form.email.errors.append(_("An account with this e-mail address already exists."))
-        else:
-            response = make_response(render_template("accounts/signup_done.html", email=user.email))
-            remember_language(response, user.locale)
-            return response
+            services.tell_owner_of_signup(email)
+            commit()
+        response = make_response(render_template("accounts/signup_done.html", email=email))
+        remember_language(response, form.locale.data)
+        return response
     return render_template("accounts/signup.html", form=form)
 
 
