@@ -85,6 +85,10 @@ def build_config(instance_path: Path) -> dict:
         "SOCKETIO_CHANNEL": os.environ.get("SOCKETIO_CHANNEL", "m100hub-socketio"),
         "SOCKETIO_ALLOWED_ORIGINS": os.environ.get("SOCKETIO_ALLOWED_ORIGINS", ""),
         "CELERY_EAGER": env_bool("CELERY_EAGER", False),
+        #: the largest request body accepted (413 beyond it, before it is read), and the
+        #: largest form a text form may send; Werkzeug's own limit on form parts stays
+        "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", str(2 * 1024 * 1024))),
+        "MAX_FORM_MEMORY_SIZE": int(os.environ.get("MAX_FORM_MEMORY_SIZE", str(512 * 1024))),
         "PER_PAGE": 30,
         #: a cached forum page is served to visitors without a session for this long before
         #: its key is read again (0: read on every request)

@@ -581,3 +581,28 @@ def test_anonymous_session_is_not_reset_on_every_request(client):
     second = client.get("/")
     cookies = second.headers.getlist("Set-Cookie")
     assert not any(c.startswith(("session=", "remember_token=")) for c in cookies), cookies
+
+
+@pytest.mark.parametrize("language, words", [("ro", "prea mare"), ("en", "too large")])
+def test_a_body_over_the_limit_is_refused_before_it_is_read(client, db, language, words):
+    """MAX_CONTENT_LENGTH: 413 in the reader's language, nothing parsed, nothing written."""
+    huge = "x" * (3 * 1024 * 1024)
+    response = client.post("/login", data={"email": huge, "password": "x"},
+                           headers={"Accept-Language": language})
+    assert response.status_code == 413
+    assert words in response.get_data(as_text=True).lower()
+
+
+def test_a_claimed_gigabyte_is_refused_at_once(client, db):
+    response = client.post("/login", data=b"email=a",
+                           content_type="application/x-www-form-urlencoded",
+                           environ_overrides={"CONTENT_LENGTH": str(1024 ** 3)})
+    assert response.status_code == 413
+
+
+def test_a_form_field_over_the_form_limit_is_refused(client, db):
+    """A text field of a multipart form is held in memory: MAX_FORM_MEMORY_SIZE bounds it."""
+    body = ("--b\r\nContent-Disposition: form-data; name=\"display_name\"\r\n\r\n"
+            + "y" * (600 * 1024) + "\r\n--b--\r\n").encode()
+    response = client.post("/signup", data=body, content_type="multipart/form-data; boundary=b")
+    assert response.status_code == 413
