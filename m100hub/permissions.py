@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import abort
+from flask import abort, current_app, request
 from flask_login import current_user, login_required
 
 from .extensions import db
@@ -66,3 +66,28 @@ def confirmed_required(view):
         return view(*args, **kwargs)
 
     return wrapper
+
+
+def open_to_unconfirmed(view):
+    """Mark a writing view that a person may use before confirming their address: signing
+    in and out, confirming, a new link, the password, the language. Every other write is
+    refused to them (``confirmed_writes_only``)."""
+    view.open_to_unconfirmed = True
+    return view
+
+
+WRITING_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def confirmed_writes_only():
+    """Before every request, in one place: a signed-in person whose address is not confirmed
+    writes nothing (follows, calendar feeds, a profile claiming a handle…) — 403, with the
+    page that asks them to confirm."""
+    if request.method not in WRITING_METHODS or not current_user.is_authenticated:
+        return None
+    if current_user.is_confirmed:
+        return None
+    view = current_app.view_functions.get(request.endpoint or "")
+    if view is None or getattr(view, "open_to_unconfirmed", False):
+        return None
+    abort(403, description="unconfirmed")

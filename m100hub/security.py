@@ -8,6 +8,7 @@ from flask import Flask, Response, abort, current_app, request, session
 from flask_login import current_user
 
 from .extensions import limiter, login_manager
+from .permissions import confirmed_writes_only
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -101,5 +102,6 @@ def register(app: Flask) -> None:
     app.before_request_funcs.setdefault(None, [])[:0] = [
         refuse_nul_bytes, keep_anonymous_sessions_stable,
     ]
+    app.before_request(confirmed_writes_only)
     app.after_request(set_security_headers)
     app.after_request(_stable_session_from_the_start)

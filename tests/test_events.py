@@ -1733,7 +1733,10 @@ def test_the_meeting_link_is_only_for_confirmed_people_and_organisers(
         assert all(SECRET not in mail_text(m) for m in outbox() if who and m["To"] == who.email)
     if viewer == "confirmed":  # (and the check above can see a link in an e-mail)
         assert any(SECRET in mail_text(m) for m in mails_to(outbox, who))
-    if who is not None:  # their own calendar address too
+    if who is not None and not who.is_confirmed:  # no calendar address before confirming
+        assert client.post("/events/calendar-feed").status_code == 403
+        assert db.session.get(CalendarFeed, who.id) is None
+    elif who is not None:  # their own calendar address too
         client.post("/events/calendar-feed")
         token = db.session.get(CalendarFeed, who.id).token
         feed = unfolded(page(client.get(f"/calendar/{token}.ics")))

@@ -1058,7 +1058,7 @@ def test_follow_and_unfollow_a_thread(client, db, login_as):
     assert notifications(db, user, "forum_reply") == []
 
 
-def test_unconfirmed_person_may_follow_but_not_post_react_or_report(client, db, login_as):
+def test_unconfirmed_person_may_not_post_react_report_or_follow(client, db, login_as):
     thread = ff.thread()
     db.session.commit()
     post = ff.opening_post(thread)
@@ -1072,8 +1072,8 @@ def test_unconfirmed_person_may_follow_but_not_post_react_or_report(client, db, 
     assert snapshot(db) == before
     html = page(client.get(f"/forums/t/{thread.id}"))
     assert f'action="/forums/t/{thread.id}/reply"' not in html and "/like" not in html
-    assert client.post(f"/forums/t/{thread.id}/follow").status_code == 303
-    assert count(Subscription, Subscription.user_id == user.id) == 1
+    assert client.post(f"/forums/t/{thread.id}/follow").status_code == 403  # nor follow
+    assert count(Subscription, Subscription.user_id == user.id) == 0
 
 
 # --- read markers and the first unread post ---------------------------------------------------

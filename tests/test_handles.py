@@ -51,7 +51,15 @@ def refused(client, user_id: int, handle: str) -> str:
     return page
 
 
-@pytest.mark.parametrize("role", ["citizen", "unconfirmed", "moderator", "admin", "official"])
+def test_an_unconfirmed_person_cannot_claim_a_handle(client, db, login_as):
+    user = login_as("unconfirmed")
+    before = profile_as_stored(user.id)
+    response = client.post("/account", data=profile_data(handle="radu.ionescu_2"))
+    assert response.status_code == 403
+    assert profile_as_stored(user.id) == before
+
+
+@pytest.mark.parametrize("role", ["citizen", "moderator", "admin", "official"])
 def test_a_person_changes_their_handle(client, db, login_as, role):
     user_id = login_as(role).id
 

@@ -8,6 +8,7 @@ import re
 import uuid
 
 import pytest
+from flask import url_for
 from limits import parse_many
 from sqlalchemy import func, select
 
@@ -606,3 +607,29 @@ def test_a_form_field_over_the_form_limit_is_refused(client, db):
             + "y" * (600 * 1024) + "\r\n--b--\r\n").encode()
     response = client.post("/signup", data=body, content_type="multipart/form-data; boundary=b")
     assert response.status_code == 413
+
+
+def test_an_unconfirmed_person_writes_nothing_anywhere(app, client, db, login_as):
+    """Every writing route, in one place (permissions.confirmed_writes_only): 403 for a
+    signed-in person whose address is not confirmed, before the view runs — except the few
+    marked open to them (signing out, confirming, the password, the language)."""
+    login_as("unconfirmed")
+    open_to_them, refused = set(), []
+    for rule in app.url_map.iter_rules():
+        if "POST" not in rule.methods or rule.endpoint == "static":
+            continue
+        if getattr(app.view_functions[rule.endpoint], "open_to_unconfirmed", False):
+            open_to_them.add(rule.endpoint)
+            continue
+        values = {name: {"slug": "x", "token": "x", "kind": "post", "action": "lock"}.get(name, 1)
+                  for name in rule.arguments}
+        with app.test_request_context():
+            url = url_for(rule.endpoint, **values)
+        status = client.post(url, data={}).status_code
+        if status != 403:
+            refused.append((rule.endpoint, status))
+    assert refused == []
+    assert open_to_them == {"accounts.signup", "accounts.confirm", "accounts.resend_confirmation",
+                            "accounts.login", "accounts.logout", "accounts.forgot_password",
+                            "accounts.reset_password", "accounts.change_password",
+                            "main.set_language"}

@@ -18,7 +18,7 @@ from ..cities.queries import city_choices
 from ..database import commit, sqlite_transactions
 from ..extensions import db
 from ..i18n import LANG_COOKIE, remember_language
-from ..permissions import get_or_404
+from ..permissions import get_or_404, open_to_unconfirmed
 from ..security import limit, safe_next
 from . import bp, services, tokens
 from .forms import (
@@ -35,6 +35,7 @@ from .models import User
 
 
 @bp.route("/signup", methods=["GET", "POST"])
+@open_to_unconfirmed
 @limit("RATE_LIMIT_SIGN_UP")
 def signup():
     if current_user.is_authenticated:
@@ -62,6 +63,7 @@ def signup():
 
 
 @bp.route("/confirm/<token>", methods=["GET", "POST"])
+@open_to_unconfirmed
 def confirm(token):
     """GET shows a button and POST confirms: mail scanners that open links only GET."""
     try:
@@ -80,6 +82,7 @@ def confirm(token):
 
 
 @bp.route("/confirm", methods=["POST"])
+@open_to_unconfirmed
 @login_required
 @limit("RATE_LIMIT_RESET")
 def resend_confirmation():
@@ -91,6 +94,7 @@ def resend_confirmation():
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@open_to_unconfirmed
 @limit("RATE_LIMIT_SIGN_IN")
 @sqlite_transactions("DEFERRED")  # reads only
 def login():
@@ -109,6 +113,7 @@ def login():
 
 
 @bp.route("/logout", methods=["POST"])
+@open_to_unconfirmed
 def logout():
     """Signing out ends the account's sessions on the server too: a session or remember
     cookie copied before it no longer opens anything."""
@@ -121,6 +126,7 @@ def logout():
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
+@open_to_unconfirmed
 @limit("RATE_LIMIT_RESET")
 def forgot_password():
     form = EmailOnlyForm()
@@ -133,6 +139,7 @@ def forgot_password():
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@open_to_unconfirmed
 @limit("RATE_LIMIT_RESET")
 def reset_password(token):
     try:
@@ -178,6 +185,7 @@ def edit_profile():
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
+@open_to_unconfirmed
 @login_required
 def change_password():
     user = current_user._get_current_object()  # not the proxy: login_user stores it in g

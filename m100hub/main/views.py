@@ -8,6 +8,7 @@ from ..cities.models import MissionStatus
 from ..cities.queries import all_cities
 from ..database import commit
 from ..i18n import remember_language
+from ..permissions import open_to_unconfirmed
 from ..security import safe_next
 from . import bp
 from .readiness import check_readiness
@@ -22,6 +23,7 @@ def home():
 
 
 @bp.route("/language", methods=["POST"])
+@open_to_unconfirmed
 def set_language():
     """The language switch: remembered in a cookie, and on the account when signed in."""
     language = request.form.get("language", "")
