@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import http.client
 import os
+import re
 import socket
 import statistics
 import subprocess
@@ -218,3 +219,36 @@ def against_minimal(env: dict, pages: dict[str, str], seconds: float) -> dict:
             baseline = tuple(a + b for a, b in zip(baseline, sides["minimal"], strict=True))
     results["minimal"] = {**latency_figures(*baseline[:2]), "errors": baseline[2]}
     return {"minimal": results.pop("minimal"), **results}
+
+
+def wrk(port: int, path: str, seconds: float, headers: dict[str, str] | None = None,
+        threads: int = 2, connections: int = 8) -> dict:
+    """Throughput and latency from wrk (Debian's package: a load generator in C, so that the
+    client is not the bottleneck on two cores): requests/s, p50/p99 in ms, non-2xx answers."""
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{max(int(seconds), 1)}s",
+               "--latency", "-H", "Accept-Language: ro"]
+    for name, value in (headers or {}).items():
+        command += ["-H", f"{name}: {value}"]
+    out = subprocess.run([*command, f"http://127.0.0.1:{port}{path}"], capture_output=True,
+                         text=True, check=True).stdout
+    figures = {"requests_per_s": float(_wrk_field(out, r"Requests/sec:\s+([\d.]+)")),
+               "p50_ms": _wrk_ms(_wrk_field(out, r"\s50%\s+([\d.]+\w+)")),
+               "p99_ms": _wrk_ms(_wrk_field(out, r"\s99%\s+([\d.]+\w+)"))}
+    bad = _wrk_field(out, r"Non-2xx or 3xx responses:\s+(\d+)", "0")
+    figures["errors"] = int(bad)
+    return figures
+
+
+def _wrk_field(out: str, pattern: str, default: str | None = None) -> str:
+    found = re.search(pattern, out)
+    if found is None:
+        if default is not None:
+            return default
+        raise RuntimeError(f"wrk printed no {pattern!r}:\n{out}")
+    return found.group(1)
+
+
+def _wrk_ms(value: str) -> float:
+    units = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
+    number = value.rstrip("usm")
+    return round(float(number) * units[value[len(number):]], 2)
