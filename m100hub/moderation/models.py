@@ -9,10 +9,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import User
 from ..database import TimestampMixin, UTCDateTime
-from ..extensions import db
+from ..extensions import Model
 
 
-class Report(TimestampMixin, db.Model):
+class Report(TimestampMixin, Model):
     """One person's report about one item (a forum post, a consultation comment…)."""
 
     __tablename__ = "reports"
