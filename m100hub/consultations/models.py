@@ -29,6 +29,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..accounts.models import Sector
 from ..database import LabelledEnum, TimestampMixin, UTCDateTime, str_enum, utcnow
 from ..extensions import Model, db
+from ..moderation.models import ModeratedMixin
 
 if TYPE_CHECKING:
     from ..accounts.models import User
@@ -246,7 +247,7 @@ class Support(Model):
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class Comment(TimestampMixin, Model):
+class Comment(ModeratedMixin, TimestampMixin, Model):
     """A comment on a consultation or on one of its proposals; replies nest under a parent."""
 
     __tablename__ = "consultation_comments"
@@ -269,18 +270,9 @@ class Comment(TimestampMixin, Model):
     body_html: Mapped[str] = mapped_column(Text)
     up_count: Mapped[int] = mapped_column(Integer, default=0)
     down_count: Mapped[int] = mapped_column(Integer, default=0)
-    deleted_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    #: hidden by moderation (or by reports, until a moderator decides), with a public reason
-    hidden_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    hidden_reason: Mapped[str] = mapped_column(String(500), default="")
-    report_count: Mapped[int] = mapped_column(Integer, default=0)
 
     author: Mapped[User | None] = relationship("User", lazy="raise")
     consultation: Mapped[Consultation] = relationship("Consultation", lazy="raise")
-
-    @property
-    def visible(self) -> bool:
-        return self.deleted_dt is None and self.hidden_dt is None
 
     @property
     def score(self) -> int:

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..cities.models import ClimateSector
 from ..database import TimestampMixin, UTCDateTime, str_enum, utcnow
 from ..extensions import Model, db
+from ..moderation.models import ModeratedMixin
 
 if TYPE_CHECKING:
     from ..accounts.models import User
@@ -112,7 +113,7 @@ class Thread(TimestampMixin, Model):
     city: Mapped[City | None] = relationship("City", lazy="raise")
 
 
-class Post(TimestampMixin, Model):
+class Post(ModeratedMixin, TimestampMixin, Model):
     __tablename__ = "forum_posts"
     __table_args__ = (UniqueConstraint("thread_id", "number"),)
 
@@ -128,21 +129,12 @@ class Post(TimestampMixin, Model):
     #: folded (lower case, no diacritics) title and body, for search
     search_text: Mapped[str] = mapped_column(Text, default="")
     edited_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    deleted_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    #: hidden by moderation (or by reports, until a moderator decides), with a public reason
-    hidden_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    hidden_reason: Mapped[str] = mapped_column(String(500), default="")
+    #: the moderator who hid it (the rest of moderation's columns: ModeratedMixin)
     hidden_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     reaction_count: Mapped[int] = mapped_column(Integer, default=0)
-    #: open reports by distinct people
-    report_count: Mapped[int] = mapped_column(Integer, default=0)
 
     thread: Mapped[Thread] = relationship("Thread", foreign_keys=[thread_id], lazy="raise")
     author: Mapped[User | None] = relationship("User", foreign_keys=[author_id], lazy="raise")
-
-    @property
-    def visible(self) -> bool:
-        return self.deleted_dt is None and self.hidden_dt is None
 
 
 class PostRevision(Model):
