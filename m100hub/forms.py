@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, datetime
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -36,6 +37,22 @@ class OptionalIdField(SelectField):
         super().__init__(*args, **kwargs)
 
 
+class Named(Protocol):
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def name(self) -> str: ...
+
+
+def with_current(choices: list[tuple[int, str]], current: Named | None) -> list[tuple[int, str]]:
+    """A select's choices, and the one the record holds (its city, its organisation) when that
+    is no longer among them: saving the form keeps what the person may not choose anew."""
+    if current is not None and current.id not in dict(choices):
+        choices.append((current.id, current.name))
+    return choices
+
+
 def _coerce_id(value) -> int:
     try:
         return int(value or 0)
@@ -56,6 +73,8 @@ class LocalDateTimeField(DateTimeLocalField):
     """A date and time typed in the display time zone (Europe/Bucharest); ``data`` is an
     aware datetime in UTC, as stored. (A typed time in the hour the clocks skip or repeat
     takes the zone's usual reading.)"""
+
+    data: datetime | None
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("format", ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"])

@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from ..cities.queries import all_cities
 from ..database import commit
+from ..forms import with_current
 from ..organisations.permissions import official_cities
 from ..permissions import confirmed_required, require
 from . import bp, permissions, queries, services
@@ -69,9 +70,7 @@ def edit(consultation_id):
     if request.method == "GET":
         form.opens_at.data, form.closes_at.data = consultation.opens_dt, consultation.closes_dt
         form.city_id.data = consultation.city_id or 0
-    form.city_id.choices = _city_choices()
-    if consultation.city_id and consultation.city_id not in dict(form.city_id.choices):
-        form.city_id.choices.append((consultation.city_id, consultation.city.name))
+    form.city_id.choices = with_current(_city_choices(), consultation.city)
     if consultation.phase == Phase.OPEN:
         for name in RULES:
             delattr(form, name)
@@ -173,7 +172,7 @@ def delete_question(consultation_id, question_id):
 def announce(consultation_id):
     consultation = _managed_or_404(consultation_id)
     try:
-        if request.endpoint.endswith(".announce"):
+        if request.endpoint == "consultations.announce":
             services.announce(current_user, consultation, queries.questions(consultation.id))
         else:
             services.withdraw(current_user, consultation)
@@ -190,7 +189,7 @@ def announce(consultation_id):
 def extend(consultation_id):
     consultation = _managed_or_404(consultation_id)
     form = ExtendForm()
-    if not form.validate_on_submit():
+    if not form.validate_on_submit() or form.closes_at.data is None:
         abort(400)
     try:
         services.extend(current_user, consultation, form.closes_at.data)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -88,7 +90,7 @@ def _render_proposal(proposal, consultation, comment_form=None, status_form=None
 def support(proposal_id):
     proposal, consultation = _proposal_or_404(proposal_id)
     require(permissions.can_support(current_user, consultation, proposal))
-    action = participation.support if request.endpoint.endswith(".support") else \
+    action = participation.support if request.endpoint == "consultations.support" else \
         participation.withdraw_support
     action(current_user, consultation, proposal)
     commit()
@@ -148,8 +150,9 @@ def comment_url(comment: Comment) -> str:
     was reading it (the discussion's forms send it; most agreed first otherwise)."""
     order = choice_arg("order", queries.COMMENT_ORDERS, "best")
     page = queries.comment_page(comment, order)
-    where = {"order": order if order != "best" else None, "page": page if page > 1 else None,
-             "_anchor": f"comment-{comment.id}"}
+    where: dict[str, Any] = {"order": order if order != "best" else None,
+                             "page": page if page > 1 else None,
+                             "_anchor": f"comment-{comment.id}"}
     if comment.proposal_id:
         return url_for("consultations.proposal", proposal_id=comment.proposal_id, **where)
     return url_for("consultations.show", consultation_id=comment.consultation_id, **where)

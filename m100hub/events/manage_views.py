@@ -14,6 +14,7 @@ from flask_login import current_user
 from ..cities.queries import city_choices
 from ..database import commit
 from ..errors import Conflict
+from ..forms import with_current
 from ..permissions import confirmed_required, require
 from ..util import csv_cell, page_arg
 from . import bp, permissions, queries, services
@@ -46,10 +47,8 @@ def _form(event: Event | None) -> EventForm:
         form.co_organisers.data = " ".join(f"@{u.handle}"
                                           for u in queries.co_organisers(event.id))
     form.city_id.choices = city_choices(_("— none —"))
-    organisations = queries.organisation_choices(current_user.id)
-    if event is not None and event.organisation_id and event.organisation_id not in dict(
-            organisations):
-        organisations.append((event.organisation_id, event.organisation.name))
+    organisations = with_current(queries.organisation_choices(current_user.id),
+                                 event.organisation if event is not None else None)
     form.organisation_id.choices = [(0, _("— none —")), *organisations]
     return form
 
