@@ -30,6 +30,7 @@ from ..accounts.models import Sector
 from ..database import LabelledEnum, TimestampMixin, UTCDateTime, str_enum, utcnow
 from ..extensions import Model, db
 from ..moderation.models import ModeratedMixin
+from ..people import OnePerPersonMixin
 
 if TYPE_CHECKING:
     from ..accounts.models import User
@@ -188,27 +189,23 @@ class Tally(Model):
     count: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class Participant(Model):
+class Participant(OnePerPersonMixin, Model):
     """Someone who voted in the consultation (for turnout; also a follower)."""
 
     __tablename__ = "consultation_participants"
 
     consultation_id: Mapped[int] = mapped_column(
         ForeignKey("consultations.id", ondelete="CASCADE"), primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
-                                         primary_key=True, index=True)
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class Follower(Model):
+class Follower(OnePerPersonMixin, Model):
     """Told at opening, 48 hours before closing and at publication."""
 
     __tablename__ = "consultation_followers"
 
     consultation_id: Mapped[int] = mapped_column(
         ForeignKey("consultations.id", ondelete="CASCADE"), primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
-                                         primary_key=True, index=True)
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -235,15 +232,13 @@ class Proposal(TimestampMixin, Model):
     author: Mapped[User | None] = relationship("User", lazy="raise")
 
 
-class Support(Model):
+class Support(OnePerPersonMixin, Model):
     """One per person and proposal (the primary key)."""
 
     __tablename__ = "consultation_supports"
 
     proposal_id: Mapped[int] = mapped_column(
         ForeignKey("consultation_proposals.id", ondelete="CASCADE"), primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
-                                         primary_key=True, index=True)
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -279,7 +274,7 @@ class Comment(ModeratedMixin, TimestampMixin, Model):
         return self.up_count - self.down_count
 
 
-class CommentVote(Model):
+class CommentVote(OnePerPersonMixin, Model):
     """Up (+1) or down (−1): one per person and comment (the primary key)."""
 
     __tablename__ = "consultation_comment_votes"
@@ -287,6 +282,4 @@ class CommentVote(Model):
 
     comment_id: Mapped[int] = mapped_column(
         ForeignKey("consultation_comments.id", ondelete="CASCADE"), primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
-                                         primary_key=True, index=True)
     value: Mapped[int] = mapped_column(SmallInteger)

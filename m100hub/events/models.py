@@ -25,6 +25,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import LabelledEnum, TimestampMixin, UTCDateTime, str_enum, utcnow
 from ..extensions import Model, db
+from ..people import OnePerPersonMixin
 
 if TYPE_CHECKING:
     from ..accounts.models import User
@@ -130,15 +131,13 @@ class Event(TimestampMixin, Model):
         return self.registration_opens_dt is not None and utcnow() < self.registration_opens_dt
 
 
-class EventOrganiser(Model):
+class EventOrganiser(OnePerPersonMixin, Model):
     """A co-organiser: manages the event like the person who created it."""
 
     __tablename__ = "event_organisers"
 
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"),
                                           primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
-                                         primary_key=True, index=True)
 
     user: Mapped[User] = relationship("User", lazy="raise")
 

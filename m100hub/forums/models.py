@@ -23,6 +23,7 @@ from ..cities.models import ClimateSector
 from ..database import TimestampMixin, UTCDateTime, str_enum, utcnow
 from ..extensions import Model, db
 from ..moderation.models import ModeratedMixin
+from ..people import OnePerPersonMixin
 
 if TYPE_CHECKING:
     from ..accounts.models import User
@@ -150,15 +151,13 @@ class PostRevision(Model):
     replaced_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class Reaction(Model):
+class Reaction(OnePerPersonMixin, Model):
     """A "like": one per person per post, by the primary key."""
 
     __tablename__ = "forum_reactions"
 
     post_id: Mapped[int] = mapped_column(ForeignKey("forum_posts.id", ondelete="CASCADE"),
                                          primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
-                                         primary_key=True, index=True)
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
