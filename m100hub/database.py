@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from functools import wraps
 from typing import Any
 
-from flask import g, has_app_context, has_request_context, request
+from flask import flash, g, has_app_context, has_request_context, redirect, request
 from sqlalchemy import DateTime, Enum, TypeDecorator, event
 from sqlalchemy.engine import Connection, CursorResult, Engine
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -322,3 +322,11 @@ def begin_write() -> None:
 def commit() -> None:
     """Views, tasks and socket handlers commit here; services only flush."""
     db.session.commit()
+
+
+def commit_and_redirect(message: str, url: str):
+    """A form's work done: commit, then (only once it is saved) say so and send the browser
+    on — 303, so that reloading the next page does not send the form again."""
+    commit()
+    flash(message, "success")
+    return redirect(url, 303)

@@ -6,10 +6,17 @@ from datetime import UTC, datetime
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from flask import current_app
+from flask import current_app, render_template
 from flask_babel import lazy_gettext as _l
-from wtforms import DateTimeLocalField, PasswordField, SelectField, SelectMultipleField, StringField
-from wtforms.validators import ValidationError
+from wtforms import (
+    DateTimeLocalField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 #: the hint under every Markdown text area
@@ -63,6 +70,19 @@ def _coerce_id(value) -> int:
 def not_blank(form, field):
     if isinstance(field.data, str) and not field.data.strip():
         raise ValidationError(str(_l("This field is required.")))
+
+
+def markdown_field(label, *, required: bool = True, max_length: int = 20000,
+                   description=MARKDOWN_HELP) -> TextAreaField:
+    """A text area for Markdown (rendered and cleaned once, when saved), with its hint."""
+    validators = [DataRequired(), not_blank] if required else [Optional()]
+    return TextAreaField(label, validators=[*validators, Length(max=max_length)],
+                         description=description)
+
+
+def render_form(template: str, form, **context) -> tuple[str, int]:
+    """A form's page: 422 when the form was sent and refused (its errors are on it), else 200."""
+    return render_template(template, form=form, **context), 422 if form.errors else 200
 
 
 def display_zone() -> ZoneInfo:

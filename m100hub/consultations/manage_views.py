@@ -7,8 +7,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..cities.queries import all_cities
-from ..database import commit
-from ..forms import with_current
+from ..database import commit, commit_and_redirect
+from ..forms import render_form, with_current
 from ..organisations.permissions import official_cities
 from ..permissions import confirmed_required, require
 from . import bp, permissions, queries, services
@@ -54,11 +54,10 @@ def new():
     form.city_id.choices = _city_choices()
     if form.validate_on_submit():
         consultation = services.create(current_user, _consultation_data(form))
-        commit()
-        flash(_("The draft is saved. Add its questions, then announce it."), "success")
-        return redirect(url_for(".manage", consultation_id=consultation.id), 303)
-    return render_template("consultations/edit.html", form=form, consultation=None), \
-        422 if form.errors else 200
+        return commit_and_redirect(
+            _("The draft is saved. Add its questions, then announce it."),
+            url_for(".manage", consultation_id=consultation.id))
+    return render_form("consultations/edit.html", form, consultation=None)
 
 
 @bp.route("/consultations/<id:consultation_id>/edit", methods=["GET", "POST"])
@@ -85,8 +84,7 @@ def edit(consultation_id):
                                    consultation=consultation), 422
         flash(_("The consultation is saved."), "success")
         return redirect(url_for(".manage", consultation_id=consultation.id), 303)
-    return render_template("consultations/edit.html", form=form, consultation=consultation), \
-        422 if form.errors else 200
+    return render_form("consultations/edit.html", form, consultation=consultation)
 
 
 @bp.route("/consultations/<id:consultation_id>/manage")
@@ -146,8 +144,8 @@ def edit_question(consultation_id, question_id):
         flash(_("The question is saved."), "success")
         return redirect(url_for(".manage", consultation_id=consultation.id,
                                 _anchor="questions"), 303)
-    return render_template("consultations/question.html", form=form, consultation=consultation,
-                           question=question), 422 if form.errors else 200
+    return render_form("consultations/question.html", form, consultation=consultation,
+                       question=question)
 
 
 @bp.route("/consultations/<id:consultation_id>/questions/<id:question_id>/delete",
@@ -207,9 +205,8 @@ def publish(consultation_id):
     form = PublishForm(obj=consultation)
     if form.validate_on_submit():
         first = services.publish(current_user, consultation, form.response.data)
-        commit()
-        flash(_("The results and the response are published.") if first else
-              _("The response is updated."), "success")
-        return redirect(url_for(".results_page", consultation_id=consultation.id), 303)
-    return render_template("consultations/publish.html", form=form, consultation=consultation), \
-        422 if form.errors else 200
+        return commit_and_redirect(
+            _("The results and the response are published.") if first else
+            _("The response is updated."),
+            url_for(".results_page", consultation_id=consultation.id))
+    return render_form("consultations/publish.html", form, consultation=consultation)

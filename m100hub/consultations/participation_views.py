@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..database import commit
+from ..forms import render_form
 from ..permissions import confirmed_required, get_or_404, require
 from ..security import limit, person_or_address
 from ..util import choice_arg, page_arg
@@ -57,8 +58,7 @@ def new_proposal(consultation_id):
         commit()
         flash(_("Your proposal is published."), "success")
         return redirect(url_for(".proposal", proposal_id=proposal.id), 303)
-    return render_template("consultations/new_proposal.html", consultation=consultation,
-                           form=form), 422 if form.errors else 200
+    return render_form("consultations/new_proposal.html", form, consultation=consultation)
 
 
 @bp.route("/proposals/<id:proposal_id>")
