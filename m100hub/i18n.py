@@ -55,7 +55,8 @@ def _translations():
 
 
 def register(app: Flask) -> None:
-    app.jinja_env.install_gettext_callables(
+    # Jinja's i18n extension (Flask-Babel turns it on) adds this method at run time
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
         gettext=lambda s: _translations().ugettext(s),
         ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
         pgettext=lambda c, s: _translations().upgettext(c, s),
