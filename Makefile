@@ -78,10 +78,11 @@ test: install-dev
 bench: install-dev
 	@for b in bench/foundation.py bench/forums.py bench/consultations.py bench/events.py bench/signed_in.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
-# ruff, and the import-linter contract of the feature layers (pyproject.toml)
+# ruff, the import-linter contract of the feature layers, and mypy (pyproject.toml)
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) node_modules m100hub/static/vendor

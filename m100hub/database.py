@@ -7,11 +7,13 @@ import logging
 import re
 from datetime import UTC, datetime
 from functools import wraps
+from typing import Any
 
-from flask import g, has_app_context, has_request_context, request
+from flask import flash, g, has_app_context, has_request_context, redirect, request
 from sqlalchemy import DateTime, Enum, TypeDecorator, event
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection, CursorResult, Engine
 from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.sql import Executable
 
 from .extensions import db
 
@@ -48,7 +50,11 @@ class LabelledEnum(enum.StrEnum):
     """A string enum whose members carry a translated label, listed in display order:
     ``CITIZEN = "citizen", _l("Citizen")`` → ``Sector.CITIZEN.label``, ``Sector.choices()``."""
 
-    def __new__(cls, value: str, label):
+    _label: Any
+
+    # ``label`` has a default for the type checker's sake: ``Sector("citizen")`` finds a member
+    # through Enum's own lookup (this __new__ only makes the members), but mypy reads this one.
+    def __new__(cls, value: str, label: Any = None):
         member = str.__new__(cls, value)
         member._value_ = value
         member._label = label
@@ -234,7 +240,7 @@ def _no_sql_write_while_reading(conn, cursor, statement, parameters, context, ex
     """Any statement on a reading connection: Core, text or driver SQL too."""
     if not conn.get_execution_options().get(READING):
         return
-    start = _LEADING.match(statement).end()
+    start = leading.end() if (leading := _LEADING.match(statement)) else 0
     verb = statement[start:start + 6].upper()
     if not verb.startswith(READ_STATEMENTS) or _LOCKS.search(statement) \
             or (verb.startswith("WITH") and _WRITES.search(statement)):
@@ -292,6 +298,14 @@ def insert_on_conflict(model):
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
 
 
+def rows_changed(statement: Executable) -> int:
+    """Execute an UPDATE, DELETE or INSERT and return how many rows it changed (the cursor's
+    rowcount: SQLAlchemy 2.1 types ``Session.execute`` as a plain ``Result``)."""
+    result = db.session.execute(statement)
+    assert isinstance(result, CursorResult)
+    return result.rowcount
+
+
 def begin_write() -> None:
     """Start the session's next transaction as a writer (SQLite: BEGIN IMMEDIATE), for a
     write inside a reading request. A GET's reads end first (like a commit, this expires the
@@ -308,3 +322,11 @@ def begin_write() -> None:
 def commit() -> None:
     """Views, tasks and socket handlers commit here; services only flush."""
     db.session.commit()
+
+
+def commit_and_redirect(message: str, url: str):
+    """A form's work done: commit, then (only once it is saved) say so and send the browser
+    on — 303, so that reloading the next page does not send the form again."""
+    commit()
+    flash(message, "success")
+    return redirect(url, 303)

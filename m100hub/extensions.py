@@ -1,5 +1,7 @@
 """Extension objects, created unbound; ``create_app`` binds them. Imports no app code."""
 
+from typing import TYPE_CHECKING
+
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -25,6 +27,14 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+# The base of every model. A type checker cannot take an attribute (``db.Model``) as a base
+# class; to it, ``Model`` is the declarative base that Flask-SQLAlchemy builds db.Model on.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
+
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -21,7 +21,7 @@ from flask import Blueprint, Flask, current_app, render_template
 from markupsafe import Markup
 from sqlalchemy import select
 
-from .extensions import db
+from .extensions import Model, db
 from .text import render_markdown
 
 
@@ -39,7 +39,7 @@ class MenuItem:
 class MarkdownField:
     """A stored Markdown text and the clean HTML kept beside it (``flask m100 rerender``)."""
 
-    model: type
+    model: type[Model]
     source: str
     html: str
     #: source → clean HTML; None: ``text.render_markdown``

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, datetime
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from flask import current_app
+from flask import current_app, render_template
 from flask_babel import lazy_gettext as _l
-from wtforms import DateTimeLocalField, PasswordField, SelectField, SelectMultipleField, StringField
-from wtforms.validators import ValidationError
+from wtforms import (
+    DateTimeLocalField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 #: the hint under every Markdown text area
@@ -36,6 +44,22 @@ class OptionalIdField(SelectField):
         super().__init__(*args, **kwargs)
 
 
+class Named(Protocol):
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def name(self) -> str: ...
+
+
+def with_current(choices: list[tuple[int, str]], current: Named | None) -> list[tuple[int, str]]:
+    """A select's choices, and the one the record holds (its city, its organisation) when that
+    is no longer among them: saving the form keeps what the person may not choose anew."""
+    if current is not None and current.id not in dict(choices):
+        choices.append((current.id, current.name))
+    return choices
+
+
 def _coerce_id(value) -> int:
     try:
         return int(value or 0)
@@ -48,6 +72,19 @@ def not_blank(form, field):
         raise ValidationError(str(_l("This field is required.")))
 
 
+def markdown_field(label, *, required: bool = True, max_length: int = 20000,
+                   description=MARKDOWN_HELP) -> TextAreaField:
+    """A text area for Markdown (rendered and cleaned once, when saved), with its hint."""
+    validators = [DataRequired(), not_blank] if required else [Optional()]
+    return TextAreaField(label, validators=[*validators, Length(max=max_length)],
+                         description=description)
+
+
+def render_form(template: str, form, **context) -> tuple[str, int]:
+    """A form's page: 422 when the form was sent and refused (its errors are on it), else 200."""
+    return render_template(template, form=form, **context), 422 if form.errors else 200
+
+
 def display_zone() -> ZoneInfo:
     return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
 
@@ -56,6 +93,8 @@ class LocalDateTimeField(DateTimeLocalField):
     """A date and time typed in the display time zone (Europe/Bucharest); ``data`` is an
     aware datetime in UTC, as stored. (A typed time in the hour the clocks skip or repeat
     takes the zone's usual reading.)"""
+
+    data: datetime | None
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("format", ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"])

@@ -22,7 +22,7 @@ def select_locale() -> str:
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     cookie = request.cookies.get(LANG_COOKIE)
-    if cookie in languages:
+    if cookie is not None and cookie in languages:
         return cookie
     return request.accept_languages.best_match(languages) or current_app.config[
         "BABEL_DEFAULT_LOCALE"
@@ -55,7 +55,8 @@ def _translations():
 
 
 def register(app: Flask) -> None:
-    app.jinja_env.install_gettext_callables(
+    # Jinja's i18n extension (Flask-Babel turns it on) adds this method at run time
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
         gettext=lambda s: _translations().ugettext(s),
         ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
         pgettext=lambda c, s: _translations().upgettext(c, s),

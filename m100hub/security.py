@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import TypeGuard
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, abort, current_app, request, session
@@ -29,7 +30,7 @@ def set_security_headers(response: Response) -> Response:
     return response
 
 
-def is_safe_next(target: str | None) -> bool:
+def is_safe_next(target: str | None) -> TypeGuard[str]:
     """Only same-host, path-only redirects: no scheme, no host, no ``//`` or backslash tricks."""
     if not target or not target.startswith("/") or target.startswith("//"):
         return False

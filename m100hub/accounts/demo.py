@@ -38,7 +38,7 @@ def seed(demo: DemoData) -> None:
             continue
         password = secrets.token_urlsafe(12)
         if user is None:
-            city = demo.cities.get(city_slug)
+            city = demo.cities.get(city_slug) if city_slug else None
             user = User(email=email, display_name=name, handle=unique_handle(name),
                         sector=sector, is_admin=admin,
                         is_moderator=moderator, email_confirmed_dt=utcnow(), locale="ro",

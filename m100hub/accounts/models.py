@@ -3,6 +3,7 @@ from __future__ import annotations
 import re
 import secrets
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
@@ -10,7 +11,10 @@ from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from ..database import LabelledEnum, TimestampMixin, UTCDateTime, str_enum
-from ..extensions import db
+from ..extensions import Model
+
+if TYPE_CHECKING:
+    from ..cities.models import City
 
 
 class Sector(LabelledEnum):
@@ -50,7 +54,7 @@ def new_session_token() -> str:
     return secrets.token_hex(16)
 
 
-class User(UserMixin, TimestampMixin, db.Model):
+class User(UserMixin, TimestampMixin, Model):
     __tablename__ = "users"
     #: uniqueness of e-mail and handle ignores letter case: only lower case is stored
     __table_args__ = (CheckConstraint("email = lower(email)", name="email_lower_case"),
@@ -83,7 +87,7 @@ class User(UserMixin, TimestampMixin, db.Model):
     #: part of the session id; changing it ends every other session of the account
     session_token: Mapped[str] = mapped_column(String(32), default=new_session_token)
 
-    home_city = relationship("City", lazy="raise")
+    home_city: Mapped[City | None] = relationship("City", lazy="raise")
 
     #: unread notifications, loaded with the signed-in person (accounts.queries); None else
     unread_notifications: Mapped[int | None] = query_expression()

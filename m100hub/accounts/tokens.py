@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from ..extensions import db
+from .models import User
 
 CONFIRM_SALT = "m100-confirm-email"
 RESET_SALT = "m100-reset-password"
@@ -44,18 +49,24 @@ def _load(salt: str, token: str, max_age: int) -> dict:
     return data
 
 
-def load_confirm(token: str) -> dict:
-    return _load(CONFIRM_SALT, token, current_app.config["EMAIL_TOKEN_MAX_AGE"])
+def _person(salt: str, token: str, max_age: int,
+            still_valid: Callable[[User, dict], bool]) -> User:
+    """The account the token was made for, while ``still_valid``; else InvalidToken (not
+    expired: the account is gone or has changed since)."""
+    data = _load(salt, token, max_age)
+    user = db.session.get(User, data["uid"])
+    if user is None or not still_valid(user, data):
+        raise InvalidToken(expired=False)
+    return user
 
 
-def load_reset(token: str) -> dict:
-    return _load(RESET_SALT, token, current_app.config["RESET_TOKEN_MAX_AGE"])
+def person_to_confirm(token: str) -> User:
+    """The account a confirmation link was made for, while it has the address it was sent to."""
+    return _person(CONFIRM_SALT, token, current_app.config["EMAIL_TOKEN_MAX_AGE"],
+                   lambda user, data: data.get("email") == user.email)
 
 
-def confirm_matches(user, data: dict) -> bool:
-    """The token was made for the address the account has now."""
-    return data.get("email") == user.email
-
-
-def reset_matches(user, data: dict) -> bool:
-    return data.get("fp") == _fingerprint(user)
+def person_to_reset(token: str) -> User:
+    """The account a reset link was made for, while its password is the one it had then."""
+    return _person(RESET_SALT, token, current_app.config["RESET_TOKEN_MAX_AGE"],
+                   lambda user, data: data.get("fp") == _fingerprint(user))

@@ -67,12 +67,9 @@ def signup():
 def confirm(token):
     """GET shows a button and POST confirms: mail scanners that open links only GET."""
     try:
-        data = tokens.load_confirm(token)
+        user = tokens.person_to_confirm(token)
     except tokens.InvalidToken as exc:
         return render_template("accounts/confirm_failed.html", expired=exc.expired), 400
-    user = db.session.get(User, data["uid"])
-    if user is None or not tokens.confirm_matches(user, data):
-        return render_template("accounts/confirm_failed.html", expired=False), 400
     if request.method == "GET":
         return render_template("accounts/confirm.html", person=user)
     services.confirm_email(user)
@@ -143,12 +140,9 @@ def forgot_password():
 @limit("RATE_LIMIT_RESET")
 def reset_password(token):
     try:
-        data = tokens.load_reset(token)
+        user = tokens.person_to_reset(token)
     except tokens.InvalidToken as exc:
         return render_template("accounts/reset_failed.html", expired=exc.expired), 400
-    user = db.session.get(User, data["uid"])
-    if user is None or not tokens.reset_matches(user, data):
-        return render_template("accounts/reset_failed.html", expired=False), 400
     form = ResetPasswordForm(person=user)
     if form.validate_on_submit():
         services.set_password(user, form.password.data)

@@ -6,10 +6,11 @@ from sqlalchemy import JSON, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import UTCDateTime, utcnow
-from ..extensions import db
+from ..extensions import Model
+from ..people import Person
 
 
-class ActivityEntry(db.Model):
+class ActivityEntry(Model):
     """Public record of what officials, moderators and admins did."""
 
     __tablename__ = "activity_log"
@@ -32,4 +33,5 @@ class ActivityEntry(db.Model):
     #: when (UTC)
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
-    actor = relationship("User", lazy="raise")
+    #: a ``User`` (accounts, a higher layer: see m100hub.people)
+    actor: Mapped[Person | None] = relationship("User", lazy="raise")

@@ -5,7 +5,7 @@ from sqlalchemy import Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..database import LabelledEnum, TimestampMixin, str_enum
-from ..extensions import db
+from ..extensions import Model
 
 
 class MissionStatus(LabelledEnum):
@@ -27,7 +27,7 @@ class ClimateSector(LabelledEnum):
     AGRICULTURE = "agriculture", _l("Agriculture")
 
 
-class City(TimestampMixin, db.Model):
+class City(TimestampMixin, Model):
     __tablename__ = "cities"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -24,8 +24,8 @@ def _unique_slug(name: str, city_id: int | None = None) -> str:
 def save_city(actor, city: City | None, *, name, county, population, mission_status, summary):
     """Create (``city`` None) or update a city; logs the change publicly."""
     creating = city is None
-    slug = _unique_slug(name, None if creating else city.id)
-    if creating:
+    slug = _unique_slug(name, None if city is None else city.id)
+    if city is None:
         city = City()
         db.session.add(city)
     city.name = name

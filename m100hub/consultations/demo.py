@@ -4,6 +4,7 @@ scheduled in București Sector 2 — written through the services, so tallies ar
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import select
 
@@ -16,7 +17,7 @@ from .models import Consultation
 BIKE_LANES = {"text": "Ce trasee de piste de biciclete să construim întâi?", "help_text": "",
               "kind": "ranked", "max_choices": None,
               "options": ["Centru – Gară", "Centru – Universitate", "Burdujeni – Centru"]}
-AGREE = {"text": "Sunteți de acord cu planul de mobilitate?", "help_text": "",
+AGREE: dict[str, Any] = {"text": "Sunteți de acord cu planul de mobilitate?", "help_text": "",
          "kind": "yes_no", "max_choices": None, "options": []}
 RENOVATION = {"text": "Ce clădiri publice să renovăm energetic întâi? (cel mult două)",
               "help_text": "", "kind": "approval", "max_choices": 2,

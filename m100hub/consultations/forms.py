@@ -7,11 +7,11 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 
 from ..cities.models import ClimateSector
 from ..forms import (
-    MARKDOWN_HELP,
     LocalDateTimeField,
     MultiCheckboxField,
     OptionalIdField,
     StrippedMixin,
+    markdown_field,
     not_blank,
 )
 from .models import ProposalStatus, QuestionKind
@@ -19,18 +19,12 @@ from .models import ProposalStatus, QuestionKind
 MAX_OPTIONS = 20
 
 
-def _markdown_field(label, required=True, max_length=20000):
-    validators = [DataRequired(), not_blank] if required else [Optional()]
-    return TextAreaField(label, validators=[*validators, Length(max=max_length)],
-                         description=MARKDOWN_HELP)
-
-
 class ConsultationForm(StrippedMixin, FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), not_blank, Length(5, 200)])
     summary = TextAreaField(_l("Summary"), validators=[DataRequired(), not_blank,
                                                        Length(max=500)],
                             description=_l("One or two sentences, shown in lists."))
-    body = _markdown_field(_l("What is being decided"), required=False)
+    body = markdown_field(_l("What is being decided"), required=False)
     city_id = OptionalIdField(_l("City"))
     sectors = MultiCheckboxField(_l("Sectors concerned"), choices=ClimateSector.choices())
     opens_at = LocalDateTimeField(_l("Voting opens (Bucharest time)"),
@@ -82,12 +76,12 @@ class ExtendForm(StrippedMixin, FlaskForm):
 
 
 class PublishForm(StrippedMixin, FlaskForm):
-    response = _markdown_field(_l("Official response: what we did with your input"))
+    response = markdown_field(_l("Official response: what we did with your input"))
 
 
 class ProposalForm(StrippedMixin, FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), not_blank, Length(5, 160)])
-    body = _markdown_field(_l("Your proposal"), max_length=10000)
+    body = markdown_field(_l("Your proposal"), max_length=10000)
 
 
 class ProposalStatusForm(StrippedMixin, FlaskForm):
@@ -97,8 +91,6 @@ class ProposalStatusForm(StrippedMixin, FlaskForm):
 
 
 class CommentForm(StrippedMixin, FlaskForm):
-    body = TextAreaField(_l("Comment"), validators=[DataRequired(), not_blank,
-                                                    Length(max=5000)],
-                         description=MARKDOWN_HELP)
+    body = markdown_field(_l("Comment"), max_length=5000)
     parent_id = IntegerField(validators=[Optional(), NumberRange(min=1, max=2**31 - 1)])
 

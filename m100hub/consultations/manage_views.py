@@ -7,7 +7,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..cities.queries import all_cities
-from ..database import commit
+from ..database import commit, commit_and_redirect
+from ..forms import render_form, with_current
 from ..organisations.permissions import official_cities
 from ..permissions import confirmed_required, require
 from . import bp, permissions, queries, services
@@ -53,11 +54,10 @@ def new():
     form.city_id.choices = _city_choices()
     if form.validate_on_submit():
         consultation = services.create(current_user, _consultation_data(form))
-        commit()
-        flash(_("The draft is saved. Add its questions, then announce it."), "success")
-        return redirect(url_for(".manage", consultation_id=consultation.id), 303)
-    return render_template("consultations/edit.html", form=form, consultation=None), \
-        422 if form.errors else 200
+        return commit_and_redirect(
+            _("The draft is saved. Add its questions, then announce it."),
+            url_for(".manage", consultation_id=consultation.id))
+    return render_form("consultations/edit.html", form, consultation=None)
 
 
 @bp.route("/consultations/<id:consultation_id>/edit", methods=["GET", "POST"])
@@ -69,9 +69,7 @@ def edit(consultation_id):
     if request.method == "GET":
         form.opens_at.data, form.closes_at.data = consultation.opens_dt, consultation.closes_dt
         form.city_id.data = consultation.city_id or 0
-    form.city_id.choices = _city_choices()
-    if consultation.city_id and consultation.city_id not in dict(form.city_id.choices):
-        form.city_id.choices.append((consultation.city_id, consultation.city.name))
+    form.city_id.choices = with_current(_city_choices(), consultation.city)
     if consultation.phase == Phase.OPEN:
         for name in RULES:
             delattr(form, name)
@@ -86,8 +84,7 @@ def edit(consultation_id):
                                    consultation=consultation), 422
         flash(_("The consultation is saved."), "success")
         return redirect(url_for(".manage", consultation_id=consultation.id), 303)
-    return render_template("consultations/edit.html", form=form, consultation=consultation), \
-        422 if form.errors else 200
+    return render_form("consultations/edit.html", form, consultation=consultation)
 
 
 @bp.route("/consultations/<id:consultation_id>/manage")
@@ -147,8 +144,8 @@ def edit_question(consultation_id, question_id):
         flash(_("The question is saved."), "success")
         return redirect(url_for(".manage", consultation_id=consultation.id,
                                 _anchor="questions"), 303)
-    return render_template("consultations/question.html", form=form, consultation=consultation,
-                           question=question), 422 if form.errors else 200
+    return render_form("consultations/question.html", form, consultation=consultation,
+                       question=question)
 
 
 @bp.route("/consultations/<id:consultation_id>/questions/<id:question_id>/delete",
@@ -173,7 +170,7 @@ def delete_question(consultation_id, question_id):
 def announce(consultation_id):
     consultation = _managed_or_404(consultation_id)
     try:
-        if request.endpoint.endswith(".announce"):
+        if request.endpoint == "consultations.announce":
             services.announce(current_user, consultation, queries.questions(consultation.id))
         else:
             services.withdraw(current_user, consultation)
@@ -190,7 +187,7 @@ def announce(consultation_id):
 def extend(consultation_id):
     consultation = _managed_or_404(consultation_id)
     form = ExtendForm()
-    if not form.validate_on_submit():
+    if not form.validate_on_submit() or form.closes_at.data is None:
         abort(400)
     try:
         services.extend(current_user, consultation, form.closes_at.data)
@@ -208,9 +205,8 @@ def publish(consultation_id):
     form = PublishForm(obj=consultation)
     if form.validate_on_submit():
         first = services.publish(current_user, consultation, form.response.data)
-        commit()
-        flash(_("The results and the response are published.") if first else
-              _("The response is updated."), "success")
-        return redirect(url_for(".results_page", consultation_id=consultation.id), 303)
-    return render_template("consultations/publish.html", form=form, consultation=consultation), \
-        422 if form.errors else 200
+        return commit_and_redirect(
+            _("The results and the response are published.") if first else
+            _("The response is updated."),
+            url_for(".results_page", consultation_id=consultation.id))
+    return render_form("consultations/publish.html", form, consultation=consultation)

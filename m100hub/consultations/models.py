@@ -9,6 +9,7 @@ with turnout; the voting service keeps both in the same transaction.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -27,7 +28,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import Sector
 from ..database import LabelledEnum, TimestampMixin, UTCDateTime, str_enum, utcnow
-from ..extensions import db
+from ..extensions import Model, db
+from ..moderation.models import ModeratedMixin
+from ..people import OnePerPersonMixin
+
+if TYPE_CHECKING:
+    from ..accounts.models import User
+    from ..cities.models import City
 
 
 class Phase(LabelledEnum):
@@ -54,7 +61,7 @@ class ProposalStatus(LabelledEnum):
     REJECTED = "rejected", _l("Rejected")
 
 
-class Consultation(TimestampMixin, db.Model):
+class Consultation(TimestampMixin, Model):
     __tablename__ = "consultations"
     __table_args__ = (CheckConstraint("closes_dt > opens_dt", name="closes_after_opening"),)
 
@@ -90,7 +97,7 @@ class Consultation(TimestampMixin, db.Model):
     comment_count: Mapped[int] = mapped_column(Integer, default=0)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
-    city = relationship("City", lazy="raise")
+    city: Mapped[City | None] = relationship("City", lazy="raise")
 
     def phase_at(self, now: datetime) -> Phase:
         if self.announced_dt is None:
@@ -106,7 +113,7 @@ class Consultation(TimestampMixin, db.Model):
         return self.phase_at(utcnow())
 
 
-class Question(db.Model):
+class Question(Model):
     __tablename__ = "consultation_questions"
     __table_args__ = (
         CheckConstraint("max_choices IS NULL OR max_choices >= 1", name="max_choices_positive"),
@@ -123,12 +130,12 @@ class Question(db.Model):
     #: approval: at most this many choices; ranked: at most this many ranks (NULL: all)
     max_choices: Mapped[int | None] = mapped_column(SmallInteger)
 
-    options = relationship("Option", order_by="Option.position", lazy="raise",
-                           back_populates="question", cascade="all, delete-orphan",
-                           passive_deletes=True)
+    options: Mapped[list[Option]] = relationship(
+        "Option", order_by="Option.position", lazy="raise", back_populates="question",
+        cascade="all, delete-orphan", passive_deletes=True)
 
 
-class Option(db.Model):
+class Option(Model):
     __tablename__ = "consultation_options"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -139,7 +146,8 @@ class Option(db.Model):
     label: Mapped[str] = mapped_column(String(200), default="")
     code: Mapped[str | None] = mapped_column(String(10))
 
-    question = relationship("Question", lazy="raise", back_populates="options")
+    question: Mapped[Question] = relationship("Question", lazy="raise",
+                                              back_populates="options")
 
     @property
     def title(self) -> str:
@@ -151,7 +159,7 @@ def fixed_option_label(code: str) -> str:
     return {"yes": _("Yes"), "no": _("No"), "abstain": _("Abstain")}.get(code, code)
 
 
-class Ballot(db.Model):
+class Ballot(Model):
     """One person's current answer to one question. Never shown or exported individually."""
 
     __tablename__ = "consultation_ballots"
@@ -169,7 +177,7 @@ class Ballot(db.Model):
     changed_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-class Tally(db.Model):
+class Tally(Model):
     """How many current ballots of a question carry these choices, per sector."""
 
     __tablename__ = "consultation_tallies"
@@ -181,31 +189,27 @@ class Tally(db.Model):
     count: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class Participant(db.Model):
+class Participant(OnePerPersonMixin, Model):
     """Someone who voted in the consultation (for turnout; also a follower)."""
 
     __tablename__ = "consultation_participants"
 
     consultation_id: Mapped[int] = mapped_column(
         ForeignKey("consultations.id", ondelete="CASCADE"), primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
-                                         primary_key=True, index=True)
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class Follower(db.Model):
+class Follower(OnePerPersonMixin, Model):
     """Told at opening, 48 hours before closing and at publication."""
 
     __tablename__ = "consultation_followers"
 
     consultation_id: Mapped[int] = mapped_column(
         ForeignKey("consultations.id", ondelete="CASCADE"), primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
-                                         primary_key=True, index=True)
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class Proposal(TimestampMixin, db.Model):
+class Proposal(TimestampMixin, Model):
     __tablename__ = "consultation_proposals"
     __table_args__ = (Index("ix_consultation_proposals_listing", "consultation_id",
                             "support_count"),)
@@ -225,22 +229,20 @@ class Proposal(TimestampMixin, db.Model):
     status_reason: Mapped[str] = mapped_column(String(1000), default="")
     status_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    author = relationship("User", lazy="raise")
+    author: Mapped[User | None] = relationship("User", lazy="raise")
 
 
-class Support(db.Model):
+class Support(OnePerPersonMixin, Model):
     """One per person and proposal (the primary key)."""
 
     __tablename__ = "consultation_supports"
 
     proposal_id: Mapped[int] = mapped_column(
         ForeignKey("consultation_proposals.id", ondelete="CASCADE"), primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
-                                         primary_key=True, index=True)
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class Comment(TimestampMixin, db.Model):
+class Comment(ModeratedMixin, TimestampMixin, Model):
     """A comment on a consultation or on one of its proposals; replies nest under a parent."""
 
     __tablename__ = "consultation_comments"
@@ -263,25 +265,16 @@ class Comment(TimestampMixin, db.Model):
     body_html: Mapped[str] = mapped_column(Text)
     up_count: Mapped[int] = mapped_column(Integer, default=0)
     down_count: Mapped[int] = mapped_column(Integer, default=0)
-    deleted_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    #: hidden by moderation (or by reports, until a moderator decides), with a public reason
-    hidden_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    hidden_reason: Mapped[str] = mapped_column(String(500), default="")
-    report_count: Mapped[int] = mapped_column(Integer, default=0)
 
-    author = relationship("User", lazy="raise")
-    consultation = relationship("Consultation", lazy="raise")
-
-    @property
-    def visible(self) -> bool:
-        return self.deleted_dt is None and self.hidden_dt is None
+    author: Mapped[User | None] = relationship("User", lazy="raise")
+    consultation: Mapped[Consultation] = relationship("Consultation", lazy="raise")
 
     @property
     def score(self) -> int:
         return self.up_count - self.down_count
 
 
-class CommentVote(db.Model):
+class CommentVote(OnePerPersonMixin, Model):
     """Up (+1) or down (−1): one per person and comment (the primary key)."""
 
     __tablename__ = "consultation_comment_votes"
@@ -289,6 +282,4 @@ class CommentVote(db.Model):
 
     comment_id: Mapped[int] = mapped_column(
         ForeignKey("consultation_comments.id", ondelete="CASCADE"), primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
-                                         primary_key=True, index=True)
     value: Mapped[int] = mapped_column(SmallInteger)

@@ -38,14 +38,14 @@ def _find(comment_id: int) -> Comment | None:
 
 
 def _log(moderator, action: str, comment: Comment, reason: str) -> None:
-    consultation = db.session.get(Consultation, comment.consultation_id)
+    consultation = db.session.get_one(Consultation, comment.consultation_id)
     verb = {"hidden": "consultation_comment_hidden", "shown": "consultation_comment_shown",
             "reports_dismissed": "consultation_comment_reports_dismissed"}[action]
     log(moderator, verb, consultation, reason=reason, label=consultation.title,
         comment_id=comment.id)
 
 
-REPORTABLE = Reportable(
+REPORTABLE: Reportable = Reportable(
     kind="comment", model=Comment, label=_l("Comments in consultations"),
     empty=_l("No comment is waiting."), find=_find, can_report=permissions.can_report_comment,
     set_hidden=set_hidden, log=_log,

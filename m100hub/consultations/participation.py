@@ -8,7 +8,7 @@ from __future__ import annotations
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from ..database import insert_on_conflict, locked, utcnow
+from ..database import insert_on_conflict, locked, rows_changed, utcnow
 from ..extensions import db
 from ..notifications.services import notify
 from ..text import render_markdown
@@ -50,8 +50,8 @@ def support(user, consultation: Consultation, proposal: Proposal) -> None:
 def withdraw_support(user, consultation: Consultation, proposal: Proposal) -> None:
     if consultation.phase != Phase.OPEN:
         raise Conflict(consultation.phase.value)
-    gone = db.session.execute(delete(Support).where(
-        Support.proposal_id == proposal.id, Support.user_id == user.id)).rowcount
+    gone = rows_changed(delete(Support).where(
+        Support.proposal_id == proposal.id, Support.user_id == user.id))
     if gone != 1:
         raise Conflict("not supported")
     db.session.execute(update(Proposal).where(Proposal.id == proposal.id)

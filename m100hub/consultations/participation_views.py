@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..database import commit
+from ..forms import render_form
 from ..permissions import confirmed_required, get_or_404, require
 from ..security import limit, person_or_address
 from ..util import choice_arg, page_arg
@@ -55,8 +58,7 @@ def new_proposal(consultation_id):
         commit()
         flash(_("Your proposal is published."), "success")
         return redirect(url_for(".proposal", proposal_id=proposal.id), 303)
-    return render_template("consultations/new_proposal.html", consultation=consultation,
-                           form=form), 422 if form.errors else 200
+    return render_form("consultations/new_proposal.html", form, consultation=consultation)
 
 
 @bp.route("/proposals/<id:proposal_id>")
@@ -88,7 +90,7 @@ def _render_proposal(proposal, consultation, comment_form=None, status_form=None
 def support(proposal_id):
     proposal, consultation = _proposal_or_404(proposal_id)
     require(permissions.can_support(current_user, consultation, proposal))
-    action = participation.support if request.endpoint.endswith(".support") else \
+    action = participation.support if request.endpoint == "consultations.support" else \
         participation.withdraw_support
     action(current_user, consultation, proposal)
     commit()
@@ -148,8 +150,9 @@ def comment_url(comment: Comment) -> str:
     was reading it (the discussion's forms send it; most agreed first otherwise)."""
     order = choice_arg("order", queries.COMMENT_ORDERS, "best")
     page = queries.comment_page(comment, order)
-    where = {"order": order if order != "best" else None, "page": page if page > 1 else None,
-             "_anchor": f"comment-{comment.id}"}
+    where: dict[str, Any] = {"order": order if order != "best" else None,
+                             "page": page if page > 1 else None,
+                             "_anchor": f"comment-{comment.id}"}
     if comment.proposal_id:
         return url_for("consultations.proposal", proposal_id=comment.proposal_id, **where)
     return url_for("consultations.show", consultation_id=comment.consultation_id, **where)

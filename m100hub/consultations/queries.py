@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from sqlalchemy import and_, case, func, or_, select, true
+from sqlalchemy import ColumnElement, and_, case, func, or_, select, true
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..database import utcnow
@@ -45,7 +45,7 @@ def listing(page: int, phase: str = "", city_id: int | None = None, sector: str 
     (is admin, official city ids)), open ones first, then upcoming, then closed."""
     now = utcnow()
     is_admin, city_ids = manageable
-    visible = Consultation.announced_dt.is_not(None)
+    visible: ColumnElement[bool] = Consultation.announced_dt.is_not(None)
     if is_admin:
         visible = true()
     elif city_ids:
@@ -148,7 +148,7 @@ def comments(consultation_id: int, proposal_id: int | None, order: str = "best",
     replies = list(db.session.scalars(
         select(Comment).options(joinedload(Comment.author))
         .where(Comment.id.in_(select(tree.c.id))).order_by(Comment.id))) if roots else []
-    children: dict[int, list[Comment]] = defaultdict(list)
+    children: dict[int | None, list[Comment]] = defaultdict(list)
     for comment in replies:
         children[comment.parent_id].append(comment)
     for comment in [*top.items, *replies]:
@@ -163,9 +163,9 @@ def comment_page(comment: Comment, order: str = "best") -> int:
         .cte("chain", recursive=True)
     chain = chain.union_all(
         select(Comment.id, Comment.parent_id).join(chain, Comment.id == chain.c.parent_id))
-    root = comment if comment.parent_id is None else db.session.scalar(
+    root = comment if comment.parent_id is None else db.session.scalars(
         select(Comment).where(Comment.id == select(chain.c.id).where(
-            chain.c.parent_id.is_(None)).scalar_subquery()))
+            chain.c.parent_id.is_(None)).scalar_subquery())).one()
     if order == "new":
         before = Comment.id > root.id
     elif order == "old":
@@ -173,9 +173,9 @@ def comment_page(comment: Comment, order: str = "best") -> int:
     else:
         score = Comment.up_count - Comment.down_count
         before = or_(score > root.score, and_(score == root.score, Comment.id < root.id))
-    ahead = db.session.scalar(select(func.count()).select_from(Comment).where(
+    ahead = db.session.execute(select(func.count()).select_from(Comment).where(
         _discussion(root.consultation_id, root.proposal_id), Comment.parent_id.is_(None),
-        before))
+        before)).scalar_one()
     return ahead // COMMENTS_PER_PAGE + 1
 
 

@@ -85,8 +85,9 @@ def extend(editor, consultation: Consultation, closes_dt: datetime) -> None:
 
 def add_question(consultation: Consultation, data: dict) -> Question:
     _require_phase(consultation, Phase.DRAFT, Phase.SCHEDULED)
-    position = db.session.scalar(select(db.func.coalesce(db.func.max(Question.position), 0))
-                                 .where(Question.consultation_id == consultation.id))
+    position = db.session.execute(
+        select(db.func.coalesce(db.func.max(Question.position), 0))
+        .where(Question.consultation_id == consultation.id)).scalar_one()
     question = Question(consultation_id=consultation.id, position=position + 1)
     db.session.add(question)
     _set_question(question, data)

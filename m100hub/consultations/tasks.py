@@ -9,7 +9,7 @@ from datetime import timedelta
 from celery import shared_task
 from sqlalchemy import select, update
 
-from ..database import commit, utcnow
+from ..database import commit, rows_changed, utcnow
 from ..extensions import db
 from ..notifications.services import notify
 from .models import Consultation
@@ -39,10 +39,10 @@ def announce_phases() -> int:
 
 
 def _announce(consultation_id: int, column, kind: str, now) -> int:
-    claimed = db.session.execute(update(Consultation).where(
-        Consultation.id == consultation_id, column.is_(None)).values({column: now})).rowcount
+    claimed = rows_changed(update(Consultation).where(
+        Consultation.id == consultation_id, column.is_(None)).values({column: now}))
     if claimed == 1:
-        consultation = db.session.get(Consultation, consultation_id)
+        consultation = db.session.get_one(Consultation, consultation_id)
         notify(followers(consultation_id), kind, consultation,
                payload={"title": consultation.title, "consultation_id": consultation_id})
     commit()

@@ -129,7 +129,7 @@ def vote(consultation_id, question_id):
 @login_required
 def follow(consultation_id):
     consultation = consultation_or_404(consultation_id)
-    services.set_following(current_user, consultation, request.endpoint.endswith(".follow"))
+    services.set_following(current_user, consultation, request.endpoint == "consultations.follow")
     commit()
     return redirect(url_for(".show", consultation_id=consultation.id), 303)
 

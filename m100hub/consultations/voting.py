@@ -9,10 +9,11 @@ CONFLICT DO UPDATE`` and ``UPDATE … SET count = count ± 1``: atomic on both d
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
+from werkzeug.datastructures import MultiDict
 
 from ..database import insert_on_conflict, utcnow
 from ..extensions import db
@@ -33,7 +34,7 @@ class BadBallot(ValueError):
     """Choices that do not fit the question (unknown option, too many, repeated…)."""
 
 
-def choices_from_form(question: Question, form: Mapping) -> list[int]:
+def choices_from_form(question: Question, form: MultiDict[str, str]) -> list[int]:
     """The option ids a submitted form chose, in order of preference for ranked questions."""
     try:
         if question.kind == QuestionKind.RANKED:
@@ -78,6 +79,8 @@ def cast(user, consultation: Consultation, question: Question, option_ids: Seque
                                       choice_key=key, sector=user.sector))
         except IntegrityError:  # a concurrent first ballot of the same person won
             ballot = _locked_ballot(question.id, user.id)
+            if ballot is None:  # not that: another constraint failed
+                raise
         else:
             _count(question.id, key, user.sector, +1)
             _join(consultation.id, user.id)

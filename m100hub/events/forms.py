@@ -9,11 +9,11 @@ from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional,
 
 from ..cities.models import ClimateSector
 from ..forms import (
-    MARKDOWN_HELP,
     LocalDateTimeField,
     MultiCheckboxField,
     OptionalIdField,
     StrippedMixin,
+    markdown_field,
     not_blank,
 )
 from .models import Attendance, EventKind
@@ -25,8 +25,7 @@ MAX_CO_ORGANISERS = 10
 class EventForm(StrippedMixin, FlaskForm):
     kind = SelectField(_l("Kind of event"), choices=EventKind.choices())
     title = StringField(_l("Title"), validators=[DataRequired(), not_blank, Length(5, 200)])
-    description = TextAreaField(_l("Description"), validators=[Length(max=20000)],
-                                description=MARKDOWN_HELP)
+    description = markdown_field(_l("Description"), required=False)
     city_id = OptionalIdField(_l("City (optional)"))
     sectors = MultiCheckboxField(_l("Sectors concerned"), choices=ClimateSector.choices())
     starts_at = LocalDateTimeField(_l("Starts (Bucharest time)"), validators=[DataRequired()])
@@ -93,8 +92,7 @@ class MessageForm(StrippedMixin, FlaskForm):
 
 
 class MaterialsForm(StrippedMixin, FlaskForm):
-    materials = TextAreaField(_l("Materials: slides, notes, links"),
-                              validators=[Length(max=20000)], description=MARKDOWN_HELP)
+    materials = markdown_field(_l("Materials: slides, notes, links"), required=False)
 
 
 class CheckInForm(StrippedMixin, FlaskForm):

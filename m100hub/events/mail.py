@@ -14,7 +14,7 @@ from .models import Event
 
 def send_confirmation(event: Event, user_id: int, promoted: bool) -> None:
     """Queued after the commit (nothing is sent for a registration that rolls back)."""
-    user = db.session.get(User, user_id)
+    user = db.session.get_one(User, user_id)
     subject = (_l("A place came free: you are registered for “%(title)s”", title=event.title)
                if promoted else _l("You are registered for “%(title)s”", title=event.title))
     message = mail.compose(user.email, subject, "event_confirmed", user.locale, user=user,

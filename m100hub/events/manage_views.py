@@ -12,8 +12,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..cities.queries import city_choices
-from ..database import commit
+from ..database import commit, commit_and_redirect
 from ..errors import Conflict
+from ..forms import render_form, with_current
 from ..permissions import confirmed_required, require
 from ..util import csv_cell, page_arg
 from . import bp, permissions, queries, services
@@ -46,10 +47,8 @@ def _form(event: Event | None) -> EventForm:
         form.co_organisers.data = " ".join(f"@{u.handle}"
                                           for u in queries.co_organisers(event.id))
     form.city_id.choices = city_choices(_("— none —"))
-    organisations = queries.organisation_choices(current_user.id)
-    if event is not None and event.organisation_id and event.organisation_id not in dict(
-            organisations):
-        organisations.append((event.organisation_id, event.organisation.name))
+    organisations = with_current(queries.organisation_choices(current_user.id),
+                                 event.organisation if event is not None else None)
     form.organisation_id.choices = [(0, _("— none —")), *organisations]
     return form
 
@@ -74,11 +73,9 @@ def new():
     form = _form(None)
     if form.validate_on_submit() and (data := _data(form)) is not None:
         event = services.save(current_user, None, data)
-        commit()
-        flash(_("The event is published."), "success")
-        return redirect(url_for(".show", event_id=event.id), 303)
-    return render_template("events/edit.html", form=form, event=None), \
-        422 if form.errors else 200
+        return commit_and_redirect(_("The event is published."),
+                                   url_for(".show", event_id=event.id))
+    return render_form("events/edit.html", form, event=None)
 
 
 @bp.route("/events/<id:event_id>/edit", methods=["GET", "POST"])
@@ -89,11 +86,9 @@ def edit(event_id):
     form = _form(event)
     if form.validate_on_submit() and (data := _data(form)) is not None:
         services.save(current_user, event, data)
-        commit()
-        flash(_("The event is saved."), "success")
-        return redirect(url_for(".show", event_id=event.id), 303)
-    return render_template("events/edit.html", form=form, event=event), \
-        422 if form.errors else 200
+        return commit_and_redirect(_("The event is saved."),
+                                   url_for(".show", event_id=event.id))
+    return render_form("events/edit.html", form, event=event)
 
 
 @bp.route("/events/<id:event_id>/attendees")
@@ -138,9 +133,8 @@ def message(event_id):
         flash(_("Write a message (at most 1,000 characters)."), "error")
         return redirect(url_for(".attendees", event_id=event.id), 303)
     told = services.message(current_user, event, form.message.data)
-    commit()
-    flash(_("Message sent to %(n)s people.", n=told), "success")
-    return redirect(url_for(".attendees", event_id=event.id), 303)
+    return commit_and_redirect(_("Message sent to %(n)s people.", n=told),
+                               url_for(".attendees", event_id=event.id))
 
 
 @bp.route("/events/<id:event_id>/cancel", methods=["POST"])
@@ -152,9 +146,9 @@ def cancel(event_id):
         flash(_("Say why the event is cancelled: everyone registered is told."), "error")
         return redirect(url_for(".attendees", event_id=event.id), 303)
     services.cancel(current_user, event, form.reason.data)
-    commit()
-    flash(_("The event is cancelled and everyone registered has been told."), "success")
-    return redirect(url_for(".show", event_id=event.id), 303)
+    return commit_and_redirect(
+        _("The event is cancelled and everyone registered has been told."),
+        url_for(".show", event_id=event.id))
 
 
 @bp.route("/events/<id:event_id>/materials", methods=["POST"])
@@ -165,9 +159,8 @@ def materials(event_id):
     if not form.validate_on_submit():
         abort(400)
     services.save_materials(event, form.materials.data or "")
-    commit()
-    flash(_("The materials are saved."), "success")
-    return redirect(url_for(".show", event_id=event.id, _anchor="materials"), 303)
+    return commit_and_redirect(_("The materials are saved."),
+                               url_for(".show", event_id=event.id, _anchor="materials"))
 
 
 @bp.route("/events/<id:event_id>/check-in", methods=["GET", "POST"])

@@ -9,6 +9,7 @@ a person hold at most one active (confirmed or waitlisted) registration per even
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
@@ -23,7 +24,13 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import LabelledEnum, TimestampMixin, UTCDateTime, str_enum, utcnow
-from ..extensions import db
+from ..extensions import Model, db
+from ..people import OnePerPersonMixin
+
+if TYPE_CHECKING:
+    from ..accounts.models import User
+    from ..cities.models import City
+    from ..organisations.models import Organisation
 
 
 class EventKind(LabelledEnum):
@@ -46,7 +53,7 @@ class RegistrationStatus(LabelledEnum):
     CANCELLED = "cancelled", _l("Cancelled")
 
 
-class Event(TimestampMixin, db.Model):
+class Event(TimestampMixin, Model):
     __tablename__ = "events"
     __table_args__ = (
         CheckConstraint("ends_dt > starts_dt", name="ends_after_start"),
@@ -90,8 +97,8 @@ class Event(TimestampMixin, db.Model):
     organisation_id: Mapped[int | None] = mapped_column(
         ForeignKey("organisations.id", ondelete="SET NULL"))
 
-    city = relationship("City", lazy="raise")
-    organisation = relationship("Organisation", lazy="raise")
+    city: Mapped[City | None] = relationship("City", lazy="raise")
+    organisation: Mapped[Organisation | None] = relationship("Organisation", lazy="raise")
 
     @property
     def is_full(self) -> bool:
@@ -124,20 +131,18 @@ class Event(TimestampMixin, db.Model):
         return self.registration_opens_dt is not None and utcnow() < self.registration_opens_dt
 
 
-class EventOrganiser(db.Model):
+class EventOrganiser(OnePerPersonMixin, Model):
     """A co-organiser: manages the event like the person who created it."""
 
     __tablename__ = "event_organisers"
 
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"),
                                           primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
-                                         primary_key=True, index=True)
 
-    user = relationship("User", lazy="raise")
+    user: Mapped[User] = relationship("User", lazy="raise")
 
 
-class Registration(TimestampMixin, db.Model):
+class Registration(TimestampMixin, Model):
     __tablename__ = "event_registrations"
     __table_args__ = (
         # at most one active registration per person and event
@@ -161,15 +166,15 @@ class Registration(TimestampMixin, db.Model):
     #: the 24-hour reminder, sent once
     reminded_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    event = relationship("Event", lazy="raise")
-    user = relationship("User", lazy="raise")
+    event: Mapped[Event] = relationship("Event", lazy="raise")
+    user: Mapped[User] = relationship("User", lazy="raise")
 
     @property
     def active(self) -> bool:
         return self.status != RegistrationStatus.CANCELLED
 
 
-class CalendarFeed(db.Model):
+class CalendarFeed(Model):
     """A person's secret calendar address (their confirmed events); revocable."""
 
     __tablename__ = "event_calendar_feeds"

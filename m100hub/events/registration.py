@@ -124,7 +124,8 @@ def _confirmed(event: Event, registration: Registration, promoted: bool = False)
 def waiting_position(registration: Registration) -> int | None:
     if registration.status != RegistrationStatus.WAITLISTED:
         return None
-    ahead = db.session.scalar(select(db.func.count()).where(
+    ahead = db.session.execute(select(db.func.count()).where(
         Registration.event_id == registration.event_id,
-        Registration.status == RegistrationStatus.WAITLISTED, Registration.id < registration.id))
+        Registration.status == RegistrationStatus.WAITLISTED, Registration.id < registration.id)
+    ).scalar_one()
     return ahead + 1

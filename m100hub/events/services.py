@@ -9,7 +9,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from ..accounts.models import User
 from ..activity.services import log
-from ..database import locked, utcnow
+from ..database import locked, rows_changed, utcnow
 from ..errors import Conflict
 from ..extensions import db
 from ..notifications.services import notify
@@ -32,7 +32,7 @@ def require_editable(event: Event) -> None:
 def save(actor, event: Event | None, data: dict) -> Event:
     """Create or change an event. A raised capacity promotes people from the waiting list."""
     creating = event is None
-    if creating:
+    if event is None:
         event = Event(created_by_id=actor.id)
         db.session.add(event)
     else:
@@ -119,10 +119,10 @@ def check_in(event: Event, code: str) -> Registration:
     if registration is None or registration.status != RegistrationStatus.CONFIRMED:
         raise LookupError(code)
     now = utcnow()
-    done = db.session.execute(update(Registration).where(
+    done = rows_changed(update(Registration).where(
         Registration.id == registration.id, Registration.checked_in_dt.is_(None),
         Registration.status == RegistrationStatus.CONFIRMED)  # not cancelled meanwhile
-        .values(checked_in_dt=now).execution_options(synchronize_session=False)).rowcount
+        .values(checked_in_dt=now).execution_options(synchronize_session=False))
     if done != 1:
         status = db.session.scalar(select(Registration.status).where(
             Registration.id == registration.id))

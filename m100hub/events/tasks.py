@@ -32,7 +32,7 @@ def send_reminders() -> int:
     for event_id, user_id in claimed:
         by_event.setdefault(event_id, []).append(user_id)
     for event_id, user_ids in sorted(by_event.items()):
-        event = db.session.get(Event, event_id)
+        event = db.session.get_one(Event, event_id)
         notify(user_ids, "event_reminder", event,
                payload={"title": event.title, "event_id": event.id})
     commit()

@@ -10,7 +10,6 @@ from wtforms import (
     IntegerField,
     SelectField,
     StringField,
-    TextAreaField,
 )
 from wtforms.validators import (
     DataRequired,
@@ -22,7 +21,7 @@ from wtforms.validators import (
 )
 
 from ..cities.models import ClimateSector
-from ..forms import OptionalIdField, StrippedMixin, not_blank
+from ..forms import OptionalIdField, StrippedMixin, markdown_field, not_blank
 from ..moderation.forms import OptionalReasonForm
 
 TAG = re.compile(r"^[a-z0-9][a-z0-9-]{0,29}$")
@@ -30,9 +29,9 @@ MAX_TAGS = 5
 
 
 def _body_field(label=_l("Message")):
-    return TextAreaField(label, validators=[DataRequired(), not_blank, Length(max=20000)],
-                         description=_l("Markdown: **bold**, _italic_, [link](https://…), "
-                                        "> quote, - list. Mention someone with @handle."))
+    return markdown_field(label, description=_l(
+        "Markdown: **bold**, _italic_, [link](https://…), > quote, - list. Mention someone "
+        "with @handle."))
 
 
 class ReplyForm(StrippedMixin, FlaskForm):

@@ -70,7 +70,7 @@ CATEGORY_PAGE_SHOWS = ("id", "slug", "name", "name_en", "description", "descript
 
 def thread_fields(thread) -> tuple:
     """THREAD_PAGE_SHOWS of a loaded thread."""
-    values = []
+    values: list[object] = []
     for relation, names in THREAD_PAGE_SHOWS:
         source = getattr(thread, relation) if relation else thread
         values.extend(getattr(source, name) if source is not None else None for name in names)

@@ -4,6 +4,7 @@ fixed handful of queries; the services keep them consistent in the same transact
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask_babel import get_locale
 from sqlalchemy import (
@@ -20,10 +21,18 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..cities.models import ClimateSector
 from ..database import TimestampMixin, UTCDateTime, str_enum, utcnow
-from ..extensions import db
+from ..extensions import Model, db
+from ..moderation.models import ModeratedMixin
+from ..people import OnePerPersonMixin
+
+if TYPE_CHECKING:
+    from ..accounts.models import User
+    from ..cities.models import City
+    from ..consultations.models import Consultation
+    from ..events.models import Event
 
 
-class Category(TimestampMixin, db.Model):
+class Category(TimestampMixin, Model):
     __tablename__ = "forum_categories"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -48,10 +57,10 @@ class Category(TimestampMixin, db.Model):
     last_thread_id: Mapped[int | None] = mapped_column(Integer)
     last_post_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    last_thread = relationship(
+    last_thread: Mapped[Thread | None] = relationship(
         "Thread", primaryjoin="foreign(Category.last_thread_id) == Thread.id", viewonly=True,
         lazy="raise")
-    city = relationship("City", lazy="raise")
+    city: Mapped[City | None] = relationship("City", lazy="raise")
 
     @property
     def title(self) -> str:
@@ -63,7 +72,7 @@ class Category(TimestampMixin, db.Model):
         return self.description_en if english else self.description
 
 
-class Thread(TimestampMixin, db.Model):
+class Thread(TimestampMixin, Model):
     __tablename__ = "forum_threads"
     __table_args__ = (
         Index("ix_forum_threads_listing", "category_id", "pinned", "last_post_dt"),
@@ -96,16 +105,16 @@ class Thread(TimestampMixin, db.Model):
     event_id: Mapped[int | None] = mapped_column(
         ForeignKey("events.id", ondelete="SET NULL"), index=True)
 
-    category = relationship("Category", lazy="raise")
-    consultation = relationship("Consultation", lazy="raise")
-    event = relationship("Event", lazy="raise")
-    author = relationship("User", foreign_keys=[author_id], lazy="raise")
-    last_poster = relationship("User", foreign_keys=[last_poster_id], lazy="raise")
-    city = relationship("City", lazy="raise")
+    category: Mapped[Category] = relationship("Category", lazy="raise")
+    consultation: Mapped[Consultation | None] = relationship("Consultation", lazy="raise")
+    event: Mapped[Event | None] = relationship("Event", lazy="raise")
+    author: Mapped[User | None] = relationship("User", foreign_keys=[author_id], lazy="raise")
+    last_poster: Mapped[User | None] = relationship("User", foreign_keys=[last_poster_id],
+                                                    lazy="raise")
+    city: Mapped[City | None] = relationship("City", lazy="raise")
 
 
-
-class Post(TimestampMixin, db.Model):
+class Post(ModeratedMixin, TimestampMixin, Model):
     __tablename__ = "forum_posts"
     __table_args__ = (UniqueConstraint("thread_id", "number"),)
 
@@ -121,24 +130,15 @@ class Post(TimestampMixin, db.Model):
     #: folded (lower case, no diacritics) title and body, for search
     search_text: Mapped[str] = mapped_column(Text, default="")
     edited_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    deleted_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    #: hidden by moderation (or by reports, until a moderator decides), with a public reason
-    hidden_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    hidden_reason: Mapped[str] = mapped_column(String(500), default="")
+    #: the moderator who hid it (the rest of moderation's columns: ModeratedMixin)
     hidden_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     reaction_count: Mapped[int] = mapped_column(Integer, default=0)
-    #: open reports by distinct people
-    report_count: Mapped[int] = mapped_column(Integer, default=0)
 
-    thread = relationship("Thread", foreign_keys=[thread_id], lazy="raise")
-    author = relationship("User", foreign_keys=[author_id], lazy="raise")
-
-    @property
-    def visible(self) -> bool:
-        return self.deleted_dt is None and self.hidden_dt is None
+    thread: Mapped[Thread] = relationship("Thread", foreign_keys=[thread_id], lazy="raise")
+    author: Mapped[User | None] = relationship("User", foreign_keys=[author_id], lazy="raise")
 
 
-class PostRevision(db.Model):
+class PostRevision(Model):
     """An earlier text of an edited post: edits are kept."""
 
     __tablename__ = "forum_post_revisions"
@@ -151,19 +151,17 @@ class PostRevision(db.Model):
     replaced_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class Reaction(db.Model):
+class Reaction(OnePerPersonMixin, Model):
     """A "like": one per person per post, by the primary key."""
 
     __tablename__ = "forum_reactions"
 
     post_id: Mapped[int] = mapped_column(ForeignKey("forum_posts.id", ondelete="CASCADE"),
                                          primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
-                                         primary_key=True, index=True)
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class Subscription(TimestampMixin, db.Model):
+class Subscription(TimestampMixin, Model):
     """Following a thread or a category: new posts or threads notify the follower."""
 
     __tablename__ = "forum_subscriptions"
@@ -181,7 +179,7 @@ class Subscription(TimestampMixin, db.Model):
         ForeignKey("forum_categories.id", ondelete="CASCADE"), index=True)
 
 
-class ReadMarker(db.Model):
+class ReadMarker(Model):
     """How far a person has read a thread (the highest post number seen)."""
 
     __tablename__ = "forum_read_markers"

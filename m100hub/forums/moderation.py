@@ -29,7 +29,7 @@ def set_hidden(post: Post, hidden: bool, by=None, reason: str = "") -> None:
     post.hidden_dt = utcnow() if hidden else None
     post.hidden_by_id = by.id if (hidden and by is not None) else None
     post.hidden_reason = reason.strip() if hidden else ""
-    thread = db.session.get(Thread, post.thread_id)
+    thread = db.session.get_one(Thread, post.thread_id)
     if post.number == 1:
         thread.hidden = hidden
     db.session.flush()
@@ -57,7 +57,7 @@ def set_pinned(moderator, thread: Thread, pinned: bool, reason: str = "") -> Non
 
 
 def move(moderator, thread: Thread, category: Category, reason: str = "") -> None:
-    old = db.session.get(Category, thread.category_id)
+    old = db.session.get_one(Category, thread.category_id)
     thread.category_id = category.id
     db.session.flush()
     for category_id in sorted({old.id, category.id}):  # lock in one order: no deadlock
@@ -72,7 +72,7 @@ CATEGORY_FIELDS = ("name", "name_en", "description", "description_en", "archived
 def save_category(admin, category: Category | None, data: dict) -> Category:
     """Create or change a category (a new one takes its slug from its name); logged."""
     creating = category is None
-    if creating:
+    if category is None:
         category = Category(slug=slugify(data["name"], 80))
         db.session.add(category)
     for field in CATEGORY_FIELDS:
@@ -100,7 +100,7 @@ _VERBS = {"hidden": "forum_post_hidden", "shown": "forum_post_shown",
 
 
 def _log(moderator, action: str, post: Post, reason: str) -> None:
-    thread = db.session.get(Thread, post.thread_id)
+    thread = db.session.get_one(Thread, post.thread_id)
     log(moderator, _VERBS[action], thread, reason=reason, label=_neutral_label(thread),
         number=post.number)
 

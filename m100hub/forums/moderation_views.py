@@ -42,7 +42,7 @@ def move(thread_id):
     form.category_id.choices = [(c.id, c.name) for c in queries.categories()
                                 if c.id != thread.category_id and not c.archived]
     if form.validate_on_submit():
-        moderation.move(current_user, thread, db.session.get(Category, form.category_id.data),
+        moderation.move(current_user, thread, db.session.get_one(Category, form.category_id.data),
                         form.reason.data or "")
         commit()
         flash(_("The thread has been moved."), "success")

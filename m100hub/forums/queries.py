@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from functools import cache
 
-from sqlalchemy import bindparam, func, select, true
+from sqlalchemy import Integer, bindparam, func, select, true
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..accounts.models import User
 from ..extensions import db
@@ -126,19 +127,19 @@ def _category_page_key_statement(tagged: bool):
     )
     if tagged:  # JSON list membership, as _has_tag, with the pattern as a parameter
         page = page.where(cast(Thread.tags, String).like(bindparam("tag"), escape="/"))
-    page = page.subquery()
+    threads = page.subquery()
     # the names are joined to the page's threads only, not to all that the count sees
     author, last_poster = aliased(User), aliased(User)
     fields = [getattr(Category, name) for name in CATEGORY_PAGE_SHOWS]
     statement = (
-        select(*fields, *[page.c[name] for name in (
+        select(*fields, *[threads.c[name] for name in (
             "id", "title", "pinned", "locked", "hidden", "tags", "post_count", "reply_count",
             "created_dt", "last_post_dt")],
-            author.display_name, last_poster.display_name, page.c.total)
-        .select_from(Category).outerjoin(page, true())
-        .outerjoin(author, author.id == page.c.author_id)
-        .outerjoin(last_poster, last_poster.id == page.c.last_poster_id)
-        .where(Category.slug == bindparam("slug")).order_by(page.c.position)
+            author.display_name, last_poster.display_name, threads.c.total)
+        .select_from(Category).outerjoin(threads, true())
+        .outerjoin(author, author.id == threads.c.author_id)
+        .outerjoin(last_poster, last_poster.id == threads.c.last_poster_id)
+        .where(Category.slug == bindparam("slug")).order_by(threads.c.position)
     )
     return statement, len(fields)
 
@@ -165,7 +166,7 @@ def _thread_page_key_statement():
     from ..consultations.models import Consultation
     from ..events.models import Event
 
-    thread_id = bindparam("thread_id")
+    thread_id = bindparam("thread_id", type_=Integer)
     posts = (
         select(*[getattr(Post, name) for name in POST_FINGERPRINT],
                User.display_name.label("author_name"), User.handle.label("author_handle"))
@@ -202,7 +203,7 @@ def revisions(post_id: int, page: int) -> tuple[list, bool]:
         .limit(REVISIONS_PER_PAGE + 1).offset((page - 1) * REVISIONS_PER_PAGE)
     )
     rows = db.session.execute(stmt).all()
-    return rows[:REVISIONS_PER_PAGE], len(rows) > REVISIONS_PER_PAGE
+    return list(rows[:REVISIONS_PER_PAGE]), len(rows) > REVISIONS_PER_PAGE
 
 
 def liked(user_id: int, post_ids: list[int]) -> set[int]:
@@ -247,8 +248,8 @@ def load_threads(posts: list[Post]) -> None:
     threads = {t.id: t for t in db.session.scalars(
         select(Thread).options(joinedload(Thread.category), joinedload(Thread.author))
         .where(Thread.id.in_(ids)))}
-    for post in posts:
-        post.found_thread = threads[post.thread_id]
+    for post in posts:  # as if loaded with the post (Post.thread is never loaded lazily)
+        set_committed_value(post, "thread", threads[post.thread_id])
 
 
 def city_category(city_id: int) -> Category | None:

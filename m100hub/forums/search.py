@@ -77,7 +77,7 @@ def highlight(value: str, words: list[str], limit: int | None = None) -> Markup:
     ă → a), so positions in the folded text are positions in the original."""
     value = value[:limit] if limit else value
     folded = "".join(fold(ch)[:1] or ch for ch in value)
-    spans = []
+    spans: list[tuple[int, int]] = []
     for word in words:
         spans.extend(m.span() for m in re.finditer(re.escape(word), folded))
     out, last = [], 0

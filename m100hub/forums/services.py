@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
-from ..database import locked, utcnow
+from ..database import locked, rows_changed, utcnow
 from ..errors import Conflict
 from ..extensions import db
 from ..notifications.services import notify
@@ -90,7 +90,7 @@ def edit_post(editor, post: Post, body: str, title: str | None = None) -> None:
     if post.deleted_dt is not None:
         raise Conflict("deleted")
     db.session.add(PostRevision(post_id=post.id, body=post.body))
-    thread = db.session.get(Thread, post.thread_id)
+    thread = db.session.get_one(Thread, post.thread_id)
     if title is not None and post.number == 1:
         thread.title = title.strip()
     before = {p.id for p in render_post(post.body)[1]}
@@ -126,8 +126,8 @@ def react(user, post: Post) -> None:
 
 
 def unreact(user, post: Post) -> None:
-    gone = db.session.execute(delete(Reaction).where(
-        Reaction.post_id == post.id, Reaction.user_id == user.id)).rowcount
+    gone = rows_changed(delete(Reaction).where(
+        Reaction.post_id == post.id, Reaction.user_id == user.id))
     if gone != 1:  # never liked, or a double click already took it back
         raise Conflict("not liked")
     db.session.execute(update(Post).where(Post.id == post.id).values(

@@ -155,17 +155,17 @@ def _about(form: ThreadForm) -> tuple[str, dict]:
     from ..events.queries import event as find_event
 
     if (form.consultation_id.data or "").isdigit():
-        found = find_consultation(int(form.consultation_id.data))
+        consultation = find_consultation(int(form.consultation_id.data))
         # announced ones only: a thread is public, a draft's title is not
-        if found is None or found.announced_dt is None:
+        if consultation is None or consultation.announced_dt is None:
             abort(404)
-        return (_("About the consultation “%(title)s”", title=found.title),
-                {"consultation_id": found.id})
+        return (_("About the consultation “%(title)s”", title=consultation.title),
+                {"consultation_id": consultation.id})
     if (form.event_id.data or "").isdigit():
-        found = find_event(int(form.event_id.data))
-        if found is None:
+        event = find_event(int(form.event_id.data))
+        if event is None:
             abort(404)
-        return _("About the event “%(title)s”", title=found.title), {"event_id": found.id}
+        return _("About the event “%(title)s”", title=event.title), {"event_id": event.id}
     return "", {}
 
 
@@ -187,14 +187,15 @@ def thread(thread_id):
         if shown and fragments.is_listed_address(SimpleNamespace(page=number)):
             locale = str(get_locale())
 
-            def render():
+            def render_and_key():
                 thread = _thread_or_404(thread_id)
                 page = queries.posts_of(thread_id, number)
                 return _render_thread(thread, page, ReplyForm), \
                     fragments.rendered_thread_page_key(number, locale, thread, page.items)
 
             return fragments.pages_cache.get_or_make(
-                fragments.thread_page_key(number, locale, fields, shown), render, remembered)
+                fragments.thread_page_key(number, locale, fields, shown), render_and_key,
+                remembered)
     thread = _thread_or_404(thread_id)
     page = queries.posts_of(thread.id, number)
     quote = _quote(thread, request.args.get("quote", ""))

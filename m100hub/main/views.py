@@ -53,6 +53,7 @@ def health():
 @bp.route("/readyz")
 def ready():
     """Readiness for load balancers: 503 naming the failing check (readiness.py)."""
-    ok, checks = check_readiness(current_app._get_current_object())
+    # Flask types current_app as the app; it is the LocalProxy that stands for it
+    ok, checks = check_readiness(current_app._get_current_object())  # type: ignore[attr-defined]
     return ({"status": "ok" if ok else "unavailable", "checks": checks}, 200 if ok else 503,
             {"Cache-Control": "no-store"})

@@ -3,16 +3,36 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import User
 from ..database import TimestampMixin, UTCDateTime
-from ..extensions import db
+from ..extensions import Model
 
 
-class Report(TimestampMixin, db.Model):
+class ModeratedMixin:
+    """The columns of an item people may report (a forum post, a consultation comment…): the
+    reports' counter, moderation's hiding with its public reason, the author's deletion."""
+
+    if TYPE_CHECKING:  # every reportable table's own primary key
+        id: Mapped[int]
+
+    deleted_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: hidden by moderation (or by reports, until a moderator decides), with a public reason
+    hidden_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    hidden_reason: Mapped[str] = mapped_column(String(500), default="")
+    #: open reports by distinct people
+    report_count: Mapped[int] = mapped_column(Integer, default=0)
+
+    @property
+    def visible(self) -> bool:
+        return self.deleted_dt is None and self.hidden_dt is None
+
+
+class Report(TimestampMixin, Model):
     """One person's report about one item (a forum post, a consultation comment…)."""
 
     __tablename__ = "reports"

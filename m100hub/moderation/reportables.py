@@ -12,13 +12,15 @@ from typing import Any
 
 from flask import current_app, has_app_context
 
+from .models import ModeratedMixin
+
 
 @dataclass(frozen=True)
 class Reportable:
     #: in addresses and in the reports table ("post", "comment"…)
     kind: str
-    #: the model: it has ``report_count``, ``hidden_dt``, ``deleted_dt`` and ``author_id``
-    model: type
+    #: the item's model (it has an ``author_id`` too)
+    model: type[ModeratedMixin]
     #: the queue's heading, and its line when nothing waits
     label: Any
     empty: Any

@@ -6,10 +6,11 @@ from sqlalchemy import JSON, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import UTCDateTime, utcnow
-from ..extensions import db
+from ..extensions import Model
+from ..people import Person
 
 
-class Notification(db.Model):
+class Notification(Model):
     """One row per recipient: the durable outbox that the centre and the digests read."""
 
     __tablename__ = "notifications"
@@ -42,4 +43,5 @@ class Notification(db.Model):
     #: when it went out by e-mail or in a digest; NULL until then
     digested_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    actor = relationship("User", foreign_keys=[actor_id], lazy="raise")
+    #: a ``User`` (accounts, a higher layer: see m100hub.people)
+    actor: Mapped[Person | None] = relationship("User", foreign_keys=[actor_id], lazy="raise")

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from sqlalchemy import update
 
-from ..database import after_commit, utcnow
+from ..database import after_commit, rows_changed, utcnow
 from ..extensions import db, socketio
 from .kinds import KINDS
 from .models import Notification
@@ -58,4 +58,4 @@ def mark_read(user_id: int, notification_id: int | None = None) -> int:
     )
     if notification_id is not None:
         stmt = stmt.where(Notification.id == notification_id)
-    return db.session.execute(stmt).rowcount
+    return rows_changed(stmt)

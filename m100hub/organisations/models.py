@@ -1,13 +1,18 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import LabelledEnum, TimestampMixin, UTCDateTime, str_enum
-from ..extensions import db
+from ..extensions import Model
+
+if TYPE_CHECKING:
+    from ..accounts.models import User
+    from ..cities.models import City
 
 
 class OrgKind(LabelledEnum):
@@ -29,7 +34,7 @@ class MembershipRole(LabelledEnum):
     MANAGER = "manager", _l("Manager")
 
 
-class Organisation(TimestampMixin, db.Model):
+class Organisation(TimestampMixin, Model):
     __tablename__ = "organisations"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -48,14 +53,14 @@ class Organisation(TimestampMixin, db.Model):
     #: who asked for it
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
-    city = relationship("City", lazy="raise")
+    city: Mapped[City | None] = relationship("City", lazy="raise")
 
     @property
     def is_verified(self) -> bool:
         return self.status == Status.VERIFIED
 
 
-class Membership(TimestampMixin, db.Model):
+class Membership(TimestampMixin, Model):
     __tablename__ = "memberships"
     __table_args__ = (
         UniqueConstraint("user_id", "organisation_id"),
@@ -82,5 +87,5 @@ class Membership(TimestampMixin, db.Model):
     decided_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reason: Mapped[str] = mapped_column(String(500), default="")
 
-    user = relationship("User", foreign_keys=[user_id], lazy="raise")
-    organisation = relationship("Organisation", lazy="raise")
+    user: Mapped[User] = relationship("User", foreign_keys=[user_id], lazy="raise")
+    organisation: Mapped[Organisation] = relationship("Organisation", lazy="raise")

@@ -6,7 +6,7 @@ from sqlalchemy import delete, select, update
 
 from ..accounts.models import User
 from ..activity.services import log
-from ..database import utcnow
+from ..database import rows_changed, utcnow
 from ..errors import Conflict
 from ..extensions import db
 from ..notifications.services import notify
@@ -77,17 +77,17 @@ def decide(actor, item: Membership, approve: bool, reason: str = "") -> None:
     """Verify or decline a pending membership; the founder's decision settles a new
     organisation too. The person is notified and the decision publicly logged."""
     require_pending(item)
-    organisation = db.session.get(Organisation, item.organisation_id)
-    person = db.session.get(User, item.user_id)
+    organisation = db.session.get_one(Organisation, item.organisation_id)
+    person = db.session.get_one(User, item.user_id)
     status = Status.VERIFIED if approve else Status.REJECTED
     # Conditional on "still pending" in the database: of two people deciding at the same
     # moment, only the first wins; the other gets a Conflict and writes nothing.
-    claimed = db.session.execute(
+    claimed = rows_changed(
         update(Membership)
         .where(Membership.id == item.id, Membership.status == Status.PENDING)
         .values(status=status, decided_by_id=actor.id, decided_dt=utcnow(),
                 reason=reason.strip())
-    ).rowcount
+    )
     if claimed != 1:
         raise Conflict("already decided")
     if item.role == MembershipRole.MANAGER:
@@ -107,12 +107,12 @@ def decide(actor, item: Membership, approve: bool, reason: str = "") -> None:
 def end_membership(actor, item: Membership, reason: str = "") -> None:
     """Delete a membership (so the person may ask again later). Removing someone notifies
     them; ending a verified membership is written to the public activity log."""
-    organisation = db.session.get(Organisation, item.organisation_id)
-    person = db.session.get(User, item.user_id)
+    organisation = db.session.get_one(Organisation, item.organisation_id)
+    person = db.session.get_one(User, item.user_id)
     was_verified, leaving = item.status == Status.VERIFIED, actor.id == item.user_id
-    gone = db.session.execute(
+    gone = rows_changed(
         delete(Membership).where(Membership.id == item.id, Membership.status == item.status)
-    ).rowcount
+    )
     if gone != 1:
         raise Conflict("changed meanwhile")
     db.session.flush()
