@@ -6,10 +6,11 @@ from flask import Flask, render_template_string
 app = Flask(__name__)
 
 LIST = """<!doctype html><html lang="ro"><title>{{ title }}</title><main><h1>{{ title }}</h1>
-<ol>{% for item in items %}<li id="item-{{ item.id }}"><a href="/items/{{ item.id }}">{{ item.name }}</a>
-<p>{{ item.text }}</p></li>{% endfor %}</ol></main></html>"""
-ITEMS = [{"id": n, "name": f"Propunerea {n}", "text": "Izolarea termică a blocurilor și panouri "
-          "solare pe acoperișuri."} for n in range(1, 21)]
+<ol>{% for item in items %}<li id="item-{{ item.id }}">
+<a href="/items/{{ item.id }}">{{ item.name }}</a><p>{{ item.text }}</p></li>{% endfor %}</ol>
+</main></html>"""
+TEXT = "Izolarea termică a blocurilor și panouri solare pe acoperișuri."
+ITEMS = [{"id": n, "name": f"Propunerea {n}", "text": TEXT} for n in range(1, 21)]
 
 
 @app.route("/")
