@@ -114,7 +114,10 @@ def app(tmp_root):
     with application.app_context():
         upgrade(directory=str(Path(__file__).parent.parent / "migrations"))
     request_started.connect(fresh_g, application)
-    return application
+    yield application
+    with application.app_context():
+        _db.session.remove()
+        _db.engine.dispose()  # no connection left for the garbage collector to close
 
 
 def fresh_g(sender, **extra):

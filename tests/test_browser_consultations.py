@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -114,7 +115,7 @@ def test_official_opens_citizens_vote_propose_support_results_published(browser,
         expect(maria.page.locator("main")).to_contain_text("Începem cu traseul")
         with maria.page.expect_download() as download:
             maria.page.get_by_role("link", name="Download CSV").click()
-        content = open(download.value.path(), encoding="utf-8").read()
+        content = Path(download.value.path()).read_text(encoding="utf-8")
         assert "Centru – Universitate" in content and "question_id" in content
         maria.goto("/notifications")
         expect(maria.page.locator("main")).to_contain_text("results of")
