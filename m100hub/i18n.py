@@ -30,7 +30,8 @@ def select_locale() -> str:
 
 
 def remember_language(response, language: str):
-    response.set_cookie(LANG_COOKIE, language, max_age=31536000, samesite="Lax", httponly=True)
+    response.set_cookie(LANG_COOKIE, language, max_age=31536000, samesite="Lax", httponly=True,
+                        secure=current_app.config["SESSION_COOKIE_SECURE"])
     return response
 
 

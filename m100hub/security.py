@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from typing import TypeGuard
+from hashlib import sha512
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, abort, current_app, request, session
+from flask import Flask, Response, abort, current_app, g, request, session
 from flask_login import current_user
 
 from .extensions import limiter, login_manager
@@ -86,6 +87,28 @@ def limit(setting: str, key_func=None, scope: str | None = None):
     return limiter.limit(lambda: current_app.config[setting], methods=["POST"], key_func=key_func)
 
 
+def session_identifier() -> str:
+    """What strong session protection compares: the client's address and browser. The
+    address is the one the trusted proxies gave (ProxyFix, TRUSTED_PROXIES), never an
+    X-Forwarded-For the client sent itself (Flask-Login's own version trusts that header)."""
+    agent = request.headers.get("User-Agent")
+    address = (request.remote_addr or "").encode()
+    base = f"{address}|{agent.encode() if agent is not None else None}"
+    return sha512(base.encode()).hexdigest()
+
+
+def signing_in_address() -> str:
+    """Rate-limit key of the per-account sign-in limit: the address being tried, wherever
+    from (guessing one person's password from many addresses)."""
+    return "account:" + (request.form.get("email") or "").strip().lower()[:254]
+
+
+def fresh_csrf_token() -> None:
+    """After signing in, a form token issued before it no longer works."""
+    session.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
+    g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
+
+
 def keep_anonymous_sessions_stable():
     """An anonymous session (a CSRF token, say) gets the identifier that strong session
     protection compares; without it, Flask-Login would reset the session on every request."""
@@ -103,6 +126,7 @@ def register(app: Flask) -> None:
     app.before_request_funcs.setdefault(None, [])[:0] = [
         refuse_nul_bytes, keep_anonymous_sessions_stable,
     ]
+    login_manager._session_identifier_generator = session_identifier
     app.before_request(confirmed_writes_only)
     app.after_request(set_security_headers)
     app.after_request(_stable_session_from_the_start)

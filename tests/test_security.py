@@ -253,11 +253,75 @@ def test_sign_in_is_rate_limited(app, client, db):
     assert romanian.status_code == 429
     assert '<html lang="ro">' in romanian.get_data(as_text=True)
 
-    # Another address has its own allowance.
-    elsewhere = client.post("/login", data={"email": "radu@example.ro",
+    # Another address has its own allowance (for another account: this one's is used up).
+    factories.user(email="ana@example.ro")
+    _db.session.commit()
+    elsewhere = client.post("/login", data={"email": "ana@example.ro",
                                             "password": factories.PASSWORD},
                             environ_overrides={"REMOTE_ADDR": "192.0.2.7"})
     assert elsewhere.status_code == 302
+
+
+def test_one_account_is_not_guessed_from_many_addresses(app, db):
+    """Beside the limit per address, one per account: a password tried from a new address
+    every time is still refused past RATE_LIMIT_SIGN_IN_ACCOUNT."""
+    limiter.reset()
+    factories.user(email="ghicit@example.ro")
+    _db.session.commit()
+    allowance = per_minute(app.config["RATE_LIMIT_SIGN_IN_ACCOUNT"])
+    client = app.test_client()
+    wrong = {"email": "Ghicit@Example.ro ", "password": "gresit-123"}
+    for n in range(allowance):
+        answer = client.post("/login", data=wrong,
+                             environ_overrides={"REMOTE_ADDR": f"198.51.100.{n + 1}"})
+        assert answer.status_code == 200, n
+    refused = client.post("/login", data={"email": "ghicit@example.ro",
+                                          "password": factories.PASSWORD},
+                          environ_overrides={"REMOTE_ADDR": "203.0.113.9"})
+    assert refused.status_code == 429
+    other = client.post("/login", data={"email": "altcineva@example.ro", "password": "x"},
+                        environ_overrides={"REMOTE_ADDR": "203.0.113.9"})
+    assert other.status_code == 200  # another account, from that address, is tried
+
+
+def test_session_protection_ignores_a_forwarded_for_sent_by_the_client(app, db):
+    """Without trusted proxies, X-Forwarded-For is the client's word: a stolen session
+    cookie replayed with the victim's address in that header is still refused."""
+    limiter.reset()
+    factories.user(email="victima@example.ro")
+    _db.session.commit()
+    victim = app.test_client()
+    victim.post("/login", data={"email": "victima@example.ro", "password": factories.PASSWORD},
+                environ_overrides={"REMOTE_ADDR": "192.0.2.10"})
+    assert victim.get("/account", environ_overrides={"REMOTE_ADDR": "192.0.2.10"}
+                      ).status_code == 200
+    thief = app.test_client()
+    thief.set_cookie("session", victim.get_cookie("session").value)
+    stolen = thief.get("/account", headers={"X-Forwarded-For": "192.0.2.10"},
+                       environ_overrides={"REMOTE_ADDR": "198.51.100.66"})
+    assert stolen.status_code == 302
+
+
+def test_a_form_token_from_before_sign_in_is_refused_after_it(csrf_client, db):
+    factories.user(email="radu@example.ro")
+    _db.session.commit()
+    before = csrf_token_in(csrf_client.get("/login").get_data(as_text=True))
+    response = csrf_client.post("/login", data={"email": "radu@example.ro",
+                                                "password": factories.PASSWORD,
+                                                "csrf_token": before})
+    assert response.status_code == 302
+    assert csrf_client.post("/language", data={"language": "en", "csrf_token": before}
+                            ).status_code == 400
+    after = csrf_token_in(csrf_client.get("/").get_data(as_text=True))
+    assert after != before
+    assert csrf_client.post("/language", data={"language": "en", "csrf_token": after}
+                            ).status_code == 303
+
+
+def test_the_language_cookie_is_secure_when_the_session_cookie_is(make_app, db):
+    secure = make_app(SESSION_COOKIE_SECURE=True).test_client()
+    secure.post("/language", data={"language": "en"})
+    assert secure.get_cookie("lang").secure
 
 
 def test_sign_up_is_rate_limited(app, client, db):
@@ -287,9 +351,9 @@ def test_password_reset_request_is_rate_limited(app, client, db, outbox):
     assert outbox() == []
 
 
-def _login_attempts(target_app, address, count):
+def _login_attempts(target_app, address, count, email="nimeni@example.ro"):
     client = target_app.test_client()
-    data = {"email": "nimeni@example.ro", "password": "gresit-123"}
+    data = {"email": email, "password": "gresit-123"}
     return [client.post("/login", data=data, environ_overrides={"REMOTE_ADDR": address})
             .status_code for _ in range(count)]
 
@@ -327,7 +391,7 @@ def test_rate_limits_are_shared_through_redis(make_app, db, redis_url):
         app_b = make_app(**settings)
         assert _login_attempts(app_b, address, 1) == [429]
         assert _login_attempts(app_a, address, 1) == [429]
-        assert _login_attempts(app_b, "198.51.100.250", 1) == [200]
+        assert _login_attempts(app_b, "198.51.100.250", 1, "altcineva@example.ro") == [200]
     finally:
         for key in store.scan_iter(match=f"*{prefix}*"):
             store.delete(key)

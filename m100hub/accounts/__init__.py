@@ -17,6 +17,8 @@ feature = Feature(
     tasks=["m100hub.accounts.services"],
     rate_limits={
         "RATE_LIMIT_SIGN_IN": "10 per minute;50 per hour",
+        # one account tried from anywhere (many addresses guessing one password)
+        "RATE_LIMIT_SIGN_IN_ACCOUNT": "10 per minute;30 per hour",
         "RATE_LIMIT_SIGN_UP": "5 per minute;30 per hour",
         "RATE_LIMIT_RESET": "5 per minute;20 per hour",
     },

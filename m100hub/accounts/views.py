@@ -19,7 +19,7 @@ from ..database import commit, sqlite_transactions
 from ..extensions import db
 from ..i18n import LANG_COOKIE, remember_language
 from ..permissions import get_or_404, open_to_unconfirmed
-from ..security import limit, safe_next
+from ..security import fresh_csrf_token, limit, safe_next, signing_in_address
 from . import bp, services, tokens
 from .forms import (
     ChangePasswordForm,
@@ -93,6 +93,7 @@ def resend_confirmation():
 @bp.route("/login", methods=["GET", "POST"])
 @open_to_unconfirmed
 @limit("RATE_LIMIT_SIGN_IN")
+@limit("RATE_LIMIT_SIGN_IN_ACCOUNT", key_func=signing_in_address)
 @sqlite_transactions("DEFERRED")  # reads only
 def login():
     next_url = safe_next(request.values.get("next"), url_for("main.home"))
@@ -103,6 +104,7 @@ def login():
         user = services.authenticate(form.email.data, form.password.data)
         if user is not None:
             login_user(user, remember=form.remember.data)
+            fresh_csrf_token()
             flash(_("Welcome, %(name)s!", name=user.display_name), "success")
             return remember_language(redirect(next_url), user.locale)
         form.form_errors.append(_("The e-mail address or the password is wrong."))
