@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TypeGuard
 from hashlib import sha512
+from typing import TypeGuard
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, abort, current_app, g, request, session
