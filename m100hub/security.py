@@ -93,7 +93,8 @@ def session_identifier() -> str:
     X-Forwarded-For the client sent itself (Flask-Login's own version trusts that header)."""
     agent = request.headers.get("User-Agent")
     address = (request.remote_addr or "").encode()
-    base = f"{address}|{agent.encode() if agent is not None else None}"
+    # the same text as Flask-Login's identifier (the bytes' repr), so sessions carry over
+    base = f"{address!r}|{agent.encode() if agent is not None else None!r}"
     return sha512(base.encode()).hexdigest()
 
 
