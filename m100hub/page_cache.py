@@ -1,126 +1,120 @@
-"""Rendered pages and fragments for anonymous readers, cached in the process under keys made
-of everything they show — so a changed title, count or name makes a new key and nothing needs
-invalidating. Signed-in readers (their buttons, their names) are always rendered."""
+"""Whole pages for visitors without a session, cached by Flask-Caching for
+ANONYMOUS_PAGE_SECONDS: in Redis when it is in use (every web process shares them), in the
+process otherwise. A page is filed under its path, its query string and its language, and a
+change reaches such visitors that much later at most: nothing is invalidated.
+
+A view opts in with ``@anonymous_page``; a page is filed only when nothing about it is
+personal — a GET or HEAD without a session or a signed-in user, answered 200, that put nothing
+in the session (no form token, no flash) and sets no cookie. ``Cache-Control`` says the same to
+a reverse proxy: ``public`` for such pages, ``private, no-store`` for every response to a
+session. Redis comes and goes: when it fails, pages are rendered as if uncached.
+"""
 
 from __future__ import annotations
 
 import hashlib
-import threading
+import logging
 import time
-from collections import OrderedDict
+from functools import wraps
+from urllib.parse import urlencode
 
-from flask import current_app, render_template, request, session
-from flask_babel import get_locale
+from flask import Flask, Response, current_app, request, session
 from flask_login import current_user
-from markupsafe import Markup
 
-MAX_ENTRIES = 512
+from .extensions import cache
+from .i18n import select_locale
 
+logger = logging.getLogger(__name__)
 
-def render_fragment(template: str, **context) -> Markup:
-    """A template's output, to be placed in another template as it is: Jinja autoescaped it."""
-    return Markup(render_template(template, **context))  # noqa: S704 (escaped by Jinja)
-
-
-class FragmentCache:
-    def __init__(self, size: int = MAX_ENTRIES):
-        self.size = size
-        self._items: OrderedDict[str, Markup] = OrderedDict()
-        #: address → (the digest of the key its page was last served under, when checked)
-        self._checked: OrderedDict[tuple, tuple[str, float]] = OrderedDict()
-        self._lock = threading.Lock()
-        self.hits = self.misses = 0
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-            self._checked.clear()
-
-    def recent(self, address: tuple, seconds: float) -> Markup | None:
-        """The page last served at ``address`` (see get_or_make), if its key was checked
-        against the database less than ``seconds`` ago: served again without a query."""
-        if seconds <= 0:
-            return None
-        with self._lock:
-            checked = self._checked.get(address)
-            if checked is None or time.monotonic() - checked[1] >= seconds:
-                return None
-            found = self._items.get(checked[0])
-            if found is not None:
-                self.hits += 1
-            return found
-
-    def render(self, key_parts: tuple, template: str, **context) -> Markup:
-        return self.get_or_make(key_parts, lambda: render_fragment(template, **context))
-
-    def get_or_make(self, key_parts: tuple, make, address: tuple | None = None) -> Markup:
-        """The entry under the key, or ``make()``'s, filed under the key. ``make`` may return
-        (the page, the key of what it shows) when it reads the rows again to render: the page
-        is then filed under what it shows, so a change between the two reads cannot file a
-        newer page under an older key (which an undo, an unlike say, would then find).
-        With ``address``, the page is remembered as checked now for ``recent()``."""
-        found = self.get(key_parts)
-        if found is None:
-            made = make()
-            found, key_parts = made if isinstance(made, tuple) else (made, key_parts)
-            self.put(key_parts, found)
-        if address is not None:
-            with self._lock:
-                self._checked[address] = (_digest(key_parts), time.monotonic())
-                self._checked.move_to_end(address)
-                while len(self._checked) > self.size:
-                    self._checked.popitem(last=False)
-        return found
-
-    def get(self, key_parts: tuple) -> Markup | None:
-        key = _digest(key_parts)
-        with self._lock:
-            found = self._items.get(key)
-            if found is not None:
-                self._items.move_to_end(key)
-                self.hits += 1
-            else:
-                self.misses += 1
-            return found
-
-    def put(self, key_parts: tuple, html: Markup) -> None:
-        key = _digest(key_parts)
-        with self._lock:
-            self._items[key] = html
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
+#: after a cache read or write fails, this process renders pages uncached for this long, so
+#: that a Redis that hangs costs one timeout now and then instead of one on every page
+RETRY_SECONDS = 5.0
+#: how long a Redis command may take before the page is rendered without it
+REDIS_TIMEOUT_SECONDS = 0.25
 
 
-def _digest(key_parts: tuple) -> str:
-    return hashlib.blake2b(repr(key_parts).encode(), digest_size=16).hexdigest()
+def register(app: Flask) -> None:
+    """The cache (Redis when in use, else in the process) and the Cache-Control headers."""
+    if app.config["USE_REDIS"]:
+        from redis.backoff import NoBackoff
+        from redis.retry import Retry
+
+        config = {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": app.config["REDIS_URL"],
+                  "CACHE_OPTIONS": {"socket_connect_timeout": REDIS_TIMEOUT_SECONDS,
+                                    "socket_timeout": REDIS_TIMEOUT_SECONDS,
+                                    "retry": Retry(NoBackoff(), 0)}}
+    else:
+        config = {"CACHE_TYPE": "SimpleCache"}
+    cache.init_app(app, config={**config, "CACHE_KEY_PREFIX": app.config["CACHE_KEY_PREFIX"]})
+    app.extensions["m100_page_cache"] = {"unavailable_until": 0.0}
+    app.after_request(_cache_control)
 
 
-#: whole pages for visitors without a session (no flashes, no tokens, no name): forum
-#: threads and categories, lists of consultations and events
-pages_cache = FragmentCache(size=256)
+def anonymous_page(view):
+    """Serve the view's page from the cache to visitors without a session, and file it there
+    when it is shareable (see the module's docstring)."""
+
+    @wraps(view)
+    def cached_view(*args, **kwargs):
+        seconds = current_app.config["ANONYMOUS_PAGE_SECONDS"]
+        if seconds <= 0 or request.method not in ("GET", "HEAD") or not _without_session():
+            return view(*args, **kwargs)
+        key = _page_key()
+        found = _use_cache(cache.get, key)
+        if found is not None:
+            body, content_type = found
+            response = current_app.response_class(body, content_type=content_type)
+        else:
+            response = current_app.make_response(view(*args, **kwargs))
+            if not _shareable(response):
+                return response
+            _use_cache(cache.set, key, (response.get_data(), response.content_type),
+                       timeout=seconds)
+        # a reverse proxy may keep it as long, apart for each cookie and language
+        response.headers["Cache-Control"] = f"public, max-age={seconds}"
+        response.vary.update(("Cookie", "Accept-Language"))
+        return response
+
+    return cached_view
 
 
-def is_listed_address(page, **shown: str) -> bool:
-    """Whether the address is one the site links to: only ``page`` and the ``shown``
-    arguments, each once and as shown. Only such pages are cached, so junk query strings or
-    page numbers cannot fill the cache or leak into a cached page's links."""
-    args = request.args
-    if set(args) - {"page", *shown} or any(len(args.getlist(name)) > 1 for name in args):
-        return False
-    if args.get("page", "1") != str(page.page):
-        return False
-    return all(args.get(name, "") == value for name, value in shown.items())
+def _without_session() -> bool:
+    """Nothing personal to show: no session (no flash, no form token) and nobody signed in."""
+    return not session and not current_user.is_authenticated
 
 
-def recent_page(cache: FragmentCache) -> tuple[tuple, Markup | None]:
-    """(this address in this language, the page last served at it if it was checked less
-    than ANONYMOUS_PAGE_SECONDS ago): a popular page costs the database one query a second
-    at most, and an anonymous reader sees a change that much later at most."""
-    address = (request.full_path, str(get_locale()))
-    return address, cache.recent(address, current_app.config["ANONYMOUS_PAGE_SECONDS"])
+def _shareable(response: Response) -> bool:
+    return (response.status_code == 200 and "Set-Cookie" not in response.headers
+            and _without_session())
 
 
-def for_anonymous_reader() -> bool:
-    """A visitor without a session: nothing personal on the page, no token, no flash."""
-    return not current_user.is_authenticated and not session
+def _page_key() -> str:
+    """The path, the query string (its arguments sorted) and the language, hashed: junk
+    query strings make keys of bounded length, which expire with the rest."""
+    query = urlencode(sorted(request.args.items(multi=True)))
+    address = f"{select_locale()} {request.path}?{query}"
+    return "page:" + hashlib.blake2b(address.encode(), digest_size=20).hexdigest()
+
+
+def _use_cache(operation, *args, **kwargs):
+    """``operation``'s answer, or None when the cache fails (Redis down or slow): the page is
+    then rendered, and the cache left alone for RETRY_SECONDS."""
+    state = current_app.extensions["m100_page_cache"]
+    if time.monotonic() < state["unavailable_until"]:
+        return None
+    try:
+        return operation(*args, **kwargs)
+    except Exception:  # noqa: BLE001 (whatever the backend raises, the page must not fail)
+        state["unavailable_until"] = time.monotonic() + RETRY_SECONDS
+        logger.warning("the page cache failed; pages are rendered without it for %s s",
+                       RETRY_SECONDS, exc_info=True)
+        return None
+
+
+def _cache_control(response: Response) -> Response:
+    """``private, no-store`` on every response to a session, unless it says its own (a
+    cached page, static files, calendar feeds)."""
+    if "Cache-Control" not in response.headers and (
+            session or current_app.config["SESSION_COOKIE_NAME"] in request.cookies):
+        response.headers["Cache-Control"] = "private, no-store"
+    return response

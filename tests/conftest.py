@@ -1,5 +1,6 @@
 """Fixtures: app (migrated database), db (each test in a rolled-back transaction), client,
-login_as(role), count_queries, outbox, and factories in tests/factories.py.
+login_as(role), count_queries, outbox, make_app (another app on the test database), and
+factories in tests/factories.py.
 
 TEST_DATABASE_URL selects the database (PostgreSQL in CI); SQLite in a temporary folder
 otherwise. Under CI=true a missing PostgreSQL, Redis or Chromium fails instead of skipping.
@@ -22,8 +23,8 @@ from sqlalchemy import create_engine, event, text
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from m100hub import create_app
+from m100hub.extensions import cache, limiter, socketio
 from m100hub.extensions import db as _db
-from m100hub.extensions import limiter
 
 from . import factories
 
@@ -92,7 +93,7 @@ def base_config(tmp_root: Path, url: str) -> dict:
         "MAIL_SERVER": "",
         "MAIL_OUTBOX_DIR": str(tmp_root / "outbox"),
         "WTF_CSRF_ENABLED": False,
-        # every request reads the cached pages' keys (test_forum_fragments tests the grace)
+        # every page rendered (test_page_cache turns the cache on)
         "ANONYMOUS_PAGE_SECONDS": 0,
         "BASE_URL": "http://localhost",
         "SERVER_NAME": None,
@@ -151,6 +152,36 @@ def db(app):
             _db.session = original
             outer.rollback()
             connection.close()
+
+
+@pytest.fixture
+def make_app(app, db, tmp_root):
+    """Builds further apps on the test database (another web process, say), then puts back
+    the extension objects they share with the session's app (the limiter's storage,
+    Socket.IO's server, the page cache's default app, Celery's default app), so that later
+    tests see the session's app as it was."""
+    shared = (limiter, socketio, cache)
+    saved = [dict(vars(extension)) for extension in shared]
+    made = []
+
+    def make(**overrides):
+        extra = create_app({**base_config(tmp_root, database_url(tmp_root)), **overrides})
+        made.append(extra)
+        return extra
+
+    try:
+        yield make
+    finally:
+        for extension, attributes in zip(shared, saved, strict=True):
+            vars(extension).clear()
+            vars(extension).update(attributes)
+        main_celery = app.extensions["celery"]
+        main_celery.set_current()
+        main_celery.set_default()
+        for extra in made:
+            with extra.app_context():
+                for engine in _db.engines.values():
+                    engine.dispose()
 
 
 @pytest.fixture

@@ -1,0 +1,278 @@
+"""Pages for visitors without a session are cached whole (Flask-Caching) for
+ANONYMOUS_PAGE_SECONDS, under their path, query string and language; signed-in readers and
+visitors with a session always get the page rendered for them. Through HTTP: what a visitor
+sees, the SQL a request makes (none for a cached page) and the Cache-Control headers."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import time
+import uuid
+
+import pytest
+from flask import make_response, session
+
+from m100hub import page_cache
+from m100hub.extensions import cache
+from m100hub.forums.models import Thread
+
+from . import consultation_factories as cf
+from . import event_factories as ef
+from . import factories
+from . import forum_factories as ff
+from .conftest import require_service
+from .live import free_port
+
+PUBLIC = "public, max-age=1"
+PRIVATE = "private, no-store"
+
+
+@pytest.fixture
+def cached(app, monkeypatch):
+    """The page cache on for a second (the tests' configuration has it off), and empty."""
+    monkeypatch.setitem(app.config, "ANONYMOUS_PAGE_SECONDS", 1)
+    with app.app_context():
+        cache.clear()
+    yield
+    with app.app_context():
+        cache.clear()
+
+
+def retitle(thread_id: int, title: str, db) -> None:
+    db.session.get(Thread, thread_id).title = title
+    db.session.commit()
+
+
+def text(client, url: str, **headers) -> str:
+    response = client.get(url, headers=headers)
+    assert response.status_code == 200, url
+    return response.get_data(as_text=True)
+
+
+@pytest.fixture
+def thread_url(db) -> str:
+    thread = ff.thread(title="Titlul dintâi", category_slug="transport", tags=["tren"])
+    db.session.commit()
+    return f"/forums/t/{thread.id}"
+
+
+def test_an_anonymous_page_is_served_from_the_cache_until_it_expires(
+        cached, client, db, thread_url, count_queries):
+    assert "Titlul dintâi" in text(client, thread_url)
+    retitle(int(thread_url.rsplit("/", 1)[1]), "Titlul nou", db)
+    with count_queries() as counter:
+        response = client.get(thread_url)
+    assert counter.count == 0, counter
+    assert "Titlul dintâi" in response.get_data(as_text=True)  # a second late at most
+    assert response.headers["Cache-Control"] == PUBLIC
+    assert {"Cookie", "Accept-Language"} <= set(response.vary)
+    assert "Set-Cookie" not in response.headers
+    time.sleep(1.1)
+    assert "Titlul nou" in text(client, thread_url)
+
+
+@pytest.fixture
+def every_cached_page(db) -> list[str]:
+    thread = ff.thread()
+    consultation = cf.consultation("published")
+    event = ef.event()
+    db.session.commit()
+    return ["/", "/cities", "/cities/suceava", "/forums", "/forums/c/general",
+            f"/forums/t/{thread.id}", "/consultations", f"/consultations/{consultation.id}",
+            f"/consultations/{consultation.id}/results", "/events", f"/events/{event.id}"]
+
+
+def test_every_page_that_opts_in_is_cached_for_visitors_without_a_session(
+        cached, client, every_cached_page, count_queries):
+    for url in every_cached_page:
+        first = client.get(url)
+        assert first.status_code == 200 and "Set-Cookie" not in first.headers, url
+        with count_queries() as counter:
+            again = client.get(url)
+        assert counter.count == 0, (url, counter)
+        assert again.get_data() == first.get_data(), url
+        assert again.headers["Cache-Control"] == first.headers["Cache-Control"] == PUBLIC, url
+
+
+def test_signed_in_readers_are_never_served_a_cached_page_nor_fill_it(
+        cached, client, db, login_as, thread_url):
+    reader = factories.person("citizen", locale="en")
+    login_as(user=reader)
+    page = client.get(thread_url)
+    assert "Report" in page.get_data(as_text=True)  # the reader's own buttons
+    assert page.headers["Cache-Control"] == PRIVATE
+    retitle(int(thread_url.rsplit("/", 1)[1]), "Titlul nou", db)
+    visitor = client.application.test_client()
+    assert "Titlul nou" in text(visitor, thread_url)  # nothing was filed for the reader
+    retitle(int(thread_url.rsplit("/", 1)[1]), "Titlul de acum", db)
+    assert "Titlul de acum" in text(client, thread_url)  # not the visitor's cached page
+
+
+def test_a_visitor_with_a_session_is_never_served_a_cached_page_nor_fills_it(
+        cached, client, db, thread_url):
+    text(client, thread_url)  # filed for visitors without a session
+    with client.session_transaction() as sess:  # e.g. a message waiting to be shown
+        sess["_flashes"] = [("info", "Un mesaj pentru tine")]
+    response = client.get(thread_url)
+    assert "Un mesaj pentru tine" in response.get_data(as_text=True)
+    assert response.headers["Cache-Control"] == PRIVATE
+    assert "Un mesaj pentru tine" not in text(client.application.test_client(), thread_url)
+
+
+def test_the_language_is_part_of_the_key(cached, client, thread_url):
+    romanian = text(client, thread_url, **{"Accept-Language": "ro"})
+    english = text(client, thread_url, **{"Accept-Language": "en"})
+    assert '<html lang="ro">' in romanian and '<html lang="en">' in english
+    client.set_cookie("lang", "en")  # the language switch's cookie
+    assert '<html lang="en">' in text(client, thread_url, **{"Accept-Language": "ro"})
+
+
+def test_the_query_string_is_part_of_the_key(cached, client, db, thread_url):
+    ff.thread(title="Fără etichetă", category_slug="transport")
+    db.session.commit()
+    thread_id = int(thread_url.rsplit("/", 1)[1])
+    tagged = "/forums/c/transport?tag=tren"
+    assert "Fără etichetă" not in text(client, tagged)
+    assert "Fără etichetă" in text(client, "/forums/c/transport")
+    retitle(thread_id, "Titlul nou", db)
+    assert "Titlul dintâi" in text(client, tagged)  # as filed
+    assert "Titlul nou" in text(client, f"{tagged}&utm=x")  # another address
+    retitle(thread_id, "Titlul de acum", db)
+    assert "Titlul nou" in text(client, "/forums/c/transport?utm=x&tag=tren")  # the same one
+
+
+def test_only_shareable_get_responses_are_filed(app, cached):
+    """POSTs, responses other than 200, ones that set a cookie or put something in the
+    session are rendered each time and never filed."""
+    calls = []
+
+    def view(status=200, cookie=False, remember=False):
+        calls.append(1)
+        response = make_response("Pagina", status)
+        if cookie:
+            response.set_cookie("ales", "da")
+        if remember:
+            session["ales"] = "da"
+        return response
+
+    cached_view = page_cache.anonymous_page(view)
+    cases = [("POST", {}), ("GET", {"status": 404}), ("GET", {"cookie": True}),
+             ("GET", {"remember": True})]
+    for method, kwargs in cases:
+        calls.clear()
+        for _ in range(2):
+            with app.test_request_context("/pagina", method=method):
+                response = app.process_response(make_response(cached_view(**kwargs)))
+                assert response.headers.get("Cache-Control") != PUBLIC, (method, kwargs)
+        assert len(calls) == 2, (method, kwargs)
+    calls.clear()
+    for method in ("GET", "HEAD", "GET"):
+        with app.test_request_context("/pagina", method=method):
+            assert cached_view().get_data() == b"Pagina"
+    assert len(calls) == 1
+
+
+def test_without_the_cache_nothing_is_filed_and_no_page_is_public(app, client, thread_url):
+    assert app.config["ANONYMOUS_PAGE_SECONDS"] == 0  # the tests' configuration
+    assert "Cache-Control" not in client.get(thread_url).headers
+
+
+def test_static_files_keep_their_own_cache_control(client, login_as):
+    login_as("citizen")
+    response = client.get("/static/css/app.css")
+    assert response.status_code == 200
+    assert "no-store" not in response.headers["Cache-Control"]
+    response.close()
+
+
+# --- Redis: shared by every web process, and a page never fails when it is gone ----------
+
+
+def cached_in_redis(make_app, url: str, prefix: str):
+    return make_app(USE_REDIS=True, REDIS_URL=url, CACHE_KEY_PREFIX=prefix,
+                    ANONYMOUS_PAGE_SECONDS=30)
+
+
+def test_two_web_processes_share_the_cache_in_redis(make_app, db, redis_url, thread_url,
+                                                    count_queries):
+    import redis
+
+    prefix = f"m100test-{uuid.uuid4().hex}:"
+    first = cached_in_redis(make_app, redis_url, prefix)
+    second = cached_in_redis(make_app, redis_url, prefix)
+    try:
+        assert "Titlul dintâi" in text(first.test_client(), thread_url)
+        retitle(int(thread_url.rsplit("/", 1)[1]), "Titlul nou", db)
+        with count_queries() as counter:
+            page = text(second.test_client(), thread_url)
+        assert "Titlul dintâi" in page and counter.count == 0, counter
+        other = cached_in_redis(make_app, redis_url, f"m100test-{uuid.uuid4().hex}:")
+        assert "Titlul nou" in text(other.test_client(), thread_url)  # another installation
+    finally:
+        store = redis.Redis.from_url(redis_url)
+        for key in store.scan_iter(match="m100test-*"):
+            store.delete(key)
+
+
+class RedisServer:
+    """A redis-server of the test's own on a free port, to stop and start again."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        import redis
+
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--daemonize", "no"], stdout=subprocess.DEVNULL)
+        client = redis.Redis(port=self.port, socket_connect_timeout=0.2)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                client.ping()
+                return
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        raise RuntimeError("redis-server did not start")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+            self.process = None
+
+
+@pytest.fixture
+def own_redis():
+    require_service("redis-server", shutil.which("redis-server") is not None)
+    server = RedisServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+def test_pages_are_rendered_while_redis_is_gone_and_cached_again_when_it_is_back(
+        make_app, db, own_redis, thread_url, monkeypatch):
+    monkeypatch.setattr(page_cache, "RETRY_SECONDS", 0.5)
+    hub = cached_in_redis(make_app, own_redis.url, "m100test:")
+    client = hub.test_client()
+    thread_id = int(thread_url.rsplit("/", 1)[1])
+    assert "Titlul dintâi" in text(client, thread_url)
+    retitle(thread_id, "Fără Redis", db)
+    assert "Titlul dintâi" in text(client, thread_url)  # from Redis
+
+    own_redis.stop()
+    for _ in range(3):
+        started = time.monotonic()
+        assert "Fără Redis" in text(client, thread_url)  # rendered: 200, not 500
+        assert time.monotonic() - started < 2
+
+    own_redis.start()  # empty: it keeps nothing on disk
+    time.sleep(0.6)  # the process tries the cache again
+    assert "Fără Redis" in text(client, thread_url)  # filed again
+    retitle(thread_id, "Cu Redis", db)
+    assert "Fără Redis" in text(client, thread_url)  # served from Redis again
