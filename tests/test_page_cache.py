@@ -6,6 +6,7 @@ sees, the SQL a request makes (none for a cached page) and the Cache-Control hea
 from __future__ import annotations
 
 import shutil
+import signal
 import subprocess
 import time
 import uuid
@@ -189,30 +190,47 @@ def test_static_files_keep_their_own_cache_control(client, login_as):
 # --- Redis: shared by every web process, and a page never fails when it is gone ----------
 
 
-def cached_in_redis(make_app, url: str, prefix: str):
+def cached_in_redis(make_app, url: str, prefix: str, seconds: int = 30):
     return make_app(USE_REDIS=True, REDIS_URL=url, CACHE_KEY_PREFIX=prefix,
-                    ANONYMOUS_PAGE_SECONDS=30)
+                    ANONYMOUS_PAGE_SECONDS=seconds)
 
 
-def test_two_web_processes_share_the_cache_in_redis(make_app, db, redis_url, thread_url,
-                                                    count_queries):
+@pytest.fixture
+def redis_prefix(redis_url):
+    """Names of the test's own on the shared Redis, deleted afterwards."""
     import redis
 
     prefix = f"m100test-{uuid.uuid4().hex}:"
-    first = cached_in_redis(make_app, redis_url, prefix)
-    second = cached_in_redis(make_app, redis_url, prefix)
-    try:
-        assert "Titlul dintâi" in text(first.test_client(), thread_url)
-        retitle(int(thread_url.rsplit("/", 1)[1]), "Titlul nou", db)
-        with count_queries() as counter:
-            page = text(second.test_client(), thread_url)
-        assert "Titlul dintâi" in page and counter.count == 0, counter
-        other = cached_in_redis(make_app, redis_url, f"m100test-{uuid.uuid4().hex}:")
-        assert "Titlul nou" in text(other.test_client(), thread_url)  # another installation
-    finally:
-        store = redis.Redis.from_url(redis_url)
-        for key in store.scan_iter(match="m100test-*"):
-            store.delete(key)
+    yield prefix
+    store = redis.Redis.from_url(redis_url)
+    for key in store.scan_iter(match=f"{prefix}*"):
+        store.delete(key)
+
+
+def test_two_web_processes_share_the_cache_in_redis(make_app, db, redis_url, redis_prefix,
+                                                    thread_url, count_queries):
+    first = cached_in_redis(make_app, redis_url, redis_prefix)
+    second = cached_in_redis(make_app, redis_url, redis_prefix)
+    assert "Titlul dintâi" in text(first.test_client(), thread_url)
+    retitle(int(thread_url.rsplit("/", 1)[1]), "Titlul nou", db)
+    with count_queries() as counter:
+        page = text(second.test_client(), thread_url)
+    assert "Titlul dintâi" in page and counter.count == 0, counter
+    other = cached_in_redis(make_app, redis_url, f"{redis_prefix}other:")
+    assert "Titlul nou" in text(other.test_client(), thread_url)  # another installation
+
+
+def test_a_process_keeps_a_page_from_redis_no_longer_than_redis_does(
+        make_app, db, redis_url, redis_prefix, thread_url):
+    first = cached_in_redis(make_app, redis_url, redis_prefix, seconds=1).test_client()
+    second = cached_in_redis(make_app, redis_url, redis_prefix, seconds=1).test_client()
+    assert "Titlul dintâi" in text(first, thread_url)
+    retitle(int(thread_url.rsplit("/", 1)[1]), "Titlul nou", db)
+    time.sleep(0.5)
+    assert "Titlul dintâi" in text(second, thread_url)  # read from Redis, and kept
+    time.sleep(0.6)  # a second after it was rendered
+    assert "Titlul nou" in text(second, thread_url)
+    assert "Titlul nou" in text(first, thread_url)
 
 
 class RedisServer:
@@ -258,21 +276,35 @@ def own_redis():
 def test_pages_are_rendered_while_redis_is_gone_and_cached_again_when_it_is_back(
         make_app, db, own_redis, thread_url, monkeypatch):
     monkeypatch.setattr(page_cache, "RETRY_SECONDS", 0.5)
-    hub = cached_in_redis(make_app, own_redis.url, "m100test:")
-    client = hub.test_client()
+    client = cached_in_redis(make_app, own_redis.url, "m100test:").test_client()
     thread_id = int(thread_url.rsplit("/", 1)[1])
-    assert "Titlul dintâi" in text(client, thread_url)
-    retitle(thread_id, "Fără Redis", db)
-    assert "Titlul dintâi" in text(client, thread_url)  # from Redis
 
     own_redis.stop()
-    for _ in range(3):
+    retitle(thread_id, "Fără Redis", db)
+    for url in (thread_url, "/forums/c/transport", "/forums"):
         started = time.monotonic()
-        assert "Fără Redis" in text(client, thread_url)  # rendered: 200, not 500
+        assert "Fără Redis" in text(client, url)  # rendered: 200, not a 500
         assert time.monotonic() - started < 2
 
     own_redis.start()  # empty: it keeps nothing on disk
-    time.sleep(0.6)  # the process tries the cache again
-    assert "Fără Redis" in text(client, thread_url)  # filed again
+    time.sleep(0.6)  # the process tries Redis again
+    assert "Fără Redis" in text(client, f"{thread_url}?page=1")  # filed in Redis
     retitle(thread_id, "Cu Redis", db)
-    assert "Fără Redis" in text(client, thread_url)  # served from Redis again
+    another_process = cached_in_redis(make_app, own_redis.url, "m100test:").test_client()
+    assert "Fără Redis" in text(another_process, f"{thread_url}?page=1")  # found in Redis
+    assert "Cu Redis" in text(another_process, thread_url)  # filed only in the first process
+
+
+def test_a_redis_that_hangs_costs_a_page_a_short_timeout(make_app, db, own_redis, thread_url):
+    client = cached_in_redis(make_app, own_redis.url, "m100test:").test_client()
+    own_redis.process.send_signal(signal.SIGSTOP)
+    try:
+        started = time.monotonic()
+        assert "Titlul dintâi" in text(client, thread_url)
+        assert time.monotonic() - started < 1  # one timeout of REDIS_TIMEOUT_SECONDS
+        started = time.monotonic()
+        for _ in range(3):
+            assert "Titlul dintâi" in text(client, thread_url)
+        assert time.monotonic() - started < 1  # not tried again for RETRY_SECONDS
+    finally:
+        own_redis.process.send_signal(signal.SIGCONT)
