@@ -77,7 +77,9 @@ def anonymous_page(view):
                 return response
             page = (time.time() + seconds, response.get_data(), response.content_type)
             _keep_copy(key, page)
-            _use_cache(cache.set, key, page, timeout=seconds)
+            # the page says when it expires; the backend keeps it a second longer (SimpleCache
+            # counts whole seconds, and would drop a page filed at 10.9 s at 11 s)
+            _use_cache(cache.set, key, page, timeout=seconds + 1)
         # a reverse proxy may keep it as long, apart for each cookie and language
         response.headers["Cache-Control"] = f"public, max-age={seconds}"
         response.headers["Vary"] = "Cookie, Accept-Language"
@@ -105,14 +107,15 @@ def _page_key() -> str:
 
 
 def _cached_page(key: str) -> tuple[float, bytes, str] | None:
-    """(when it expires, body, content type) of the page filed under ``key``: this
-    process's copy while it lasts, else the cache's."""
+    """(when it expires, body, content type) of the page filed under ``key`` and not yet
+    expired: this process's copy, else the cache's."""
     copies = current_app.extensions["m100_page_cache"]["copies"]
     found = copies.get(key) if copies is not None else None
     if found is None or found[0] <= time.time():
         found = _use_cache(cache.get, key)
-        if not (isinstance(found, tuple) and len(found) == 3):
-            return None  # none, or filed by another version: rendered again
+        # none, expired, or filed by another version of this code: rendered again
+        if not (isinstance(found, tuple) and len(found) == 3) or found[0] <= time.time():
+            return None
         _keep_copy(key, found)
     return found
 
