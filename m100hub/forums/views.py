@@ -17,7 +17,7 @@ from sqlalchemy.orm import joinedload
 
 from ..accounts.models import User
 from ..cities.queries import city_choices
-from ..database import begin_write, commit
+from ..database import commit
 from ..extensions import db
 from ..page_cache import anonymous_page
 from ..permissions import can_moderate, get_or_404, require
@@ -147,12 +147,12 @@ def thread(thread_id):
     read = queries.read_number(current_user.id, thread.id) if current_user.is_authenticated \
         else None
     if current_user.is_authenticated and page.items and (read or 0) < page.items[-1].number:
-        # The one cheap write of a signed-in GET, after the page is rendered, in a writing
-        # transaction of its own. The ids are read before the commit expires the rows (else
-        # each would be loaded again).
+        # The one cheap write of a signed-in GET, after the page is rendered, in a transaction
+        # of its own that writes first (SQLite: it waits for the write lock, as a reading one
+        # could not). The ids are read before the commit expires the rows (else each would be
+        # loaded again).
         user_id, thread_id, number = current_user.id, thread.id, page.items[-1].number
         commit()
-        begin_write()
         services.mark_read(user_id, thread_id, number, has_marker=read is not None)
         commit()
     return html
