@@ -180,6 +180,22 @@ def test_without_the_cache_nothing_is_filed_and_no_page_is_public(app, client, t
     assert "Cache-Control" not in client.get(thread_url).headers
 
 
+def test_every_response_to_a_session_says_no_store(client, db, login_as, make_app):
+    """Signed-in pages (the account, notifications, "my events" with the secret feed address,
+    an organiser's attendee list and its CSV) and a visitor's session (the sign-in form's
+    token) are never kept by a browser's or a proxy's cache."""
+    with_tokens = make_app(WTF_CSRF_ENABLED=True).test_client()
+    assert with_tokens.get("/login").headers["Cache-Control"] == PRIVATE
+    organiser = login_as("official")
+    event = ef.event(organiser)
+    db.session.commit()
+    for url in ("/account", "/notifications", "/events/mine", f"/events/{event.id}",
+                f"/events/{event.id}/attendees", f"/events/{event.id}/attendees.csv", "/"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert response.headers["Cache-Control"] == PRIVATE, url
+
+
 def test_static_files_keep_their_own_cache_control(client, login_as):
     login_as("citizen")
     response = client.get("/static/css/app.css")
