@@ -60,18 +60,42 @@ def thread_url(db) -> str:
 
 def test_an_anonymous_page_is_served_from_the_cache_until_it_expires(
         app, cached, monkeypatch, client, db, thread_url, count_queries):
-    monkeypatch.setitem(app.config, "ANONYMOUS_PAGE_SECONDS", 1)
+    monkeypatch.setitem(app.config, "ANONYMOUS_PAGE_SECONDS", 2)
     assert "Titlul dintâi" in text(client, thread_url)
     retitle(int(thread_url.rsplit("/", 1)[1]), "Titlul nou", db)
     with count_queries() as counter:
         response = client.get(thread_url)
     assert counter.count == 0, counter
-    assert "Titlul dintâi" in response.get_data(as_text=True)  # a second late at most
-    assert response.headers["Cache-Control"] == "public, max-age=1"
+    assert "Titlul dintâi" in response.get_data(as_text=True)  # two seconds late at most
+    assert response.headers["Cache-Control"] == "public, max-age=2"
     assert {"Cookie", "Accept-Language"} <= set(response.vary)
     assert "Set-Cookie" not in response.headers
-    time.sleep(1.1)
+    time.sleep(2.1)
     assert "Titlul nou" in text(client, thread_url)
+
+
+class ClaimedByAnother(dict):
+    def setdefault(self, key, default=None):
+        return "another request"
+
+
+def test_one_request_renders_a_page_again_shortly_before_it_expires(
+        app, cached, monkeypatch, client, db, thread_url):
+    """When a quarter of its time is left, the first request renders the page again, while
+    the others are still served it: a popular page never expires under a crowd."""
+    monkeypatch.setitem(app.config, "ANONYMOUS_PAGE_SECONDS", 2)
+    thread_id = int(thread_url.rsplit("/", 1)[1])
+    assert "Titlul dintâi" in text(client, thread_url)
+    retitle(thread_id, "Titlul nou", db)
+    time.sleep(1.6)
+    state = app.extensions["m100_page_cache"]
+    monkeypatch.setitem(state, "renewing", ClaimedByAnother())
+    assert "Titlul dintâi" in text(client, thread_url)  # another request renders it
+    monkeypatch.setitem(state, "renewing", {})
+    assert "Titlul nou" in text(client, thread_url)  # this one did, and filed it
+    retitle(thread_id, "Titlul de acum", db)
+    assert "Titlul nou" in text(client, thread_url)
+    assert not state["renewing"]
 
 
 @pytest.fixture
@@ -144,35 +168,43 @@ def test_the_query_string_is_part_of_the_key(cached, client, db, thread_url):
     assert "Titlul nou" in text(client, "/forums/c/transport?utm=x&tag=tren")  # the same one
 
 
-def test_only_shareable_get_responses_are_filed(app, cached):
-    """POSTs, responses other than 200, ones that set a cookie or put something in the
-    session are rendered each time and never filed."""
-    calls = []
+@pytest.fixture
+def made_pages(make_app):
+    """An app whose views opt in and answer as asked: how often each ran is counted."""
+    extra = make_app(ANONYMOUS_PAGE_SECONDS=30)
+    calls: list[str] = []
 
-    def view(status=200, cookie=False, remember=False):
-        calls.append(1)
-        response = make_response("Pagina", status)
-        if cookie:
+    @extra.route("/pagina/<how>", methods=["GET", "POST"])
+    @page_cache.anonymous_page
+    def page(how):
+        calls.append(how)
+        response = make_response("Pagina", 404 if how == "absent" else 200)
+        if how == "cookie":
             response.set_cookie("ales", "da")
-        if remember:
+        if how == "session":
             session["ales"] = "da"
         return response
 
-    cached_view = page_cache.anonymous_page(view)
-    cases = [("POST", {}), ("GET", {"status": 404}), ("GET", {"cookie": True}),
-             ("GET", {"remember": True})]
-    for method, kwargs in cases:
+    return extra.test_client(), calls
+
+
+def test_only_shareable_get_responses_are_filed(made_pages):
+    """POSTs, answers other than 200, ones that set a cookie or put something in the session
+    are rendered each time and never filed; GET and HEAD share the filed page."""
+    client, calls = made_pages
+    for method, how in (("POST", "fine"), ("GET", "absent"), ("GET", "cookie"),
+                        ("GET", "session")):
         calls.clear()
         for _ in range(2):
-            with app.test_request_context("/pagina", method=method):
-                response = app.process_response(make_response(cached_view(**kwargs)))
-                assert response.headers.get("Cache-Control") != PUBLIC, (method, kwargs)
-        assert len(calls) == 2, (method, kwargs)
+            response = client.open(f"/pagina/{how}", method=method)
+            assert response.headers.get("Cache-Control") != "public, max-age=30", (method, how)
+            client.delete_cookie("session")
+        assert calls == [how, how], (method, how)
     calls.clear()
     for method in ("GET", "HEAD", "GET"):
-        with app.test_request_context("/pagina", method=method):
-            assert cached_view().get_data() == b"Pagina"
-    assert len(calls) == 1
+        response = client.open("/pagina/fine", method=method)
+        assert response.status_code == 200 and response.headers["Cache-Control"] == PUBLIC
+    assert calls == ["fine"]
 
 
 def test_without_the_cache_nothing_is_filed_and_no_page_is_public(app, client, thread_url):
@@ -239,15 +271,29 @@ def test_two_web_processes_share_the_cache_in_redis(make_app, db, redis_url, red
 
 def test_a_process_keeps_a_page_from_redis_no_longer_than_redis_does(
         make_app, db, redis_url, redis_prefix, thread_url):
-    first = cached_in_redis(make_app, redis_url, redis_prefix, seconds=1).test_client()
-    second = cached_in_redis(make_app, redis_url, redis_prefix, seconds=1).test_client()
+    first = cached_in_redis(make_app, redis_url, redis_prefix, seconds=2).test_client()
+    second = cached_in_redis(make_app, redis_url, redis_prefix, seconds=2).test_client()
     assert "Titlul dintâi" in text(first, thread_url)
     retitle(int(thread_url.rsplit("/", 1)[1]), "Titlul nou", db)
-    time.sleep(0.5)
+    time.sleep(1)
     assert "Titlul dintâi" in text(second, thread_url)  # read from Redis, and kept
-    time.sleep(0.6)  # a second after it was rendered
+    time.sleep(1.1)  # two seconds after it was rendered
     assert "Titlul nou" in text(second, thread_url)
     assert "Titlul nou" in text(first, thread_url)
+
+
+def test_processes_sharing_redis_render_a_page_again_once_between_them(
+        make_app, db, redis_url, redis_prefix, thread_url):
+    first = cached_in_redis(make_app, redis_url, redis_prefix, seconds=2).test_client()
+    second = cached_in_redis(make_app, redis_url, redis_prefix, seconds=2).test_client()
+    thread_id = int(thread_url.rsplit("/", 1)[1])
+    assert "Titlul dintâi" in text(first, thread_url)
+    assert "Titlul dintâi" in text(second, thread_url)  # its copy of the same page
+    retitle(thread_id, "Titlul nou", db)
+    time.sleep(1.6)  # a quarter of the time left
+    assert "Titlul nou" in text(first, thread_url)  # renders it again, and files it
+    retitle(thread_id, "Titlul de acum", db)
+    assert "Titlul nou" in text(second, thread_url)  # takes the first one's, renders nothing
 
 
 class RedisServer:
