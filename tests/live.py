@@ -167,10 +167,11 @@ class LiveStack:
         return self.web_urls[0]
 
     def _spawn(self, name: str, argv: list[str], env: dict) -> None:
-        log = open(self.tmp / f"{name}.log", "w")  # noqa: SIM115 (closed with the process)
-        self.processes.append(
-            subprocess.Popen(argv, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        )
+        # the process writes to its own copy of the file; this one is closed at once
+        with open(self.tmp / f"{name}.log", "w") as log:
+            self.processes.append(
+                subprocess.Popen(argv, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+            )
 
     def _wait_http(self, url: str, timeout: float = 30.0) -> None:
         deadline = time.monotonic() + timeout
