@@ -1,4 +1,4 @@
-"""Benchmark helpers: a scratch database, gunicorn on loopback, a small load generator.
+"""Benchmark helpers: a scratch database, gunicorn on loopback, load from wrk.
 
 Figures drift on a shared machine; every benchmark measures the minimal Flask page in the
 same run and reports ratios.
@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import http.client
 import os
-import re
 import socket
 import statistics
 import subprocess
 import sys
-import threading
 import time
+import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -30,26 +29,51 @@ def free_port() -> int:
 
 
 def bench_database_url(tmp: Path) -> str:
-    """BENCH_DATABASE_URL, or a scratch PostgreSQL database when PostgreSQL answers, or SQLite."""
+    """BENCH_DATABASE_URL, or a scratch PostgreSQL database when PostgreSQL answers (named
+    BENCH_DATABASE_NAME, m100_bench by default: give each checkout its own), or SQLite."""
     if os.environ.get("BENCH_DATABASE_URL"):
         return os.environ["BENCH_DATABASE_URL"]
     from sqlalchemy import create_engine, text
 
     base = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+    name = os.environ.get("BENCH_DATABASE_NAME", "m100_bench")
     try:
         admin = create_engine(base, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
-            conn.execute(text("DROP DATABASE IF EXISTS m100_bench"))
-            conn.execute(text("CREATE DATABASE m100_bench"))
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
         admin.dispose()
-        return base.rsplit("/", 1)[0] + "/m100_bench"
+        return f"{base.rsplit('/', 1)[0]}/{name}"
     except Exception:  # noqa: BLE001 (no PostgreSQL here: fall back to SQLite)
         return f"sqlite:///{tmp / 'bench.sqlite3'}"
 
 
+#: the Redis the benchmarked web processes share (the page cache), when it answers
+BENCH_REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
 def bench_env(database_url: str) -> dict:
-    return {**os.environ, "DATABASE_URL": database_url, "USE_REDIS": "0",
+    """The hub's environment: its web processes share the page cache in Redis when Redis
+    answers (under names of this run's own), else each keeps its own."""
+    import redis
+
+    try:
+        use_redis = bool(redis.Redis.from_url(BENCH_REDIS_URL, socket_connect_timeout=0.5).ping())
+    except (redis.RedisError, OSError):
+        use_redis = False
+    names = f"m100bench-{uuid.uuid4().hex[:8]}"
+    return {**os.environ, "DATABASE_URL": database_url, "USE_REDIS": "1" if use_redis else "0",
+            "REDIS_URL": BENCH_REDIS_URL, "CACHE_KEY_PREFIX": f"{names}:",
+            "CELERY_QUEUE": names, "SOCKETIO_CHANNEL": names,
             "SECRET_KEY": "bench-secret", "RATELIMIT_ENABLED": "0", "FLASK_APP": "wsgi.py"}
+
+
+def page_cache_used(env: dict) -> str:
+    seconds = env.get("ANONYMOUS_PAGE_SECONDS", "1")
+    if seconds == "0":
+        return "off"
+    where = "Redis, shared by the web processes" if env["USE_REDIS"] == "1" else "per process"
+    return f"{seconds} s, {where}"
 
 
 @contextmanager
@@ -80,46 +104,6 @@ def wait_until_up(port: int, timeout: float = 30.0) -> None:
     raise RuntimeError(f"server on port {port} did not start")
 
 
-def load_samples(port: int, path: str, seconds: float,
-                 concurrency: int = 8) -> tuple[list[float], float, int]:
-    """Keep-alive GETs from ``concurrency`` threads for ``seconds``: (the successful requests'
-    latencies, the seconds taken, the failed requests)."""
-    latencies: list[float] = []
-    errors = 0
-    lock = threading.Lock()
-    stop = time.monotonic() + seconds
-
-    def worker():
-        nonlocal errors
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        mine = []
-        while time.monotonic() < stop:
-            started = time.perf_counter()
-            try:
-                connection.request("GET", path, headers={"Accept-Language": "ro"})
-                response = connection.getresponse()
-                response.read()
-                ok = response.status == 200
-            except OSError:
-                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-                ok = False
-            if ok:
-                mine.append(time.perf_counter() - started)
-            else:
-                with lock:
-                    errors += 1
-        with lock:
-            latencies.extend(mine)
-
-    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
-    began = time.monotonic()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return latencies, time.monotonic() - began, errors
-
-
 def latency_figures(latencies: list[float], elapsed: float) -> dict:
     """Requests/s over ``elapsed`` seconds, and p50/p99 (ms) of the successful requests."""
     latencies = sorted(latencies)
@@ -141,8 +125,7 @@ def query_counts(app, pages: dict[str, str]) -> dict[str, int]:
     of a cached page costs."""
     from sqlalchemy import event
 
-    from m100hub.extensions import db
-    from m100hub.page_cache import pages_cache
+    from m100hub.extensions import cache, db
 
     with app.app_context():
         engine = db.engine
@@ -154,7 +137,8 @@ def query_counts(app, pages: dict[str, str]) -> dict[str, int]:
     event.listen(engine, "before_cursor_execute", count)
     try:
         for name, path in pages.items():
-            pages_cache.clear()
+            with app.app_context():
+                cache.clear()
             statements.clear()
             assert client.get(path).status_code == 200, path
             counts[name] = len(statements)
@@ -192,63 +176,54 @@ def analyse(database_url: str) -> None:
 
 #: how many alternations of the minimal page and a page of the hub make one measure
 ROUNDS = 5
+#: wrk's load: threads and open connections (keep-alive), as the issue's figures were taken
+WRK = ("-t2", "-c8")
+WRK_SUMMARY = Path(__file__).parent / "wrk_summary.lua"
+
+
+def wrk_round(port: int, path: str, seconds: int, headers: dict[str, str] | None = None) -> dict:
+    """One run of wrk against ``path`` (with ``headers``: a session cookie, say): its figures
+    (see wrk_summary.lua)."""
+    import json
+
+    extra = [arg for name, value in (headers or {}).items() for arg in ("-H", f"{name}: {value}")]
+    done = subprocess.run(
+        ["wrk", *WRK, f"-d{seconds}s", "-s", str(WRK_SUMMARY), "-H", "Accept-Language: ro",
+         *extra, f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def wrk_figures(rounds: list[dict]) -> dict:
+    """Requests/s over all the rounds; p50/p99 (ms): the median of the rounds' own."""
+    seconds = sum(r["duration_us"] for r in rounds) / 1e6
+    return {
+        "requests_per_s": round(sum(r["requests"] for r in rounds) / seconds, 1),
+        "p50_ms": round(statistics.median(r["p50_us"] for r in rounds) / 1000, 2),
+        "p99_ms": round(statistics.median(r["p99_us"] for r in rounds) / 1000, 2),
+        "errors": sum(r["errors"] for r in rounds),
+    }
 
 
 def against_minimal(env: dict, pages: dict[str, str], seconds: float) -> dict:
-    """Each page of the hub against the minimal Flask page, both served the same way and
-    measured in alternation (ROUNDS short rounds of each), so that a change in the shared
-    machine's speed during the run weighs on both sides of the ratio alike."""
+    """Each page of the hub against the minimal Flask page, both served the same way
+    (gunicorn, 2 workers × 4 threads) and loaded by wrk in alternation (ROUNDS short rounds of
+    each), so that a change in the shared machine's speed during the run weighs on both sides
+    of the ratio alike."""
     analyse(env["DATABASE_URL"])
     minimal_env = {**env, "PYTHONPATH": str(Path(__file__).parent)}
-    results, baseline = {}, ([], 0.0, 0)
+    each = max(1, round(seconds / ROUNDS))
+    results, baseline = {}, []
     with gunicorn("minimal_app:app", minimal_env) as minimal, gunicorn("wsgi:app", env) as hub:
         for name, path in pages.items():
-            sides = {"minimal": ([], 0.0, 0), name: ([], 0.0, 0)}
+            sides: dict[str, list[dict]] = {"minimal": [], name: []}
             for _ in range(ROUNDS):
                 for side, port, address in (("minimal", minimal, "/"), (name, hub, path)):
-                    latencies, elapsed, errors = load_samples(port, address, seconds / ROUNDS)
-                    before = sides[side]
-                    sides[side] = (before[0] + latencies, before[1] + elapsed,
-                                   before[2] + errors)
-            figures = {**latency_figures(*sides[name][:2]), "errors": sides[name][2]}
-            versus = latency_figures(*sides["minimal"][:2])
+                    sides[side].append(wrk_round(port, address, each))
+            figures, versus = wrk_figures(sides[name]), wrk_figures(sides["minimal"])
             figures["minimal_requests_per_s"] = versus["requests_per_s"]
             figures["ratio_to_minimal"] = round(
                 figures["requests_per_s"] / versus["requests_per_s"], 3)
             results[name] = figures
-            baseline = tuple(a + b for a, b in zip(baseline, sides["minimal"], strict=True))
-    results["minimal"] = {**latency_figures(*baseline[:2]), "errors": baseline[2]}
-    return {"minimal": results.pop("minimal"), **results}
-
-
-def wrk(port: int, path: str, seconds: float, headers: dict[str, str] | None = None,
-        threads: int = 2, connections: int = 8) -> dict:
-    """Throughput and latency from wrk (Debian's package: a load generator in C, so that the
-    client is not the bottleneck on two cores): requests/s, p50/p99 in ms, non-2xx answers."""
-    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{max(int(seconds), 1)}s",
-               "--latency", "-H", "Accept-Language: ro"]
-    for name, value in (headers or {}).items():
-        command += ["-H", f"{name}: {value}"]
-    out = subprocess.run([*command, f"http://127.0.0.1:{port}{path}"], capture_output=True,
-                         text=True, check=True).stdout
-    figures = {"requests_per_s": float(_wrk_field(out, r"Requests/sec:\s+([\d.]+)")),
-               "p50_ms": _wrk_ms(_wrk_field(out, r"\s50%\s+([\d.]+\w+)")),
-               "p99_ms": _wrk_ms(_wrk_field(out, r"\s99%\s+([\d.]+\w+)"))}
-    bad = _wrk_field(out, r"Non-2xx or 3xx responses:\s+(\d+)", "0")
-    figures["errors"] = int(bad)
-    return figures
-
-
-def _wrk_field(out: str, pattern: str, default: str | None = None) -> str:
-    found = re.search(pattern, out)
-    if found is None:
-        if default is not None:
-            return default
-        raise RuntimeError(f"wrk printed no {pattern!r}:\n{out}")
-    return found.group(1)
-
-
-def _wrk_ms(value: str) -> float:
-    units = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
-    number = value.rstrip("usm")
-    return round(float(number) * units[value[len(number):]], 2)
+            baseline.extend(sides["minimal"])
+    return {"load": f"wrk {' '.join(WRK)}", "page_cache": page_cache_used(env),
+            "minimal": wrk_figures(baseline), **results}

@@ -18,7 +18,7 @@ import sys
 from http.cookies import SimpleCookie
 from pathlib import Path
 
-from common import analyse, gunicorn, scratch_app, wrk
+from common import WRK, analyse, gunicorn, page_cache_used, scratch_app, wrk_figures, wrk_round
 from forums import seed as seed_forums
 
 ROUNDS = 3
@@ -88,19 +88,20 @@ def main() -> None:
     app, env, url = scratch_app()
     pages, password = seed(app)
     analyse(url)
-    seconds = float(os.environ.get("BENCH_SECONDS", "5"))
+    each = max(1, round(float(os.environ.get("BENCH_SECONDS", "6")) / ROUNDS))
     minimal_env = {**env, "PYTHONPATH": str(Path(__file__).parent)}
-    results: dict = {"database": url.split(":")[0], "threads": 20, "posts_per_thread": 500}
+    results: dict = {"database": url.split(":")[0], "threads": 20, "posts_per_thread": 500,
+                     "load": f"wrk {' '.join(WRK)}", "page_cache": page_cache_used(env)}
     with gunicorn("minimal_app:app", minimal_env) as minimal, gunicorn("wsgi:app", env) as hub:
         cookie = sign_in(hub, password)
         for name, path in pages.items():
             for who, headers in (("signed_in", {"Cookie": cookie}), ("anonymous", {})):
-                runs = {"page": [], "list": [], "minimal": []}
+                runs: dict[str, list[dict]] = {"page": [], "list": [], "minimal": []}
                 for _ in range(ROUNDS):
-                    runs["page"].append(wrk(hub, path, seconds / ROUNDS, headers))
-                    runs["list"].append(wrk(minimal, "/list", seconds / ROUNDS))
-                    runs["minimal"].append(wrk(minimal, "/", seconds / ROUNDS))
-                figures = {side: _mean(found) for side, found in runs.items()}
+                    runs["page"].append(wrk_round(hub, path, each, headers))
+                    runs["list"].append(wrk_round(minimal, "/list", each))
+                    runs["minimal"].append(wrk_round(minimal, "/", each))
+                figures = {side: wrk_figures(found) for side, found in runs.items()}
                 page = figures["page"]
                 results[f"{name}_{who}"] = {
                     **page, "list_requests_per_s": figures["list"]["requests_per_s"],
@@ -113,10 +114,6 @@ def main() -> None:
     short = [k for k, v in results.items() if k.endswith("_signed_in") and v["errors"]]
     if short:
         sys.exit(f"errors on {short}")
-
-
-def _mean(runs: list[dict]) -> dict:
-    return {key: round(sum(r[key] for r in runs) / len(runs), 2) for key in runs[0]}
 
 
 if __name__ == "__main__":

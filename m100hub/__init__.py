@@ -6,7 +6,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from . import cli, database, errors, features, i18n, security, templating
+from . import cli, errors, features, i18n, page_cache, security, templating
 from .celery_app import celery_init_app
 from .config import InsecureConfiguration, build_config, check_production
 from .database import include_in_autogenerate
@@ -41,7 +41,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         app, features.load([*FEATURES, *app.config.get("EXTRA_FEATURES", ())]))
     celery_init_app(app, registry)
     security.register(app)
-    database.register(app)  # first of the before-request work: no query comes before it
+    page_cache.register(app)  # the anonymous page cache and Cache-Control headers
     errors.register(app)
     i18n.register(app)
     templating.register(app)

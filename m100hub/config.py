@@ -90,9 +90,12 @@ def build_config(instance_path: Path) -> dict:
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", str(2 * 1024 * 1024))),
         "MAX_FORM_MEMORY_SIZE": int(os.environ.get("MAX_FORM_MEMORY_SIZE", str(512 * 1024))),
         "PER_PAGE": 30,
-        #: a cached forum page is served to visitors without a session for this long before
-        #: its key is read again (0: read on every request)
-        "ANONYMOUS_PAGE_SECONDS": float(os.environ.get("ANONYMOUS_PAGE_SECONDS", "1")),
+        #: pages for visitors without a session are cached whole for this many seconds, in
+        #: Redis when it is in use (shared by every web process), and proxies are told so
+        #: (Cache-Control); 0 turns the cache off
+        "ANONYMOUS_PAGE_SECONDS": int(os.environ.get("ANONYMOUS_PAGE_SECONDS", "1")),
+        #: the cached pages' names on the shared Redis (two installations can share one server)
+        "CACHE_KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "m100hub-page:"),
         #: how many reverse proxies (load balancer, nginx) set X-Forwarded-* in front of us
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
     }

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import enum
 import logging
-import re
 from datetime import UTC, datetime
 from functools import wraps
 from typing import Any
 
 from flask import flash, g, has_app_context, has_request_context, redirect, request
 from sqlalchemy import DateTime, Enum, TypeDecorator, event
-from sqlalchemy.engine import Connection, CursorResult, Engine
+from sqlalchemy.engine import CursorResult, Engine
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from sqlalchemy.sql import Executable
 
@@ -136,117 +135,6 @@ def _sqlite_begin(connection):
     connection.exec_driver_sql(f"BEGIN {mode}")
 
 
-AFTER_COMMIT = "m100_after_commit"
-#: session.info: this transaction only reads; a connection's execution option: this
-#: connection runs in autocommit for a reading request (PostgreSQL)
-READING = "m100_reading"
-#: session.info: this transaction runs on a connection in autocommit (PostgreSQL)
-READING_CONNECTION = "m100_reading_connection"
-#: the first words of the statements a reading request may send; what may not be in them
-READ_STATEMENTS = ("SELECT", "WITH", "VALUES", "SHOW")
-_LEADING = re.compile(r"(?:\s+|\(|/\*.*?\*/|--[^\n]*\n)*", re.S)
-_LOCKS = re.compile(r"\bFOR\s+(?:NO\s+KEY\s+UPDATE|UPDATE|KEY\s+SHARE|SHARE)\b", re.I)
-_WRITES = re.compile(r"\b(?:INSERT|UPDATE|DELETE|MERGE)\b", re.I)
-
-
-class WriteWhileReading(RuntimeError):
-    """A GET or HEAD request wrote without calling begin_write() first."""
-
-
-def register(app) -> None:
-    """GET and HEAD requests only read, until a view calls begin_write().
-
-    On PostgreSQL their transactions run in autocommit, without BEGIN and ROLLBACK: two round
-    trips and two wake-ups of the server per request, a third of a cached page's time. Each
-    statement still sees everything committed before it, as it would in the READ COMMITTED
-    transaction it replaces. A view that writes during a GET calls begin_write() first; a
-    write, a lock or a savepoint without it raises WriteWhileReading (on every database, so
-    the tests find it, and on PostgreSQL for any statement, ORM or not). Server-side cursors
-    (``yield_per``) need a transaction too. The guard is a programmer's aid, not a security
-    boundary: it reads the statements' words, so a function with side effects in a SELECT
-    (``nextval``, an advisory lock) passes it.
-    """
-    app.before_request_funcs.setdefault(None, []).insert(0, _reads_only)
-    app.teardown_request(_reads_end)
-
-
-def _reads_only() -> None:
-    if request.method not in ("GET", "HEAD"):
-        return
-    g.m100_reads_only = True  # each transaction of the request, from its first query
-    if db.session.registry.has() and db.session().in_transaction():
-        db.session.info[READING] = True  # a session that outlives requests (a test's)
-
-
-def _reads_end(exc) -> None:
-    """The request's reads end with it, also for a session that outlives the request (a
-    script's app context, a test's): its next transaction is an ordinary one."""
-    g.pop("m100_reads_only", None)
-    if not db.session.registry.has():
-        return
-    session = db.session()
-    session.info.pop(READING, None)
-    if session.info.pop(READING_CONNECTION, None):
-        try:  # nothing to undo on it: this gives the connection back, out of autocommit
-            session.rollback()
-        except Exception:  # the response is made; the pool discards a broken connection
-            logger.exception("giving a reading connection back failed")
-
-
-def _bound_to_a_connection(session) -> bool:
-    """A session bound to a connection (a test's outer transaction) keeps that transaction."""
-    return isinstance(session.bind, Connection)
-
-
-@event.listens_for(Session, "after_transaction_create")
-def _reading_transaction(session, transaction) -> None:
-    if not has_app_context() or not g.get("m100_reads_only"):
-        return
-    if transaction.nested:
-        raise WriteWhileReading("a GET request opens a savepoint: call begin_write() first")
-    if transaction.parent is not None:
-        return
-    session.info[READING] = True
-    if not _bound_to_a_connection(session) \
-            and session.get_bind().dialect.name == "postgresql":
-        session.connection(execution_options={"isolation_level": "AUTOCOMMIT", READING: True})
-        session.info[READING_CONNECTION] = True
-
-
-@event.listens_for(Session, "after_transaction_end")
-def _reading_ends(session, transaction) -> None:
-    if transaction.parent is None:
-        session.info.pop(READING, None)
-        session.info.pop(READING_CONNECTION, None)
-
-
-@event.listens_for(Session, "before_flush")
-def _no_flush_while_reading(session, flush_context, instances) -> None:
-    if session.info.get(READING) and (session.new or session.deleted or any(
-            session.is_modified(instance) for instance in session.dirty)):
-        raise WriteWhileReading("a GET request writes: call begin_write() first")
-
-
-@event.listens_for(Session, "do_orm_execute")
-def _no_statement_while_reading(state) -> None:
-    if state.session.info.get(READING) and (
-            state.is_insert or state.is_update or state.is_delete
-            or getattr(state.statement, "_for_update_arg", None) is not None):
-        raise WriteWhileReading("a GET request writes or locks: call begin_write() first")
-
-
-@event.listens_for(Engine, "before_cursor_execute")
-def _no_sql_write_while_reading(conn, cursor, statement, parameters, context, executemany):
-    """Any statement on a reading connection: Core, text or driver SQL too."""
-    if not conn.get_execution_options().get(READING):
-        return
-    start = leading.end() if (leading := _LEADING.match(statement)) else 0
-    verb = statement[start:start + 6].upper()
-    if not verb.startswith(READ_STATEMENTS) or _LOCKS.search(statement) \
-            or (verb.startswith("WITH") and _WRITES.search(statement)):
-        raise WriteWhileReading("a GET request writes or locks: call begin_write() first")
-
-
 #: schema objects that migrations write by hand (search indexes per database): not in the
 #: models' metadata, so autogenerate and the drift test leave them alone
 HAND_WRITTEN_SCHEMA = ("forum_posts_fts", "ix_forum_posts_search")
@@ -254,6 +142,9 @@ HAND_WRITTEN_SCHEMA = ("forum_posts_fts", "ix_forum_posts_search")
 
 def include_in_autogenerate(obj, name, type_, reflected, compare_to) -> bool:
     return not (name or "").startswith(HAND_WRITTEN_SCHEMA)
+
+
+AFTER_COMMIT = "m100_after_commit"
 
 
 def after_commit(callback) -> None:
@@ -304,19 +195,6 @@ def rows_changed(statement: Executable) -> int:
     result = db.session.execute(statement)
     assert isinstance(result, CursorResult)
     return result.rowcount
-
-
-def begin_write() -> None:
-    """Start the session's next transaction as a writer (SQLite: BEGIN IMMEDIATE), for a
-    write inside a reading request. A GET's reads end first (like a commit, this expires the
-    rows loaded so far); a no-op when a writing transaction is already open."""
-    if has_app_context():
-        g.pop("m100_reads_only", None)  # the request's next transactions write
-    session = db.session()
-    if session.info.get(READING):
-        session.commit()
-    if not session.in_transaction():
-        session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
 
 
 def commit() -> None:

@@ -3,6 +3,7 @@
 from typing import TYPE_CHECKING
 
 from flask_babel import Babel
+from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -41,3 +42,5 @@ csrf = CSRFProtect()
 babel = Babel()
 socketio = SocketIO()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+#: whole pages for visitors without a session (page_cache.py configures it)
+cache = Cache()

@@ -1,126 +1,234 @@
-"""Rendered pages and fragments for anonymous readers, cached in the process under keys made
-of everything they show — so a changed title, count or name makes a new key and nothing needs
-invalidating. Signed-in readers (their buttons, their names) are always rendered."""
+"""Whole pages for visitors without a session, cached by Flask-Caching for
+ANONYMOUS_PAGE_SECONDS: in Redis when it is in use (every web process shares them), in the
+process otherwise. A page is filed under its path, its query string and its language, and a
+change reaches such visitors that much later at most: nothing is invalidated.
+
+A view opts in with ``@anonymous_page``, which files the pages it renders; the first work of
+every request serves them, before the rate limiter, CSRF and the view (with the rate limits
+on, a cached page then costs less than a bare /healthz). A page is filed only when nothing
+about it is personal — a GET or HEAD without a session or a signed-in user, answered 200,
+that put nothing in the session (no form token, no flash) and sets no cookie.
+``Cache-Control`` says the same to a reverse proxy: ``public`` for such pages, ``private,
+no-store`` for every response to a session. Redis comes and goes: when it fails, pages are
+rendered as if uncached (a process keeps serving the copies it holds, until they expire).
+"""
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
 import time
-from collections import OrderedDict
+from functools import wraps
+from urllib.parse import urlencode
 
-from flask import current_app, render_template, request, session
-from flask_babel import get_locale
+from flask import Flask, Response, current_app, g, request, session
 from flask_login import current_user
-from markupsafe import Markup
 
-MAX_ENTRIES = 512
+from .extensions import cache
+from .i18n import select_locale
 
+logger = logging.getLogger(__name__)
 
-def render_fragment(template: str, **context) -> Markup:
-    """A template's output, to be placed in another template as it is: Jinja autoescaped it."""
-    return Markup(render_template(template, **context))  # noqa: S704 (escaped by Jinja)
-
-
-class FragmentCache:
-    def __init__(self, size: int = MAX_ENTRIES):
-        self.size = size
-        self._items: OrderedDict[str, Markup] = OrderedDict()
-        #: address → (the digest of the key its page was last served under, when checked)
-        self._checked: OrderedDict[tuple, tuple[str, float]] = OrderedDict()
-        self._lock = threading.Lock()
-        self.hits = self.misses = 0
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-            self._checked.clear()
-
-    def recent(self, address: tuple, seconds: float) -> Markup | None:
-        """The page last served at ``address`` (see get_or_make), if its key was checked
-        against the database less than ``seconds`` ago: served again without a query."""
-        if seconds <= 0:
-            return None
-        with self._lock:
-            checked = self._checked.get(address)
-            if checked is None or time.monotonic() - checked[1] >= seconds:
-                return None
-            found = self._items.get(checked[0])
-            if found is not None:
-                self.hits += 1
-            return found
-
-    def render(self, key_parts: tuple, template: str, **context) -> Markup:
-        return self.get_or_make(key_parts, lambda: render_fragment(template, **context))
-
-    def get_or_make(self, key_parts: tuple, make, address: tuple | None = None) -> Markup:
-        """The entry under the key, or ``make()``'s, filed under the key. ``make`` may return
-        (the page, the key of what it shows) when it reads the rows again to render: the page
-        is then filed under what it shows, so a change between the two reads cannot file a
-        newer page under an older key (which an undo, an unlike say, would then find).
-        With ``address``, the page is remembered as checked now for ``recent()``."""
-        found = self.get(key_parts)
-        if found is None:
-            made = make()
-            found, key_parts = made if isinstance(made, tuple) else (made, key_parts)
-            self.put(key_parts, found)
-        if address is not None:
-            with self._lock:
-                self._checked[address] = (_digest(key_parts), time.monotonic())
-                self._checked.move_to_end(address)
-                while len(self._checked) > self.size:
-                    self._checked.popitem(last=False)
-        return found
-
-    def get(self, key_parts: tuple) -> Markup | None:
-        key = _digest(key_parts)
-        with self._lock:
-            found = self._items.get(key)
-            if found is not None:
-                self._items.move_to_end(key)
-                self.hits += 1
-            else:
-                self.misses += 1
-            return found
-
-    def put(self, key_parts: tuple, html: Markup) -> None:
-        key = _digest(key_parts)
-        with self._lock:
-            self._items[key] = html
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
+#: after a cache read or write fails, this process renders pages uncached for this long, so
+#: that a Redis that hangs costs one timeout now and then instead of one on every page
+RETRY_SECONDS = 5.0
+#: how long a Redis command may take before the page is rendered without it
+REDIS_TIMEOUT_SECONDS = 0.25
+#: A page read from Redis is also kept in the process until its entry in Redis expires —
+#: never longer, so a visitor still sees a change ANONYMOUS_PAGE_SECONDS late at most. A
+#: popular page then costs each process one Redis round trip a period, not one a request
+#: (each waits for Redis to get the CPU: on a busy machine that halved the throughput).
+MAX_COPIES = 256
+#: When this share of a page's time is left, one request of the process renders it again
+#: (unless another process did) while the others are still served it: a popular page does
+#: not expire under a crowd of requests that would all render it at once (on the bench,
+#: expiring under load cost about a fifth of the throughput).
+RENEW_SHARE = 0.25
+#: the mark of a view that opted in; g's name for the key its page is filed under
+_ANONYMOUS_PAGE, _KEY = "m100_anonymous_page", "m100_page_key"
 
 
-def _digest(key_parts: tuple) -> str:
-    return hashlib.blake2b(repr(key_parts).encode(), digest_size=16).hexdigest()
+def register(app: Flask) -> None:
+    """The cache (Redis when in use, else in the process), the cached pages served before
+    any other work of a request, and the Cache-Control headers."""
+    if app.config["USE_REDIS"]:
+        from redis.backoff import NoBackoff
+        from redis.retry import Retry
+
+        config = {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": app.config["REDIS_URL"],
+                  "CACHE_OPTIONS": {"socket_connect_timeout": REDIS_TIMEOUT_SECONDS,
+                                    "socket_timeout": REDIS_TIMEOUT_SECONDS,
+                                    "retry": Retry(NoBackoff(), 0)}}
+    else:
+        config = {"CACHE_TYPE": "SimpleCache"}
+    cache.init_app(app, config={**config, "CACHE_KEY_PREFIX": app.config["CACHE_KEY_PREFIX"]})
+    app.extensions["m100_page_cache"] = {
+        "unavailable_until": 0.0, "copies": {} if app.config["USE_REDIS"] else None,
+        "renewing": {}}
+    app.before_request_funcs.setdefault(None, []).insert(0, _serve_cached_page)
+    app.teardown_request(_end_request)
+    app.after_request(_cache_control)
 
 
-#: whole pages for visitors without a session (no flashes, no tokens, no name): forum
-#: threads and categories, lists of consultations and events
-pages_cache = FragmentCache(size=256)
+def anonymous_page(view):
+    """The view's pages are cached for visitors without a session (see the module's
+    docstring): served by _serve_cached_page before anything else of the request runs (the
+    rate limiter, CSRF, the view), and filed here when the view renders one."""
+
+    @wraps(view)
+    def filing_view(*args, **kwargs):
+        key = g.get(_KEY)
+        if key is None:  # not a request the cache serves
+            return view(*args, **kwargs)
+        response = current_app.make_response(view(*args, **kwargs))
+        if not _shareable(response):
+            return response
+        seconds = current_app.config["ANONYMOUS_PAGE_SECONDS"]
+        page = (time.time() + seconds, response.get_data(), response.content_type)
+        _keep_copy(key, page)
+        # the page says when it expires; the backend keeps it a second longer (SimpleCache
+        # counts whole seconds, and would drop a page filed at 10.9 s at 11 s)
+        _use_cache(cache.set, key, page, timeout=seconds + 1)
+        return _public(response, seconds)
+
+    setattr(filing_view, _ANONYMOUS_PAGE, True)
+    return filing_view
 
 
-def is_listed_address(page, **shown: str) -> bool:
-    """Whether the address is one the site links to: only ``page`` and the ``shown``
-    arguments, each once and as shown. Only such pages are cached, so junk query strings or
-    page numbers cannot fill the cache or leak into a cached page's links."""
-    args = request.args
-    if set(args) - {"page", *shown} or any(len(args.getlist(name)) > 1 for name in args):
+def _serve_cached_page() -> Response | None:
+    """The first work of a request: for a visitor without a session asking for a page of a
+    view that opted in, the page from the cache; else (None) the request goes on, and the
+    view files the page it renders under g's key."""
+    seconds = current_app.config["ANONYMOUS_PAGE_SECONDS"]
+    view = current_app.view_functions.get(request.endpoint or "")
+    if seconds <= 0 or not getattr(view, _ANONYMOUS_PAGE, False) \
+            or request.method not in ("GET", "HEAD") or not _without_session():
+        return None
+    key = _page_key()
+    found = _cached_page(key)
+    if found is not None and _claims_renewal(key, found[0], seconds):
+        found = _renewed_elsewhere(key, found)
+    if found is not None:
+        _expires, body, content_type = found
+        return _public(current_app.response_class(body, content_type=content_type), seconds)
+    setattr(g, _KEY, key)
+    return None
+
+
+def _public(response: Response, seconds: int) -> Response:
+    """A reverse proxy may keep the page as long, apart for each cookie and language."""
+    response.headers["Cache-Control"] = f"public, max-age={seconds}"
+    response.headers["Vary"] = "Cookie, Accept-Language"
+    return response
+
+
+def _claims_renewal(key: str, expires: float, seconds: int) -> bool:
+    """Whether this request renders the page again before it expires: the first one of the
+    process when RENEW_SHARE of its time is left, while the others are still served it."""
+    if expires - time.time() > seconds * RENEW_SHARE:
         return False
-    if args.get("page", "1") != str(page.page):
+    renewing, me = current_app.extensions["m100_page_cache"]["renewing"], threading.get_ident()
+    if renewing.setdefault(key, me) != me:
         return False
-    return all(args.get(name, "") == value for name, value in shown.items())
+    g.m100_renewing = key
+    return True
 
 
-def recent_page(cache: FragmentCache) -> tuple[tuple, Markup | None]:
-    """(this address in this language, the page last served at it if it was checked less
-    than ANONYMOUS_PAGE_SECONDS ago): a popular page costs the database one query a second
-    at most, and an anonymous reader sees a change that much later at most."""
-    address = (request.full_path, str(get_locale()))
-    return address, cache.recent(address, current_app.config["ANONYMOUS_PAGE_SECONDS"])
+def _renewed_elsewhere(key: str, page: tuple[float, bytes, str]):
+    """The page another process filed since this one kept its copy (so that the processes
+    sharing Redis render a popular page about once a period between them), or None: this
+    request renders it again."""
+    if current_app.extensions["m100_page_cache"]["copies"] is None:
+        return None
+    found = _filed(key)
+    if found is None or found[0] <= page[0]:
+        return None
+    _keep_copy(key, found)
+    return found
 
 
-def for_anonymous_reader() -> bool:
-    """A visitor without a session: nothing personal on the page, no token, no flash."""
-    return not current_user.is_authenticated and not session
+def _end_request(exc) -> None:
+    """However the request ended (filed, not shareable, refused before the view, failed),
+    its key is forgotten and its claim to renew a page given back."""
+    g.pop(_KEY, None)
+    key = g.pop("m100_renewing", None)
+    if key is not None:
+        current_app.extensions["m100_page_cache"]["renewing"].pop(key, None)
+
+
+def _without_session() -> bool:
+    """Nothing personal to show: no session (no flash, no form token) and nobody signed in."""
+    return not session and not current_user.is_authenticated
+
+
+def _shareable(response: Response) -> bool:
+    return (response.status_code == 200 and "Set-Cookie" not in response.headers
+            and _without_session())
+
+
+def _page_key() -> str:
+    """The path, the query string (its arguments sorted) and the language, hashed: junk
+    query strings make keys of bounded length, which expire with the rest."""
+    query = urlencode(sorted(request.args.items(multi=True)))
+    address = f"{select_locale()} {request.path}?{query}"
+    return "page:" + hashlib.blake2b(address.encode(), digest_size=20).hexdigest()
+
+
+def _cached_page(key: str) -> tuple[float, bytes, str] | None:
+    """(when it expires, body, content type) of the page filed under ``key`` and not yet
+    expired: this process's copy, else the cache's."""
+    copies = current_app.extensions["m100_page_cache"]["copies"]
+    found = copies.get(key) if copies is not None else None
+    if found is None or found[0] <= time.time():
+        found = _filed(key)
+        if found is not None:
+            _keep_copy(key, found)
+    return found
+
+
+def _filed(key: str) -> tuple[float, bytes, str] | None:
+    """The cache's page under ``key``; None when there is none, it expired or another
+    version of this code filed it (rendered again)."""
+    found = _use_cache(cache.get, key)
+    if not (isinstance(found, tuple) and len(found) == 3) or found[0] <= time.time():
+        return None
+    return found
+
+
+def _keep_copy(key: str, page: tuple[float, bytes, str]) -> None:
+    copies = current_app.extensions["m100_page_cache"]["copies"]
+    if copies is None:
+        return
+    if len(copies) >= MAX_COPIES:
+        now = time.time()
+        for old_key, (expires, *_) in list(copies.items()):
+            if expires <= now:
+                copies.pop(old_key, None)
+        if len(copies) >= MAX_COPIES:
+            copies.clear()
+    copies[key] = page
+
+
+def _use_cache(operation, *args, **kwargs):
+    """``operation``'s answer, or None when the cache fails (Redis down or slow): the page is
+    then rendered, and the cache left alone for RETRY_SECONDS."""
+    state = current_app.extensions["m100_page_cache"]
+    if time.monotonic() < state["unavailable_until"]:
+        return None
+    try:
+        return operation(*args, **kwargs)
+    except Exception as error:  # noqa: BLE001 (whatever the backend raises, the page must not fail)
+        state["unavailable_until"] = time.monotonic() + RETRY_SECONDS
+        logger.warning("the page cache failed (%r); pages are rendered without it for %s s",
+                       error, RETRY_SECONDS)
+        return None
+
+
+def _cache_control(response: Response) -> Response:
+    """``private, no-store`` on every response to a session, unless it says its own (a
+    cached page, static files, calendar feeds)."""
+    if "Cache-Control" not in response.headers and (
+            session or current_app.config["SESSION_COOKIE_NAME"] in request.cookies):
+        response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -1,5 +1,6 @@
 """Fixtures: app (migrated database), db (each test in a rolled-back transaction), client,
-login_as(role), count_queries, outbox, and factories in tests/factories.py.
+login_as(role), count_queries, outbox, make_app (another app on the test database), and
+factories in tests/factories.py.
 
 TEST_DATABASE_URL selects the database (PostgreSQL in CI); SQLite in a temporary folder
 otherwise. Under CI=true a missing PostgreSQL, Redis or Chromium fails instead of skipping.
@@ -16,14 +17,15 @@ from hashlib import sha512
 from pathlib import Path
 
 import pytest
-from flask import current_app, g, request_started
+from flask import current_app, g, has_request_context, request, request_started
 from flask_sqlalchemy.session import _app_ctx_id
 from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from m100hub import create_app
+from m100hub.extensions import cache, limiter, socketio
 from m100hub.extensions import db as _db
-from m100hub.extensions import limiter
 
 from . import factories
 
@@ -92,7 +94,7 @@ def base_config(tmp_root: Path, url: str) -> dict:
         "MAIL_SERVER": "",
         "MAIL_OUTBOX_DIR": str(tmp_root / "outbox"),
         "WTF_CSRF_ENABLED": False,
-        # every request reads the cached pages' keys (test_forum_fragments tests the grace)
+        # every page rendered (test_page_cache turns the cache on)
         "ANONYMOUS_PAGE_SECONDS": 0,
         "BASE_URL": "http://localhost",
         "SERVER_NAME": None,
@@ -131,6 +133,49 @@ def fresh_g(sender, **extra):
         delattr(g, key)
 
 
+# --- a GET never writes --------------------------------------------------------------------
+# Checked in every test, not in production: any INSERT, UPDATE or DELETE (ORM, Core or text)
+# or row lock (with_for_update) that a GET or HEAD request sends fails the test.
+#: the one write a GET may make: a signed-in reader's read marker, on the thread page
+GET_MAY_WRITE = {"forums.thread": "forum_read_markers"}
+_READING = "m100.tests.reading"
+_writes_in_gets: list[str] = []
+
+
+@request_started.connect
+def _reading_request(sender, **extra):
+    """From here to the response, a GET or HEAD request may only read (a request of the test
+    client; a test_request_context() that builds data is not one)."""
+    request.environ[_READING] = request.method in ("GET", "HEAD")
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _a_get_never_writes(conn, cursor, statement, parameters, context, executemany):
+    if not has_request_context() or not request.environ.get(_READING):
+        return
+    compiled = getattr(getattr(context, "compiled", None), "statement", None)
+    locks = getattr(compiled, "_for_update_arg", None) is not None
+    verb = statement.lstrip().split(None, 1)[0].upper() if statement.strip() else ""
+    writes = getattr(context, "isinsert", False) or getattr(context, "isupdate", False) \
+        or getattr(context, "isdelete", False) or verb in ("INSERT", "UPDATE", "DELETE")
+    if not (writes or locks):
+        return
+    table = getattr(getattr(compiled, "table", None), "name", None)
+    if writes and table is not None and GET_MAY_WRITE.get(request.endpoint) == table:
+        return
+    _writes_in_gets.append(f"{request.method} {request.path}: {statement}")
+    raise AssertionError(f"a GET writes or locks ({request.path}): {statement}")
+
+
+@pytest.fixture(autouse=True)
+def writes_in_gets():
+    """Fails the test whose GET or HEAD request wrote, also when something caught the error
+    (a test of the check itself empties the list)."""
+    _writes_in_gets.clear()
+    yield _writes_in_gets
+    assert not _writes_in_gets, _writes_in_gets
+
+
 @pytest.fixture
 def db(app):
     """A session inside a transaction that is rolled back after the test.
@@ -154,6 +199,36 @@ def db(app):
             _db.session = original
             outer.rollback()
             connection.close()
+
+
+@pytest.fixture
+def make_app(app, db, tmp_root):
+    """Builds further apps on the test database (another web process, say), then puts back
+    the extension objects they share with the session's app (the limiter's storage,
+    Socket.IO's server, the page cache's default app, Celery's default app), so that later
+    tests see the session's app as it was."""
+    shared = (limiter, socketio, cache)
+    saved = [dict(vars(extension)) for extension in shared]
+    made = []
+
+    def make(**overrides):
+        extra = create_app({**base_config(tmp_root, database_url(tmp_root)), **overrides})
+        made.append(extra)
+        return extra
+
+    try:
+        yield make
+    finally:
+        for extension, attributes in zip(shared, saved, strict=True):
+            vars(extension).clear()
+            vars(extension).update(attributes)
+        main_celery = app.extensions["celery"]
+        main_celery.set_current()
+        main_celery.set_default()
+        for extra in made:
+            with extra.app_context():
+                for engine in _db.engines.values():
+                    engine.dispose()
 
 
 @pytest.fixture

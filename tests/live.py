@@ -106,6 +106,7 @@ class LiveStack:
             "RATE_LIMIT_SIGN_IN": "200 per minute",
             # flows check what visitors see right after a change: no second of grace
             "ANONYMOUS_PAGE_SECONDS": "0",
+            "CACHE_KEY_PREFIX": f"live-{self.secret[:8]}:",
             "CELERY_QUEUE": f"live-{self.secret[:8]}",
             "SOCKETIO_CHANNEL": f"live-{self.secret[:8]}",
             "PYTHONUNBUFFERED": "1",

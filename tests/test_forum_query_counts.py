@@ -26,11 +26,12 @@ from . import forum_factories as ff
 from .conftest import in_request
 
 SMALL, LARGE = 10, 200
-#: upper bounds, per page and viewer (what was measured, with no slack to grow into)
+#: upper bounds, per page and viewer (what was measured, with no slack to grow into); the
+#: anonymous pages as rendered (the tests run with the page cache off; a cached page makes none)
 BOUNDS = {
     ("index", "anonymous"): 1, ("index", "citizen"): 3,
-    ("category", "anonymous"): 1, ("category", "citizen"): 6,
-    ("thread", "anonymous"): 1, ("thread", "citizen"): 7,
+    ("category", "anonymous"): 3, ("category", "citizen"): 6,
+    ("thread", "anonymous"): 2, ("thread", "citizen"): 7,
     ("search", "anonymous"): 3, ("search", "citizen"): 5,
     # the forum posts (page, count, reports) and the consultation comments (and their reports)
     ("moderation", "moderator"): 7,

@@ -16,43 +16,13 @@ from m100hub import create_app
 from m100hub.accounts.models import User
 from m100hub.config import InsecureConfiguration, build_config, check_production
 from m100hub.extensions import db as _db
-from m100hub.extensions import limiter, socketio
+from m100hub.extensions import limiter
 from m100hub.security import is_safe_next, safe_next
 
 from . import factories
 from .conftest import base_config, database_url, session_identifier
 
 EN = {"Accept-Language": "en"}
-
-
-@pytest.fixture
-def make_app(app, db, tmp_root):
-    """Builds further apps on the test database, then puts back the extension objects they
-    share with the session's app (the limiter's storage, Socket.IO's server, Celery's default
-    app), so that later tests see the session's app as it was."""
-    saved_limiter = dict(vars(limiter))
-    saved_socketio = dict(vars(socketio))
-    made = []
-
-    def make(**overrides):
-        extra = create_app({**base_config(tmp_root, database_url(tmp_root)), **overrides})
-        made.append(extra)
-        return extra
-
-    try:
-        yield make
-    finally:
-        vars(limiter).clear()
-        vars(limiter).update(saved_limiter)
-        vars(socketio).clear()
-        vars(socketio).update(saved_socketio)
-        main_celery = app.extensions["celery"]
-        main_celery.set_current()
-        main_celery.set_default()
-        for extra in made:
-            with extra.app_context():
-                for engine in _db.engines.values():
-                    engine.dispose()
 
 
 def user_count() -> int:

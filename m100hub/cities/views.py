@@ -2,12 +2,14 @@ from __future__ import annotations
 
 from flask import abort, render_template
 
+from ..page_cache import anonymous_page
 from . import bp
 from .models import MissionStatus
 from .queries import all_cities, by_slug
 
 
 @bp.route("/cities")
+@anonymous_page
 def index():
     cities = all_cities()
     groups = [
@@ -17,6 +19,7 @@ def index():
 
 
 @bp.route("/cities/<slug:slug>")
+@anonymous_page
 def show(slug):
     city = by_slug(slug)
     if city is None:

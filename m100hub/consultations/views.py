@@ -4,7 +4,6 @@ participation_views.py; running one: manage_views.py; results: results_views.py.
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -12,7 +11,7 @@ from ..cities.models import ClimateSector
 from ..cities.queries import all_cities
 from ..database import commit
 from ..organisations.permissions import official_cities
-from ..page_cache import for_anonymous_reader, is_listed_address, pages_cache
+from ..page_cache import anonymous_page
 from ..permissions import confirmed_required
 from ..security import limit, person_or_address
 from ..util import choice_arg, page_arg
@@ -35,6 +34,7 @@ def _vote_limit():
 
 
 @bp.route("/consultations")
+@anonymous_page
 def index():
     phase = choice_arg("phase", queries.PHASE_FILTERS)
     sector = choice_arg("sector", {s.value for s in ClimateSector})
@@ -43,29 +43,14 @@ def index():
     manageable = (current_user.is_authenticated and current_user.is_admin,
                   official_cities(current_user))
     page = queries.listing(page_arg(), phase, city.id if city else None, sector, manageable)
-
-    def render():
-        return render_template(
-            "consultations/index.html", page=page, phase=phase, sector=sector, city=city,
-            cities=cities, sectors=list(ClimateSector), phases=queries.PHASE_FILTERS,
-            can_create=permissions.can_create(current_user))
-
-    shown = {"phase": phase, "city": city.slug if city else "", "sector": sector}
-    if for_anonymous_reader() and is_listed_address(page, **shown):
-        key = ("consultations", str(get_locale()), tuple(shown.items()), page.page, page.pages,
-               tuple((c.slug, c.name) for c in cities),
-               tuple(_shown_in_list(c) for c in page.items))
-        return pages_cache.get_or_make(key, render)
-    return render()
-
-
-def _shown_in_list(c: Consultation) -> tuple:
-    """What a consultation's card shows (the key of the anonymous list page's cache)."""
-    return (c.id, c.title, c.summary, c.phase, c.city.name if c.city else None, c.opens_dt,
-            c.closes_dt, c.participant_count, c.proposal_count, c.comment_count)
+    return render_template(
+        "consultations/index.html", page=page, phase=phase, sector=sector, city=city,
+        cities=cities, sectors=list(ClimateSector), phases=queries.PHASE_FILTERS,
+        can_create=permissions.can_create(current_user))
 
 
 @bp.route("/consultations/<id:consultation_id>")
+@anonymous_page
 def show(consultation_id):
     consultation = consultation_or_404(consultation_id)
     return _render_show(consultation)

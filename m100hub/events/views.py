@@ -8,7 +8,6 @@ from datetime import UTC, date, datetime
 
 import segno
 from flask import Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -17,7 +16,7 @@ from ..cities.queries import all_cities
 from ..database import commit
 from ..extensions import db
 from ..forms import display_zone
-from ..page_cache import for_anonymous_reader, is_listed_address, pages_cache
+from ..page_cache import anonymous_page
 from ..permissions import confirmed_required
 from ..security import limit, person_or_address
 from ..util import absolute_url, choice_arg, page_arg
@@ -43,30 +42,14 @@ def _filters() -> dict:
 
 
 @bp.route("/events")
+@anonymous_page
 def index():
     filters = _filters()
     when = "past" if request.args.get("when") == "past" else "upcoming"
     page = queries.listing(page_arg(), when, filters["city"].id if filters["city"] else None,
                            filters["sector"], filters["kind"])
-
-    def render():
-        return render_template("events/index.html", page=page, when=when,
-                               can_organise=permissions.can_organise(current_user), **filters)
-
-    shown = {"when": "past" if when == "past" else "", "sector": filters["sector"],
-             "city": filters["city"].slug if filters["city"] else "", "kind": filters["kind"]}
-    if for_anonymous_reader() and is_listed_address(page, **shown):
-        key = ("events", str(get_locale()), tuple(shown.items()), page.page, page.pages,
-               tuple((c.slug, c.name) for c in filters["cities"]),
-               tuple(_shown_in_list(e) for e in page.items))
-        return pages_cache.get_or_make(key, render)
-    return render()
-
-
-def _shown_in_list(e: Event) -> tuple:
-    """What an event's card shows (the key of the anonymous list page's cache)."""
-    return (e.id, e.title, e.kind, e.starts_dt, e.ends_dt, e.city.name if e.city else None,
-            e.attendance, e.capacity, e.confirmed_count, e.cancelled_dt, e.registration_open)
+    return render_template("events/index.html", page=page, when=when,
+                           can_organise=permissions.can_organise(current_user), **filters)
 
 
 @bp.route("/events/calendar")
@@ -105,6 +88,7 @@ def mine():
 
 
 @bp.route("/events/<id:event_id>")
+@anonymous_page
 def show(event_id):
     event = event_or_404(event_id)
     mine = (queries.registration_of(current_user.id, event.id)

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from functools import cache
-
-from sqlalchemy import Integer, bindparam, func, select, true
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from ..accounts.models import User
 from ..extensions import db
 from ..permissions import can_moderate
-from .fragments import CATEGORY_PAGE_SHOWS, POST_FINGERPRINT, THREAD_PAGE_SHOWS, fingerprint
 from .models import (
     Category,
     Post,
@@ -90,104 +86,6 @@ def posts_of(thread_id: int, page: int):
         .where(Post.thread_id == thread_id).order_by(Post.number)
     )
     return db.paginate(stmt, page=page, per_page=POSTS_PER_PAGE, error_out=False, count=False)
-
-
-def category_page_key(slug: str, tag: str, page: int) -> tuple | None:
-    """What an anonymous reader's category page shows, read as plain rows in one statement:
-    (the category's fields, its page of visible threads — each as fragments.threads_key shows
-    it —, how many threads the listing has), or None when there is no such category."""
-    statement, width = _category_page_key_statement(bool(tag))
-    escaped = tag.replace("/", "//").replace("%", "/%").replace("_", "/_")
-    rows = db.session.connection().execute(statement, {
-        "slug": slug, "tag": f'%"{escaped}"%', "offset": (page - 1) * THREADS_PER_PAGE,
-        "limit": THREADS_PER_PAGE}).all()
-    if not rows:
-        return None
-    threads = [(*row[width:width + 5], tuple(row[width + 5] or ()), *row[width + 6:-1])
-               for row in rows if row[width] is not None]
-    return rows[0][:width], threads, rows[0][-1] or 0
-
-
-@cache
-def _category_page_key_statement(tagged: bool):
-    """Built once for each of the two forms (with a tag, without): bound parameters."""
-    from sqlalchemy import String, cast
-    from sqlalchemy.orm import aliased
-
-    category_id = select(Category.id).where(Category.slug == bindparam("slug")).scalar_subquery()
-    order = (Thread.pinned.desc(), Thread.last_post_dt.desc(), Thread.id.desc())
-    page = (
-        select(Thread.id, Thread.title, Thread.pinned, Thread.locked, Thread.hidden, Thread.tags,
-               Thread.post_count, Thread.reply_count, Thread.created_dt, Thread.last_post_dt,
-               Thread.author_id, Thread.last_poster_id,
-               func.row_number().over(order_by=order).label("position"),
-               func.count().over().label("total"))
-        .where(Thread.category_id == category_id, Thread.hidden.is_(False))
-        .order_by(*order).offset(bindparam("offset")).limit(bindparam("limit"))
-    )
-    if tagged:  # JSON list membership, as _has_tag, with the pattern as a parameter
-        page = page.where(cast(Thread.tags, String).like(bindparam("tag"), escape="/"))
-    threads = page.subquery()
-    # the names are joined to the page's threads only, not to all that the count sees
-    author, last_poster = aliased(User), aliased(User)
-    fields = [getattr(Category, name) for name in CATEGORY_PAGE_SHOWS]
-    statement = (
-        select(*fields, *[threads.c[name] for name in (
-            "id", "title", "pinned", "locked", "hidden", "tags", "post_count", "reply_count",
-            "created_dt", "last_post_dt")],
-            author.display_name, last_poster.display_name, threads.c.total)
-        .select_from(Category).outerjoin(threads, true())
-        .outerjoin(author, author.id == threads.c.author_id)
-        .outerjoin(last_poster, last_poster.id == threads.c.last_poster_id)
-        .where(Category.slug == bindparam("slug")).order_by(threads.c.position)
-    )
-    return statement, len(fields)
-
-
-def thread_page_key(thread_id: int, page: int) -> tuple | None:
-    """What an anonymous reader's thread page shows, read as plain rows in one statement:
-    (the thread's fields, its page's post fingerprints — see fragments.fingerprint), or None
-    when there is no such thread or it is hidden. The page's cache key, cheaper than loading
-    the objects: a cache hit costs this one query."""
-    statement, width = _thread_page_key_statement()
-    rows = db.session.connection().execute(statement, {
-        "thread_id": thread_id, "offset": (page - 1) * POSTS_PER_PAGE,
-        "limit": POSTS_PER_PAGE}).all()
-    if not rows:
-        return None
-    return rows[0][:width], [fingerprint(tuple(row[width:-2]), row[-2], row[-1])
-                             for row in rows if row[width] is not None]
-
-
-@cache
-def _thread_page_key_statement():
-    """Built once: the statement is the same for every thread and page (bound parameters)."""
-    from ..cities.models import City
-    from ..consultations.models import Consultation
-    from ..events.models import Event
-
-    thread_id = bindparam("thread_id", type_=Integer)
-    posts = (
-        select(*[getattr(Post, name) for name in POST_FINGERPRINT],
-               User.display_name.label("author_name"), User.handle.label("author_handle"))
-        .outerjoin(User, User.id == Post.author_id)
-        .where(Post.thread_id == thread_id).order_by(Post.number)
-        .offset(bindparam("offset")).limit(bindparam("limit"))
-    ).subquery()
-    models = {"": Thread, "category": Category, "city": City, "consultation": Consultation,
-              "event": Event}
-    fields = [getattr(models[relation], name).label(f"{relation or 'thread'}_{name}")
-              for relation, names in THREAD_PAGE_SHOWS for name in names]
-    statement = (
-        select(*fields, *posts.c).select_from(Thread)
-        .join(Category, Category.id == Thread.category_id)
-        .outerjoin(City, City.id == Thread.city_id)
-        .outerjoin(Consultation, Consultation.id == Thread.consultation_id)
-        .outerjoin(Event, Event.id == Thread.event_id)
-        .outerjoin(posts, true())
-        .where(Thread.id == thread_id, Thread.hidden.is_(False)).order_by(posts.c.number)
-    )
-    return statement, len(fields)
 
 
 def revisions(post_id: int, page: int) -> tuple[list, bool]:

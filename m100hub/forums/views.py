@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 from flask import (
     abort,
     current_app,
@@ -13,21 +11,20 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
 
 from ..accounts.models import User
 from ..cities.queries import city_choices
-from ..database import begin_write, commit
+from ..database import commit
 from ..extensions import db
-from ..page_cache import for_anonymous_reader, recent_page
+from ..page_cache import anonymous_page
 from ..permissions import can_moderate, get_or_404, require
 from ..security import limit, person_or_address
 from ..util import page_arg
-from . import bp, fragments, permissions, queries, search, services
-from .forms import TAG, EditForm, ReplyForm, ThreadForm
+from . import bp, permissions, queries, search, services
+from .forms import EditForm, ReplyForm, ThreadForm
 from .models import Post, Thread
 from .queries import page_of
 
@@ -71,56 +68,22 @@ def _post_url(thread_id: int, number: int) -> str:
 
 
 @bp.route("/forums")
+@anonymous_page
 def index():
     return render_template("forums/index.html", categories=queries.categories())
 
 
 @bp.route("/forums/c/<slug:slug>")
+@anonymous_page
 def category(slug):
-    tag = request.args.get("tag", "")[:30]
-    number = page_arg()
-    if for_anonymous_reader() and (not tag or TAG.match(tag)):
-        # The whole page, as for thread pages: keyed by everything it shows, read as plain
-        # rows in one query. (Odd tags are not worth a cache entry.)
-        remembered, page_html = recent_page(fragments.pages_cache)
-        if page_html is not None:
-            return page_html
-        found = queries.category_page_key(slug, tag, number)
-        if found is None:
-            abort(404)
-        fields, threads, total = found
-        shown = SimpleNamespace(page=number, items=threads,
-                                pages=-(-total // queries.THREADS_PER_PAGE))
-        if fragments.is_listed_category_address(shown, tag):
-            address, locale = request.full_path, str(get_locale())
-
-            def render():
-                category = _category_or_404(slug)
-                page = queries.threads_of(category.id, current_user, number, tag)
-                return _render_category(category, page, tag), \
-                    fragments.rendered_category_page_key(address, locale, category, page)
-
-            return fragments.pages_cache.get_or_make(
-                fragments.category_page_key(address, locale, fields, shown), render, remembered)
     category = _category_or_404(slug)
-    return _render_category(category, queries.threads_of(category.id, current_user, number, tag),
-                            tag)
-
-
-def _render_category(category, page, tag: str) -> str:
+    tag = request.args.get("tag", "")[:30]
+    page = queries.threads_of(category.id, current_user, page_arg(), tag)
     following = (current_user.is_authenticated
                  and queries.follows(current_user.id, category=category))
-    if current_user.is_authenticated or (tag and not TAG.match(tag)):
-        # signed in: may see their own hidden threads; odd tags: not worth a cache entry
-        threads_html = fragments.render_fragment(
-            "forums/_threads.html", category=category, page=page)
-    else:
-        threads_html = fragments.threads_cache.render(
-            fragments.threads_key(str(get_locale()), category, tag, page.items),
-            "forums/_threads.html", category=category, page=page)
     return render_template(
         "forums/category.html", category=category, page=page, tag=tag, following=following,
-        can_start=permissions.can_start_thread(current_user, category), threads_html=threads_html)
+        can_start=permissions.can_start_thread(current_user, category))
 
 
 @bp.route("/forums/c/<slug:slug>/new", methods=["GET", "POST"])
@@ -170,50 +133,26 @@ def _about(form: ThreadForm) -> tuple[str, dict]:
 
 
 @bp.route("/forums/t/<id:thread_id>")
+@anonymous_page
 def thread(thread_id):
-    number = page_arg()
-    if for_anonymous_reader():
-        # The key is read as plain rows (no ORM objects): a cache hit is one light query,
-        # or none when the page was checked less than ANONYMOUS_PAGE_SECONDS ago. Only
-        # addresses the site links to: junk parameters must not fill the cache, nor end up
-        # in a cached page's links.
-        remembered, page_html = recent_page(fragments.pages_cache)
-        if page_html is not None:
-            return page_html
-        found = queries.thread_page_key(thread_id, number)
-        if found is None:
-            abort(404)
-        fields, shown = found
-        if shown and fragments.is_listed_address(SimpleNamespace(page=number)):
-            locale = str(get_locale())
-
-            def render_and_key():
-                thread = _thread_or_404(thread_id)
-                page = queries.posts_of(thread_id, number)
-                return _render_thread(thread, page, ReplyForm), \
-                    fragments.rendered_thread_page_key(number, locale, thread, page.items)
-
-            return fragments.pages_cache.get_or_make(
-                fragments.thread_page_key(number, locale, fields, shown), render_and_key,
-                remembered)
     thread = _thread_or_404(thread_id)
-    page = queries.posts_of(thread.id, number)
-    quote = _quote(thread, request.args.get("quote", ""))
+    page = queries.posts_of(thread.id, page_arg())
 
-    def render():
-        # The form (and so a CSRF token in the session) only for those who may reply.
-        return _render_thread(thread, page, lambda: ReplyForm(body=quote) if quote else ReplyForm())
+    def reply_form():
+        # made only for those who may reply (it puts a CSRF token in the session)
+        quote = _quote(thread, request.args.get("quote", ""))
+        return ReplyForm(body=quote) if quote else ReplyForm()
 
-    html = render()
+    html = _render_thread(thread, page, reply_form)
     read = queries.read_number(current_user.id, thread.id) if current_user.is_authenticated \
         else None
     if current_user.is_authenticated and page.items and (read or 0) < page.items[-1].number:
-        # The one cheap write of a signed-in GET, after the page is rendered, in a writing
-        # transaction of its own. The ids are read before the commit expires the rows (else
-        # each would be loaded again).
+        # The one cheap write of a signed-in GET, after the page is rendered, in a transaction
+        # of its own that writes first (SQLite: it waits for the write lock, as a reading one
+        # could not). The ids are read before the commit expires the rows (else each would be
+        # loaded again).
         user_id, thread_id, number = current_user.id, thread.id, page.items[-1].number
         commit()
-        begin_write()
         services.mark_read(user_id, thread_id, number, has_marker=read is not None)
         commit()
     return html
@@ -221,33 +160,20 @@ def thread(thread_id):
 
 def _render_thread(thread: Thread, page, make_form, preview: str | None = None) -> str:
     can_reply = permissions.can_reply(current_user, thread, thread.category)
-    context = dict(
-        thread=thread, page=page, pages=max(page_of(thread.next_number - 1), 1),
-        can_reply=can_reply, moderator=can_moderate(current_user),
-    )
-    return render_template(
-        "forums/thread.html", category=thread.category, posts_html=_posts_html(page, context),
-        following=current_user.is_authenticated
-        and queries.follows(current_user.id, thread=thread),
-        form=make_form() if can_reply else None, preview=preview, **context,
-    )
-
-
-def _posts_html(page, context: dict):
-    """The page's posts: from the fragment cache for anonymous readers."""
     posts = page.items
-    if not current_user.is_authenticated:
-        key = fragments.posts_key(str(get_locale()), context["thread"].id, page.page, posts)
-        return fragments.posts_cache.render(key, "forums/_posts.html", shown=set(),
-                                            history=set(), mine_to_edit=set(), can_react=False,
-                                            liked=set(), **context)
-    return fragments.render_fragment(
-        "forums/_posts.html", **context,
+    signed_in = current_user.is_authenticated
+    return render_template(
+        "forums/thread.html", category=thread.category, thread=thread, page=page,
+        pages=max(page_of(thread.next_number - 1), 1), can_reply=can_reply,
+        moderator=can_moderate(current_user),
+        following=signed_in and queries.follows(current_user.id, thread=thread),
+        form=make_form() if can_reply else None, preview=preview,
         shown={p.id for p in posts if permissions.can_see_post(current_user, p)},
         history={p.id for p in posts if permissions.can_see_revisions(current_user, p)},
         mine_to_edit={p.id for p in posts if permissions.can_edit(current_user, p)},
         can_react=permissions.can_post(current_user),
-        liked=queries.liked(current_user.id, [p.id for p in posts]))
+        liked=queries.liked(current_user.id, [p.id for p in posts]) if signed_in else set(),
+    )
 
 
 def _quote(thread: Thread, post_id: str) -> str:

@@ -9,12 +9,14 @@ from ..cities.queries import all_cities
 from ..database import commit
 from ..i18n import remember_language
 from ..permissions import open_to_unconfirmed
+from ..page_cache import anonymous_page
 from ..security import safe_next
 from . import bp
 from .readiness import check_readiness
 
 
 @bp.route("/")
+@anonymous_page
 def home():
     cities = all_cities()
     mission = [c for c in cities if c.mission_status == MissionStatus.EU_MISSION]
