@@ -371,3 +371,20 @@ def test_a_redis_that_hangs_costs_a_page_a_short_timeout(make_app, db, own_redis
         assert time.monotonic() - started < 1  # not tried again for RETRY_SECONDS
     finally:
         own_redis.process.send_signal(signal.SIGCONT)
+
+
+def test_consultation_and_proposal_pages_leave_a_visitor_without_a_session(make_app, db):
+    """No form (and so no token in a new session) for a visitor who may not use it: the
+    page stays cacheable."""
+    from . import consultation_factories as cf
+
+    item = cf.consultation("open")
+    proposal = cf.proposal(item)
+    db.session.commit()
+    ids = item.id, proposal.id
+    client = make_app(WTF_CSRF_ENABLED=True).test_client()  # forms make tokens, as in production
+    for url in (f"/consultations/{ids[0]}", f"/proposals/{ids[1]}"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert response.headers.get("Set-Cookie") is None, url
+        assert "private" not in response.headers.get("Cache-Control", ""), url

@@ -70,7 +70,14 @@ def proposal(proposal_id):
 def _render_proposal(proposal, consultation, comment_form=None, status_form=None):
     signed_in = current_user.is_authenticated
     order = choice_arg("order", queries.COMMENT_ORDERS, "best")
-    status_form = status_form or ProposalStatusForm(formdata=None, obj=proposal)
+    can_comment = permissions.can_comment(current_user, consultation)
+    can_answer = permissions.can_answer_proposals(current_user, consultation)
+    # forms only for those who may use them: a form puts a token in the session, and a
+    # visitor without a session is served the cached page
+    if can_answer and status_form is None:
+        status_form = ProposalStatusForm(formdata=None, obj=proposal)
+    if can_comment and comment_form is None:
+        comment_form = CommentForm(formdata=None)
     return render_template(
         "consultations/proposal.html", proposal=proposal, consultation=consultation,
         supported=signed_in and bool(queries.supported(current_user.id, [proposal.id])),
@@ -78,10 +85,9 @@ def _render_proposal(proposal, consultation, comment_form=None, status_form=None
         order=order,
         my_comment_votes=queries.my_comment_votes(current_user.id, consultation.id)
         if signed_in else {},
-        comment_form=comment_form or CommentForm(formdata=None), status_form=status_form,
+        comment_form=comment_form, status_form=status_form,
         can_support=permissions.can_support(current_user, consultation, proposal),
-        can_comment=permissions.can_comment(current_user, consultation),
-        can_answer=permissions.can_answer_proposals(current_user, consultation))
+        can_comment=can_comment, can_answer=can_answer)
 
 
 @bp.route("/proposals/<id:proposal_id>/support", methods=["POST"])

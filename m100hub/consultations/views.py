@@ -63,15 +63,20 @@ def _render_show(consultation: Consultation, comment_form: CommentForm | None = 
     mine = voting.my_choices(current_user.id, [q.id for q in questions]) if signed_in else {}
     top = queries.proposals(consultation.id, 1, per_page=5)
     order = choice_arg("order", queries.COMMENT_ORDERS, "best")
+    can = _abilities(consultation)
+    if can["comment"] and comment_form is None:
+        # only for those who may comment: a form puts a token in the session, and a visitor
+        # without a session is served the cached page
+        comment_form = CommentForm(formdata=None)
     return render_template(
         "consultations/show.html", consultation=consultation, questions=questions, mine=mine,
         errors=errors or {}, proposals=top, order=order,
         comments=queries.comments(consultation.id, None, order, page_arg()),
         my_comment_votes=queries.my_comment_votes(current_user.id, consultation.id)
         if signed_in else {},
-        comment_form=comment_form or CommentForm(formdata=None),
+        comment_form=comment_form,
         following=signed_in and queries.follows(current_user.id, consultation.id),
-        can=_abilities(consultation), Phase=Phase)
+        can=can, Phase=Phase)
 
 
 def _abilities(consultation: Consultation) -> dict:

@@ -8,8 +8,8 @@ from ..cities.models import MissionStatus
 from ..cities.queries import all_cities
 from ..database import commit
 from ..i18n import remember_language
-from ..permissions import open_to_unconfirmed
 from ..page_cache import anonymous_page
+from ..permissions import open_to_unconfirmed
 from ..security import safe_next
 from . import bp
 from .readiness import check_readiness
