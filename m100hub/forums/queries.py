@@ -123,6 +123,16 @@ def follows(user_id: int, thread=None, category=None) -> bool:
         *subscription_where(user_id, thread, category))) is not None
 
 
+def reader_state(user_id: int, thread) -> tuple[bool, int | None]:
+    """(whether the person follows the thread, how far they have read it — None before
+    their first visit), in one query."""
+    follow = select(Subscription.id).where(*subscription_where(user_id, thread)).exists()
+    marker = select(ReadMarker.last_read_number).where(
+        ReadMarker.user_id == user_id, ReadMarker.thread_id == thread.id).scalar_subquery()
+    follows_it, read = db.session.execute(select(follow, marker)).one()
+    return bool(follows_it), read
+
+
 def read_number(user_id: int, thread_id: int) -> int | None:
     """How far the person has read the thread; None before their first visit."""
     return db.session.scalar(select(ReadMarker.last_read_number).where(

@@ -137,42 +137,46 @@ def _about(form: ThreadForm) -> tuple[str, dict]:
 def thread(thread_id):
     thread = _thread_or_404(thread_id)
     page = queries.posts_of(thread.id, page_arg())
+    me = current_user._get_current_object()  # asked of many times below: not the proxy
+    following, read = (queries.reader_state(me.id, thread) if me.is_authenticated
+                       else (False, None))
 
     def reply_form():
         # made only for those who may reply (it puts a CSRF token in the session)
         quote = _quote(thread, request.args.get("quote", ""))
         return ReplyForm(body=quote) if quote else ReplyForm()
 
-    html = _render_thread(thread, page, reply_form)
-    read = queries.read_number(current_user.id, thread.id) if current_user.is_authenticated \
-        else None
-    if current_user.is_authenticated and page.items and (read or 0) < page.items[-1].number:
+    html = _render_thread(thread, page, reply_form, following=following)
+    if me.is_authenticated and page.items and (read or 0) < page.items[-1].number:
         # The one cheap write of a signed-in GET, after the page is rendered, in a transaction
         # of its own that writes first (SQLite: it waits for the write lock, as a reading one
         # could not). The ids are read before the commit expires the rows (else each would be
         # loaded again).
-        user_id, thread_id, number = current_user.id, thread.id, page.items[-1].number
+        user_id, thread_id, number = me.id, thread.id, page.items[-1].number
         commit()
         services.mark_read(user_id, thread_id, number, has_marker=read is not None)
         commit()
     return html
 
 
-def _render_thread(thread: Thread, page, make_form, preview: str | None = None) -> str:
-    can_reply = permissions.can_reply(current_user, thread, thread.category)
+def _render_thread(thread: Thread, page, make_form, preview: str | None = None,
+                   following: bool | None = None) -> str:
+    me = current_user._get_current_object()
+    can_reply = permissions.can_reply(me, thread, thread.category)
     posts = page.items
-    signed_in = current_user.is_authenticated
+    signed_in = me.is_authenticated
+    if following is None:
+        following = signed_in and queries.follows(me.id, thread=thread)
     return render_template(
         "forums/thread.html", category=thread.category, thread=thread, page=page,
         pages=max(page_of(thread.next_number - 1), 1), can_reply=can_reply,
-        moderator=can_moderate(current_user),
-        following=signed_in and queries.follows(current_user.id, thread=thread),
+        moderator=can_moderate(me), following=following,
         form=make_form() if can_reply else None, preview=preview,
-        shown={p.id for p in posts if permissions.can_see_post(current_user, p)},
-        history={p.id for p in posts if permissions.can_see_revisions(current_user, p)},
-        mine_to_edit={p.id for p in posts if permissions.can_edit(current_user, p)},
-        can_react=permissions.can_post(current_user),
-        liked=queries.liked(current_user.id, [p.id for p in posts]) if signed_in else set(),
+        shown={p.id for p in posts if permissions.can_see_post(me, p)},
+        history={p.id for p in posts if permissions.can_see_revisions(me, p)},
+        mine_to_edit={p.id for p in posts if permissions.can_edit(me, p)},
+        can_react=permissions.can_post(me),
+        liked=queries.liked(me.id, [p.id for p in posts]) if signed_in else set(),
     )
 
 
