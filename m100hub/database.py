@@ -9,7 +9,8 @@ from functools import wraps
 from typing import Any
 
 from flask import flash, g, has_app_context, has_request_context, redirect, request
-from sqlalchemy import DateTime, Enum, TypeDecorator, event
+from sqlalchemy import DateTime, Enum, TypeDecorator, event, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult, Engine
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from sqlalchemy.sql import Executable
@@ -174,8 +175,6 @@ def locked(model, ident):
     """The row, locked for this transaction (SELECT … FOR UPDATE on PostgreSQL; SQLite's
     writing transactions are serialised) and read afresh: a copy this session loaded before
     the lock was granted would carry stale counters."""
-    from sqlalchemy import select
-
     return db.session.scalar(select(model).where(model.id == ident).with_for_update()
                              .execution_options(populate_existing=True))
 
@@ -183,8 +182,6 @@ def locked(model, ident):
 def insert_on_conflict(model):
     """``INSERT … ON CONFLICT`` for the session's database: PostgreSQL and SQLite both have
     it, each under its own dialect (add ``.on_conflict_do_nothing()`` or ``_do_update()``)."""
-    from sqlalchemy.dialects import postgresql, sqlite
-
     dialect = db.session.get_bind().dialect.name
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -65,8 +65,6 @@ def threads_of(category_id: int, user, page: int, tag: str = ""):
 
 def _has_tag(tag: str):
     """JSON list membership, portably: the tags are stored as a JSON text list."""
-    from sqlalchemy import String, cast
-
     # autoescape: a "%" or "_" in the address is a character, not a LIKE wildcard
     return cast(Thread.tags, String).contains(f'"{tag}"', autoescape=True)
 

@@ -17,7 +17,9 @@ from sqlalchemy.orm import joinedload
 
 from ..accounts.models import User
 from ..cities.queries import city_choices
+from ..consultations.queries import consultation as find_consultation
 from ..database import commit
+from ..events.queries import event as find_event
 from ..extensions import db
 from ..page_cache import anonymous_page
 from ..permissions import can_moderate, get_or_404, require
@@ -114,9 +116,6 @@ def new_thread(slug):
 
 def _about(form: ThreadForm) -> tuple[str, dict]:
     """The consultation or event a new thread is about (404 when unknown or not visible)."""
-    from ..consultations.queries import consultation as find_consultation
-    from ..events.queries import event as find_event
-
     if (form.consultation_id.data or "").isdigit():
         consultation = find_consultation(int(form.consultation_id.data))
         # announced ones only: a thread is public, a draft's title is not
