@@ -17,7 +17,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from ..cities.models import ClimateSector
 from ..database import TimestampMixin, UTCDateTime, str_enum, utcnow
@@ -113,6 +113,11 @@ class Thread(TimestampMixin, Model):
                                                     lazy="raise")
     city: Mapped[City | None] = relationship("City", lazy="raise")
 
+    #: for the signed-in reader, when the thread page asks (queries.thread): whether they
+    #: follow it, how far they have read it; None when not asked
+    viewer_follows: Mapped[bool | None] = query_expression()
+    viewer_read: Mapped[int | None] = query_expression()
+
 
 class Post(ModeratedMixin, TimestampMixin, Model):
     __tablename__ = "forum_posts"
@@ -136,6 +141,8 @@ class Post(ModeratedMixin, TimestampMixin, Model):
 
     thread: Mapped[Thread] = relationship("Thread", foreign_keys=[thread_id], lazy="raise")
     author: Mapped[User | None] = relationship("User", foreign_keys=[author_id], lazy="raise")
+    #: whether the signed-in reader likes it, when the thread page asks; None else
+    viewer_likes: Mapped[bool | None] = query_expression()
 
 
 class PostRevision(Model):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import String, cast, func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import defer, joinedload, with_expression
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..extensions import db
@@ -69,20 +69,33 @@ def _has_tag(tag: str):
     return cast(Thread.tags, String).contains(f'"{tag}"', autoescape=True)
 
 
-def thread(thread_id: int) -> Thread | None:
-    return db.session.scalar(
-        select(Thread)
-        .options(joinedload(Thread.category), joinedload(Thread.city), joinedload(Thread.author),
-                 joinedload(Thread.consultation), joinedload(Thread.event))
-        .where(Thread.id == thread_id)
-    )
+def thread(thread_id: int, viewer_id: int | None = None) -> Thread | None:
+    """The thread with what its page shows; with ``viewer_id``, also whether that person
+    follows it and how far they have read it (Thread.viewer_*), in the same query."""
+    options = [joinedload(Thread.category), joinedload(Thread.city), joinedload(Thread.author),
+               joinedload(Thread.consultation), joinedload(Thread.event)]
+    if viewer_id is not None:
+        options += [
+            with_expression(Thread.viewer_follows, select(Subscription.id).where(
+                Subscription.user_id == viewer_id, Subscription.thread_id == Thread.id)
+                .exists()),
+            with_expression(Thread.viewer_read, select(ReadMarker.last_read_number).where(
+                ReadMarker.user_id == viewer_id, ReadMarker.thread_id == Thread.id)
+                .scalar_subquery())]
+    return db.session.scalar(select(Thread).options(*options).where(Thread.id == thread_id))
 
 
-def posts_of(thread_id: int, page: int):
-    stmt = (
-        select(Post).options(joinedload(Post.author))
-        .where(Post.thread_id == thread_id).order_by(Post.number)
-    )
+def posts_of(thread_id: int, page: int, viewer_id: int | None = None):
+    """A page of the thread's posts with their authors (not their Markdown source nor the
+    search text: the page shows the stored HTML); with ``viewer_id``, whether that person
+    likes each (Post.viewer_likes), in the same query."""
+    options = [joinedload(Post.author), defer(Post.body, raiseload=True),
+               defer(Post.search_text, raiseload=True)]
+    if viewer_id is not None:
+        options.append(with_expression(Post.viewer_likes, select(Reaction.post_id).where(
+            Reaction.user_id == viewer_id, Reaction.post_id == Post.id).exists()))
+    stmt = select(Post).options(*options).where(Post.thread_id == thread_id) \
+        .order_by(Post.number)
     return db.paginate(stmt, page=page, per_page=POSTS_PER_PAGE, error_out=False, count=False)
 
 

@@ -47,8 +47,8 @@ def _category_or_404(slug):
     return category
 
 
-def _thread_or_404(thread_id) -> Thread:
-    thread = queries.thread(thread_id)
+def _thread_or_404(thread_id, viewer_id: int | None = None) -> Thread:
+    thread = queries.thread(thread_id, viewer_id)
     if thread is None or not permissions.can_see_thread(current_user, thread):
         abort(404)
     return thread
@@ -134,11 +134,14 @@ def _about(form: ThreadForm) -> tuple[str, dict]:
 @bp.route("/forums/t/<id:thread_id>")
 @anonymous_page
 def thread(thread_id):
-    thread = _thread_or_404(thread_id)
-    page = queries.posts_of(thread.id, page_arg())
     me = current_user._get_current_object()  # asked of many times below: not the proxy
-    following, read = (queries.reader_state(me.id, thread) if me.is_authenticated
-                       else (False, None))
+    viewer = me.id if me.is_authenticated else None
+    # the reader's state comes with the thread and its posts: three queries in all
+    thread = _thread_or_404(thread_id, viewer)
+    page = queries.posts_of(thread.id, page_arg(), viewer)
+    following, read = thread.viewer_follows, thread.viewer_read
+    if viewer is not None and following is None:  # the thread was in the session already
+        following, read = queries.reader_state(viewer, thread)
 
     def reply_form():
         # made only for those who may reply (it puts a CSRF token in the session)
@@ -146,14 +149,14 @@ def thread(thread_id):
         return ReplyForm(body=quote) if quote else ReplyForm()
 
     html = _render_thread(thread, page, reply_form, following=following)
-    if me.is_authenticated and page.items and (read or 0) < page.items[-1].number:
+    if viewer is not None and page.items and (read or 0) < page.items[-1].number:
         # The one cheap write of a signed-in GET, after the page is rendered, in a transaction
         # of its own that writes first (SQLite: it waits for the write lock, as a reading one
         # could not). The ids are read before the commit expires the rows (else each would be
         # loaded again).
-        user_id, thread_id, number = me.id, thread.id, page.items[-1].number
+        thread_id, number = thread.id, page.items[-1].number
         commit()
-        services.mark_read(user_id, thread_id, number, has_marker=read is not None)
+        services.mark_read(viewer, thread_id, number, has_marker=read is not None)
         commit()
     return html
 
@@ -175,8 +178,15 @@ def _render_thread(thread: Thread, page, make_form, preview: str | None = None,
         history={p.id for p in posts if permissions.can_see_revisions(me, p)},
         mine_to_edit={p.id for p in posts if permissions.can_edit(me, p)},
         can_react=permissions.can_post(me),
-        liked=queries.liked(me.id, [p.id for p in posts]) if signed_in else set(),
+        liked=_liked(me, posts) if signed_in else set(),
     )
+
+
+def _liked(me, posts: list[Post]) -> set[int]:
+    """The posts the reader likes: loaded with them (queries.posts_of), or asked now."""
+    if all(p.viewer_likes is not None for p in posts):
+        return {p.id for p in posts if p.viewer_likes}
+    return queries.liked(me.id, [p.id for p in posts])
 
 
 def _quote(thread: Thread, post_id: str) -> str:
