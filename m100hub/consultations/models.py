@@ -24,7 +24,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from ..accounts.models import Sector
 from ..database import LabelledEnum, TimestampMixin, UTCDateTime, str_enum, utcnow
@@ -133,6 +133,8 @@ class Question(Model):
     options: Mapped[list[Option]] = relationship(
         "Option", order_by="Option.position", lazy="raise", back_populates="question",
         cascade="all, delete-orphan", passive_deletes=True)
+    #: the signed-in reader's own choice key, when the page asks (queries.questions)
+    viewer_choice: Mapped[str | None] = query_expression()
 
 
 class Option(Model):
@@ -268,6 +270,8 @@ class Comment(ModeratedMixin, TimestampMixin, Model):
 
     author: Mapped[User | None] = relationship("User", lazy="raise")
     consultation: Mapped[Consultation] = relationship("Consultation", lazy="raise")
+    #: the signed-in reader's vote on it (1, -1, 0), when the page asks (queries.comments)
+    viewer_vote: Mapped[int | None] = query_expression()
 
     @property
     def score(self) -> int:

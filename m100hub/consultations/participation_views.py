@@ -78,12 +78,13 @@ def _render_proposal(proposal, consultation, comment_form=None, status_form=None
         status_form = ProposalStatusForm(formdata=None, obj=proposal)
     if can_comment and comment_form is None:
         comment_form = CommentForm(formdata=None)
+    comments = queries.comments(consultation.id, proposal.id, order, page_arg(),
+                                current_user.id if signed_in else None)
     return render_template(
         "consultations/proposal.html", proposal=proposal, consultation=consultation,
         supported=signed_in and bool(queries.supported(current_user.id, [proposal.id])),
-        comments=queries.comments(consultation.id, proposal.id, order, page_arg()),
-        order=order,
-        my_comment_votes=queries.my_comment_votes(current_user.id, consultation.id)
+        comments=comments, order=order,
+        my_comment_votes=queries.viewer_votes(comments, current_user.id, consultation.id)
         if signed_in else {},
         comment_form=comment_form, status_form=status_form,
         can_support=permissions.can_support(current_user, consultation, proposal),

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections import defaultdict
 
 from sqlalchemy import ColumnElement, and_, case, func, or_, select, true
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, selectinload, with_expression
 
 from ..database import utcnow
 from ..extensions import db
 from ..pagination import paginate
 from .models import (
+    Ballot,
     Comment,
     CommentVote,
     Consultation,
@@ -69,10 +70,15 @@ def consultation(consultation_id: int) -> Consultation | None:
                              .where(Consultation.id == consultation_id))
 
 
-def questions(consultation_id: int) -> list[Question]:
-    """The questions in order, each with its options (one query)."""
+def questions(consultation_id: int, viewer_id: int | None = None) -> list[Question]:
+    """The questions in order, each with its options (one query); with ``viewer_id``, that
+    person's own choice key (Question.viewer_choice, shown to them alone)."""
+    options: list = [joinedload(Question.options)]
+    if viewer_id is not None:
+        options.append(with_expression(Question.viewer_choice, select(Ballot.choice_key).where(
+            Ballot.question_id == Question.id, Ballot.user_id == viewer_id).scalar_subquery()))
     return list(db.session.scalars(
-        select(Question).options(joinedload(Question.options))
+        select(Question).options(*options)
         .where(Question.consultation_id == consultation_id)
         .order_by(Question.position, Question.id)
         .execution_options(populate_existing=True)).unique())
@@ -132,21 +138,27 @@ def _discussion(consultation_id: int, proposal_id: int | None):
 
 
 def comments(consultation_id: int, proposal_id: int | None, order: str = "best",
-             page: int = 1):
+             page: int = 1, viewer_id: int | None = None):
     """A page of the discussion: COMMENTS_PER_PAGE top-level comments (by score, newest or
     oldest first), each with all its replies as a tree (replies in the order they were
     written). Two queries, whatever the discussion's length: the page of top-level comments
     with their count (a window count), then all their replies (a recursive query down the
     chains of replies, however long)."""
+    loads: list = [joinedload(Comment.author)]
+    if viewer_id is not None:  # the reader's own votes come with the comments
+        loads.append(with_expression(Comment.viewer_vote, func.coalesce(
+            select(CommentVote.value).where(CommentVote.comment_id == Comment.id,
+                                            CommentVote.user_id == viewer_id)
+            .scalar_subquery(), 0)))
     top = paginate(
-        select(Comment).options(joinedload(Comment.author))
+        select(Comment).options(*loads)
         .where(_discussion(consultation_id, proposal_id), Comment.parent_id.is_(None))
         .order_by(*_comment_order(order)), page, COMMENTS_PER_PAGE)
     roots = [comment.id for comment in top.items]
     tree = select(Comment.id).where(Comment.parent_id.in_(roots)).cte("tree", recursive=True)
     tree = tree.union_all(select(Comment.id).join(tree, Comment.parent_id == tree.c.id))
     replies = list(db.session.scalars(
-        select(Comment).options(joinedload(Comment.author))
+        select(Comment).options(*loads)
         .where(Comment.id.in_(select(tree.c.id))).order_by(Comment.id))) if roots else []
     children: dict[int | None, list[Comment]] = defaultdict(list)
     for comment in replies:
@@ -182,6 +194,19 @@ def comment_page(comment: Comment, order: str = "best") -> int:
 def follows(user_id: int, consultation_id: int) -> bool:
     return db.session.scalar(select(Follower.user_id).where(
         Follower.user_id == user_id, Follower.consultation_id == consultation_id)) is not None
+
+
+def viewer_votes(page, user_id: int, consultation_id: int) -> dict[int, int]:
+    """The reader's votes on the comments of a discussion page: loaded with them (comments(…,
+    viewer_id)), or asked now when some were in the session already."""
+    shown, stack = [], list(page.items)
+    while stack:
+        comment = stack.pop()
+        shown.append(comment)
+        stack.extend(comment.replies)
+    if all(c.viewer_vote is not None for c in shown):
+        return {c.id: c.viewer_vote for c in shown if c.viewer_vote}
+    return my_comment_votes(user_id, consultation_id)
 
 
 def my_comment_votes(user_id: int, consultation_id: int) -> dict[int, int]:

@@ -58,9 +58,11 @@ def show(consultation_id):
 
 def _render_show(consultation: Consultation, comment_form: CommentForm | None = None,
                  errors: dict | None = None):
-    questions = queries.questions(consultation.id)
-    signed_in = current_user.is_authenticated
-    mine = voting.my_choices(current_user.id, [q.id for q in questions]) if signed_in else {}
+    me = current_user._get_current_object()
+    viewer = me.id if me.is_authenticated else None
+    # the reader's own choices and comment votes come with the questions and the comments
+    questions = queries.questions(consultation.id, viewer)
+    mine = {q.id: q.viewer_choice for q in questions if q.viewer_choice} if viewer else {}
     top = queries.proposals(consultation.id, 1, per_page=5)
     order = choice_arg("order", queries.COMMENT_ORDERS, "best")
     can = _abilities(consultation)
@@ -68,14 +70,14 @@ def _render_show(consultation: Consultation, comment_form: CommentForm | None = 
         # only for those who may comment: a form puts a token in the session, and a visitor
         # without a session is served the cached page
         comment_form = CommentForm(formdata=None)
+    comments = queries.comments(consultation.id, None, order, page_arg(), viewer)
     return render_template(
         "consultations/show.html", consultation=consultation, questions=questions, mine=mine,
-        errors=errors or {}, proposals=top, order=order,
-        comments=queries.comments(consultation.id, None, order, page_arg()),
-        my_comment_votes=queries.my_comment_votes(current_user.id, consultation.id)
-        if signed_in else {},
+        errors=errors or {}, proposals=top, order=order, comments=comments,
+        my_comment_votes=queries.viewer_votes(comments, viewer, consultation.id)
+        if viewer else {},
         comment_form=comment_form,
-        following=signed_in and queries.follows(current_user.id, consultation.id),
+        following=viewer is not None and queries.follows(viewer, consultation.id),
         can=can, Phase=Phase)
 
 
