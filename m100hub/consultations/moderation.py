@@ -41,8 +41,9 @@ def _log(moderator, action: str, comment: Comment, reason: str) -> None:
     consultation = db.session.get_one(Consultation, comment.consultation_id)
     verb = {"hidden": "consultation_comment_hidden", "shown": "consultation_comment_shown",
             "reports_dismissed": "consultation_comment_reports_dismissed"}[action]
-    log(moderator, verb, consultation, reason=reason, label=consultation.title,
-        comment_id=comment.id)
+    # a draft's title is not public: the log names it by number then
+    label = consultation.title if consultation.announced_dt is not None else f"#{consultation.id}"
+    log(moderator, verb, consultation, reason=reason, label=label, comment_id=comment.id)
 
 
 REPORTABLE: Reportable = Reportable(

@@ -17,6 +17,7 @@ from sqlalchemy.orm import joinedload
 
 from ..accounts.models import User
 from ..cities.queries import city_choices
+from ..consultations import permissions as consultation_rules
 from ..consultations.queries import consultation as find_consultation
 from ..database import commit
 from ..events.queries import event as find_event
@@ -171,6 +172,9 @@ def _render_thread(thread: Thread, page, make_form, preview: str | None = None,
         following = signed_in and queries.follows(me.id, thread=thread)
     return render_template(
         "forums/thread.html", category=thread.category, thread=thread, page=page,
+        # a linked consultation that went back to draft is named to those who run it only
+        consultation_visible=thread.consultation is not None
+        and consultation_rules.can_see(me, thread.consultation),
         pages=max(page_of(thread.next_number - 1), 1), can_reply=can_reply,
         moderator=can_moderate(me), following=following,
         form=make_form() if can_reply else None, preview=preview,
