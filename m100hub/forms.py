@@ -23,8 +23,16 @@ from wtforms.widgets import CheckboxInput, ListWidget
 MARKDOWN_HELP = _l("Markdown: **bold**, _italic_, [link](https://…), > quote, - list.")
 
 
+def single_line(form, field):
+    """A one-line field (a title, a name) holds no line break: it would break a calendar
+    file, an e-mail subject or a CSV row."""
+    if isinstance(field.data, str) and ("\n" in field.data or "\r" in field.data):
+        raise ValidationError(_l("Write this on a single line."))
+
+
 class StrippedMixin:
-    """Strip surrounding white space from every string field before validation."""
+    """Strip surrounding white space from every string field before validation; one-line
+    fields refuse line breaks."""
 
     class Meta:
         def bind_field(self, form, unbound_field, options):
@@ -32,7 +40,10 @@ class StrippedMixin:
             cls = unbound_field.field_class
             if issubclass(cls, StringField) and not issubclass(cls, PasswordField):
                 filters.append(lambda value: value.strip() if isinstance(value, str) else value)
-            return unbound_field.bind(form=form, filters=filters, **options)
+            field = unbound_field.bind(form=form, filters=filters, **options)
+            if issubclass(cls, StringField) and not issubclass(cls, TextAreaField):
+                field.validators = [*field.validators, single_line]
+            return field
 
 
 class OptionalIdField(SelectField):

@@ -71,6 +71,23 @@ def refuse_nul_bytes():
         abort(400)
 
 
+def accepts_files(view):
+    """Mark a view whose form takes uploaded files; every other refuses a file part."""
+    view.accepts_files = True
+    return view
+
+
+def refuse_unexpected_files():
+    """A file part sent to a form that takes none (a file for a text field): 400, never a
+    500 deep in a validator."""
+    if request.method not in ("POST", "PUT", "PATCH") or not request.mimetype.startswith(
+            "multipart/"):
+        return
+    view = current_app.view_functions.get(request.endpoint or "")
+    if request.files and not getattr(view, "accepts_files", False):
+        abort(400)
+
+
 def person_or_address() -> str:
     """Rate-limit key: the signed-in person (same limit on every device), else the address."""
     if current_user.is_authenticated:
@@ -125,7 +142,7 @@ def _stable_session_from_the_start(response: Response) -> Response:
 def register(app: Flask) -> None:
     # First of all before-request work (rate limits may already ask who is signed in).
     app.before_request_funcs.setdefault(None, [])[:0] = [
-        refuse_nul_bytes, keep_anonymous_sessions_stable,
+        refuse_nul_bytes, refuse_unexpected_files, keep_anonymous_sessions_stable,
     ]
     login_manager._session_identifier_generator = session_identifier
     app.before_request(confirmed_writes_only)

@@ -19,13 +19,27 @@ def slugify(text: str, max_length: int = 120) -> str:
     return slug[:max_length].strip("-") or "x"
 
 
+#: the largest id the database's integer columns hold
+MAX_ID = 2**31 - 1
+
+
+def parse_id(text: str | None) -> int | None:
+    """An id written in a form or a query string, or None when it is not one (not digits,
+    zero, or too large for the database: it must never reach a query)."""
+    text = (text or "").strip()
+    if not text.isascii() or not text.isdigit() or len(text) > 10:
+        return None
+    value = int(text)
+    return value if 0 < value <= MAX_ID else None
+
+
 class IdConverter(IntegerConverter):
     """``<id:…>`` in a route: a positive id that fits the database's integer column.
 
     Anything else is a 404 at routing, before a query could overflow."""
 
     def __init__(self, map, *args, **kwargs):  # noqa: A002 (Werkzeug's signature)
-        super().__init__(map, min=1, max=2**31 - 1)
+        super().__init__(map, min=1, max=MAX_ID)
 
 
 class SlugConverter(BaseConverter):

@@ -14,6 +14,7 @@ from ..forms import (
     markdown_field,
     not_blank,
 )
+from ..util import MAX_ID
 from .models import ProposalStatus, QuestionKind
 
 MAX_OPTIONS = 20
@@ -92,5 +93,5 @@ class ProposalStatusForm(StrippedMixin, FlaskForm):
 
 class CommentForm(StrippedMixin, FlaskForm):
     body = markdown_field(_l("Comment"), max_length=5000)
-    parent_id = IntegerField(validators=[Optional(), NumberRange(min=1, max=2**31 - 1)])
+    parent_id = IntegerField(validators=[Optional(), NumberRange(min=1, max=MAX_ID)])
 

@@ -25,7 +25,7 @@ from ..extensions import db
 from ..page_cache import anonymous_page
 from ..permissions import can_moderate, get_or_404, require
 from ..security import limit, person_or_address
-from ..util import page_arg
+from ..util import page_arg, parse_id
 from . import bp, permissions, queries, search, services
 from .forms import EditForm, ReplyForm, ThreadForm
 from .models import Post, Thread
@@ -117,15 +117,15 @@ def new_thread(slug):
 
 def _about(form: ThreadForm) -> tuple[str, dict]:
     """The consultation or event a new thread is about (404 when unknown or not visible)."""
-    if (form.consultation_id.data or "").isdigit():
-        consultation = find_consultation(int(form.consultation_id.data))
+    if consultation_id := parse_id(form.consultation_id.data):
+        consultation = find_consultation(consultation_id)
         # announced ones only: a thread is public, a draft's title is not
         if consultation is None or consultation.announced_dt is None:
             abort(404)
         return (_("About the consultation “%(title)s”", title=consultation.title),
                 {"consultation_id": consultation.id})
-    if (form.event_id.data or "").isdigit():
-        event = find_event(int(form.event_id.data))
+    if event_id := parse_id(form.event_id.data):
+        event = find_event(event_id)
         if event is None:
             abort(404)
         return _("About the event “%(title)s”", title=event.title), {"event_id": event.id}
@@ -195,9 +195,8 @@ def _liked(me, posts: list[Post]) -> set[int]:
 
 def _quote(thread: Thread, post_id: str) -> str:
     """The reply box prefilled with a quote of a visible post of this thread."""
-    if not post_id.isascii() or not post_id.isdigit():
-        return ""
-    post = db.session.get(Post, int(post_id)) if int(post_id) < 2**31 else None
+    ident = parse_id(post_id)
+    post = db.session.get(Post, ident) if ident else None
     if post is None or post.thread_id != thread.id or not post.visible:
         return ""
     author = db.session.get(User, post.author_id) if post.author_id else None
