@@ -15,8 +15,7 @@ from werkzeug.security import check_password_hash
 from m100hub.accounts import tokens
 from m100hub.accounts.models import Sector, User
 from m100hub.extensions import db as _db
-
-from . import factories
+from tests.support import factories
 
 NEW_PASSWORD = "cer-senin-peste-suceava-41"
 LINK_RE = re.compile(r"http://localhost(/(?:confirm|password/reset)/[A-Za-z0-9_.\-]+)")

@@ -12,8 +12,7 @@ from m100hub.activity.services import log
 from m100hub.database import utcnow
 from m100hub.extensions import db as _db
 from m100hub.organisations.models import MembershipRole, Status
-
-from . import factories
+from tests.support import factories
 
 
 def test_activity_page_is_public_and_lists_actor_sentence_and_reason(client, db):

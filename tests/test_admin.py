@@ -9,8 +9,7 @@ from m100hub.accounts.models import User
 from m100hub.activity.models import ActivityEntry
 from m100hub.cities.models import City, MissionStatus
 from m100hub.notifications.models import Notification
-
-from . import factories
+from tests.support import factories
 
 
 def count(db, model, *where) -> int:

@@ -14,7 +14,8 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import create_engine, text
 
-from .browser import Visitor
+from tests.support.browser import Visitor
+
 from .test_browser_forums import person
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

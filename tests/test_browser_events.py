@@ -13,7 +13,8 @@ import pytest
 from icalendar import Calendar
 from playwright.sync_api import expect
 
-from .browser import Visitor
+from tests.support.browser import Visitor
+
 from .test_browser_forums import person
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

@@ -8,7 +8,8 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
-from .browser import Visitor
+from tests.support.browser import Visitor
+
 from .test_browser_foundation import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

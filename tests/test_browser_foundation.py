@@ -8,9 +8,9 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
-from .browser import Visitor
-from .factories import PASSWORD
-from .live import first_link
+from tests.support.browser import Visitor
+from tests.support.factories import PASSWORD
+from tests.support.live import first_link
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -7,7 +7,6 @@ in a scratch database of its own so that the threads' commits never meet other t
 from __future__ import annotations
 
 import threading
-from pathlib import Path
 
 import pytest
 from flask_migrate import upgrade
@@ -18,13 +17,8 @@ from m100hub.accounts import services
 from m100hub.accounts.models import User
 from m100hub.extensions import db
 from m100hub.moderation import services as moderation
+from tests.support.environment import MIGRATIONS, base_config, scratch_database
 
-from .conftest import (
-    base_config,
-    scratch_database,
-)
-
-MIGRATIONS = str(Path(__file__).parent.parent / "migrations")
 THREADS = 20
 
 

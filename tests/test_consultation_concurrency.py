@@ -12,7 +12,6 @@ from __future__ import annotations
 import random
 import threading
 from collections import Counter
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -33,16 +32,12 @@ from m100hub.consultations.models import (
 )
 from m100hub.database import utcnow
 from m100hub.extensions import db
+from tests.support import consultation_factories as cf
+from tests.support.environment import MIGRATIONS, base_config, scratch_database
+from tests.support.web import session_identifier
 
-from . import consultation_factories as cf
-from .conftest import (
-    base_config,
-    scratch_database,
-    session_identifier,
-)
 from .test_concurrency import run_at_once
 
-MIGRATIONS = str(Path(__file__).parent.parent / "migrations")
 #: threads casting at once, per backend (the engine's pool holds a connection for each).
 #: SQLite runs one writer at a time, so more threads only queue longer, and its busy handler
 #: is not fair: a thread that has waited polls every 100 ms while fresh transactions barge in.

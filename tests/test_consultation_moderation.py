@@ -10,9 +10,8 @@ from m100hub.consultations import participation
 from m100hub.consultations.models import Comment, Consultation
 from m100hub.extensions import db as _db
 from m100hub.moderation.models import Report
-
-from . import consultation_factories as cf
-from . import factories
+from tests.support import consultation_factories as cf
+from tests.support import factories
 
 
 def _comment(item, author=None, body="Un comentariu nepotrivit.") -> Comment:

@@ -22,9 +22,8 @@ from m100hub.consultations.models import Comment, Consultation, Proposal
 from m100hub.database import utcnow
 from m100hub.extensions import db as _db
 from m100hub.moderation import services as moderation
-
-from . import consultation_factories as cf
-from . import factories
+from tests.support import consultation_factories as cf
+from tests.support import factories
 
 SMALL_LIST, LARGE_LIST = 3, 30
 SMALL, LARGE = 5, 200

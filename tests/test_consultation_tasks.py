@@ -20,9 +20,8 @@ from m100hub.consultations.models import Consultation, Follower
 from m100hub.database import utcnow
 from m100hub.extensions import db as _db
 from m100hub.notifications.models import Notification
-
-from . import consultation_factories as cf
-from . import factories
+from tests.support import consultation_factories as cf
+from tests.support import factories
 
 OPENED, CLOSING, PUBLISHED = "consultation_opened", "consultation_closing", "consultation_published"
 

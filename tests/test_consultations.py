@@ -41,9 +41,8 @@ from m100hub.extensions import db as _db
 from m100hub.moderation import services as moderation
 from m100hub.moderation.models import Report
 from m100hub.notifications.models import Notification
-
-from . import consultation_factories as cf
-from . import factories
+from tests.support import consultation_factories as cf
+from tests.support import factories
 
 WRITTEN = (
     Consultation,

@@ -8,8 +8,7 @@ from sqlalchemy import func, select
 
 from m100hub.consultations.models import Ballot, Consultation, Tally
 from m100hub.database import utcnow
-
-from . import consultation_factories as cf
+from tests.support import consultation_factories as cf
 
 
 def test_official_runs_a_consultation_citizens_vote_results_published(app, db, client,

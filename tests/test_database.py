@@ -6,8 +6,7 @@ from sqlalchemy import func, select
 
 from m100hub.accounts.models import User
 from m100hub.database import after_commit, commit
-
-from . import factories
+from tests.support import factories
 
 
 def test_callbacks_run_after_commit_only(db):

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import queue
 import threading
-from pathlib import Path
 
 import pytest
 from flask_migrate import upgrade
@@ -24,14 +23,9 @@ from m100hub.events import registration, services
 from m100hub.events.models import Event, Registration, RegistrationStatus
 from m100hub.extensions import db
 from m100hub.notifications.models import Notification
+from tests.support import event_factories, factories
+from tests.support.environment import MIGRATIONS, base_config, scratch_database
 
-from . import event_factories, factories
-from .conftest import (
-    base_config,
-    scratch_database,
-)
-
-MIGRATIONS = str(Path(__file__).parent.parent / "migrations")
 WORKERS = 24
 PEOPLE, PLACES = 300, 50
 CANCELLING = 10

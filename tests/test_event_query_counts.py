@@ -20,10 +20,9 @@ from m100hub.events.models import Event
 from m100hub.events.queries import ATTENDEES_PER_PAGE, PER_PAGE
 from m100hub.extensions import db as _db
 from m100hub.organisations.models import Organisation
-
-from . import event_factories as ef
-from . import factories
-from .conftest import in_request
+from tests.support import event_factories as ef
+from tests.support import factories
+from tests.support.web import in_request
 
 FEW_EVENTS, MANY_EVENTS = 3, 30
 FEW_PEOPLE, MANY_PEOPLE = 5, 150

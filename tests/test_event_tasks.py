@@ -16,9 +16,8 @@ from m100hub.events.models import CalendarFeed, Registration
 from m100hub.events.tasks import send_reminders
 from m100hub.extensions import db as _db
 from m100hub.notifications.models import Notification
-
-from . import event_factories as ef
-from . import factories
+from tests.support import event_factories as ef
+from tests.support import factories
 
 LINK = "https://meet.example.ro/camera-secreta-7f3a"
 

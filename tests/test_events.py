@@ -35,9 +35,8 @@ from m100hub.events.queries import PER_PAGE
 from m100hub.events.registration import CODE_ALPHABET, CODE_LENGTH
 from m100hub.extensions import db as _db
 from m100hub.notifications.models import Notification
-
-from . import event_factories as ef
-from . import factories
+from tests.support import event_factories as ef
+from tests.support import factories
 
 BUCHAREST = ZoneInfo("Europe/Bucharest")
 CONFIRMED = RegistrationStatus.CONFIRMED

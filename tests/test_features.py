@@ -7,12 +7,10 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 from m100hub import FEATURES
 from m100hub.features import registry
-
-ROOT = Path(__file__).parent.parent
+from tests.support.environment import ROOT
 
 SCRIPT = r"""
 import json, sys
@@ -21,8 +19,8 @@ from flask_migrate import upgrade
 from m100hub import create_app
 from m100hub.accounts.models import User
 from m100hub.extensions import db
-from tests import factories
-from tests.conftest import fresh_g
+from tests.support import factories
+from tests.support.web import fresh_g
 from tests.sample_feature.models import Note
 
 app = create_app({

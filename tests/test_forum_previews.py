@@ -7,9 +7,9 @@ import pytest
 from sqlalchemy import update
 
 from m100hub.forums.models import Category
+from tests.support import factories
+from tests.support import forum_factories as ff
 
-from . import factories
-from . import forum_factories as ff
 from .test_forums import page, snapshot
 
 UNSAFE = (

@@ -20,10 +20,9 @@ from m100hub.forums import services
 from m100hub.forums.models import Post, ReadMarker, Thread
 from m100hub.forums.queries import REVISIONS_PER_PAGE
 from m100hub.moderation import services as moderation
-
-from . import factories
-from . import forum_factories as ff
-from .conftest import in_request
+from tests.support import factories
+from tests.support import forum_factories as ff
+from tests.support.web import in_request
 
 SMALL, LARGE = 10, 200
 #: upper bounds, per page and viewer (what was measured, with no slack to grow into); the

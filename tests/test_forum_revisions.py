@@ -11,9 +11,9 @@ import pytest
 from m100hub.forums import services
 from m100hub.forums.queries import REVISIONS_PER_PAGE
 from m100hub.moderation import services as moderation
+from tests.support import factories
+from tests.support import forum_factories as ff
 
-from . import factories
-from . import forum_factories as ff
 from .test_forums import HUGE_IDS, page, snapshot
 
 

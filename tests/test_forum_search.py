@@ -13,9 +13,8 @@ from markupsafe import Markup
 from m100hub.forums import services
 from m100hub.forums.search import MAX_TERMS, fold, highlight, search_text, terms
 from m100hub.moderation import services as moderation
-
-from . import factories
-from . import forum_factories as ff
+from tests.support import factories
+from tests.support import forum_factories as ff
 
 
 def search(client, query: str, **params) -> str:

@@ -23,10 +23,9 @@ from m100hub.forums.models import (
 from m100hub.forums.queries import POSTS_PER_PAGE, THREADS_PER_PAGE
 from m100hub.moderation.models import Report
 from m100hub.notifications.models import Notification
-
-from . import factories
-from . import forum_factories as ff
-from .forum_factories import count
+from tests.support import factories
+from tests.support import forum_factories as ff
+from tests.support.forum_factories import count
 
 WRITTEN = (Category, Thread, Post, PostRevision, Reaction, Report, Subscription, ReadMarker,
            Notification, ActivityEntry)

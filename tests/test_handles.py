@@ -22,9 +22,9 @@ from m100hub.accounts.models import (
 from m100hub.accounts.services import unique_handle
 from m100hub.notifications.models import Notification
 from m100hub.text import MENTION, render_markdown
+from tests.support import factories
+from tests.support import forum_factories as ff
 
-from . import factories
-from . import forum_factories as ff
 from .test_accounts import field_error, profile_data, reload, text_of
 
 CHARACTERS = "Use lower-case letters, digits, dots or underscores"

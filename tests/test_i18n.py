@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-ROOT = Path(__file__).parent.parent
+from tests.support.environment import ROOT
+
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|__N__")
 
 
@@ -117,7 +118,7 @@ def test_anonymous_language_link_sets_only_a_cookie(client):
 
 
 def test_anonymous_pages_set_no_session_cookie(client, db):
-    from . import forum_factories as ff
+    from tests.support import forum_factories as ff
 
     thread = ff.thread()
     db.session.commit()

@@ -3,8 +3,7 @@
 from sqlalchemy import func, select
 
 from m100hub.accounts.models import User
-
-from . import factories
+from tests.support import factories
 
 
 def test_first_test_commits_a_person(db):

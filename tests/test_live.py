@@ -11,8 +11,8 @@ import requests
 import socketio
 from sqlalchemy import create_engine, text
 
-from .factories import PASSWORD
-from .live import csrf_token, first_link, sign_in
+from tests.support.factories import PASSWORD
+from tests.support.live import csrf_token, first_link, sign_in
 
 UA = "m100-live-test"
 

@@ -14,9 +14,8 @@ from sqlalchemy import select
 from m100hub.forums.services import render_post
 from m100hub.notifications.models import Notification
 from m100hub.text import MAX_MENTIONS, render_markdown
-
-from . import factories
-from . import forum_factories as ff
+from tests.support import factories
+from tests.support import forum_factories as ff
 
 MENTION_LINK = re.compile(r'<a class="mention" href="/u/(\d+)">@([a-z0-9._]+)</a>')
 

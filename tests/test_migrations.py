@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -13,10 +11,7 @@ from sqlalchemy import create_engine, inspect, text
 from m100hub import create_app
 from m100hub.database import include_in_autogenerate
 from m100hub.extensions import db
-
-from .conftest import base_config, scratch_postgresql
-
-MIGRATIONS = str(Path(__file__).parent.parent / "migrations")
+from tests.support.environment import MIGRATIONS, base_config, scratch_postgresql
 
 
 def _drift(engine) -> list:

@@ -12,8 +12,7 @@ from m100hub.database import utcnow
 from m100hub.extensions import db as _db
 from m100hub.notifications.models import Notification
 from m100hub.notifications.services import notify
-
-from . import factories
+from tests.support import factories
 
 
 def rows(db, *where) -> list[Notification]:

@@ -17,8 +17,7 @@ from m100hub.organisations.models import (
     Status,
 )
 from m100hub.organisations.permissions import is_official_of
-
-from . import factories
+from tests.support import factories
 
 
 def count(db, model, *where) -> int:

@@ -21,9 +21,8 @@ import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from .conftest import IN_CI
+from tests.support.environment import IN_CI, ROOT
 
-ROOT = Path(__file__).parent.parent
 PACKAGE = ROOT / "m100hub"
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
 #: what a checkout holds beside the sources and never goes into a build

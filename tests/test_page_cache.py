@@ -17,13 +17,12 @@ from flask import make_response, session
 from m100hub import page_cache
 from m100hub.extensions import cache
 from m100hub.forums.models import Thread
-
-from . import consultation_factories as cf
-from . import event_factories as ef
-from . import factories
-from . import forum_factories as ff
-from .conftest import require_service
-from .live import free_port
+from tests.support import consultation_factories as cf
+from tests.support import event_factories as ef
+from tests.support import factories
+from tests.support import forum_factories as ff
+from tests.support.environment import require_service
+from tests.support.live import free_port
 
 PUBLIC = "public, max-age=30"
 PRIVATE = "private, no-store"

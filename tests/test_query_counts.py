@@ -18,8 +18,7 @@ from m100hub.database import utcnow
 from m100hub.extensions import db as _db
 from m100hub.notifications.models import Notification
 from m100hub.organisations.models import MembershipRole, Organisation, OrgKind, Status
-
-from . import factories
+from tests.support import factories
 
 SMALL, LARGE = 3, 40
 _names = itertools.count(1)

@@ -7,7 +7,6 @@ import shutil
 import socket
 import subprocess
 import time
-from pathlib import Path
 
 import pytest
 from alembic.script import ScriptDirectory
@@ -17,11 +16,15 @@ from sqlalchemy import Engine, event, text
 from m100hub import create_app
 from m100hub.extensions import db
 from m100hub.main.readiness import CHECK_SECONDS
+from tests.support.environment import (
+    ROOT,
+    base_config,
+    redis_available,
+    require_service,
+    scratch_database,
+)
+from tests.support.live import free_port
 
-from .conftest import base_config, redis_available, require_service, scratch_database
-from .live import free_port
-
-ROOT = Path(__file__).parent.parent
 MIGRATIONS = str(ROOT / "migrations")
 
 

@@ -1,6 +1,6 @@
 """A GET or HEAD request only reads — the signed-in reader's read marker apart.
 
-The rule is checked in every test by the listener in conftest.py; these tests check the
+The rule is checked in every test by the listener in tests/plugins/reading.py; these tests check the
 listener itself, and, on a scratch database with real commits (SQLite, and PostgreSQL when
 configured: always in CI), the transactions a page view makes and the read marker it saves,
 also while others write.
@@ -9,7 +9,6 @@ also while others write.
 from __future__ import annotations
 
 import threading
-from pathlib import Path
 
 import pytest
 from flask_migrate import upgrade
@@ -20,12 +19,11 @@ from m100hub.accounts.models import User
 from m100hub.database import commit
 from m100hub.extensions import db
 from m100hub.forums.models import ReadMarker
+from tests.support import factories
+from tests.support import forum_factories as ff
+from tests.support.environment import MIGRATIONS, base_config, scratch_database
+from tests.support.web import session_identifier
 
-from . import factories
-from . import forum_factories as ff
-from .conftest import base_config, scratch_database, session_identifier
-
-MIGRATIONS = str(Path(__file__).parent.parent / "migrations")
 READERS = 6
 
 

@@ -18,9 +18,9 @@ from m100hub.config import InsecureConfiguration, build_config, check_production
 from m100hub.extensions import db as _db
 from m100hub.extensions import limiter
 from m100hub.security import is_safe_next, safe_next
-
-from . import factories
-from .conftest import base_config, database_url, session_identifier
+from tests.support import factories
+from tests.support.environment import base_config, database_url
+from tests.support.web import session_identifier
 
 EN = {"Accept-Language": "en"}
 

@@ -15,11 +15,10 @@ import pytest
 import requests
 import socketio
 
-from .conftest import database_url, require_service, scratch_database
-from .factories import PASSWORD
-from .live import free_port, sign_in
+from tests.support.environment import ROOT, database_url, require_service, scratch_database
+from tests.support.factories import PASSWORD
+from tests.support.live import free_port, sign_in
 
-ROOT = Path(__file__).parent.parent
 UA = "m100-serve-test"
 
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from m100hub.forums.models import Thread
-
-from . import consultation_factories as cf
-from . import event_factories as ef
+from tests.support import consultation_factories as cf
+from tests.support import event_factories as ef
 
 
 def _start(client, slug, **about):

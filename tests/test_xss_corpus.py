@@ -21,9 +21,9 @@ from sqlalchemy import select
 
 from m100hub.forums.models import Post, Thread
 from m100hub.text import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, LINK_REL, render_markdown
+from tests.support import factories
+from tests.support.forum_factories import count
 
-from . import factories
-from .forum_factories import count
 from .test_text import PAYLOADS as TEXT_PAYLOADS
 
 CLASSIC = [

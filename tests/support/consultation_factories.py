@@ -10,8 +10,7 @@ from m100hub.consultations import participation, services, voting
 from m100hub.consultations.models import Consultation, Question
 from m100hub.database import utcnow
 from m100hub.extensions import db
-
-from . import factories
+from tests.support import factories
 
 _sequence = itertools.count(1)
 

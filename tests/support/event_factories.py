@@ -10,8 +10,7 @@ from m100hub.database import utcnow
 from m100hub.events import registration, services
 from m100hub.events.models import Event
 from m100hub.extensions import db
-
-from . import factories
+from tests.support import factories
 
 _sequence = itertools.count(1)
 

@@ -1,7 +1,7 @@
 """Forum test data, written through m100hub.forums.services so that post numbers and the
 denormalised counters (thread and category post counts, last post) stay exact.
 
-Like tests/factories.py they flush and never commit; the test (or login_as) commits."""
+Like tests/support/factories.py they flush and never commit; the test (or login_as) commits."""
 
 from __future__ import annotations
 
@@ -12,8 +12,7 @@ from sqlalchemy import func, select
 from m100hub.extensions import db
 from m100hub.forums import services
 from m100hub.forums.models import Category, Post, Thread
-
-from . import factories
+from tests.support import factories
 
 _sequence = itertools.count(1)
 

@@ -18,9 +18,8 @@ from pathlib import Path
 import requests
 from aiosmtpd.controller import Controller
 
-from .conftest import scratch_postgresql
+from tests.support.environment import ROOT, scratch_postgresql
 
-ROOT = Path(__file__).parent.parent
 BIN = Path(sys.executable).parent
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 #: a web process as `make serve` and docs/deploy.md start it (settings in gunicorn.conf.py)
