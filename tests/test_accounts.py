@@ -14,8 +14,15 @@ from werkzeug.security import check_password_hash
 
 from m100hub.accounts import tokens
 from m100hub.accounts.models import Sector, User
-from m100hub.extensions import db as _db
 from tests.support import factories
+from tests.support.accounts import (
+    field_error,
+    fresh_scalar,
+    profile_data,
+    reload,
+    suceava_id,
+    text_of,
+)
 
 NEW_PASSWORD = "cer-senin-peste-suceava-41"
 LINK_RE = re.compile(r"http://localhost(/(?:confirm|password/reset)/[A-Za-z0-9_.\-]+)")
@@ -36,21 +43,8 @@ def user_count() -> int:
     return fresh_scalar(select(func.count()).select_from(User))
 
 
-def fresh_scalar(statement):
-    _db.session.expire_all()
-    return _db.session.scalar(statement)
-
-
-def reload(user_id: int) -> User | None:
-    return fresh_scalar(select(User).where(User.id == user_id))
-
-
 def by_email(email: str) -> User | None:
     return fresh_scalar(select(User).where(func.lower(User.email) == email.lower()))
-
-
-def text_of(response) -> str:
-    return response.get_data(as_text=True)
 
 
 def location(response) -> str:
@@ -58,10 +52,6 @@ def location(response) -> str:
     parts = urlsplit(response.headers["Location"])
     assert parts.scheme in ("", "http") and parts.netloc in ("", "localhost"), parts
     return parts.path + (f"?{parts.query}" if parts.query else "")
-
-
-def field_error(page: str, field: str) -> bool:
-    return f'id="{field}-error"' in page
 
 
 def mail_body(message) -> str:
@@ -72,10 +62,6 @@ def link_in(message) -> str:
     match = LINK_RE.search(mail_body(message))
     assert match, mail_body(message)
     return match.group(1)
-
-
-def suceava_id() -> int:
-    return factories.city("suceava").id
 
 
 def signup_data(**changes) -> dict:
@@ -708,13 +694,6 @@ def test_change_password_keeps_this_devices_remember_cookie_and_ends_the_others(
 
 
 # ---------------------------------------------------------------- edit profile
-
-
-def profile_data(**changes) -> dict:
-    data = {"display_name": "Radu Nou", "handle": "radu.nou", "sector": "private",
-            "home_city_id": str(suceava_id()), "locale": "en", "bio": "  Inginer de mediu.  "}
-    data.update(changes)
-    return data
 
 
 def test_edit_profile_saves(client, db, login_as):

@@ -14,9 +14,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import create_engine, text
 
-from tests.support.browser import Visitor
-
-from .test_browser_forums import person
+from tests.support.browser import Visitor, person
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

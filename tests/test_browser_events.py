@@ -13,9 +13,7 @@ import pytest
 from icalendar import Calendar
 from playwright.sync_api import expect
 
-from tests.support.browser import Visitor
-
-from .test_browser_forums import person
+from tests.support.browser import Visitor, person
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

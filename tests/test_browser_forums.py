@@ -8,19 +8,9 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
-from tests.support.browser import Visitor
-
-from .test_browser_foundation import sign_in
+from tests.support.browser import person
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-
-def person(browser, live, email):
-    context = browser.new_context(base_url=live.url, locale="en-GB")
-    visitor = Visitor(context.new_page())
-    sign_in(visitor, email, live.demo_passwords[email])
-    visitor.submit(visitor.page.get_by_role("button", name="English"))
-    return context, visitor
 
 
 def test_thread_reply_mention_like_moderation_and_search(browser, live):

@@ -8,20 +8,13 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
-from tests.support.browser import Visitor
+from tests.support.browser import Visitor, sign_in
 from tests.support.factories import PASSWORD
 from tests.support.live import first_link
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 TOWN_HALL = "Primăria Municipiului Suceava"
-
-
-def sign_in(visitor: Visitor, email: str, password: str) -> None:
-    visitor.goto("/login")
-    visitor.page.fill("#email", email)
-    visitor.page.fill("#password", password)
-    visitor.submit(visitor.page.locator("main button[type=submit]"))
 
 
 def test_sign_up_confirm_join_a_municipality_and_be_notified(page, browser, live):

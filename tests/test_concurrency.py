@@ -17,9 +17,8 @@ from m100hub.accounts import services
 from m100hub.accounts.models import User
 from m100hub.extensions import db
 from m100hub.moderation import services as moderation
+from tests.support.concurrency import THREADS, run_at_once
 from tests.support.environment import MIGRATIONS, base_config, scratch_database
-
-THREADS = 20
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
@@ -37,31 +36,6 @@ def test_concurrent_sign_ups_with_one_email_create_one_account(backend, tmp_path
     assert len(outcomes) == THREADS and outcomes.count("created") == 1
     # the others were refused: by the check, or by the unique constraint when they raced it
     assert set(outcomes) - {"created"} <= {"EmailTaken", "IntegrityError"}
-
-
-def run_at_once(app, work, n: int = THREADS) -> list[str]:
-    """``work(i)`` in n threads released together, each in a writing request of its own."""
-    barrier = threading.Barrier(n)
-    outcomes: list[str] = []
-
-    def one(i: int) -> None:
-        with app.test_request_context(method="POST"):
-            barrier.wait()
-            try:
-                outcomes.append(work(i))
-                db.session.commit()
-            except Exception as exc:  # noqa: BLE001 (the outcome is what the test checks)
-                db.session.rollback()
-                outcomes.append(type(exc).__name__)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=one, args=(i,)) for i in range(n)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcomes
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])

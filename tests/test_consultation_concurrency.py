@@ -33,10 +33,9 @@ from m100hub.consultations.models import (
 from m100hub.database import utcnow
 from m100hub.extensions import db
 from tests.support import consultation_factories as cf
+from tests.support.concurrency import run_at_once
 from tests.support.environment import MIGRATIONS, base_config, scratch_database
 from tests.support.web import session_identifier
-
-from .test_concurrency import run_at_once
 
 #: threads casting at once, per backend (the engine's pool holds a connection for each).
 #: SQLite runs one writer at a time, so more threads only queue longer, and its busy handler

@@ -9,8 +9,7 @@ from sqlalchemy import update
 from m100hub.forums.models import Category
 from tests.support import factories
 from tests.support import forum_factories as ff
-
-from .test_forums import page, snapshot
+from tests.support.forums import page, snapshot
 
 UNSAFE = (
     "**Îngroșat** pentru @ana.vede <script>alert(1)</script> [x](javascript:alert(1)) "

@@ -13,8 +13,7 @@ from m100hub.forums.queries import REVISIONS_PER_PAGE
 from m100hub.moderation import services as moderation
 from tests.support import factories
 from tests.support import forum_factories as ff
-
-from .test_forums import HUGE_IDS, page, snapshot
+from tests.support.forums import HUGE_IDS, page, snapshot
 
 
 def edited_post(author, texts: list[str]):

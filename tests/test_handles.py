@@ -24,8 +24,7 @@ from m100hub.notifications.models import Notification
 from m100hub.text import MENTION, render_markdown
 from tests.support import factories
 from tests.support import forum_factories as ff
-
-from .test_accounts import field_error, profile_data, reload, text_of
+from tests.support.accounts import field_error, profile_data, reload, text_of
 
 CHARACTERS = "Use lower-case letters, digits, dots or underscores"
 LENGTH = f"Use {HANDLE_MIN_LENGTH} to {HANDLE_MAX_LENGTH} characters."

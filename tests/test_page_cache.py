@@ -375,7 +375,7 @@ def test_a_redis_that_hangs_costs_a_page_a_short_timeout(make_app, db, own_redis
 def test_consultation_and_proposal_pages_leave_a_visitor_without_a_session(make_app, db):
     """No form (and so no token in a new session) for a visitor who may not use it: the
     page stays cacheable."""
-    from . import consultation_factories as cf
+    from tests.support import consultation_factories as cf
 
     item = cf.consultation("open")
     proposal = cf.proposal(item)

@@ -8,49 +8,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from m100hub.text import ALLOWED_TAGS, LINK_REL, render_markdown
+from tests.support.payloads import PAYLOADS
 
-PAYLOADS = [
-    "<script>alert(1)</script>",
-    "<SCRIPT SRC=//evil.example/x.js></SCRIPT>",
-    "<img src=x onerror=alert(1)>",
-    "<svg onload=alert(1)>",
-    "<svg><script>alert(1)</script></svg>",
-    "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
-    "<iframe src=javascript:alert(1)></iframe>",
-    "<a href=\"javascript:alert(1)\">x</a>",
-    "[x](javascript:alert(1))",
-    "[x](JaVaScRiPt:alert(1))",
-    "[x](java\u0000script:alert(1))",
-    "[x](&#106;avascript:alert(1))",
-    "[x](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
-    "[x](vbscript:msgbox(1))",
-    "![x](javascript:alert(1))",
-    "![x](https://evil.example/a.png\" onerror=\"alert(1))",
-    "<a href=\"https://ok.example\" onclick=\"alert(1)\">x</a>",
-    "<p style=\"background:url(javascript:alert(1))\">x</p>",
-    "<div onmouseover=alert(1)>x</div>",
-    "<body onload=alert(1)>",
-    "<object data=javascript:alert(1)>",
-    "<embed src=javascript:alert(1)>",
-    "<form action=javascript:alert(1)><button>x</button></form>",
-    "<input autofocus onfocus=alert(1)>",
-    "<details open ontoggle=alert(1)>",
-    "<video><source onerror=alert(1)>",
-    "<base href=javascript:alert(1)//>",
-    "<meta http-equiv=refresh content=\"0;url=javascript:alert(1)\">",
-    "<link rel=stylesheet href=javascript:alert(1)>",
-    "<style>@import 'javascript:alert(1)';</style>",
-    "[x](<javascript:alert(1)>)",
-    "[a][r]\n\n[r]: javascript:alert(1)",
-    "<<script>script>alert(1)<</script>/script>",
-    "<scr<script>ipt>alert(1)</script>",
-    "`<script>` ok in code, <b onclick=alert(1)>bold</b>",
-    "<a href=\"&#x6A;avascript:alert(1)\">x</a>",
-    "<img src=\"x\" \\/onerror=alert(1)>",
-    "<!--<img src=x onerror=alert(1)>-->",
-    "<noscript><p title=\"</noscript><img src=x onerror=alert(1)>\">",
-    "https://example.com/\"><script>alert(1)</script>",
-]
 
 class Structure(HTMLParser):
     """What a browser would build from the HTML: tags and attributes (text is inert)."""

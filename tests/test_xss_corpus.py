@@ -23,8 +23,7 @@ from m100hub.forums.models import Post, Thread
 from m100hub.text import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, LINK_REL, render_markdown
 from tests.support import factories
 from tests.support.forum_factories import count
-
-from .test_text import PAYLOADS as TEXT_PAYLOADS
+from tests.support.payloads import PAYLOADS as TEXT_PAYLOADS
 
 CLASSIC = [
     "<script>alert(document.cookie)</script>",

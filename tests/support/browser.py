@@ -1,4 +1,5 @@
-"""Browser helpers: an accessibility check (axe, WCAG 2.1 AA) on every page a test visits."""
+"""Browser helpers: an accessibility check (axe, WCAG 2.1 AA) on every page a test visits,
+signing in, and a person of the demo data signed in in a browser context of their own."""
 
 from __future__ import annotations
 
@@ -34,3 +35,18 @@ class Visitor:
         with self.page.expect_navigation():
             locator.click()
         self.check()
+
+
+def sign_in(visitor: Visitor, email: str, password: str) -> None:
+    visitor.goto("/login")
+    visitor.page.fill("#email", email)
+    visitor.page.fill("#password", password)
+    visitor.submit(visitor.page.locator("main button[type=submit]"))
+
+
+def person(browser, live, email):
+    context = browser.new_context(base_url=live.url, locale="en-GB")
+    visitor = Visitor(context.new_page())
+    sign_in(visitor, email, live.demo_passwords[email])
+    visitor.submit(visitor.page.get_by_role("button", name="English"))
+    return context, visitor
