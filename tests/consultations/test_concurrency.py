@@ -1,7 +1,7 @@
 """Ballots and supports under concurrency: one ballot per person and question, and tallies that
 always equal the ballots, however many people vote, change their minds or click twice at once.
 
-Like tests/test_concurrency.py: SQLite (the embedded default: writing transactions queue on
+Like tests/house/test_concurrency.py: SQLite (the embedded default: writing transactions queue on
 BEGIN IMMEDIATE) and PostgreSQL (row locks and the unique constraint do the work; always in
 CI), each in a scratch database of its own, shared by this module's tests. Every ballot here
 is cast in a writing request of its own, on threads released together.

@@ -1,6 +1,6 @@
 """A post's earlier texts: kept by every edit, shown newest first to moderators, admins and the
 post's author, linked from the post's "edited" mark for them only. (Query counts:
-tests/test_forum_query_counts.py.)"""
+tests/forums/test_query_counts.py.)"""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""A corpus of XSS payloads (our own; tests/test_text.py has another 40) posted as forum
+"""A corpus of XSS payloads (our own; tests/house/test_text.py has another 40) posted as forum
 threads and replies through the HTTP routes: the pages that show them, parsed as a browser
 would, carry nothing executable. The same corpus goes straight through
 m100hub.text.render_markdown.
@@ -358,7 +358,7 @@ def fragment_problems(html: str) -> list[str]:
 def test_the_corpus_is_large_and_our_own():
     assert len(CORPUS) >= 100, len(CORPUS)
     assert len(set(CORPUS)) == len(CORPUS), "duplicates in the corpus"
-    assert not set(CORPUS) & set(TEXT_PAYLOADS), "already in tests/test_text.py"
+    assert not set(CORPUS) & set(TEXT_PAYLOADS), "already in tests/support/payloads.py"
 
 
 def test_the_checkers_catch_what_they_must():
