@@ -1,5 +1,5 @@
 """A small feature package, as a new capability would be written: the house test
-(tests/test_features.py) adds it to an app and finds it in the menu, the beat schedule,
+(tests/house/test_features.py) adds it to an app and finds it in the menu, the beat schedule,
 ``flask m100 rerender``, the moderation queue, the demo data and a city's page."""
 
 from flask import Blueprint, render_template

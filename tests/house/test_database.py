@@ -1,0 +1,54 @@
+"""What waits for a commit runs after it, never after a rollback, and never breaks the write."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from m100hub.accounts.models import User
+from m100hub.database import after_commit, commit
+from tests.support import factories
+
+
+def test_callbacks_run_after_commit_only(db):
+    ran = []
+    after_commit(lambda: ran.append("sent"))
+    factories.user()
+    assert ran == []
+    commit()
+    assert ran == ["sent"]
+    commit()
+    assert ran == ["sent"]  # once
+
+
+def test_a_rollback_drops_the_callbacks(db):
+    ran = []
+    factories.user()
+    after_commit(lambda: ran.append("sent"))
+    db.session.rollback()
+    commit()
+    assert ran == []
+
+
+def test_a_failing_callback_does_not_undo_or_break_the_write(db):
+    def broken():
+        raise OSError("SMTP server down")
+
+    factories.user(email="saved@example.ro")
+    after_commit(broken)
+    commit()
+    assert db.session.scalar(select(func.count()).where(User.email == "saved@example.ro")) == 1
+
+
+def test_sign_up_succeeds_when_mail_delivery_fails(client, db, monkeypatch):
+    from m100hub import mail
+
+    def refuse(message):
+        raise ConnectionRefusedError("no SMTP server")
+
+    monkeypatch.setattr(mail, "deliver", refuse)
+    response = client.post("/signup", data={
+        "display_name": "Dan Pop", "email": "dan@example.ro", "password": "lung-si-sigur-2035",
+        "confirm": "lung-si-sigur-2035", "sector": "citizen", "home_city_id": "0",
+        "locale": "en"})
+    assert response.status_code == 200
+    assert db.session.scalar(select(func.count()).where(User.email == "dan@example.ro")) == 1

@@ -1,0 +1,128 @@
+"""Every user-visible string is in the catalogues, translated into Romanian with diacritics."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+
+from tests.support.environment import ROOT
+
+PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|__N__")
+
+
+@pytest.fixture(scope="module")
+def extracted(tmp_path_factory):
+    pot = tmp_path_factory.mktemp("i18n") / "messages.pot"
+    subprocess.run(
+        [
+            str(Path(sys.executable).parent / "pybabel"),
+            "-q",
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "_l",
+            "-k",
+            "lazy_gettext",
+            "-o",
+            str(pot),
+            ".",
+        ],
+        cwd=ROOT,
+        check=True,
+    )
+    with pot.open("rb") as handle:
+        return {m.id for m in read_po(handle) if m.id}
+
+
+def _translated(message) -> bool:
+    """A message with a translation; a plural one with every form filled."""
+    if message is None or not message.string:
+        return False
+    return all(message.string) if isinstance(message.string, tuple) else True
+
+
+def catalogue(language: str):
+    with (ROOT / f"m100hub/translations/{language}/LC_MESSAGES/messages.po").open("rb") as handle:
+        return read_po(handle)
+
+
+def test_romanian_catalogue_translates_every_string(extracted):
+    ro = catalogue("ro")
+    missing = sorted(str(i) for i in extracted if not _translated(ro.get(i)))
+    assert missing == [], "run `make extract` and translate: " + "; ".join(missing[:10])
+    fuzzy = [m.id for m in ro if m.id and m.fuzzy]
+    assert fuzzy == []
+
+
+def test_english_catalogue_knows_every_string(extracted):
+    en = catalogue("en")
+    assert sorted(str(i) for i in extracted if en.get(i) is None) == []
+
+
+def test_romanian_uses_comma_below_diacritics_and_keeps_placeholders():
+    for message in catalogue("ro"):
+        if not message.id:
+            continue
+        # plural entries: every form keeps the placeholders of the English plural
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        for translated in strings:
+            assert translated, message.id
+            assert not re.search("[şţŞŢ]", translated), message.id
+            assert sorted(PLACEHOLDER.findall(ids[-1])) == sorted(
+                PLACEHOLDER.findall(translated)
+            ), message.id
+
+
+def test_pages_follow_the_language(client):
+    ro = client.get("/login").get_data(as_text=True)
+    assert '<html lang="ro">' in ro
+    assert "Intră în cont" in ro
+    client.set_cookie("lang", "en")
+    en = client.get("/login").get_data(as_text=True)
+    assert '<html lang="en">' in en
+    assert "Sign in" in en
+
+
+def test_dates_and_numbers_follow_the_language(app):
+    from datetime import UTC, datetime
+
+    from flask_babel import force_locale, format_datetime, format_decimal
+
+    moment = datetime(2026, 7, 1, 9, 30, tzinfo=UTC)  # 12:30 in Bucharest (summer time)
+    with app.test_request_context():
+        with force_locale("ro"):
+            assert "12:30" in format_datetime(moment, "short")
+            assert format_decimal(286598) == "286.598"
+        with force_locale("en"):
+            assert "12:30" in format_datetime(moment, "short")
+            assert format_decimal(286598) == "286,598"
+
+
+def test_anonymous_language_link_sets_only_a_cookie(client):
+    response = client.get("/language/en?next=/cities")
+    assert response.status_code == 303 and response.headers["Location"].endswith("/cities")
+    cookies = response.headers.getlist("Set-Cookie")
+    assert any(c.startswith("lang=en") for c in cookies)
+    assert not any(c.startswith("session=") for c in cookies)
+    assert '<html lang="en">' in client.get("/cities").get_data(as_text=True)
+    assert client.get("/language/fr").status_code == 404
+    outside = client.get("/language/en?next=https://evil.example/")
+    assert outside.headers["Location"].endswith("/")
+
+
+def test_anonymous_pages_set_no_session_cookie(client, db):
+    from tests.support import forum_factories as ff
+
+    thread = ff.thread()
+    db.session.commit()
+    for url in ("/", "/cities", "/forums", "/activity", "/forums/c/general",
+                f"/forums/t/{thread.id}"):
+        cookies = client.get(url).headers.getlist("Set-Cookie")
+        assert not any(c.startswith("session=") for c in cookies), url

@@ -1,0 +1,52 @@
+"""Browser helpers: an accessibility check (axe, WCAG 2.1 AA) on every page a test visits,
+signing in, and a person of the demo data signed in in a browser context of their own."""
+
+from __future__ import annotations
+
+from axe_playwright_python.sync_playwright import Axe
+
+WCAG_21_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+
+_axe = Axe()
+
+
+def assert_accessible(page) -> None:
+    results = _axe.run(page, options=WCAG_21_AA)
+    assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
+
+
+class Visitor:
+    """Wraps a Playwright page: scans each distinct page (by path) once, after it loads."""
+
+    def __init__(self, page):
+        self.page = page
+        self.scanned: list[str] = []
+
+    def check(self) -> None:
+        self.page.wait_for_load_state("load")
+        assert_accessible(self.page)
+        self.scanned.append(self.page.url)
+
+    def goto(self, path: str) -> None:
+        self.page.goto(path)
+        self.check()
+
+    def submit(self, locator) -> None:
+        with self.page.expect_navigation():
+            locator.click()
+        self.check()
+
+
+def sign_in(visitor: Visitor, email: str, password: str) -> None:
+    visitor.goto("/login")
+    visitor.page.fill("#email", email)
+    visitor.page.fill("#password", password)
+    visitor.submit(visitor.page.locator("main button[type=submit]"))
+
+
+def person(browser, live, email):
+    context = browser.new_context(base_url=live.url, locale="en-GB")
+    visitor = Visitor(context.new_page())
+    sign_in(visitor, email, live.demo_passwords[email])
+    visitor.submit(visitor.page.get_by_role("button", name="English"))
+    return context, visitor

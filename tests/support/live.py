@@ -1,0 +1,209 @@
+"""A running hub for end-to-end tests: gunicorn web processes, a Celery worker, Redis, a
+scratch database built by the migrations, and a real SMTP server (aiosmtpd) in this process.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import re
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from email import message_from_bytes, policy
+from pathlib import Path
+
+import requests
+from aiosmtpd.controller import Controller
+
+from tests.support.environment import ROOT, scratch_postgresql
+
+BIN = Path(sys.executable).parent
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+#: a web process as `make serve` and docs/deploy.md start it (settings in gunicorn.conf.py)
+SERVE = [str(BIN / "gunicorn"), "--config", "gunicorn.conf.py", "wsgi:app"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class MailCatcher:
+    """aiosmtpd handler: every message received goes into a queue."""
+
+    def __init__(self):
+        self.messages: queue.Queue = queue.Queue()
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+        self.messages.put(message_from_bytes(envelope.content, policy=policy.default))
+        return "250 OK"
+
+    def wait_for(self, to: str, timeout: float = 30.0):
+        deadline = time.monotonic() + timeout
+        kept = []
+        try:
+            while time.monotonic() < deadline:
+                try:
+                    msg = self.messages.get(timeout=0.2)
+                except queue.Empty:
+                    continue
+                if to.lower() in str(msg["To"]).lower():
+                    return msg
+                kept.append(msg)
+        finally:
+            for msg in kept:
+                self.messages.put(msg)
+        raise AssertionError(f"no e-mail to {to} within {timeout}s")
+
+
+def body_text(msg) -> str:
+    return msg.get_body(preferencelist=("plain",)).get_content()
+
+
+def first_link(msg) -> str:
+    return re.search(r"https?://\S+", body_text(msg)).group(0)
+
+
+def scratch_database(test_url: str, tmp: Path) -> str:
+    """A database of its own, so that live processes' commits never meet the rolled-back tests."""
+    if not test_url.startswith("postgresql"):
+        return f"sqlite:///{tmp / 'live.sqlite3'}"
+    return scratch_postgresql(test_url, "live")
+
+
+class LiveStack:
+    def __init__(self, database_url: str, redis_url: str, tmp: Path):
+        self.database_url = database_url
+        self.redis_url = redis_url
+        self.tmp = tmp
+        self.mail = MailCatcher()
+        self.smtp = Controller(self.mail, hostname="127.0.0.1", port=free_port())
+        self.processes: list[subprocess.Popen] = []
+        self.secret = uuid.uuid4().hex
+        self.web_urls: list[str] = []
+
+    def env(self, base_url: str = "http://127.0.0.1") -> dict:
+        return {
+            **os.environ,
+            "FLASK_APP": "wsgi.py",
+            "M100_ENV": "development",
+            "SECRET_KEY": self.secret,
+            "DATABASE_URL": self.database_url,
+            "REDIS_URL": self.redis_url,
+            "USE_REDIS": "1",
+            "MAIL_SERVER": "127.0.0.1",
+            "MAIL_PORT": str(self.smtp.port),
+            "BASE_URL": base_url,
+            # Names of its own on the shared Redis: another test run may use it at the same time.
+            "RATELIMIT_KEY_PREFIX": f"live-{self.secret[:8]}",
+            # Every browser of the tests signs in from one address; the limit per address
+            # would otherwise refuse the eleventh sign-in of a minute.
+            "RATE_LIMIT_SIGN_IN": "200 per minute",
+            # flows check what visitors see right after a change: no second of grace
+            "ANONYMOUS_PAGE_SECONDS": "0",
+            "CACHE_KEY_PREFIX": f"live-{self.secret[:8]}:",
+            "CELERY_QUEUE": f"live-{self.secret[:8]}",
+            "SOCKETIO_CHANNEL": f"live-{self.secret[:8]}",
+            "PYTHONUNBUFFERED": "1",
+        }
+
+    def flask(self, *args: str) -> str:
+        done = subprocess.run(
+            [str(BIN / "flask"), *args],
+            cwd=ROOT,
+            env=self.env(),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        if done.returncode:
+            raise RuntimeError(f"flask {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+        return done.stdout
+
+    def start(self) -> LiveStack:
+        self.smtp.start()
+        self.flask("db", "upgrade")
+        printed = self.flask("m100", "seed-demo")
+        #: demo e-mail → password, as `make run` prints them in development
+        self.demo_passwords = dict(
+            line.split() for line in printed.splitlines() if "@m100.demo" in line
+        )
+        first_port = free_port()  # the site's address, which the worker writes into e-mails
+        self._spawn(
+            "worker",
+            [
+                str(BIN / "celery"),
+                "-A",
+                "celery_worker",
+                "worker",
+                "--pool=threads",
+                "--concurrency=2",
+                "--loglevel=WARNING",
+            ],
+            self.env(f"http://127.0.0.1:{first_port}"),
+        )
+        self.add_web_process(first_port)
+        return self
+
+    def add_web_process(self, port: int | None = None) -> str:
+        port = port or free_port()
+        url = f"http://127.0.0.1:{port}"
+        self._spawn(
+            f"web-{port}",
+            [*SERVE, "--graceful-timeout", "2"],
+            {**self.env(url), "HOST": "127.0.0.1", "PORT": str(port), "WEB_THREADS": "32"},
+        )
+        self._wait_http(url + "/readyz")  # migrated, database and Redis answering
+        self.web_urls.append(url)
+        return url
+
+    @property
+    def url(self) -> str:
+        return self.web_urls[0]
+
+    def _spawn(self, name: str, argv: list[str], env: dict) -> None:
+        # the process writes to its own copy of the file descriptor; ours closes at once
+        with open(self.tmp / f"{name}.log", "w") as log:
+            self.processes.append(
+                subprocess.Popen(argv, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+            )
+
+    def _wait_http(self, url: str, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(url, timeout=1).status_code == 200:
+                    return
+            except requests.RequestException:
+                time.sleep(0.2)
+        raise RuntimeError(f"{url} did not answer; logs in {self.tmp}")
+
+    def logs(self) -> str:
+        return "\n".join(f"== {p.name}\n{p.read_text()[-3000:]}" for p in self.tmp.glob("*.log"))
+
+    def stop(self) -> None:
+        for process in self.processes:
+            process.terminate()
+        for process in self.processes:
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        self.smtp.stop()
+
+
+def csrf_token(html: str) -> str:
+    return CSRF_RE.search(html).group(1)
+
+
+def sign_in(session: requests.Session, base: str, email: str, password: str) -> None:
+    page = session.get(f"{base}/login")
+    response = session.post(
+        f"{base}/login",
+        data={"csrf_token": csrf_token(page.text), "email": email, "password": password},
+    )
+    assert response.status_code == 200 and "/logout" in response.text, response.text[:500]
