@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from .extensions import db
@@ -20,6 +21,8 @@ def _messages() -> dict[int, tuple[str, str]]:
         413: (_("Too large"), _("What you sent is too large.")),
         429: (_("Too many attempts"), _("Please wait a little and try again.")),
         500: (_("Something went wrong"), _("We could not complete this. Please try again later.")),
+        503: (_("Busy"), _("Many people are writing at this moment. Please try again in a few "
+                           "seconds; nothing was saved.")),
     }
 
 
@@ -50,6 +53,16 @@ def _conflict(exc: Conflict):
     return render_error(409)
 
 
+def _database_busy(exc: OperationalError):
+    """The embedded SQLite database lets one writer at a time: a write that waited past its
+    busy timeout is a 503 with Retry-After, never a 500. Any other database error stays one."""
+    db.session.rollback()
+    if "database is locked" not in str(exc.orig):
+        return render_error(500)
+    page, code = render_error(503)
+    return page, code, {"Retry-After": "2"}
+
+
 def _server_error(exc):
     db.session.rollback()
     return render_error(500)
@@ -66,4 +79,5 @@ def register(app: Flask) -> None:
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Conflict, _conflict)
+    app.register_error_handler(OperationalError, _database_busy)
     app.register_error_handler(500, _server_error)

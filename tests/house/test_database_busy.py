@@ -1,0 +1,46 @@
+"""The embedded SQLite database lets one writer at a time: a write that cannot get the lock
+in time answers 503 with Retry-After and a clear page, never a 500 (issue 12 #8)."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from flask_migrate import upgrade
+
+from m100hub import create_app, database
+from m100hub.accounts.models import User
+from m100hub.extensions import db
+from tests.support.environment import MIGRATIONS, base_config
+
+
+@pytest.mark.parametrize("language, words", [("ro", "nu s-a salvat nimic"),
+                                             ("en", "nothing was saved")])
+def test_a_write_that_waits_too_long_for_the_lock_is_a_503(tmp_path, monkeypatch, language,
+                                                            words):
+    path = tmp_path / "busy.sqlite3"
+    monkeypatch.setattr(database, "SQLITE_BUSY_TIMEOUT_MS", 100)
+    app = create_app(base_config(tmp_path, f"sqlite:///{path}"))
+    with app.app_context():
+        upgrade(directory=MIGRATIONS)
+        db.engine.dispose()
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another writer holds the lock
+    try:
+        response = app.test_client().post("/signup", headers={"Accept-Language": language},
+                                          data={"display_name": "Ana Pop",
+                                                "email": "ana.pop@example.ro",
+                                                "password": "verde-si-curat-2035",
+                                                "confirm": "verde-si-curat-2035",
+                                                "sector": "citizen", "locale": language,
+                                                "terms": "y"})
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert response.status_code == 503
+    assert int(response.headers["Retry-After"]) > 0
+    assert words in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.query(User).count() == 0
+        db.session.remove()
+        db.engine.dispose()
