@@ -89,6 +89,9 @@ def build_config(instance_path: Path) -> dict:
         #: largest form a text form may send; Werkzeug's own limit on form parts stays
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", str(2 * 1024 * 1024))),
         "MAX_FORM_MEMORY_SIZE": int(os.environ.get("MAX_FORM_MEMORY_SIZE", str(512 * 1024))),
+        #: a sector with fewer ballots than this on a question is shown (and exported) only
+        #: together with others: sectors are public, so a sector of one would show a ballot
+        "RESULTS_MIN_CELL": int(os.environ.get("RESULTS_MIN_CELL", "5")),
         "PER_PAGE": 30,
         #: pages for visitors without a session are cached whole for this many seconds, in
         #: Redis when it is in use (shared by every web process), and proxies are told so

@@ -40,9 +40,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 SECTORS = ("public", "private", "civil", "citizen")
+#: the group that sectors with too few ballots are shown in (merge_small_sectors)
+OTHER = "other"
 KINDS = ("yes_no", "single", "approval", "ranked")
 
 _SEPARATOR = {"approval": ",", "ranked": ">"}
@@ -281,3 +283,27 @@ def _check_options(option_ids: Sequence[int]) -> list[int]:
     if len(set(ids)) != len(ids):
         raise ValueError(f"repeated option id in {ids!r}")
     return ids
+
+
+def merge_small_sectors(result: QuestionResult, minimum: int) -> QuestionResult:
+    """The result with every sector that cast between 1 and ``minimum - 1`` ballots shown
+    only inside one group, OTHER: sectors are public on profiles, so a sector of one voter
+    would show that person's ballot. While the group itself holds fewer than ``minimum``
+    ballots, the smallest sector still shown joins it too (else the group is the total less
+    the sectors shown, and shows the same). Sectors without a ballot reveal nothing and stay."""
+    counts = result.ballots_by_sector
+    merged = {sector for sector, n in counts.items() if 0 < n < minimum}
+    if not merged:
+        return result
+    shown = sorted((s for s, n in counts.items() if n and s not in merged),
+                   key=lambda s: (counts[s], s))
+    while sum(counts[s] for s in merged) < minimum and shown:
+        merged.add(shown.pop(0))
+
+    def fold(by_sector: dict[str, int]) -> dict[str, int]:
+        kept = {s: n for s, n in by_sector.items() if s not in merged}
+        kept[OTHER] = sum(by_sector[s] for s in merged)
+        return kept
+
+    return replace(result, ballots_by_sector=fold(counts),
+                   options=[replace(o, by_sector=fold(o.by_sector)) for o in result.options])

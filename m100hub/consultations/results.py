@@ -7,10 +7,12 @@ import csv
 import io
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
+
 from ..accounts.models import Sector
 from ..util import csv_cell
 from . import queries
-from .counting import SECTORS, QuestionResult, tally_question
+from .counting import OTHER, SECTORS, QuestionResult, merge_small_sectors, tally_question
 from .models import Consultation, Question
 
 
@@ -26,14 +28,19 @@ class Answered:
         return [self.label(option_id) for option_id in self.result.winners]
 
 
-def compute(questions: list[Question]) -> list[Answered]:
+def compute(questions: list[Question], minimum: int) -> list[Answered]:
+    """Every question's result, sectors with fewer than ``minimum`` ballots shown together
+    (counting.merge_small_sectors) — on the page and in both exports alike."""
     tallies = queries.tallies([q.id for q in questions])
-    return [Answered(q, tally_question(q.kind.value, [o.id for o in q.options], tallies[q.id]))
-            for q in questions]
+    return [Answered(q, merge_small_sectors(
+        tally_question(q.kind.value, [o.id for o in q.options], tallies[q.id]), minimum))
+        for q in questions]
 
 
 def sector_labels() -> dict[str, str]:
-    return {sector: Sector(sector).label for sector in SECTORS}
+    labels = {sector: Sector(sector).label for sector in SECTORS}
+    labels[OTHER] = _("Other sectors (together)")
+    return labels
 
 
 def as_json(consultation: Consultation, answered: list[Answered]) -> dict:
@@ -68,7 +75,9 @@ def _question_json(item: Answered) -> dict:
 
 
 CSV_HEADER = ("question_id", "question", "kind", "round", "option_id", "option", "votes",
-              "percent", "ballots", *SECTORS)
+              "percent", "ballots", *SECTORS, OTHER)
+#: the sector columns: empty for a sector shown only inside OTHER
+CSV_SECTORS = (*SECTORS, OTHER)
 
 
 def as_csv(answered: list[Answered]) -> str:
@@ -81,10 +90,10 @@ def as_csv(answered: list[Answered]) -> str:
         q, result = item.question, item.result
         for o in result.options:
             row(q.id, q.text, result.kind, "", o.option_id, item.label(o.option_id), o.votes,
-                f"{o.percent:.2f}", result.ballots, *(o.by_sector[s] for s in SECTORS))
+                f"{o.percent:.2f}", result.ballots, *(o.by_sector.get(s, "") for s in CSV_SECTORS))
         for r in result.rounds:
             for option_id, votes in r.votes.items():
                 share = votes / r.continuing_total * 100 if r.continuing_total else 0.0
                 row(q.id, q.text, result.kind, r.number, option_id, item.label(option_id), votes,
-                    f"{share:.2f}", r.continuing_total, *("",) * len(SECTORS))
+                    f"{share:.2f}", r.continuing_total, *("",) * len(CSV_SECTORS))
     return out.getvalue()

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, jsonify, render_template
+from flask import Response, abort, current_app, jsonify, render_template
 from flask_login import current_user
 
 from ..page_cache import anonymous_page
 from . import bp, permissions, queries, results
-from .counting import SECTORS
 from .views import consultation_or_404
 
 
@@ -15,7 +14,8 @@ def _results_or_404(consultation_id: int):
     consultation = consultation_or_404(consultation_id)
     if not permissions.can_see_results(current_user, consultation):
         abort(404)
-    return consultation, results.compute(queries.questions(consultation.id))
+    return consultation, results.compute(queries.questions(consultation.id),
+                                         current_app.config["RESULTS_MIN_CELL"])
 
 
 @bp.route("/consultations/<id:consultation_id>/results")
@@ -23,7 +23,7 @@ def _results_or_404(consultation_id: int):
 def results_page(consultation_id):
     consultation, answered = _results_or_404(consultation_id)
     return render_template("consultations/results.html", consultation=consultation,
-                           answered=answered, sectors=SECTORS,
+                           answered=answered, minimum=current_app.config["RESULTS_MIN_CELL"],
                            sector_labels=results.sector_labels())
 
 

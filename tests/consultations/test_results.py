@@ -204,6 +204,7 @@ def test_results_csv_has_one_row_per_option_and_round_and_nobody_in_it(client, d
         "private",
         "civil",
         "citizen",
+        "other",  # the sectors shown only together (empty: none, RESULTS_MIN_CELL is 1 here)
     ]
     yes = scene.options["yes_no"][0]
     assert [
@@ -220,6 +221,7 @@ def test_results_csv_has_one_row_per_option_and_round_and_nobody_in_it(client, d
         "1",
         "1",
         "0",
+        "",
     ] in rows
     ranked = [r for r in rows[1:] if r[0] == str(scene.questions["ranked"])]
     assert len(ranked) == 3 + 3 + 2  # first preferences, round 1, round 2
@@ -233,6 +235,7 @@ def test_results_csv_has_one_row_per_option_and_round_and_nobody_in_it(client, d
         "3",
         "60.00",
         "5",
+        "",
         "",
         "",
         "",

@@ -83,6 +83,9 @@ def base_config(tmp_root: Path, url: str) -> dict:
         "WTF_CSRF_ENABLED": False,
         # every page rendered (test_page_cache turns the cache on)
         "ANONYMOUS_PAGE_SECONDS": 0,
+        # every sector shown on its own, as the counting tests expect (tests/consultations/
+        # test_small_sectors.py sets the real minimum)
+        "RESULTS_MIN_CELL": 1,
         "BASE_URL": "http://localhost",
         "SERVER_NAME": None,
     }
