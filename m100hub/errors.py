@@ -56,9 +56,9 @@ def _conflict(exc: Conflict):
 def _database_busy(exc: OperationalError):
     """The embedded SQLite database lets one writer at a time: a write that waited past its
     busy timeout is a 503 with Retry-After, never a 500. Any other database error stays one."""
-    db.session.rollback()
     if "database is locked" not in str(exc.orig):
-        return render_error(500)
+        raise exc  # any other: the ordinary 500, logged (and raised in the tests)
+    db.session.rollback()
     page, code = render_error(503)
     return page, code, {"Retry-After": "2"}
 

@@ -78,8 +78,6 @@ class Feature:
     sections: list[Section] = field(default_factory=list)
     #: names templates may use (the feature's permission rules, its helpers)
     template_globals: dict[str, Any] = field(default_factory=dict)
-    #: anything else: ``setup(app)`` runs once the blueprint is registered
-    setup: Callable[[Flask], None] | None = None
 
 
 @dataclass
@@ -93,15 +91,23 @@ class DemoData:
 
 
 class Registry:
+    """What the features contribute, gathered once when the app is made (every page asks for
+    the menu and its sections)."""
+
     def __init__(self, features: list[Feature]):
         self.features = features
+        self._menu = sorted(self._each("menu"), key=lambda item: item.order)
+        self._reportables = {r.kind: r for r in self._each("reportables")}
+        self._sections: dict[str, list[Section]] = {}
+        for section in sorted(self._each("sections"), key=lambda s: s.order):
+            self._sections.setdefault(section.slot, []).append(section)
 
     def _each(self, attribute: str) -> Iterator:
         for feature in self.features:
             yield from getattr(feature, attribute)
 
     def menu(self) -> list[MenuItem]:
-        return sorted(self._each("menu"), key=lambda item: item.order)
+        return self._menu
 
     def task_modules(self) -> list[str]:
         return list(self._each("tasks"))
@@ -113,11 +119,10 @@ class Registry:
         return list(self._each("markdown"))
 
     def reportables(self) -> dict[str, Any]:
-        return {r.kind: r for r in self._each("reportables")}
+        return self._reportables
 
     def sections(self, slot: str) -> list[Section]:
-        return sorted((s for s in self._each("sections") if s.slot == slot),
-                      key=lambda s: s.order)
+        return self._sections.get(slot, [])
 
     def seed_demo(self, demo: DemoData) -> None:
         for feature in self.features:
@@ -145,8 +150,6 @@ def install(app: Flask, features: list[Feature]) -> Registry:
         if feature.blueprint is not None:
             app.register_blueprint(feature.blueprint)
         app.jinja_env.globals.update(feature.template_globals)
-        if feature.setup is not None:
-            feature.setup(app)
     return registry
 
 

@@ -125,12 +125,3 @@ def _join(consultation_id: int, user_id: int) -> None:
         db.session.execute(update(Consultation).where(Consultation.id == consultation_id)
                            .values(participant_count=Consultation.participant_count + 1))
     follow(consultation_id, user_id)
-
-
-def my_choices(user_id: int, question_ids: Sequence[int]) -> dict[int, str]:
-    """The person's own choice keys (shown to them alone as "you voted")."""
-    if not question_ids:
-        return {}
-    rows = db.session.execute(select(Ballot.question_id, Ballot.choice_key).where(
-        Ballot.user_id == user_id, Ballot.question_id.in_(question_ids)))
-    return dict(rows.all())

@@ -7,6 +7,7 @@ from sqlalchemy import case, select
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
+from ..pagination import paginate
 from .models import Report
 from .reportables import Reportable
 
@@ -21,7 +22,7 @@ def waiting(reportable: Reportable, page: int):
         .order_by(case((model.hidden_dt.is_not(None), 0), else_=1), model.report_count.desc(),
                   model.id)
     )
-    return db.paginate(stmt, page=page, per_page=PER_PAGE, error_out=False)
+    return paginate(stmt, page, PER_PAGE)
 
 
 def open_reports(kind: str, ids: list[int]) -> dict[int, list[Report]]:

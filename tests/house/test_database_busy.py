@@ -44,3 +44,18 @@ def test_a_write_that_waits_too_long_for_the_lock_is_a_503(tmp_path, monkeypatch
         assert db.session.query(User).count() == 0
         db.session.remove()
         db.engine.dispose()
+
+
+def test_any_other_database_error_stays_a_logged_500(tmp_path):
+    """Only SQLite's busy lock becomes a 503: another database error is not swallowed by that
+    handler (in the tests it is raised; in production it is logged and answered 500)."""
+    from sqlalchemy.exc import OperationalError
+
+    app = create_app(base_config(tmp_path, f"sqlite:///{tmp_path / 'other.sqlite3'}"))
+
+    def broken():
+        raise OperationalError("SELECT 1", {}, Exception("server closed the connection"))
+
+    app.add_url_rule("/broken", "broken", broken)
+    with pytest.raises(OperationalError):
+        app.test_client().get("/broken")
