@@ -24,7 +24,9 @@ def cached_url_for(endpoint: str, **values) -> str:
     endpoint and arguments always build the same relative address in one installation."""
     if endpoint.startswith(".") and request.blueprint:
         endpoint = request.blueprint + endpoint
-    if any(name in values for name in ("_external", "_scheme", "_method")) or not all(
+    # static files' addresses carry their content's fingerprint, which changes with the file
+    if endpoint == "static" or any(
+            name in values for name in ("_external", "_scheme", "_method")) or not all(
             type(value) in _PLAIN for value in values.values()):
         return url_for(endpoint, **values)
     key = (request.script_root, endpoint, tuple(sorted(values.items())))
