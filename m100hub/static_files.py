@@ -9,7 +9,7 @@ current file and the ordinary short lifetime; a plain name is answered as before
 Responses are compressed by Flask-Compress (Zstandard, Brotli or gzip, as the browser accepts):
 HTML, CSS, JavaScript, JSON, SVG, CSV, calendars and feeds; streamed responses (exports) chunk
 by chunk, so they keep constant memory. A reverse proxy that compresses itself can take that
-over with ``COMPRESS_REGISTER = False``.
+over with ``COMPRESS_RESPONSES=0`` in the environment.
 """
 
 from __future__ import annotations
@@ -28,8 +28,8 @@ from .extensions import compress
 #: a year: the longest lifetime HTTP caches are asked to keep
 IMMUTABLE_MAX_AGE = 365 * 24 * 3600
 _HASH_LENGTH = 10
-_FINGERPRINTED = re.compile(r"^(?P<stem>.+)\.(?P<hash>[0-9a-f]{%d})(?P<suffix>\.[^./]+)$"
-                            % _HASH_LENGTH)
+_FINGERPRINTED = re.compile(
+    rf"^(?P<stem>.+)\.(?P<hash>[0-9a-f]{{{_HASH_LENGTH}}})(?P<suffix>\.[^./]+)$")
 
 
 @lru_cache(maxsize=256)
@@ -97,7 +97,6 @@ def _fingerprint_static_addresses(endpoint: str, values: dict) -> None:
 
 
 def register(app: Flask) -> None:
-    app.config.setdefault("STATIC_FINGERPRINTS", True)
     app.config.setdefault("COMPRESS_MIMETYPES", [
         "text/html", "text/css", "text/csv", "text/calendar", "text/plain", "text/xml",
         "application/javascript", "text/javascript", "application/json",
