@@ -8,6 +8,7 @@ from pathlib import Path
 
 from flask import Flask, current_app, request, url_for
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 from .features import page_sections, registry
 from .text import safe
@@ -53,6 +54,17 @@ def live_updates_available() -> bool:
     return _vendor_file_exists(current_app.static_folder)
 
 
+def icon(name: str, label: str | None = None, size: str = "") -> Markup:
+    """An icon of the sprite (static/img/icons.svg): decorative unless it has a ``label``, which
+    a screen reader then reads."""
+    sprite = cached_url_for("static", filename="img/icons.svg")
+    classes = f"icon {size}".strip()
+    described = (f' role="img" aria-label="{escape(label)}"' if label
+                 else ' aria-hidden="true"')
+    return Markup(f'<svg class="{classes}"{described} focusable="false">'
+                  f'<use href="{sprite}#{escape(name)}"></use></svg>')
+
+
 def pairs(items, value: str, label: str) -> list[tuple]:
     """(value, label) pairs of objects' attributes, for a select's options."""
     return [(getattr(item, value), getattr(item, label)) for item in items]
@@ -67,4 +79,5 @@ def register(app: Flask) -> None:
         page_sections=page_sections,
         live_updates_available=live_updates_available,
         pairs=pairs,
+        icon=icon,
     )
