@@ -8,7 +8,7 @@ from pathlib import Path
 
 from flask import Flask, current_app, request, url_for
 from flask_login import current_user
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from .features import page_sections, registry
 from .text import safe
@@ -59,10 +59,11 @@ def icon(name: str, label: str | None = None, size: str = "") -> Markup:
     a screen reader then reads."""
     sprite = cached_url_for("static", filename="img/icons.svg")
     classes = f"icon {size}".strip()
-    described = (f' role="img" aria-label="{escape(label)}"' if label
-                 else ' aria-hidden="true"')
-    return Markup(f'<svg class="{classes}"{described} focusable="false">'
-                  f'<use href="{sprite}#{escape(name)}"></use></svg>')
+    if label:
+        return Markup('<svg class="{}" role="img" aria-label="{}" focusable="false">'
+                      '<use href="{}#{}"></use></svg>').format(classes, label, sprite, name)
+    return Markup('<svg class="{}" aria-hidden="true" focusable="false">'
+                  '<use href="{}#{}"></use></svg>').format(classes, sprite, name)
 
 
 def pairs(items, value: str, label: str) -> list[tuple]:
