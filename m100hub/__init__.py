@@ -6,7 +6,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from . import cli, errors, features, i18n, page_cache, security, templating
+from . import cli, errors, features, i18n, page_cache, security, static_files, templating
 from .celery_app import celery_init_app
 from .config import InsecureConfiguration, build_config, check_production
 from .database import include_in_autogenerate
@@ -42,6 +42,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     celery_init_app(app, registry)
     security.register(app)
     page_cache.register(app)  # the anonymous page cache and Cache-Control headers
+    static_files.register(app)  # fingerprinted static addresses, compressed responses
     errors.register(app)
     i18n.register(app)
     templating.register(app)

@@ -55,6 +55,10 @@ def build_config(instance_path: Path) -> dict:
         "MAIL_USE_TLS": env_bool("MAIL_USE_TLS", False),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "M100 Hub <no-reply@m100hub.local>"),
         "MAIL_OUTBOX_DIR": str(instance_path / "outbox"),
+        # responses compressed here, unless a proxy in front does it (m100hub/static_files.py)
+        "COMPRESS_REGISTER": env_bool("COMPRESS_RESPONSES", True),
+        # static files' addresses carry their content's hash and are kept for a year
+        "STATIC_FINGERPRINTS": env_bool("STATIC_FINGERPRINTS", True),
         "BABEL_DEFAULT_LOCALE": "ro",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Bucharest",
         "LANGUAGES": ("ro", "en"),

@@ -4,6 +4,7 @@ from typing import TYPE_CHECKING
 
 from flask_babel import Babel
 from flask_caching import Cache
+from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -37,6 +38,7 @@ else:
     Model = db.Model
 
 migrate = Migrate()
+compress = Compress()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()

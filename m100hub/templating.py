@@ -8,6 +8,7 @@ from pathlib import Path
 
 from flask import Flask, current_app, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 
 from .features import page_sections, registry
 from .text import safe
@@ -24,7 +25,9 @@ def cached_url_for(endpoint: str, **values) -> str:
     endpoint and arguments always build the same relative address in one installation."""
     if endpoint.startswith(".") and request.blueprint:
         endpoint = request.blueprint + endpoint
-    if any(name in values for name in ("_external", "_scheme", "_method")) or not all(
+    # static files' addresses carry their content's fingerprint, which changes with the file
+    if endpoint == "static" or any(
+            name in values for name in ("_external", "_scheme", "_method")) or not all(
             type(value) in _PLAIN for value in values.values()):
         return url_for(endpoint, **values)
     key = (request.script_root, endpoint, tuple(sorted(values.items())))
@@ -51,6 +54,18 @@ def live_updates_available() -> bool:
     return _vendor_file_exists(current_app.static_folder)
 
 
+def icon(name: str, label: str | None = None, size: str = "") -> Markup:
+    """An icon of the sprite (static/img/icons.svg): decorative unless it has a ``label``, which
+    a screen reader then reads."""
+    sprite = cached_url_for("static", filename="img/icons.svg")
+    classes = f"icon {size}".strip()
+    if label:
+        return Markup('<svg class="{}" role="img" aria-label="{}" focusable="false">'
+                      '<use href="{}#{}"></use></svg>').format(classes, label, sprite, name)
+    return Markup('<svg class="{}" aria-hidden="true" focusable="false">'
+                  '<use href="{}#{}"></use></svg>').format(classes, sprite, name)
+
+
 def pairs(items, value: str, label: str) -> list[tuple]:
     """(value, label) pairs of objects' attributes, for a select's options."""
     return [(getattr(item, value), getattr(item, label)) for item in items]
@@ -65,4 +80,5 @@ def register(app: Flask) -> None:
         page_sections=page_sections,
         live_updates_available=live_updates_available,
         pairs=pairs,
+        icon=icon,
     )

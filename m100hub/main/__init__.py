@@ -6,6 +6,6 @@ from ..features import Feature
 
 bp = Blueprint("main", __name__, template_folder="templates")
 
-from . import views  # noqa: E402,F401
+from . import styleguide, views  # noqa: E402,F401
 
 feature = Feature("main", blueprint=bp)

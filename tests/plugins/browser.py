@@ -35,7 +35,7 @@ def browser():
 @pytest.fixture
 def page(browser, live):
     """A fresh browser context (no cookies) on the live hub; every page it visits is checked
-    with axe (WCAG 2.1 AA) by tests.support.browser.Visitor."""
+    with axe (WCAG 2.2 AA) by tests.support.browser.Visitor."""
     context = browser.new_context(base_url=live.url, bypass_csp=False, locale="ro-RO")
     context.set_default_timeout(15000)
     tab = context.new_page()

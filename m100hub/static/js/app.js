@@ -22,7 +22,30 @@
     if (summary) summary.focus();
   }
 
+  // On a phone the menu folds behind its button (CSS shows the button only on small screens,
+  // and only once this script runs: without it the menu stays open).
+  function compactMenu() {
+    var toggle = document.querySelector("[data-menu-toggle]");
+    var menu = toggle && document.getElementById(toggle.getAttribute("aria-controls"));
+    if (!menu) return;
+    toggle.closest("header").classList.add("menu-ready");
+    function show(open) {
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+      menu.classList.toggle("open", open);
+    }
+    toggle.addEventListener("click", function () {
+      show(toggle.getAttribute("aria-expanded") !== "true");
+    });
+    menu.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && toggle.getAttribute("aria-expanded") === "true") {
+        show(false);
+        toggle.focus();
+      }
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    compactMenu();
     focusErrorSummary();
     liveNotifications();
   });
