@@ -132,12 +132,14 @@ def submitted_once(view):
         if not _claim(user_id, key):
             return _replay(user_id, key)
         db.session.info[PENDING] = (user_id, key)
-        response = view(*args, **kwargs)
-        if db.session.info.get(PENDING) is not None:
-            # nothing was created (a refused form, a preview): let go of the key now, so that
-            # the form can be sent again and a request waiting for it goes on at once
-            db.session.rollback()
-        return response
+        try:
+            return view(*args, **kwargs)
+        finally:
+            if db.session.info.get(PENDING) is not None:
+                # nothing was created (a refused form, a preview, a 404 or a conflict): let
+                # go of the key now, so that the form can be sent again and a request waiting
+                # for it goes on at once
+                db.session.rollback()
 
     return wrapper
 

@@ -258,3 +258,22 @@ def test_the_second_request_waits_for_the_first_and_answers_its_result(racing, m
     assert services_run == 1  # the second never reached the service
     assert answers[0] == answers[1] and answers[0].status == 303
     assert _stored_posts(app, thread_id) == before + 1
+
+
+def test_a_submission_that_fails_lets_go_of_its_key(client, db, login_as):
+    """A 404 or a conflict inside the view rolls its claim back: nothing of it stays for the
+    next request, and the key can be sent again."""
+    login_as("citizen")
+    thread = ff.thread()
+    db.session.commit()
+    key = key_on(client, f"/forums/t/{thread.id}")
+    thread.locked = True
+    db.session.commit()
+    assert client.post(_reply_path(thread), data={"body": "Închis.", "submission_key": key}
+                       ).status_code == 409
+    assert submissions.PENDING not in db.session.info and count(Submission) == 0
+    thread.locked = False
+    db.session.commit()
+    assert send(client, _reply_path(thread), {"body": "Deschis.", "submission_key": key}
+                ).status == 303
+    assert _posts(thread) == 2
