@@ -95,14 +95,14 @@ def _render_proposal(proposal, consultation, comment_form=None, status_form=None
 @bp.route("/proposals/<id:proposal_id>/support", methods=["POST"])
 @bp.route("/proposals/<id:proposal_id>/unsupport", methods=["POST"], endpoint="unsupport")
 @confirmed_required
+@submitted_once
 def support(proposal_id):
     proposal, consultation = _proposal_or_404(proposal_id)
     require(permissions.can_support(current_user, consultation, proposal))
     action = participation.support if request.endpoint == "consultations.support" else \
         participation.withdraw_support
     action(current_user, consultation, proposal)
-    commit()
-    return redirect(url_for(".proposal", proposal_id=proposal.id), 303)
+    return done(url_for(".proposal", proposal_id=proposal.id))
 
 
 @bp.route("/proposals/<id:proposal_id>/status", methods=["POST"])

@@ -297,14 +297,14 @@ def delete(post_id):
 @bp.route("/forums/p/<id:post_id>/like", methods=["POST"])
 @bp.route("/forums/p/<id:post_id>/unlike", methods=["POST"], endpoint="unlike")
 @login_required
+@submitted_once
 @_react_limit()
 def like(post_id):
     post, thread = _post_or_404(post_id, writing=True)
     require(permissions.can_react(current_user, post))
     (services.react if request.endpoint == "forums.like" else services.unreact)(
         current_user, post)
-    commit()
-    return redirect(_post_url(thread.id, post.number), 303)
+    return done(_post_url(thread.id, post.number))
 
 
 @bp.route("/forums/t/<id:thread_id>/follow", methods=["POST"])

@@ -73,6 +73,17 @@ def test_a_comment_and_a_reply_sent_twice_are_written_once(client, db, login_as)
     assert count(Comment, Comment.parent_id == parent_id) == 1
 
 
+def test_a_double_click_on_support_is_one_support_and_no_conflict(client, db, login_as):
+    scene = build("open")
+    proposal_id = propose(scene)
+    db.session.commit()
+    login_as("citizen", locale="en")
+    key = key_on(client, f"/proposals/{proposal_id}")
+    _twice(client, f"/proposals/{proposal_id}/support", {"submission_key": key})
+    db.session.expire_all()
+    assert db.session.get(Proposal, proposal_id).support_count == 1
+
+
 @pytest.fixture(scope="module", params=["postgresql", "sqlite"])
 def hub(request, tmp_path_factory):
     app = scratch_app(request.param, tmp_path_factory.mktemp("comment-double"),

@@ -98,3 +98,17 @@ def test_two_replies_at_once_with_one_key_make_one_post(forum):
                                                    f"/forums/t/{thread_id}")}, n=1)
     assert again[0].location != answers[0].location
     assert _stored(app, Post, Post.thread_id == thread_id) == before + 2
+
+
+def test_a_double_click_on_like_is_one_like_and_no_conflict(client, db, login_as):
+    thread = ff.thread()
+    ff.reply(thread)
+    db.session.commit()
+    login_as("citizen")
+    post = ff.post_number(thread, 2)
+    key = key_on(client, f"/forums/t/{thread.id}")  # the first like button's
+    first, second = (send(client, f"/forums/p/{post.id}/like", {"submission_key": key})
+                     for _ in range(2))
+    assert first.status == 303 and first == second  # before: a 409 "Conflict" page
+    database.session.expire_all()
+    assert database.session.get(Post, post.id).reaction_count == 1
