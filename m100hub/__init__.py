@@ -6,7 +6,8 @@ from pathlib import Path
 
 from flask import Flask
 
-from . import cli, errors, features, i18n, page_cache, security, static_files, templating
+from . import (cli, errors, features, i18n, page_cache, security, static_files, submissions,
+               templating)
 from .celery_app import celery_init_app
 from .config import InsecureConfiguration, build_config, check_production
 from .database import include_in_autogenerate
@@ -46,6 +47,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     errors.register(app)
     i18n.register(app)
     templating.register(app)
+    submissions.register(app)  # the create forms' one-time keys
     cli.register(app)
     return app
 

@@ -8,7 +8,9 @@ from flask import Flask, current_app
 from .features import Registry
 
 #: task modules of the shared layer; features name theirs in their ``Feature.tasks``
-SHARED_TASK_MODULES = ["m100hub.mail"]
+SHARED_TASK_MODULES = ["m100hub.mail", "m100hub.submissions"]
+#: periodic tasks of the shared layer; features declare theirs in their ``Feature.beat``
+SHARED_BEAT = {"submission-keys-expire": {"task": "submissions.expire", "schedule": 3600.0}}
 
 
 def celery_init_app(app: Flask, registry: Registry) -> Celery:
@@ -31,7 +33,7 @@ def celery_init_app(app: Flask, registry: Registry) -> Celery:
             "worker_prefetch_multiplier": 1,
             "broker_connection_retry_on_startup": True,
             "timezone": "UTC",
-            "beat_schedule": registry.beat_schedule(),
+            "beat_schedule": {**SHARED_BEAT, **registry.beat_schedule()},
             "imports": [*SHARED_TASK_MODULES, *registry.task_modules()],
         }
     )

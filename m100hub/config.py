@@ -96,6 +96,10 @@ def build_config(instance_path: Path) -> dict:
         #: a sector with fewer ballots than this on a question is shown (and exported) only
         #: together with others: sectors are public, so a sector of one would show a ballot
         "RESULTS_MIN_CELL": int(os.environ.get("RESULTS_MIN_CELL", "5")),
+        #: how long a create form's one-time key is good for (m100hub/submissions.py): a
+        #: second submission within it is answered with the first one's result; an older
+        #: form is refused as expired
+        "SUBMISSION_KEY_DAYS": int(os.environ.get("SUBMISSION_KEY_DAYS", "7")),
         "PER_PAGE": 30,
         #: pages for visitors without a session are cached whole for this many seconds, in
         #: Redis when it is in use (shared by every web process), and proxies are told so

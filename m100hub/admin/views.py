@@ -15,6 +15,7 @@ from ..forums.services import ensure_city_category
 from ..organisations.forms import DecisionForm
 from ..organisations.queries import pending_memberships
 from ..permissions import admin_required, get_or_404
+from ..submissions import done, submitted_once
 from ..util import page_arg
 from . import bp, queries, services
 from .forms import CityForm, RoleForm
@@ -69,6 +70,7 @@ def cities():
 @bp.route("/cities/new", methods=["GET", "POST"])
 @bp.route("/cities/<id:city_id>/edit", methods=["GET", "POST"])
 @admin_required
+@submitted_once
 def edit_city(city_id=None):
     city = get_or_404(City, city_id) if city_id is not None else None
     form = CityForm(obj=city)
@@ -82,11 +84,9 @@ def edit_city(city_id=None):
                 summary=form.summary.data,
             )
             ensure_city_category(city)  # every city has its forum category
-            commit()
         except (SlugTaken, IntegrityError):
             db.session.rollback()
             form.name.errors.append(_("A city with this name exists already."))
         else:
-            flash(_("The city %(name)s is saved.", name=city.name), "success")
-            return redirect(url_for(".cities"))
+            return done(url_for(".cities"), _("The city %(name)s is saved.", name=city.name))
     return render_template("admin/edit_city.html", form=form, city=city)

@@ -11,6 +11,7 @@ from ..database import commit, commit_and_redirect
 from ..forms import render_form, with_current
 from ..organisations.permissions import official_cities
 from ..permissions import confirmed_required, require
+from ..submissions import done, submitted_once
 from . import bp, permissions, queries, services
 from .forms import ConsultationForm, ExtendForm, PublishForm, QuestionForm
 from .models import Consultation, Phase
@@ -48,15 +49,15 @@ RULES = ("city_id", "sectors", "opens_at", "closes_at", "results_while_open")
 
 @bp.route("/consultations/new", methods=["GET", "POST"])
 @confirmed_required
+@submitted_once
 def new():
     require(permissions.can_create(current_user))
     form = ConsultationForm()
     form.city_id.choices = _city_choices()
     if form.validate_on_submit():
         consultation = services.create(current_user, _consultation_data(form))
-        return commit_and_redirect(
-            _("The draft is saved. Add its questions, then announce it."),
-            url_for(".manage", consultation_id=consultation.id))
+        return done(url_for(".manage", consultation_id=consultation.id),
+                    _("The draft is saved. Add its questions, then announce it."))
     return render_form("consultations/edit.html", form, consultation=None)
 
 
@@ -101,6 +102,7 @@ def manage(consultation_id):
 
 @bp.route("/consultations/<id:consultation_id>/questions", methods=["POST"])
 @confirmed_required
+@submitted_once
 def add_question(consultation_id):
     consultation = _managed_or_404(consultation_id)
     _questions_may_change(consultation)
@@ -109,9 +111,7 @@ def add_question(consultation_id):
         return render_template("consultations/question.html", form=form,
                                consultation=consultation, question=None), 422
     services.add_question(consultation, _question_data(form))
-    commit()
-    return redirect(url_for(".manage", consultation_id=consultation.id, _anchor="questions"),
-                    303)
+    return done(url_for(".manage", consultation_id=consultation.id, _anchor="questions"))
 
 
 def _question_data(form: QuestionForm) -> dict:

@@ -12,6 +12,7 @@ from ..database import commit
 from ..forms import render_form
 from ..permissions import confirmed_required, get_or_404, require
 from ..security import limit, person_or_address
+from ..submissions import done, submitted_once
 from ..util import choice_arg, page_arg
 from . import bp, participation, permissions, queries, services
 from .forms import CommentForm, ProposalForm, ProposalStatusForm
@@ -47,6 +48,7 @@ def proposals(consultation_id):
 
 @bp.route("/consultations/<id:consultation_id>/proposals/new", methods=["GET", "POST"])
 @confirmed_required
+@submitted_once
 @_post_limit()
 def new_proposal(consultation_id):
     consultation = consultation_or_404(consultation_id)
@@ -55,9 +57,8 @@ def new_proposal(consultation_id):
     if form.validate_on_submit():
         proposal = participation.submit_proposal(current_user, consultation,
                                                  form.title.data, form.body.data)
-        commit()
-        flash(_("Your proposal is published."), "success")
-        return redirect(url_for(".proposal", proposal_id=proposal.id), 303)
+        return done(url_for(".proposal", proposal_id=proposal.id),
+                    _("Your proposal is published."))
     return render_form("consultations/new_proposal.html", form, consultation=consultation)
 
 
@@ -94,14 +95,14 @@ def _render_proposal(proposal, consultation, comment_form=None, status_form=None
 @bp.route("/proposals/<id:proposal_id>/support", methods=["POST"])
 @bp.route("/proposals/<id:proposal_id>/unsupport", methods=["POST"], endpoint="unsupport")
 @confirmed_required
+@submitted_once
 def support(proposal_id):
     proposal, consultation = _proposal_or_404(proposal_id)
     require(permissions.can_support(current_user, consultation, proposal))
     action = participation.support if request.endpoint == "consultations.support" else \
         participation.withdraw_support
     action(current_user, consultation, proposal)
-    commit()
-    return redirect(url_for(".proposal", proposal_id=proposal.id), 303)
+    return done(url_for(".proposal", proposal_id=proposal.id))
 
 
 @bp.route("/proposals/<id:proposal_id>/status", methods=["POST"])
@@ -123,6 +124,7 @@ def proposal_status(proposal_id):
 @bp.route("/proposals/<id:proposal_id>/comments", methods=["POST"],
           endpoint="comment_on_proposal")
 @confirmed_required
+@submitted_once
 @_post_limit()
 def add_comment(consultation_id=None, proposal_id=None):
     proposal = None
@@ -142,10 +144,9 @@ def add_comment(consultation_id=None, proposal_id=None):
     try:
         comment = participation.add_comment(current_user, consultation, form.body.data,
                                             proposal, parent)
-        commit()
     except LookupError:  # a reply to a comment of another discussion, or a hidden one
         abort(400)
-    return redirect(comment_url(comment), 303)
+    return done(comment_url(comment))
 
 
 def db_comment(comment_id: int) -> Comment:

@@ -16,6 +16,7 @@ from ..database import commit, commit_and_redirect
 from ..errors import Conflict
 from ..forms import render_form, with_current
 from ..permissions import confirmed_required, require
+from ..submissions import done, submitted_once
 from ..util import csv_cell, page_arg
 from . import bp, permissions, queries, services
 from .forms import CheckInForm, EventForm, MaterialsForm, MessageForm, ReasonForm
@@ -68,13 +69,13 @@ def _data(form: EventForm) -> dict | None:
 
 @bp.route("/events/new", methods=["GET", "POST"])
 @confirmed_required
+@submitted_once
 def new():
     require(permissions.can_organise(current_user))
     form = _form(None)
     if form.validate_on_submit() and (data := _data(form)) is not None:
         event = services.save(current_user, None, data)
-        return commit_and_redirect(_("The event is published."),
-                                   url_for(".show", event_id=event.id))
+        return done(url_for(".show", event_id=event.id), _("The event is published."))
     return render_form("events/edit.html", form, event=None)
 
 
@@ -126,6 +127,7 @@ def attendees_csv(event_id):
 
 @bp.route("/events/<id:event_id>/message", methods=["POST"])
 @confirmed_required
+@submitted_once
 def message(event_id):
     event = _managed_or_404(event_id)
     form = MessageForm()
@@ -133,12 +135,13 @@ def message(event_id):
         flash(_("Write a message (at most 1,000 characters)."), "error")
         return redirect(url_for(".attendees", event_id=event.id), 303)
     told = services.message(current_user, event, form.message.data)
-    return commit_and_redirect(_("Message sent to %(n)s people.", n=told),
-                               url_for(".attendees", event_id=event.id))
+    return done(url_for(".attendees", event_id=event.id),
+                _("Message sent to %(n)s people.", n=told))
 
 
 @bp.route("/events/<id:event_id>/cancel", methods=["POST"])
 @confirmed_required
+@submitted_once
 def cancel(event_id):
     event = _managed_or_404(event_id)
     form = ReasonForm()
@@ -146,9 +149,8 @@ def cancel(event_id):
         flash(_("Say why the event is cancelled: everyone registered is told."), "error")
         return redirect(url_for(".attendees", event_id=event.id), 303)
     services.cancel(current_user, event, form.reason.data)
-    return commit_and_redirect(
-        _("The event is cancelled and everyone registered has been told."),
-        url_for(".show", event_id=event.id))
+    return done(url_for(".show", event_id=event.id),
+                _("The event is cancelled and everyone registered has been told."))
 
 
 @bp.route("/events/<id:event_id>/materials", methods=["POST"])

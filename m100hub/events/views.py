@@ -19,6 +19,7 @@ from ..forms import display_zone
 from ..page_cache import anonymous_page
 from ..permissions import confirmed_required
 from ..security import limit, person_or_address
+from ..submissions import done, submitted_once
 from ..util import absolute_url, choice_arg, page_arg
 from . import bp, permissions, queries, registration, services
 from .calendar import event_ics, feed_ics
@@ -117,16 +118,16 @@ def ics(event_id):
 
 @bp.route("/events/<id:event_id>/register", methods=["POST"])
 @confirmed_required
+@submitted_once
 @limit("RATE_LIMIT_REGISTER", key_func=person_or_address, scope="event-registration")
 def register(event_id):
     event = event_or_404(event_id)
     item = registration.register(current_user, event.id)
-    commit()
-    flash(_("You are registered. Your ticket is below.")
-          if item.status == RegistrationStatus.CONFIRMED
-          else _("The event is full: you are on the waiting list. We will tell you when a "
-                 "place comes free."), "success")
-    return redirect(url_for(".show", event_id=event.id), 303)
+    return done(url_for(".show", event_id=event.id),
+                _("You are registered. Your ticket is below.")
+                if item.status == RegistrationStatus.CONFIRMED
+                else _("The event is full: you are on the waiting list. We will tell you when "
+                       "a place comes free."))
 
 
 @bp.route("/events/<id:event_id>/cancel-registration", methods=["POST"])

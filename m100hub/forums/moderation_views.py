@@ -13,6 +13,7 @@ from ..database import commit
 from ..extensions import db
 from ..moderation.forms import OptionalReasonForm
 from ..permissions import admin_required, get_or_404, moderator_required
+from ..submissions import done, submitted_once
 from . import bp, moderation, queries
 from .forms import CategoryForm, MoveForm
 from .models import Category, Thread
@@ -59,6 +60,7 @@ def categories_admin():
 @bp.route("/forums/categories/new", methods=["GET", "POST"])
 @bp.route("/forums/categories/<id:category_id>/edit", methods=["GET", "POST"])
 @admin_required
+@submitted_once
 def edit_category(category_id=None):
     category = get_or_404(Category, category_id) if category_id else None
     form = CategoryForm(obj=category)
@@ -69,11 +71,9 @@ def edit_category(category_id=None):
     if form.validate_on_submit():
         try:
             moderation.save_category(current_user, category, form.data)
-            commit()
         except IntegrityError:
             db.session.rollback()
             form.name.errors.append(_("A category with this name exists already."))
         else:
-            flash(_("The category is saved."), "success")
-            return redirect(url_for(".categories_admin"), 303)
+            return done(url_for(".categories_admin"), _("The category is saved."))
     return render_template("forums/edit_category.html", form=form, category=category)

@@ -25,6 +25,7 @@ from ..extensions import db
 from ..page_cache import anonymous_page
 from ..permissions import can_moderate, get_or_404, require
 from ..security import limit, person_or_address
+from ..submissions import done, submitted_once
 from ..util import page_arg, parse_id
 from . import bp, permissions, queries, search, services
 from .forms import EditForm, ReplyForm, ThreadForm
@@ -91,6 +92,7 @@ def category(slug):
 
 @bp.route("/forums/c/<slug:slug>/new", methods=["GET", "POST"])
 @login_required
+@submitted_once
 @_post_limit()
 def new_thread(slug):
     category = _category_or_404(slug)
@@ -109,8 +111,7 @@ def new_thread(slug):
             thread, _post = services.create_thread(
                 current_user, category, form.title.data, form.body.data, form.city_id.data,
                 form.tag_list(), **about_ids)
-            commit()
-            return redirect(url_for(".thread", thread_id=thread.id), 303)
+            return done(url_for(".thread", thread_id=thread.id))
     return render_template("forums/new_thread.html", category=category, form=form,
                            preview=preview, about=about)
 
@@ -207,6 +208,7 @@ def _quote(thread: Thread, post_id: str) -> str:
 
 @bp.route("/forums/t/<id:thread_id>/reply", methods=["POST"])
 @login_required
+@submitted_once
 @_post_limit()
 def reply(thread_id):
     thread = _thread_or_404(thread_id)
@@ -220,10 +222,9 @@ def reply(thread_id):
         return _thread_with_reply(thread, form, services.render_post(form.body.data)[0])
     try:
         post = services.reply(current_user, thread.id, form.body.data)
-        commit()
     except LookupError:  # hidden meanwhile, or hidden and seen by its author or a moderator
         abort(404)
-    return redirect(_post_url(thread.id, post.number), 303)
+    return done(_post_url(thread.id, post.number))
 
 
 def _thread_with_reply(thread: Thread, form: ReplyForm, preview: str | None = None) -> str:
@@ -296,14 +297,14 @@ def delete(post_id):
 @bp.route("/forums/p/<id:post_id>/like", methods=["POST"])
 @bp.route("/forums/p/<id:post_id>/unlike", methods=["POST"], endpoint="unlike")
 @login_required
+@submitted_once
 @_react_limit()
 def like(post_id):
     post, thread = _post_or_404(post_id, writing=True)
     require(permissions.can_react(current_user, post))
     (services.react if request.endpoint == "forums.like" else services.unreact)(
         current_user, post)
-    commit()
-    return redirect(_post_url(thread.id, post.number), 303)
+    return done(_post_url(thread.id, post.number))
 
 
 @bp.route("/forums/t/<id:thread_id>/follow", methods=["POST"])

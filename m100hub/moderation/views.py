@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from ..database import commit
 from ..permissions import moderator_required, require
 from ..security import limit, person_or_address
+from ..submissions import done, submitted_once
 from ..util import page_arg
 from . import bp, queries, services
 from .forms import OptionalReasonForm, ReasonForm
@@ -43,6 +44,7 @@ def queue():
 
 @bp.route("/moderation/<kind>/<id:target_id>/report", methods=["GET", "POST"])
 @login_required
+@submitted_once
 @limit("RATE_LIMIT_REPORT", key_func=person_or_address, scope="reporting")
 def report(kind, target_id):
     reportable = _reportable(kind)
@@ -51,9 +53,7 @@ def report(kind, target_id):
     form = ReasonForm()
     if form.validate_on_submit():
         services.report(current_user, item, form.reason.data)
-        commit()
-        flash(str(reportable.messages["thanks"]), "success")
-        return redirect(reportable.url(item), 303)
+        return done(reportable.url(item), str(reportable.messages["thanks"]))
     return render_template("moderation/report.html", form=form, item=item,
                            reportable=reportable)
 

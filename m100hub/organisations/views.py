@@ -11,6 +11,7 @@ from ..errors import Conflict
 from ..extensions import db
 from ..permissions import confirmed_required, get_or_404, require
 from ..security import safe_next
+from ..submissions import done, submitted_once
 from ..util import page_arg
 from . import bp, permissions, queries, services
 from .forms import DecisionForm, EndMembershipForm, OrganisationForm
@@ -26,6 +27,7 @@ def index():
 
 @bp.route("/organisations/new", methods=["GET", "POST"])
 @confirmed_required
+@submitted_once
 def new():
     form = OrganisationForm()
     form.city_id.choices = city_choices(_("— none —"))
@@ -34,13 +36,12 @@ def new():
             organisation = services.request_organisation(
                 current_user, form.name.data, form.kind.data, form.city_id.data, form.website.data
             )
-            commit()
         except (Conflict, IntegrityError) as conflict:
             db.session.rollback()
             form.name.errors.append(_name_taken_message(str(conflict)))
         else:
-            flash(_("Thank you. The secretariat will verify your request."), "success")
-            return redirect(url_for(".show", slug=organisation.slug))
+            return done(url_for(".show", slug=organisation.slug),
+                        _("Thank you. The secretariat will verify your request."))
     return render_template("organisations/new.html", form=form)
 
 
@@ -75,6 +76,7 @@ def show(slug):
 
 @bp.route("/organisations/<slug:slug>/join", methods=["POST"])
 @confirmed_required
+@submitted_once
 def join(slug):
     organisation = queries.by_slug(slug)
     if organisation is None:
@@ -82,13 +84,12 @@ def join(slug):
     require(permissions.can_join(current_user, organisation))
     try:
         services.request_membership(current_user, organisation)
-        commit()
     except (Conflict, IntegrityError):
         db.session.rollback()
         flash(_("You are already a member of this organisation or have asked to join."), "error")
-        return redirect(url_for(".show", slug=slug)), 303
-    flash(_("Your request has been sent; you will be notified of the decision."), "success")
-    return redirect(url_for(".show", slug=slug))
+        return redirect(url_for(".show", slug=slug), 303)
+    return done(url_for(".show", slug=slug),
+                _("Your request has been sent; you will be notified of the decision."))
 
 
 @bp.route("/memberships/<id:membership_id>/decide", methods=["POST"])

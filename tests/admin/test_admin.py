@@ -247,7 +247,7 @@ def test_add_a_city(client, db, login_as):
 
     response = client.post("/admin/cities/new", data=dict(CITY_POST, summary=summary))
 
-    assert response.status_code == 302
+    assert response.status_code == 303
     assert response.headers["Location"].endswith("/admin/cities")
     city = db.session.scalar(select(City).where(City.slug == "alba-iulia"))
     assert city.name == "Alba Iulia"
@@ -280,7 +280,7 @@ def test_add_a_city_with_only_the_required_fields(client, db, login_as):
     login_as("admin")
     response = client.post("/admin/cities/new",
                            data={"name": "Zalău", "mission_status": "aspiring"})
-    assert response.status_code == 302
+    assert response.status_code == 303
     city = db.session.scalar(select(City).where(City.slug == "zalau"))
     assert city.population is None and city.county == "" and city.summary_html == ""
 
@@ -329,7 +329,7 @@ def test_edit_a_city(client, db, login_as):
         "mission_status": "eu_mission", "summary": "Oraș *verde*.<script>x()</script>",
     })
 
-    assert response.status_code == 302
+    assert response.status_code == 303
     db.session.expire_all()
     city = db.session.get(City, suceava.id)
     assert city.population == 124161

@@ -68,3 +68,37 @@ def test_thread_reply_mention_like_moderation_and_search(browser, live):
     finally:
         for context in (maria_ctx, radu_ctx, mod_ctx):
             context.close()
+
+
+def test_double_clicking_post_reply_makes_one_post(browser, live):
+    """A double click sends the reply form twice (the second click while the first request is
+    under way): its one-time key makes that one post, and the page lands on it."""
+    title = f"Dublu clic {uuid.uuid4().hex[:6]}"
+    text = f"Un singur răspuns, oricâte clicuri {uuid.uuid4().hex[:6]}."
+    context, radu = person(browser, live, "ong@m100.demo")
+    try:
+        radu.goto("/forums/c/general/new")
+        radu.page.fill("#title", title)
+        radu.page.fill("#body", "Primul mesaj.")
+        radu.submit(radu.page.get_by_role("button", name="Publish"))
+        thread_url = radu.page.url.split("#")[0]
+
+        radu.page.fill("#body", text)
+        # a double click 60 ms apart: the second aborts the first navigation in the browser,
+        # whose request is on its way to the server all the same
+        box = radu.page.get_by_role("button", name="Post reply").bounding_box()
+        x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+        radu.page.mouse.click(x, y)
+        radu.page.wait_for_timeout(60)
+        radu.page.mouse.click(x, y)
+        expect(radu.page).to_have_url(re.compile(r"#post-\d+$"))
+        radu.page.wait_for_load_state("load")
+        assert radu.page.url.endswith("#post-2")
+        radu.check()
+
+        radu.goto(thread_url)
+        expect(radu.page.locator("#post-2")).to_contain_text(text)
+        expect(radu.page.get_by_text(text)).to_have_count(1)
+        expect(radu.page.locator("#post-3")).to_have_count(0)
+    finally:
+        context.close()

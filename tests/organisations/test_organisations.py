@@ -48,7 +48,7 @@ def test_request_creates_pending_organisation_and_pending_manager(client, db, lo
 
     response = client.post("/organisations/new", data=org_form())
 
-    assert response.status_code == 302
+    assert response.status_code == 303
     assert response.headers["Location"].endswith("/organisations/asociatia-verde-suceava")
     org = by_slug(db, "asociatia-verde-suceava")
     assert org is not None
@@ -81,7 +81,7 @@ def test_request_without_website_or_city_for_an_ngo(client, db, login_as):
     login_as("citizen")
     response = client.post("/organisations/new",
                            data=org_form(name="Rețeaua Națională", city_id="0", website=""))
-    assert response.status_code == 302
+    assert response.status_code == 303
     org = by_slug(db, "reteaua-nationala")
     assert org is not None and org.city_id is None and org.website == ""
 
@@ -100,7 +100,7 @@ def test_municipality_needs_a_city(client, db, login_as):
 
 def test_duplicate_name_gets_a_clear_message_and_writes_nothing(client, db, login_as):
     login_as("citizen", locale="en")
-    assert client.post("/organisations/new", data=org_form()).status_code == 302
+    assert client.post("/organisations/new", data=org_form()).status_code == 303
     orgs, members = count(db, Organisation), count(db, Membership)
 
     # Different spelling, same slug.
@@ -138,7 +138,7 @@ def test_a_declined_name_can_be_requested_again(client, db, login_as):
     db.session.commit()
     person = login_as("citizen", locale="en")
     response = client.post("/organisations/new", data=org_form(name="Primăria Exemplu"))
-    assert response.status_code == 302
+    assert response.status_code == 303
     db.session.expire_all()
     assert by_slug(db, declined.slug).status == Status.PENDING
     founder = db.session.scalar(select(Membership).where(
@@ -203,7 +203,7 @@ def test_join_creates_pending_membership_and_tells_the_managers(client, db, logi
 
     response = client.post(f"/organisations/{org.slug}/join")
 
-    assert response.status_code == 302
+    assert response.status_code == 303
     item = db.session.scalar(select(Membership).where(
         Membership.user_id == user.id, Membership.organisation_id == org.id))
     assert item is not None
@@ -219,7 +219,7 @@ def test_join_creates_pending_membership_and_tells_the_managers(client, db, logi
 def test_joining_twice_is_refused_without_a_second_row(client, db, login_as):
     org = factories.organisation()
     user = login_as("citizen", locale="en")
-    assert client.post(f"/organisations/{org.slug}/join").status_code == 302
+    assert client.post(f"/organisations/{org.slug}/join").status_code == 303
 
     response = client.post(f"/organisations/{org.slug}/join", follow_redirects=False)
 
@@ -246,7 +246,7 @@ def test_rejected_person_may_ask_again(client, db, login_as):
     user = factories.user()
     factories.membership(user, org, status=Status.REJECTED)
     login_as(user=user)
-    assert client.post(f"/organisations/{org.slug}/join").status_code == 302
+    assert client.post(f"/organisations/{org.slug}/join").status_code == 303
     item = db.session.scalar(select(Membership).where(Membership.user_id == user.id))
     assert item.status == Status.PENDING
     assert count(db, Membership, Membership.user_id == user.id) == 1
@@ -359,7 +359,7 @@ def test_bad_decisions_change_nothing(client, db, login_as, data):
 
 def test_approving_the_founder_verifies_the_organisation(client, db, login_as):
     founder = login_as("citizen")
-    assert client.post("/organisations/new", data=org_form()).status_code == 302
+    assert client.post("/organisations/new", data=org_form()).status_code == 303
     org = by_slug(db, "asociatia-verde-suceava")
     item = db.session.scalar(select(Membership).where(Membership.organisation_id == org.id))
     login_as("admin")
@@ -449,7 +449,7 @@ def test_plain_member_cannot_decide(client, db, login_as):
 def test_nobody_decides_their_own_request(client, db, login_as):
     # The founder of a pending organisation.
     founder = login_as("citizen")
-    assert client.post("/organisations/new", data=org_form()).status_code == 302
+    assert client.post("/organisations/new", data=org_form()).status_code == 303
     own = db.session.scalar(select(Membership).where(Membership.user_id == founder.id))
     assert client.post(f"/memberships/{own.id}/decide",
                        data={"decision": "approve"}).status_code == 403
@@ -647,7 +647,7 @@ def test_pending_organisation_page_is_hidden_from_strangers(client, db, login_as
     requester = factories.user(locale="en")
     db.session.commit()
     login_as(user=requester)
-    assert client.post("/organisations/new", data=org_form()).status_code == 302
+    assert client.post("/organisations/new", data=org_form()).status_code == 303
     url = "/organisations/asociatia-verde-suceava"
 
     page = client.get(url)
