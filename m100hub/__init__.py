@@ -6,8 +6,17 @@ from pathlib import Path
 
 from flask import Flask
 
-from . import (cli, errors, features, i18n, page_cache, security, static_files, submissions,
-               templating)
+from . import (
+    cli,
+    errors,
+    features,
+    i18n,
+    page_cache,
+    security,
+    static_files,
+    submissions,
+    templating,
+)
 from .celery_app import celery_init_app
 from .config import InsecureConfiguration, build_config, check_production
 from .database import include_in_autogenerate
