@@ -128,9 +128,9 @@ class LiveStack:
             raise RuntimeError(f"flask {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
         return done.stdout
 
-    def start(self, worker: bool = True, demo: bool = True) -> LiveStack:
+    def start(self, worker: bool = True, demo: bool = True, ready: str = "/readyz") -> LiveStack:
         """Migrate, seed the demo (unless not ``demo``), start a Celery worker (unless not
-        ``worker``) and a first web process."""
+        ``worker``) and a first web process (once ``ready`` answers 200)."""
         self.smtp.start()
         self.flask("db", "upgrade")
         printed = self.flask("m100", "seed-demo") if demo else ""
@@ -140,7 +140,7 @@ class LiveStack:
         )
         first_port = free_port()  # the site's address, which the worker writes into e-mails
         if not worker:
-            self.add_web_process(first_port)
+            self.add_web_process(first_port, ready)
             return self
         self._spawn(
             "worker",
@@ -175,6 +175,14 @@ class LiveStack:
     @property
     def url(self) -> str:
         return self.web_urls[0]
+
+    def python(self, code: str) -> str:
+        """``code`` run by the hub's Python in the stack's environment (setting up data)."""
+        done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=self.env(),
+                              capture_output=True, text=True, timeout=120)
+        if done.returncode:
+            raise RuntimeError(f"python -c failed:\n{done.stdout}\n{done.stderr}")
+        return done.stdout
 
     def _spawn(self, name: str, argv: list[str], env: dict) -> None:
         # the process writes to its own copy of the file descriptor; ours closes at once
