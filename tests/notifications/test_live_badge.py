@@ -13,12 +13,9 @@ import uuid
 import pytest
 import requests
 import socketio
-from sqlalchemy import create_engine, text
 
 from tests.support.factories import PASSWORD
-from tests.support.live import csrf_token, sign_in
-
-UA = "m100-badge-test"
+from tests.support.notifying import UA, Admin, signed_in, user_id
 
 
 class Page:
@@ -45,40 +42,6 @@ class Page:
 
     def close(self) -> None:
         self.client.disconnect()
-
-
-def signed_in(base: str, email: str) -> requests.Session:
-    session = requests.Session()
-    session.headers["User-Agent"] = UA
-    sign_in(session, base, email, PASSWORD)
-    return session
-
-
-def user_id(stack, email: str) -> int:
-    engine = create_engine(stack.database_url)
-    try:
-        with engine.connect() as conn:
-            return conn.execute(text("SELECT id FROM users WHERE email = :e"), {"e": email}
-                                ).scalar_one()
-    finally:
-        engine.dispose()
-
-
-class Admin:
-    """An administrator on one process, who notifies a person by changing their roles."""
-
-    def __init__(self, base: str, email: str, person: int):
-        self.base, self.person, self.granted = base, person, False
-        self.session = signed_in(base, email)
-
-    def notify(self) -> None:
-        self.granted = not self.granted
-        page = self.session.get(f"{self.base}/admin/people")
-        response = self.session.post(
-            f"{self.base}/admin/people/{self.person}/roles",
-            data={"csrf_token": csrf_token(page.text), "role": "moderator",
-                  "grant": "1" if self.granted else "0"}, timeout=30)
-        assert response.status_code == 200
 
 
 @pytest.mark.slow
