@@ -57,8 +57,8 @@ def _decide_redis(app: Flask) -> None:
     its siblings run (shared rate limits, live pushes across processes, queued tasks), serve
     pages meanwhile and use Redis once it answers — each part reconnects on its own (the rate
     limiter counts in memory meanwhile, the page cache renders, the Socket.IO queue's listener
-    retries every second). Only ``make run`` asks Redis first (devserver.py): a laptop
-    without Redis runs one process with everything in it."""
+    retries every second). Only ``make run`` and ``make seed`` ask Redis first
+    (devserver.py): a laptop without Redis runs one process with everything in it."""
     setting = app.config.get("USE_REDIS")
     if isinstance(setting, str):
         setting = setting.strip().lower() in TRUE_WORDS

@@ -60,7 +60,7 @@ def build_config(instance_path: Path) -> dict:
         "REDIS_URL": redis_url,
         # Whether Redis is used (rate limits, Socket.IO queue, Celery): unless USE_REDIS says
         # otherwise, yes — whether it answers at start-up or not (it comes and goes; see
-        # create_app). Only `make run` (devserver.py) asks it once, to run alone without it.
+        # create_app). Only `make run` and `make seed` ask it first (devserver.py).
         "USE_REDIS": os.environ.get("USE_REDIS"),
         #: how many web processes serve the site in all (every machine): while Redis is down
         #: each counts rate limits alone, and allows this share of each limit

@@ -16,6 +16,7 @@ import pytest
 import redis
 import requests
 
+from tests.support import forum_factories as ff
 from tests.support.factories import PASSWORD
 from tests.support.live import csrf_token, sign_in
 
@@ -173,3 +174,21 @@ def test_while_redis_is_down_two_processes_together_allow_no_more_than_the_limit
           f"processes ({dict(answers)})")
     assert allowed == 30 and answers[429] == 30
     assert set(answers) <= {303, 409, 429}  # 409: liked already (after a refused unlike)
+
+
+@pytest.mark.parametrize(("limit", "processes", "allowed"), [
+    ("7 per minute", 3, 2),   # rounded down: 3 processes allow 6 of 7 at most
+    ("2 per minute", 3, 0),   # a share of nothing: refused until Redis answers
+    ("5 per minute", 1, 5),   # one process: the limit itself
+])
+def test_a_process_counting_alone_allows_its_share_of_each_limit(
+        make_app, db, login_as, limit, processes, allowed):
+    """Without Redis (here not in use; above, down) each process counts alone: its share."""
+    hub = make_app(USE_REDIS=False, WEB_PROCESSES=processes, RATE_LIMIT_REACT=limit)
+    client = hub.test_client()
+    post = ff.opening_post(ff.thread())
+    db.session.commit()
+    login_as("citizen", client_=client)
+    codes = [client.post(f"/forums/p/{post.id}/{'unlike' if n % 2 else 'like'}").status_code
+             for n in range(allowed + 2)]
+    assert codes == [303] * allowed + [429, 429]
