@@ -57,11 +57,15 @@ extract: | $(BIN)/python
 migrate: install
 	$(BIN)/flask db upgrade
 
+# The development commands use Redis when it answers now (a laptop may have none: then tasks
+# run inside the one process), unless USE_REDIS says; every other process uses Redis.
+DEV_USE_REDIS = USE_REDIS=$${USE_REDIS:-$$($(BIN)/python -m m100hub.devserver --redis-answers)}
+
 seed: migrate
-	$(BIN)/flask m100 seed-demo
+	$(DEV_USE_REDIS) $(BIN)/flask m100 seed-demo
 
 run: seed
-	$(BIN)/python -m m100hub.devserver
+	$(DEV_USE_REDIS) $(BIN)/python -m m100hub.devserver
 
 # Production-like: gunicorn with WebSockets, the command docs/deploy.md gives (HOST, PORT,
 # WEB_THREADS in gunicorn.conf.py). With Redis in use, tasks wait for `make worker`.

@@ -18,9 +18,10 @@ from . import (
     templating,
 )
 from .celery_app import celery_init_app
-from .config import InsecureConfiguration, build_config, check_production
+from .config import TRUE_WORDS, build_config, check_production, redis_client_options
 from .database import include_in_autogenerate
 from .extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
+from .message_queue import RedisMessageQueue
 from .util import IdConverter, SlugConverter
 
 #: every feature of the hub: each package declares what it contributes in its ``feature``
@@ -62,33 +63,20 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 
 def _decide_redis(app: Flask) -> None:
-    """Use Redis when USE_REDIS says so, or (unset) when it answers at REDIS_URL.
+    """Whether the hub uses Redis is configuration, decided here once: USE_REDIS, else yes.
 
-    Production without an answering Redis refuses to start unless USE_REDIS=0 says that one
-    process without it is meant (rate limits and live updates would be per process)."""
+    Never by asking Redis now: a process that (re)starts while Redis is down must come up as
+    its siblings run (shared rate limits, live pushes across processes, queued tasks), serve
+    pages meanwhile and use Redis once it answers — each part reconnects on its own (the rate
+    limiter counts in memory meanwhile, the page cache renders, the Socket.IO queue's listener
+    retries every second). Only ``make run`` and ``make seed`` ask Redis first
+    (devserver.py): a laptop without Redis runs one process with everything in it."""
     setting = app.config.get("USE_REDIS")
-    explicit = setting is not None
     if isinstance(setting, str):
-        setting = setting.strip().lower() in {"1", "true", "yes", "on"}
-    if setting is None:
-        setting = _redis_answers(app.config["REDIS_URL"])
-    app.config["USE_REDIS"] = bool(setting)
-    if not setting and app.config["M100_ENV"] == "production":
-        if not explicit:
-            raise InsecureConfiguration(
-                "Refusing to start in production: Redis does not answer at REDIS_URL "
-                "(USE_REDIS=0 runs a single process without it)"
-            )
+        setting = setting.strip().lower() in TRUE_WORDS
+    app.config["USE_REDIS"] = True if setting is None else bool(setting)
+    if not app.config["USE_REDIS"] and app.config["M100_ENV"] == "production":
         app.logger.warning("Redis is not in use: rate limits and live updates are per process.")
-
-
-def _redis_answers(url: str) -> bool:
-    import redis
-
-    try:
-        return bool(redis.Redis.from_url(url, socket_connect_timeout=0.5).ping())
-    except (redis.RedisError, OSError, ValueError):
-        return False
 
 
 def _init_extensions(app: Flask) -> None:
@@ -107,8 +95,11 @@ def _init_extensions(app: Flask) -> None:
     login_manager.session_protection = app.config["SESSION_PROTECTION"]
     socketio.init_app(
         app,
-        message_queue=app.config["REDIS_URL"] if use_redis else None,
-        channel=app.config["SOCKETIO_CHANNEL"],
+        # always named: the extension object outlives an app (tests make several), and
+        # without one it would keep the previous app's queue
+        client_manager=RedisMessageQueue(
+            app.config["REDIS_URL"], channel=app.config["SOCKETIO_CHANNEL"],
+            redis_options=redis_client_options()) if use_redis else None,
         # None lets Engine.IO accept this host only; configured origins widen that.
         cors_allowed_origins=security.allowed_origins(app)
         if app.config["SOCKETIO_ALLOWED_ORIGINS"] else None,

@@ -32,6 +32,20 @@ def _secret_key(instance_path: Path, production: bool) -> str:
     return key_file.read_text().strip()
 
 
+#: how long a request waits for Redis (connect, then each command) before going without it
+REDIS_REQUEST_TIMEOUT = 0.5
+
+
+def redis_client_options(timeout: float = REDIS_REQUEST_TIMEOUT) -> dict:
+    """Options of a Redis client used inside requests: short timeouts and no retries, so that
+    a Redis that is down costs one quick failure (the caller then goes without it)."""
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
+
+    return {"socket_connect_timeout": timeout, "socket_timeout": timeout,
+            "retry": Retry(NoBackoff(), 0)}
+
+
 def build_config(instance_path: Path) -> dict:
     env = os.environ.get("M100_ENV", "development")
     production = env == "production"
@@ -44,9 +58,13 @@ def build_config(instance_path: Path) -> dict:
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "ALLOW_SQLITE_IN_PRODUCTION": env_bool("ALLOW_SQLITE_IN_PRODUCTION", False),
         "REDIS_URL": redis_url,
-        # Whether Redis is used (rate limits, Socket.IO queue, Celery) is decided at start-up
-        # by pinging REDIS_URL, unless USE_REDIS says so explicitly.
+        # Whether Redis is used (rate limits, Socket.IO queue, Celery): unless USE_REDIS says
+        # otherwise, yes — whether it answers at start-up or not (it comes and goes; see
+        # create_app). Only `make run` and `make seed` ask it first (devserver.py).
         "USE_REDIS": os.environ.get("USE_REDIS"),
+        #: how many web processes serve the site in all (every machine): while Redis is down
+        #: each counts rate limits alone, and allows this share of each limit
+        "WEB_PROCESSES": max(1, int(os.environ.get("WEB_PROCESSES", "1"))),
         "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000"),
         "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
         "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25")),
@@ -77,8 +95,14 @@ def build_config(instance_path: Path) -> dict:
         "RATELIMIT_HEADERS_ENABLED": True,
         # a true sliding minute: a fixed window lets twice the limit through across its edge
         "RATELIMIT_STRATEGY": "moving-window",
-        # If Redis drops, count in memory for a while rather than fail the request.
+        # If Redis drops, count in memory (each process its share of the limits,
+        # security.limit) until it answers again, rather than fail the request; and an error
+        # of the storage (Redis dying while requests are being counted) never becomes a 500.
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_SWALLOW_ERRORS": True,
+        # a Redis that is down or hangs costs a request half a second at most, once: no
+        # retries with back-off (redis-py's default) inside a request
+        "RATELIMIT_STORAGE_OPTIONS": redis_client_options(),
         "RATELIMIT_KEY_PREFIX": os.environ.get("RATELIMIT_KEY_PREFIX", "m100rl"),
         # posting and reacting anywhere on the hub share these allowances; each
         # feature declares its own limits (Feature.rate_limits)

@@ -18,8 +18,9 @@ from .extensions import socketio
 
 def start_worker(app) -> subprocess.Popen | None:
     if not app.config["USE_REDIS"]:
-        print("Redis does not answer at REDIS_URL: tasks run in-process, rate limits and live "
-              "updates are per process.", flush=True)
+        print("Redis does not answer at REDIS_URL: this one process runs without it (tasks "
+              "inside it, rate limits in memory); restart `make run` once Redis runs.",
+              flush=True)
         return None
     print(f"Redis answers at {app.config['REDIS_URL']}: starting a Celery worker with beat.",
           flush=True)
@@ -31,12 +32,32 @@ def start_worker(app) -> subprocess.Popen | None:
     )
 
 
+def redis_answers() -> bool:
+    """Whether Redis answers at REDIS_URL now: the one place that asks before deciding.
+    ``make seed`` and ``make run`` (unless USE_REDIS says) use Redis when it answers, and
+    else run without it — one process, tasks inside it, no worker (a laptop without Redis).
+    Every other process uses Redis unless told (create_app) and reconnects when it returns."""
+    import redis
+
+    url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=0.5).ping())
+    except (redis.RedisError, OSError, ValueError):
+        return False
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "5000")))
+    parser.add_argument("--redis-answers", action="store_true",
+                        help="print 1 when Redis answers at REDIS_URL, else 0, and exit")
     args = parser.parse_args(argv)
-    app = create_app()
+    if args.redis_answers:
+        print(int(redis_answers()))
+        return
+    app = create_app({} if os.environ.get("USE_REDIS") is not None
+                     else {"USE_REDIS": redis_answers()})
     # End through the ``finally`` below on SIGTERM too, so the worker never outlives us.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     worker = start_worker(app)

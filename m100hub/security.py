@@ -8,6 +8,8 @@ from urllib.parse import urlsplit
 
 from flask import Flask, Response, abort, current_app, g, request, session
 from flask_login import current_user
+from limits import parse_many
+from limits.storage import MemoryStorage
 
 from .extensions import limiter, login_manager
 from .permissions import confirmed_writes_only
@@ -97,11 +99,28 @@ def person_or_address() -> str:
 
 def limit(setting: str, key_func=None, scope: str | None = None):
     """``@limit("RATE_LIMIT_SIGN_IN")``: the configured Flask-Limiter limit on POSTs. With a
-    ``scope``, every route so decorated draws on one shared allowance."""
+    ``scope``, every route so decorated draws on one shared allowance. While this process
+    counts in its own memory (Redis down, or not in use), it allows its share only."""
+
+    def allowed() -> str:
+        return limit_in_force(current_app.config[setting])
+
     if scope:
-        return limiter.shared_limit(lambda: current_app.config[setting], scope=scope,
-                                    methods=["POST"], key_func=key_func)
-    return limiter.limit(lambda: current_app.config[setting], methods=["POST"], key_func=key_func)
+        return limiter.shared_limit(allowed, scope=scope, methods=["POST"], key_func=key_func)
+    return limiter.limit(allowed, methods=["POST"], key_func=key_func)
+
+
+def limit_in_force(configured: str) -> str:
+    """The limit as configured while the counts are shared (Redis); while this process counts
+    alone — Redis down (Flask-Limiter's in-memory fallback) or not in use — its share: each
+    amount divided by WEB_PROCESSES, rounded down, so that all processes together never allow
+    more than the limit (a share of 0 refuses every request until Redis answers)."""
+    processes = current_app.config["WEB_PROCESSES"]
+    if processes <= 1 or not isinstance(limiter.limiter.storage, MemoryStorage):
+        return configured
+    return ";".join(
+        f"{item.amount // processes} per {item.multiples} {item.GRANULARITY.name}"
+        for item in parse_many(configured))
 
 
 def session_identifier() -> str:

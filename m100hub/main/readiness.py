@@ -23,6 +23,8 @@ from time import monotonic
 import redis
 from alembic.script import ScriptDirectory
 from flask import Flask
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 from sqlalchemy import Engine, create_engine
 from sqlalchemy.pool import NullPool
 
@@ -136,8 +138,11 @@ def migration_scripts(directory: str) -> tuple[frozenset[str], frozenset[str]]:
 
 
 def _ping_redis(url: str) -> str:
-    client = redis.Redis.from_url(url, socket_connect_timeout=CHECK_SECONDS,
-                                  socket_timeout=CHECK_SECONDS)
+    # the driver gives up a second after the probe does (never first: a Redis that hangs is
+    # reported as not answering in time), and tries once
+    client = redis.Redis.from_url(url, socket_connect_timeout=CHECK_SECONDS + 1,
+                                  socket_timeout=CHECK_SECONDS + 1,
+                                  retry=Retry(NoBackoff(), 0))
     try:
         client.ping()
     finally:

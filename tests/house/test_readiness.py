@@ -3,9 +3,7 @@ the database answers, Redis answers when the hub uses it, the migrations are at 
 
 from __future__ import annotations
 
-import shutil
 import socket
-import subprocess
 import time
 
 import pytest
@@ -19,8 +17,6 @@ from m100hub.main.readiness import CHECK_SECONDS
 from tests.support.environment import (
     ROOT,
     base_config,
-    redis_available,
-    require_service,
     scratch_database,
 )
 from tests.support.live import free_port
@@ -45,25 +41,6 @@ def statements():
     event.listen(Engine, "before_cursor_execute", record)
     yield seen
     event.remove(Engine, "before_cursor_execute", record)
-
-
-@pytest.fixture
-def own_redis(tmp_path):
-    """A redis-server of this test's own, on a free port, that the test may stop."""
-    server = shutil.which("redis-server")
-    require_service("redis-server", server is not None)
-    port = free_port()
-    process = subprocess.Popen(  # noqa: S603 (a fixed program and arguments)
-        [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-         "--dir", str(tmp_path)], stdout=subprocess.DEVNULL)
-    url = f"redis://127.0.0.1:{port}/0"
-    deadline = time.monotonic() + 10
-    while not redis_available(url):
-        assert time.monotonic() < deadline, "redis-server did not start"
-        time.sleep(0.05)
-    yield process, url
-    process.terminate()
-    process.wait(timeout=10)
 
 
 def other_app(tmp_path, url: str):
@@ -97,17 +74,18 @@ def test_not_ready_when_the_database_is_unreachable_while_alive(tmp_path):
 
 def test_not_ready_while_redis_is_down_and_ready_again_when_it_answers(
         app, client, own_redis, monkeypatch):
-    process, url = own_redis
     monkeypatch.setitem(app.config, "USE_REDIS", True)
-    monkeypatch.setitem(app.config, "REDIS_URL", url)
+    monkeypatch.setitem(app.config, "REDIS_URL", own_redis.url)
     assert client.get("/readyz").json["checks"]["redis"] == "ok"
 
-    process.terminate()
-    process.wait(timeout=10)
+    own_redis.kill()
     response = client.get("/readyz")
     assert response.status_code == 503
     assert response.json["checks"]["redis"].startswith("unreachable")
     assert response.json["checks"]["database"] == "ok"
+
+    own_redis.start()
+    assert client.get("/readyz").status_code == 200
 
 
 def test_a_redis_that_never_answers_fails_the_probe_in_time(app, client, monkeypatch):

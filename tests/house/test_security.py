@@ -460,16 +460,6 @@ def test_create_app_refuses_http_base_url_in_production(monkeypatch, tmp_root):
                     "ALLOW_SQLITE_IN_PRODUCTION": True, "MAIL_SERVER": "smtp.example.ro"})
 
 
-def test_production_refuses_to_start_without_redis_unless_told(monkeypatch, tmp_root):
-    monkeypatch.setenv("M100_ENV", "production")
-    monkeypatch.setenv("SECRET_KEY", "a-long-random-production-secret")
-    config = {**base_config(tmp_root, database_url(tmp_root)), "ALLOW_SQLITE_IN_PRODUCTION": True,
-              "MAIL_SERVER": "smtp.example.ro", "BASE_URL": "https://hub.example.ro",
-              "USE_REDIS": None, "REDIS_URL": "redis://127.0.0.1:1/0"}
-    with pytest.raises(InsecureConfiguration, match="Redis"):
-        create_app(config)
-
-
 def test_secret_key_may_come_from_the_instance_config(production_env, monkeypatch):
     monkeypatch.delenv("SECRET_KEY")
     config = production_env()

@@ -76,8 +76,11 @@ def scratch_database(test_url: str, tmp: Path) -> str:
 
 
 class LiveStack:
-    def __init__(self, database_url: str, redis_url: str, tmp: Path):
+    def __init__(self, database_url: str, redis_url: str, tmp: Path,
+                 settings: dict[str, str] | None = None):
         self.database_url = database_url
+        #: environment of every process beyond the defaults below (M100_ENV, WEB_PROCESSES…)
+        self.settings = settings or {}
         self.redis_url = redis_url
         self.tmp = tmp
         self.mail = MailCatcher()
@@ -109,6 +112,7 @@ class LiveStack:
             "CELERY_QUEUE": f"live-{self.secret[:8]}",
             "SOCKETIO_CHANNEL": f"live-{self.secret[:8]}",
             "PYTHONUNBUFFERED": "1",
+            **self.settings,
         }
 
     def flask(self, *args: str) -> str:
@@ -124,15 +128,20 @@ class LiveStack:
             raise RuntimeError(f"flask {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
         return done.stdout
 
-    def start(self) -> LiveStack:
+    def start(self, worker: bool = True, demo: bool = True, ready: str = "/readyz") -> LiveStack:
+        """Migrate, seed the demo (unless not ``demo``), start a Celery worker (unless not
+        ``worker``) and a first web process (once ``ready`` answers 200)."""
         self.smtp.start()
         self.flask("db", "upgrade")
-        printed = self.flask("m100", "seed-demo")
+        printed = self.flask("m100", "seed-demo") if demo else ""
         #: demo e-mail → password, as `make run` prints them in development
         self.demo_passwords = dict(
             line.split() for line in printed.splitlines() if "@m100.demo" in line
         )
         first_port = free_port()  # the site's address, which the worker writes into e-mails
+        if not worker:
+            self.add_web_process(first_port, ready)
+            return self
         self._spawn(
             "worker",
             [
@@ -149,7 +158,9 @@ class LiveStack:
         self.add_web_process(first_port)
         return self
 
-    def add_web_process(self, port: int | None = None) -> str:
+    def add_web_process(self, port: int | None = None, ready: str = "/readyz") -> str:
+        """A further gunicorn web process; its address once ``ready`` answers 200 (/readyz:
+        migrated, database and Redis answering; /healthz: it runs)."""
         port = port or free_port()
         url = f"http://127.0.0.1:{port}"
         self._spawn(
@@ -157,13 +168,21 @@ class LiveStack:
             [*SERVE, "--graceful-timeout", "2"],
             {**self.env(url), "HOST": "127.0.0.1", "PORT": str(port), "WEB_THREADS": "32"},
         )
-        self._wait_http(url + "/readyz")  # migrated, database and Redis answering
+        self._wait_http(url + ready)
         self.web_urls.append(url)
         return url
 
     @property
     def url(self) -> str:
         return self.web_urls[0]
+
+    def python(self, code: str) -> str:
+        """``code`` run by the hub's Python in the stack's environment (setting up data)."""
+        done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=self.env(),
+                              capture_output=True, text=True, timeout=120)
+        if done.returncode:
+            raise RuntimeError(f"python -c failed:\n{done.stdout}\n{done.stderr}")
+        return done.stdout
 
     def _spawn(self, name: str, argv: list[str], env: dict) -> None:
         # the process writes to its own copy of the file descriptor; ours closes at once

@@ -8,11 +8,27 @@
     var badge = link.querySelector("[data-badge]");
     var region = document.querySelector("[data-live-region]");
     var socket = window.io({ transports: ["websocket", "polling"] });
-    socket.on("notification", function () {
-      var count = (parseInt(badge.textContent, 10) || 0) + 1;
+
+    function show(count) {
       badge.textContent = String(count);
-      badge.hidden = false;
-      link.setAttribute("aria-label", link.dataset.labelSome.replace("__N__", String(count)));
+      badge.hidden = count === 0;
+      link.setAttribute("aria-label", count === 0 ? link.dataset.labelNone
+        : link.dataset.labelSome.replace("__N__", String(count)));
+    }
+
+    // Pushes missed while the page was disconnected (or the server cut off from the others)
+    // are not replayed: on every (re)connection, and when the server says so, the page asks
+    // for its count.
+    function catchUp() {
+      socket.emit("unread", function (count) {
+        if (typeof count === "number") show(count);
+      });
+    }
+
+    socket.on("connect", catchUp);
+    socket.on("catch-up", catchUp);
+    socket.on("notification", function () {
+      show((parseInt(badge.textContent, 10) || 0) + 1);
       if (region) region.textContent = link.dataset.announce;
     });
   }
