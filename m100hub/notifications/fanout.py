@@ -53,9 +53,11 @@ def write_rows(event: NotificationEvent, recipient_ids) -> list[int]:
 
 
 def push(recipient_ids) -> None:
-    """Tell the recipients' open pages (the badge asks for its count)."""
-    for recipient_id in recipient_ids:
-        socketio.emit("notification", {}, to=f"user:{recipient_id}", namespace="/")
+    """Tell the recipients' open pages (the badge asks for its count): one message for the
+    whole batch, through the Redis queue to every web process, each telling its own."""
+    rooms = [f"user:{recipient_id}" for recipient_id in recipient_ids]
+    if rooms:
+        socketio.emit("notification", {}, to=rooms, namespace="/")
 
 
 def push_after_commit(recipient_ids: list[int]) -> None:

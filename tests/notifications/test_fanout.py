@@ -32,7 +32,7 @@ def pushes(monkeypatch) -> Counter:
 
     def emit(event, data=None, to=None, **kwargs):
         if event == "notification":
-            rooms[to] += 1
+            rooms.update(to if isinstance(to, list) else [to])
 
     monkeypatch.setattr(socketio, "emit", emit)
     return rooms

@@ -58,7 +58,7 @@ def test_two_runs_at_once_tell_each_follower_once(hub, monkeypatch):
         db.session.remove()
     rooms: Counter = Counter()
     monkeypatch.setattr(socketio, "emit", lambda event, data=None, to=None, **kw: rooms.update(
-        [to]))
+        to if isinstance(to, list) else [to]))
     barrier = threading.Barrier(2)
     told: list[int] = []
 
