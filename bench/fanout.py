@@ -23,6 +23,7 @@ import json
 import os
 import statistics
 import subprocess
+import sys
 import threading
 import time
 from datetime import UTC, datetime
@@ -168,6 +169,8 @@ def main() -> None:
         "fanned_out_s": round(fanned_out, 2) if fanned_out is not None else None,
         "notifications_written": written, "each_follower_once_per_reply": exact,
     }))
+    statuses = {status for _, status in one_by_one + unfollowed + together}
+    sys.exit(0 if exact and statuses == {303} else 1)
 
 
 if __name__ == "__main__":

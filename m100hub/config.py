@@ -93,6 +93,8 @@ def build_config(instance_path: Path) -> dict:
         #: together with others: sectors are public, so a sector of one would show a ballot
         "RESULTS_MIN_CELL": int(os.environ.get("RESULTS_MIN_CELL", "5")),
         "PER_PAGE": 30,
+        #: followers told per INSERT (and per transaction) by the notification fan-out
+        "NOTIFICATION_BATCH_SIZE": int(os.environ.get("NOTIFICATION_BATCH_SIZE", "500")),
         #: pages for visitors without a session are cached whole for this many seconds, in
         #: Redis when it is in use (shared by every web process), and proxies are told so
         #: (Cache-Control); 0 turns the cache off

@@ -23,7 +23,7 @@ from ..extensions import db, socketio
 from .kinds import AUDIENCES
 from .models import Notification, NotificationEvent
 
-#: recipients written per INSERT (and per transaction)
+#: recipients written per INSERT (and per transaction); NOTIFICATION_BATCH_SIZE sets the task's
 BATCH_SIZE = 500
 #: the sweep leaves younger events to the task queued when they were written
 SWEEP_AFTER = timedelta(seconds=60)
@@ -92,7 +92,7 @@ def fan_out_batch(event_id: int, size: int = BATCH_SIZE) -> list[int] | None:
 def fan_out(event_id: int) -> int:
     """Write every recipient's notification of the event; returns how many this run wrote.
     Idempotent: a second, retried or concurrent run writes nothing twice."""
-    size = current_app.config.get("NOTIFICATION_BATCH_SIZE", BATCH_SIZE)
+    size = current_app.config["NOTIFICATION_BATCH_SIZE"]
     told = 0
     while (written := fan_out_batch(event_id, size)) is not None:
         told += len(written)
