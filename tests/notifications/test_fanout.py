@@ -194,3 +194,9 @@ def test_people_who_stopped_following_are_not_told(client, db, login_as, lost_ta
     fanout.fan_out(the_event(db).id)
 
     assert replies_told(db, thread) == sorted(followers[:-1])
+
+
+def test_the_sweep_runs_every_minute_from_beat(app):
+    entry = app.extensions["celery"].conf.beat_schedule["notifications-sweep"]
+    assert entry == {"task": "notifications.sweep", "schedule": 60.0}
+    assert "notifications.fan_out" in app.extensions["celery"].tasks
