@@ -17,7 +17,7 @@ from celery import shared_task
 from flask import current_app
 from sqlalchemy import select
 
-from ..celery_app import enqueue
+from ..celery_app import enqueue, tasks_run_in_process
 from ..database import after_commit, commit, insert_on_conflict, locked, utcnow
 from ..extensions import db, socketio
 from .kinds import AUDIENCES
@@ -65,13 +65,10 @@ def push_after_commit(recipient_ids: list[int]) -> None:
         after_commit(lambda: push(recipient_ids))
 
 
-def fan_out_batch(event_id: int, size: int = BATCH_SIZE) -> list[int] | None:
-    """The next batch of the event's audience, written and committed; returns the ids written
-    (possibly none, if another run wrote them), or None once the event is done."""
-    event = locked(NotificationEvent, event_id)
-    if event is None or event.fanned_out_dt is not None or event.audience is None:
-        commit()
-        return None
+def _advance(event: NotificationEvent, size: int) -> list[int] | None:
+    """Write the next batch of the event's audience (flush only): the ids written, or None
+    (the event marked done) when nobody is left."""
+    assert event.audience is not None
     people = AUDIENCES[event.audience](event.audience_id or 0).subquery()
     person = people.c[0]
     batch = list(db.session.scalars(
@@ -79,11 +76,21 @@ def fan_out_batch(event_id: int, size: int = BATCH_SIZE) -> list[int] | None:
         .distinct().order_by(person).limit(size)))
     if not batch:
         event.fanned_out_dt = utcnow()
-        commit()
         return None
     written = write_rows(event, batch)
     event.fanned_out_to = batch[-1]
     push_after_commit(written)
+    return written
+
+
+def fan_out_batch(event_id: int, size: int = BATCH_SIZE) -> list[int] | None:
+    """The next batch of the event's audience, written and committed; returns the ids written
+    (possibly none, if another run wrote them), or None once the event is done."""
+    event = locked(NotificationEvent, event_id)
+    if event is None or event.fanned_out_dt is not None or event.audience is None:
+        commit()
+        return None
+    written = _advance(event, size)
     commit()
     return written
 
@@ -99,7 +106,16 @@ def fan_out(event_id: int) -> int:
     return told
 
 
-def fan_out_after_commit(event_id: int) -> None:
+def fan_out_later(event: NotificationEvent) -> None:
+    """Once the caller commits, the task fans the event out. Without a worker (no Redis:
+    tasks run in process) the rows are written now, in the caller's transaction: a task run
+    after the commit would need a second connection while the request holds its own (SQLite
+    would wait on its own lock, a full pool on itself)."""
+    if tasks_run_in_process():
+        while _advance(event, current_app.config["NOTIFICATION_BATCH_SIZE"]) is not None:
+            pass
+        return
+    event_id = event.id
     after_commit(lambda: enqueue(fan_out, event_id))
 
 

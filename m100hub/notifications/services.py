@@ -8,7 +8,7 @@ from sqlalchemy import func, select, update
 
 from ..database import rows_changed, utcnow
 from ..extensions import db
-from .fanout import fan_out_after_commit, push_after_commit, write_rows
+from .fanout import fan_out_later, push_after_commit, write_rows
 from .kinds import AUDIENCES, KINDS, Audience
 from .models import Notification, NotificationEvent
 
@@ -24,7 +24,8 @@ def notify(recipients: Iterable | Audience, kind: str, target=None, actor=None, 
 
     ``recipients`` lists people (ids or objects): their rows are written now, in this
     transaction. An ``Audience`` (a thread's followers…) may be thousands: only the event row
-    is written now, and the fan-out task writes everyone's row once the caller commits.
+    is written now, and the fan-out task writes everyone's row once the caller commits (with
+    no worker to send it to — no Redis — in this transaction).
     Returns how many rows were written now. ``target`` is any model instance with an ``id``;
     its table name is stored beside the id. Pages open are told through Socket.IO.
     """
@@ -40,7 +41,7 @@ def notify(recipients: Iterable | Audience, kind: str, target=None, actor=None, 
         event.excluded = sorted(skipped)
         db.session.add(event)
         db.session.flush()
-        fan_out_after_commit(event.id)
+        fan_out_later(event)
         return 0
     ids = sorted(_ids(recipients) - skipped)
     if not ids:
