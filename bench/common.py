@@ -77,14 +77,15 @@ def page_cache_used(env: dict) -> str:
 
 
 @contextmanager
-def gunicorn(target: str, env: dict, workers: int = 2, threads: int = 4):
+def gunicorn(target: str, env: dict, workers: int = 2, threads: int = 4,
+             up_timeout: float = 30.0):
     port = free_port()
     process = subprocess.Popen(
         [str(BIN / "gunicorn"), "--workers", str(workers), "--worker-class", "gthread",
          "--threads", str(threads), "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
          target], cwd=ROOT, env=env)
     try:
-        wait_until_up(port)
+        wait_until_up(port, up_timeout)
         yield port
     finally:
         process.terminate()
@@ -227,3 +228,33 @@ def against_minimal(env: dict, pages: dict[str, str], seconds: float) -> dict:
             baseline.extend(sides["minimal"])
     return {"load": f"wrk {' '.join(WRK)}", "page_cache": page_cache_used(env),
             "minimal": wrk_figures(baseline), **results}
+
+
+def sessions(app, user_ids: list[int], agent: str = "m100-bench") -> list[tuple[str, str]]:
+    """(session cookie, CSRF form token) for each person, made by the app itself: the cookie
+    holds what signing in leaves, plus the CSRF secret that the token is signed from."""
+    from flask import session
+    from flask_wtf.csrf import generate_csrf
+    from sqlalchemy import select
+
+    from m100hub.accounts.models import User
+    from m100hub.extensions import db, login_manager
+
+    with app.app_context():
+        ids = dict(
+            db.session.execute(
+                select(User.id, User.session_token).where(User.id.in_(user_ids))
+            ).all()
+        )
+    serializer = app.session_interface.get_signing_serializer(app)
+    made = []
+    for user_id in user_ids:
+        with app.test_request_context(
+            "/", headers={"User-Agent": agent}, environ_base={"REMOTE_ADDR": "127.0.0.1"}
+        ):
+            token = generate_csrf()
+            session["_user_id"] = f"{user_id}:{ids[user_id]}"
+            session["_fresh"] = True
+            session["_id"] = login_manager._session_identifier_generator()
+            made.append((serializer.dumps(dict(session)), token))
+    return made

@@ -35,7 +35,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlencode
 
-from common import against_minimal, gunicorn, query_counts, scratch_app
+from common import against_minimal, gunicorn, query_counts, scratch_app, sessions
 
 PEOPLE, EVENTS, PLACES = 1000, 60, 100
 SMALL_PEOPLE, SMALL_EVENTS = 50, 6
@@ -206,36 +206,6 @@ def seed(app, people: int, events: int, burst_places: int | None = None) -> dict
             "waiting": waiting[full],
             "people": user_ids[-people:],
         }
-
-
-def sessions(app, user_ids: list[int]) -> list[tuple[str, str]]:
-    """(session cookie, CSRF form token) for each person, made by the app itself: the cookie
-    holds what signing in leaves, plus the CSRF secret that the token is signed from."""
-    from flask import session
-    from flask_wtf.csrf import generate_csrf
-    from sqlalchemy import select
-
-    from m100hub.accounts.models import User
-    from m100hub.extensions import db, login_manager
-
-    with app.app_context():
-        ids = dict(
-            db.session.execute(
-                select(User.id, User.session_token).where(User.id.in_(user_ids))
-            ).all()
-        )
-    serializer = app.session_interface.get_signing_serializer(app)
-    made = []
-    for user_id in user_ids:
-        with app.test_request_context(
-            "/", headers={"User-Agent": AGENT}, environ_base={"REMOTE_ADDR": "127.0.0.1"}
-        ):
-            token = generate_csrf()
-            session["_user_id"] = f"{user_id}:{ids[user_id]}"
-            session["_fresh"] = True
-            session["_id"] = login_manager._session_identifier_generator()
-            made.append((serializer.dumps(dict(session)), token))
-    return made
 
 
 def burst(port: int, event_id: int, people: list[tuple[str, str]], cookie_name: str) -> dict:

@@ -42,6 +42,11 @@ def celery_init_app(app: Flask, registry: Registry) -> Celery:
     return celery
 
 
+def tasks_run_in_process() -> bool:
+    """Whether tasks run where they are sent (no Redis: eager) rather than in a worker."""
+    return bool(current_app.extensions["celery"].conf.task_always_eager)
+
+
 def enqueue(task, *args) -> None:
     """Send ``task`` through this app's Celery (eager without Redis, queued with it)."""
     current_app.extensions["celery"].tasks[task.name].delay(*args)

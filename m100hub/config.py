@@ -125,6 +125,8 @@ def build_config(instance_path: Path) -> dict:
         #: form is refused as expired
         "SUBMISSION_KEY_DAYS": int(os.environ.get("SUBMISSION_KEY_DAYS", "7")),
         "PER_PAGE": 30,
+        #: followers told per INSERT (and per transaction) by the notification fan-out
+        "NOTIFICATION_BATCH_SIZE": int(os.environ.get("NOTIFICATION_BATCH_SIZE", "500")),
         #: pages for visitors without a session are cached whole for this many seconds, in
         #: Redis when it is in use (shared by every web process), and proxies are told so
         #: (Cache-Control); 0 turns the cache off

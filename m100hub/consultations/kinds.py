@@ -5,10 +5,11 @@ from datetime import datetime
 from flask import url_for
 from flask_babel import format_datetime
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from ..activity.verbs import register_verb
-from ..notifications.kinds import register_kind
-from .models import ProposalStatus
+from ..notifications.kinds import register_audience, register_kind
+from .models import Follower, ProposalStatus
 
 
 def _status_label(code: str) -> str:
@@ -63,3 +64,6 @@ register_verb("consultation_comment_shown", lambda f: _(
     "restored a comment in the consultation “%(target)s”", target=f["target"]))
 register_verb("consultation_comment_reports_dismissed", lambda f: _(
     "kept a reported comment in the consultation “%(target)s” visible", target=f["target"]))
+
+register_audience("consultation_followers", lambda consultation_id: select(
+    Follower.user_id).where(Follower.consultation_id == consultation_id))

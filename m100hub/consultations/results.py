@@ -3,14 +3,12 @@ Aggregates only — individual ballots are never read here."""
 
 from __future__ import annotations
 
-import csv
-import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
 
 from ..accounts.models import Sector
-from ..util import csv_cell
 from . import queries
 from .counting import OTHER, SECTORS, QuestionResult, merge_small_sectors, tally_question
 from .models import Consultation, Question
@@ -80,20 +78,17 @@ CSV_HEADER = ("question_id", "question", "kind", "round", "option_id", "option",
 CSV_SECTORS = (*SECTORS, OTHER)
 
 
-def as_csv(answered: list[Answered]) -> str:
-    """One row per option (ranked: first preferences, then one row per option and round)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_HEADER)
-    row = lambda *cells: writer.writerow([csv_cell(cell) for cell in cells])  # noqa: E731
+def csv_rows(answered: list[Answered]) -> Iterator[tuple]:
+    """One row per option (ranked: first preferences, then one row per option and round),
+    under ``CSV_HEADER``."""
     for item in answered:
         q, result = item.question, item.result
         for o in result.options:
-            row(q.id, q.text, result.kind, "", o.option_id, item.label(o.option_id), o.votes,
-                f"{o.percent:.2f}", result.ballots, *(o.by_sector.get(s, "") for s in CSV_SECTORS))
+            yield (q.id, q.text, result.kind, "", o.option_id, item.label(o.option_id), o.votes,
+                   f"{o.percent:.2f}", result.ballots,
+                   *(o.by_sector.get(s, "") for s in CSV_SECTORS))
         for r in result.rounds:
             for option_id, votes in r.votes.items():
                 share = votes / r.continuing_total * 100 if r.continuing_total else 0.0
-                row(q.id, q.text, result.kind, r.number, option_id, item.label(option_id), votes,
-                    f"{share:.2f}", r.continuing_total, *("",) * len(CSV_SECTORS))
-    return out.getvalue()
+                yield (q.id, q.text, result.kind, r.number, option_id, item.label(option_id),
+                       votes, f"{share:.2f}", r.continuing_total, *("",) * len(CSV_SECTORS))

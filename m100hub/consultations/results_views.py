@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, current_app, jsonify, render_template
+from flask import abort, current_app, jsonify, render_template
 from flask_login import current_user
 
 from ..page_cache import anonymous_page
+from ..util import csv_response
 from . import bp, permissions, queries, results
 from .views import consultation_or_404
 
@@ -36,6 +37,5 @@ def results_json(consultation_id):
 @bp.route("/consultations/<id:consultation_id>/results.csv")
 def results_csv(consultation_id):
     consultation, answered = _results_or_404(consultation_id)
-    name = f"consultation-{consultation.id}-results.csv"
-    return Response(results.as_csv(answered), mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return csv_response(results.CSV_HEADER, results.csv_rows(answered),
+                        f"consultation-{consultation.id}-results.csv")

@@ -11,6 +11,7 @@ from ..activity.services import log
 from ..database import insert_on_conflict, utcnow
 from ..errors import Conflict
 from ..extensions import db
+from ..notifications.kinds import Audience
 from ..notifications.services import notify
 from ..text import render_markdown
 from .models import Consultation, Follower, Option, Phase, Proposal, ProposalStatus, Question
@@ -176,8 +177,8 @@ def publish(actor, consultation: Consultation, response: str) -> bool:
     consultation.response_html = render_markdown(response)
     if first:
         consultation.published_dt = utcnow()
-        notify(followers(consultation.id), "consultation_published", consultation, actor=actor,
-               payload=_payload(consultation))
+        notify(followers(consultation.id), "consultation_published", consultation,
+               actor=actor, payload=_payload(consultation))
         log(actor, "consultation_published", consultation, label=consultation.title)
     db.session.flush()
     return first
@@ -196,9 +197,9 @@ def answer_proposal(actor, consultation: Consultation, proposal: Proposal, statu
     log(actor, "consultation_proposal_status", proposal, label=proposal.title, status=status)
 
 
-def followers(consultation_id: int) -> set[int]:
-    return set(db.session.scalars(select(Follower.user_id).where(
-        Follower.consultation_id == consultation_id)))
+def followers(consultation_id: int) -> Audience:
+    """Everyone following the consultation (told from Celery: they may be thousands)."""
+    return Audience("consultation_followers", consultation_id)
 
 
 def _payload(consultation: Consultation) -> dict:

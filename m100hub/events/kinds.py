@@ -2,9 +2,11 @@
 
 from flask import url_for
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from ..activity.verbs import register_verb
-from ..notifications.kinds import register_kind
+from ..notifications.kinds import register_audience, register_kind
+from .models import Registration, RegistrationStatus
 
 
 def _event_url(payload: dict) -> str:
@@ -27,3 +29,6 @@ register_kind("event_reminder", lambda p: _(
 register_verb("event_created", lambda f: _("created the event “%(target)s”", target=f["target"]))
 register_verb("event_cancelled",
               lambda f: _("cancelled the event “%(target)s”", target=f["target"]))
+
+register_audience("event_registrants", lambda event_id: select(Registration.user_id).where(
+    Registration.event_id == event_id, Registration.status != RegistrationStatus.CANCELLED))

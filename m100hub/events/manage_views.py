@@ -3,11 +3,8 @@ check-in."""
 
 from __future__ import annotations
 
-import csv
-import io
-
-from flask import Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_datetime
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -17,7 +14,7 @@ from ..errors import Conflict
 from ..forms import render_form, with_current
 from ..permissions import confirmed_required, require
 from ..submissions import done, submitted_once
-from ..util import csv_cell, page_arg
+from ..util import csv_response, page_arg
 from . import bp, permissions, queries, services
 from .forms import CheckInForm, EventForm, MaterialsForm, MessageForm, ReasonForm
 from .models import Event
@@ -111,18 +108,16 @@ CSV_HEADER = ("name", "organisation", "sector", "status", "registered_at", "chec
 @confirmed_required
 def attendees_csv(event_id):
     event = _managed_or_404(event_id)
-    registrations = queries.all_attendees(event.id)
-    organisations = queries.organisations_of([r.user_id for r in registrations])
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_HEADER)
-    for r in registrations:
-        writer.writerow([csv_cell(value) for value in (
-            r.user.display_name, organisations.get(r.user_id, ""), r.user.sector.value,
-            r.status.value, format_datetime(r.created_dt, "yyyy-MM-dd HH:mm"),
-            format_datetime(r.checked_in_dt, "yyyy-MM-dd HH:mm") if r.checked_in_dt else "")])
-    return Response(out.getvalue(), mimetype="text/csv; charset=utf-8", headers={
-        "Content-Disposition": f'attachment; filename="event-{event.id}-attendees.csv"'})
+    zone = get_timezone()
+
+    def local(moment):  # the reader's time zone, as the pages show it
+        return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+    rows = ((name, organisations, sector.value, status.value, local(registered),
+             local(checked_in))
+            for name, organisations, sector, status, registered, checked_in
+            in queries.attendee_export(event.id))
+    return csv_response(CSV_HEADER, rows, f"event-{event.id}-attendees.csv")
 
 
 @bp.route("/events/<id:event_id>/message", methods=["POST"])

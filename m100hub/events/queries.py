@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime, timedelta
+from itertools import groupby
 
 from sqlalchemy import case, select
 from sqlalchemy.orm import joinedload
@@ -88,10 +90,33 @@ def attendees(event_id: int, page: int):
     return paginate(stmt, page, ATTENDEES_PER_PAGE)
 
 
-def all_attendees(event_id: int) -> list[Registration]:
-    return list(db.session.scalars(
-        select(Registration).options(joinedload(Registration.user))
-        .where(Registration.event_id == event_id).order_by(Registration.id)))
+#: rows fetched per round trip by the attendee export (a server-side cursor on PostgreSQL)
+EXPORT_BATCH = 1000
+
+
+def attendee_export(event_id: int) -> Iterator[tuple]:
+    """(name, organisations "A; B", sector, status, registered, checked in) of every
+    registration, in the order people registered: one query joining the people and their
+    verified organisations, read in batches — the same memory for ten rows or 100,000."""
+    verified = (select(Membership.user_id, Organisation.name)
+                .join(Organisation, Organisation.id == Membership.organisation_id)
+                .where(Membership.status == Status.VERIFIED,
+                       Organisation.status == Status.VERIFIED).subquery())
+    rows = db.session.execute(
+        select(Registration.id, User.display_name, User.sector, Registration.status,
+               Registration.created_dt, Registration.checked_in_dt, verified.c.name)
+        .join(User, User.id == Registration.user_id)
+        .outerjoin(verified, verified.c.user_id == Registration.user_id)
+        .where(Registration.event_id == event_id)
+        .order_by(Registration.id, verified.c.name)
+        .execution_options(yield_per=EXPORT_BATCH))
+    try:
+        for _, group in groupby(rows, key=lambda row: row[0]):
+            first, *others = group
+            names = "; ".join(row[6] for row in (first, *others) if row[6])
+            yield (first[1], names, first[2], first[3], first[4], first[5])
+    finally:
+        rows.close()
 
 
 def organisations_of(user_ids: list[int]) -> dict[int, str]:

@@ -12,7 +12,8 @@ from ..activity.services import log
 from ..database import locked, rows_changed, utcnow
 from ..errors import Conflict
 from ..extensions import db
-from ..notifications.services import notify
+from ..notifications.kinds import Audience
+from ..notifications.services import audience_size, notify
 from ..text import render_markdown
 from .models import Event, EventOrganiser, Registration, RegistrationStatus
 from .registration import set_capacity
@@ -69,11 +70,9 @@ def organiser_ids(event: Event, co_organisers: list[User] | None = None) -> set[
     return ids | ({event.created_by_id} if event.created_by_id else set())
 
 
-def registrant_ids(event_id: int) -> list[int]:
-    """People with an active registration (confirmed or waiting)."""
-    return list(db.session.scalars(select(Registration.user_id).where(
-        Registration.event_id == event_id,
-        Registration.status != RegistrationStatus.CANCELLED).order_by(Registration.id)))
+def registrants(event: Event) -> Audience:
+    """People with an active registration (confirmed or waiting): told from Celery."""
+    return Audience("event_registrants", event.id)
 
 
 def _payload(event: Event, **extra) -> dict:
@@ -89,18 +88,19 @@ def cancel(actor, event: Event, reason: str) -> int:
         raise Conflict("past")
     event.cancelled_dt, event.cancel_reason = utcnow(), reason
     db.session.flush()
-    told = notify(registrant_ids(event.id), "event_cancelled", event, actor=actor,
-                  payload=_payload(event, reason=reason))
+    notify(registrants(event), "event_cancelled", event, actor=actor,
+           payload=_payload(event, reason=reason))
     log(actor, "event_cancelled", event, reason=reason, label=event.title)
-    return told
+    return audience_size(registrants(event), exclude=[actor])
 
 
 def message(actor, event: Event, text: str) -> int:
     """A message to everyone registered (a notification each)."""
     if event.cancelled_dt is not None:
         raise Conflict("cancelled")
-    return notify(registrant_ids(event.id), "event_message", event, actor=actor,
-                  payload=_payload(event, message=text, person=actor.display_name))
+    notify(registrants(event), "event_message", event, actor=actor,
+           payload=_payload(event, message=text, person=actor.display_name))
+    return audience_size(registrants(event), exclude=[actor])
 
 
 def save_materials(event: Event, materials: str) -> None:

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from ..database import locked, rows_changed, utcnow
 from ..errors import Conflict
 from ..extensions import db
+from ..notifications.kinds import Audience
 from ..notifications.services import notify
 from .counters import refresh_counters
 from .mentions import render_post
@@ -38,8 +39,8 @@ def create_thread(author, category: Category, title: str, body: str, city_id=Non
     db.session.execute(update(Category).where(Category.id == category.id).values(
         thread_count=Category.thread_count + 1))
     follow(author, thread=thread)
-    followers = _followers(category_id=category.id)
-    notify(followers, "forum_new_thread", thread, actor=author,
+    notify(Audience("forum_category_followers", category.id), "forum_new_thread", thread,
+           actor=author,
            payload={**_payload(thread, post, author), "category": category.name})
     return thread, post
 
@@ -71,18 +72,10 @@ def _add_post(thread: Thread, author, body: str) -> Post:
         post_count=Category.post_count + 1, last_thread_id=thread.id, last_post_dt=now))
     payload = _payload(thread, post, author)
     notify(mentioned, "forum_mention", post, actor=author, payload=payload)
-    if number > 1:
-        already = {p.id for p in mentioned}
-        notify(_followers(thread_id=thread.id) - already, "forum_reply", post, actor=author,
-               payload=payload)
+    if number > 1:  # the thread's followers, in Celery: a thread may have thousands
+        notify(Audience("forum_thread_followers", thread.id), "forum_reply", post,
+               actor=author, payload=payload, exclude=mentioned)
     return post
-
-
-def _followers(thread_id=None, category_id=None) -> set[int]:
-    stmt = select(Subscription.user_id).where(
-        Subscription.thread_id == thread_id if thread_id else Subscription.category_id
-        == category_id)
-    return set(db.session.scalars(stmt))
 
 
 def edit_post(editor, post: Post, body: str, title: str | None = None) -> None:

@@ -19,5 +19,10 @@ def unread_notifications() -> int:
     return counted if counted is not None else unread_count(current_user.id)
 
 
-feature = Feature("notifications", blueprint=bp, models="m100hub.notifications.models",
-                  template_globals={"unread_notifications": unread_notifications})
+feature = Feature(
+    "notifications", blueprint=bp, models="m100hub.notifications.models",
+    template_globals={"unread_notifications": unread_notifications},
+    tasks=["m100hub.notifications.fanout"],
+    # events whose fan-out task was lost (Redis down, a worker killed) are sent on again
+    beat={"notifications-sweep": {"task": "notifications.sweep", "schedule": 60.0}},
+)

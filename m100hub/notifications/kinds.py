@@ -1,6 +1,7 @@
-"""Registry of notification kinds: how each is worded (in the reader's language) and linked.
+"""Registry of notification kinds (how each is worded in the reader's language and linked)
+and of audiences (whom a kind may concern by the hundred: a thread's followers…).
 
-Features register their kinds at import time; the centre and the digests only read this.
+Features register both at import time; the centre, the fan-out and the digests only read this.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
+from sqlalchemy import Select
 
 
 @dataclass(frozen=True)
@@ -35,3 +37,28 @@ def describe(kind: str, payload: dict) -> tuple[str, str]:
         return entry.message(payload), entry.url(payload)
     except (KeyError, TypeError, ValueError):
         return _("You have a new notification."), "/notifications"
+
+
+#: audience name → (its argument → SELECT of the people's ids, one column)
+AUDIENCES: dict[str, Callable[[int], Select]] = {}
+
+
+def register_audience(name: str, people: Callable[[int], Select]) -> None:
+    """``people(ident)`` selects the ids of everyone in the audience (a thread's followers:
+    ``select(Subscription.user_id).where(Subscription.thread_id == ident)``); the fan-out
+    reads it in batches, in id order, when it runs."""
+    AUDIENCES[name] = people
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Recipients named by a registered query rather than listed: ``notify(Audience(
+    "forum_thread_followers", thread.id), …)`` writes one event row in the request, and the
+    fan-out task writes everyone's notification afterwards."""
+
+    name: str
+    ident: int
+
+    def __post_init__(self) -> None:
+        if self.name not in AUDIENCES:
+            raise ValueError(f"unknown audience {self.name!r}")

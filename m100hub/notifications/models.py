@@ -2,12 +2,50 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, text
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import UTCDateTime, utcnow
 from ..extensions import Model
 from ..people import Person
+
+PENDING = text("fanned_out_dt IS NULL")
+
+
+class NotificationEvent(Model):
+    """One row per thing that happened and whom it concerns, written in the transaction that
+    causes it: the recipients' rows are written with it (a few named people) or, for an
+    audience (a thread's followers…), by the fan-out task in batches afterwards."""
+
+    __tablename__ = "notification_events"
+    __table_args__ = (
+        # the sweep's query: events whose fan-out has not finished
+        Index("ix_notification_events_pending", "created_dt",
+              postgresql_where=PENDING, sqlite_where=PENDING),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: what happened, a key of notifications.kinds.KINDS
+    kind: Mapped[str] = mapped_column(String(50))
+    #: who caused it, if a person
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    #: what it is about (table name and id)
+    target_type: Mapped[str | None] = mapped_column(String(40))
+    target_id: Mapped[int | None] = mapped_column(Integer)
+    #: what the message needs (names, titles), captured when it happened
+    payload: Mapped[dict] = mapped_column(JSON, default=dict)
+    #: who is told: a key of notifications.kinds.AUDIENCES and its argument (the thread's id…);
+    #: NULL when the recipients' rows were written with the event
+    audience: Mapped[str | None] = mapped_column(String(50))
+    audience_id: Mapped[int | None] = mapped_column(Integer)
+    #: people of the audience not to tell (the actor, those told otherwise): a few ids
+    excluded: Mapped[list] = mapped_column(JSON, default=list)
+    #: the fan-out goes through the audience in id order; the highest id done so far
+    fanned_out_to: Mapped[int] = mapped_column(Integer, default=0)
+    #: when it happened (UTC)
+    created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: when every recipient's row was written; NULL while the fan-out is due
+    fanned_out_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Notification(Model):
@@ -22,11 +60,16 @@ class Notification(Model):
             postgresql_where=text("read_dt IS NULL"),
             sqlite_where=text("read_dt IS NULL"),
         ),
+        # exactly once per event and person, however often the fan-out runs
+        UniqueConstraint("event_id", "recipient_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: who is told
     recipient_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    #: the event this row tells of (NULL for rows written before events existed)
+    event_id: Mapped[int | None] = mapped_column(
+        ForeignKey("notification_events.id", ondelete="CASCADE"))
     #: what happened, a key of notifications.kinds.KINDS
     kind: Mapped[str] = mapped_column(String(50))
     #: who caused it, if a person

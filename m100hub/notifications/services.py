@@ -4,49 +4,62 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 
-from ..database import after_commit, rows_changed, utcnow
-from ..extensions import db, socketio
-from .kinds import KINDS
-from .models import Notification
+from ..database import rows_changed, utcnow
+from ..extensions import db
+from .fanout import fan_out_later, push_after_commit, write_rows
+from .kinds import AUDIENCES, KINDS, Audience
+from .models import Notification, NotificationEvent
 
 
 def _ids(people: Iterable) -> set[int]:
     return {p if isinstance(p, int) else p.id for p in people}
 
 
-def notify(recipients: Iterable, kind: str, target=None, actor=None, payload=None) -> int:
-    """Write one Notification per recipient (the actor excepted); flush, never commit.
+def notify(recipients: Iterable | Audience, kind: str, target=None, actor=None, payload=None,
+           exclude: Iterable = ()) -> int:
+    """Record one event and tell its recipients (the actor and ``exclude`` excepted); flush,
+    never commit.
 
-    ``target`` is any model instance with an ``id``; its table name is stored beside the id.
-    Once the caller commits, the recipients' open pages are told through Socket.IO.
+    ``recipients`` lists people (ids or objects): their rows are written now, in this
+    transaction. An ``Audience`` (a thread's followers…) may be thousands: only the event row
+    is written now, and the fan-out task writes everyone's row once the caller commits (with
+    no worker to send it to — no Redis — in this transaction).
+    Returns how many rows were written now. ``target`` is any model instance with an ``id``;
+    its table name is stored beside the id. Pages open are told through Socket.IO.
     """
     if kind not in KINDS:
         raise ValueError(f"unknown notification kind {kind!r}")
-    ids = _ids(recipients) - ({actor.id} if actor is not None else set())
+    skipped = _ids(exclude) | ({actor.id} if actor is not None else set())
+    event = NotificationEvent(
+        kind=kind, actor_id=actor.id if actor is not None else None,
+        target_type=target.__tablename__ if target is not None else None,
+        target_id=target.id if target is not None else None, payload=dict(payload or {}))
+    if isinstance(recipients, Audience):
+        event.audience, event.audience_id = recipients.name, recipients.ident
+        event.excluded = sorted(skipped)
+        db.session.add(event)
+        db.session.flush()
+        fan_out_later(event)
+        return 0
+    ids = sorted(_ids(recipients) - skipped)
     if not ids:
         return 0
-    rows = [
-        Notification(
-            recipient_id=recipient_id,
-            kind=kind,
-            actor_id=actor.id if actor is not None else None,
-            target_type=target.__tablename__ if target is not None else None,
-            target_id=target.id if target is not None else None,
-            payload=dict(payload or {}),
-        )
-        for recipient_id in sorted(ids)
-    ]
-    db.session.add_all(rows)
+    event.fanned_out_dt = utcnow()
+    event.created_dt = event.fanned_out_dt
+    db.session.add(event)
     db.session.flush()
-    after_commit(lambda: _push(sorted(ids)))
-    return len(rows)
+    written = write_rows(event, ids)
+    push_after_commit(written)
+    return len(written)
 
 
-def _push(recipient_ids: list[int]) -> None:
-    for recipient_id in recipient_ids:
-        socketio.emit("notification", {}, to=f"user:{recipient_id}", namespace="/")
+def audience_size(audience: Audience, exclude: Iterable = ()) -> int:
+    """How many people the audience holds now, ``exclude`` apart (one COUNT)."""
+    people = AUDIENCES[audience.name](audience.ident).subquery()
+    return db.session.scalar(select(func.count(people.c[0].distinct())).where(
+        people.c[0].not_in(_ids(exclude)))) or 0
 
 
 def mark_read(user_id: int, notification_id: int | None = None) -> int:

@@ -185,6 +185,8 @@ def test_results_csv_has_one_row_per_option_and_round_and_nobody_in_it(client, d
     response = client.get(f"{scene.url}/results.csv")
 
     assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"  # once
+    assert response.is_streamed
     assert (
         response.headers["Content-Disposition"]
         == f'attachment; filename="consultation-{scene.id}-results.csv"'

@@ -97,6 +97,8 @@ def test_the_csv_export_has_one_row_per_registration(client, db, login_as):
     response = client.get(f"/events/{event.id}/attendees.csv")
 
     assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"  # once
+    assert response.is_streamed
     assert (
         response.headers["Content-Disposition"]
         == f'attachment; filename="event-{event.id}-attendees.csv"'

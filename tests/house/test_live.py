@@ -3,7 +3,6 @@ Socket.IO notifications cross two web processes through the Redis message queue.
 
 from __future__ import annotations
 
-import threading
 import uuid
 
 import pytest
@@ -12,9 +11,7 @@ import socketio
 from sqlalchemy import create_engine, text
 
 from tests.support.factories import PASSWORD
-from tests.support.live import csrf_token, first_link, sign_in
-
-UA = "m100-live-test"
+from tests.support.live import UA, connect_socket, csrf_token, first_link, sign_in
 
 
 def new_session() -> requests.Session:
@@ -68,19 +65,6 @@ def test_confirmation_mail_goes_through_the_worker_and_smtp(live):
     assert confirmed.status_code == 200
     assert "your e-mail address is confirmed" in confirmed.text  # in the language chosen
     assert message.get_body(preferencelist=("html",)) is not None
-
-
-def connect_socket(base: str, session: requests.Session | None, origin: str | None = None):
-    client = socketio.Client(reconnection=False)
-    received = threading.Event()
-    client.on("notification", lambda data: received.set())
-    headers = {"User-Agent": UA}
-    if session is not None:
-        headers["Cookie"] = "; ".join(f"{c.name}={c.value}" for c in session.cookies)
-    if origin:
-        headers["Origin"] = origin
-    client.connect(base, headers=headers, transports=["websocket"], wait_timeout=10)
-    return client, received
 
 
 @pytest.mark.slow

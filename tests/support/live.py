@@ -10,17 +10,20 @@ import re
 import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from email import message_from_bytes, policy
 from pathlib import Path
 
 import requests
+import socketio
 from aiosmtpd.controller import Controller
 
 from tests.support.environment import ROOT, scratch_postgresql
 
 BIN = Path(sys.executable).parent
+UA = "m100-live-test"
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 #: a web process as `make serve` and docs/deploy.md start it (settings in gunicorn.conf.py)
 SERVE = [str(BIN / "gunicorn"), "--config", "gunicorn.conf.py", "wsgi:app"]
@@ -226,3 +229,18 @@ def sign_in(session: requests.Session, base: str, email: str, password: str) -> 
         data={"csrf_token": csrf_token(page.text), "email": email, "password": password},
     )
     assert response.status_code == 200 and "/logout" in response.text, response.text[:500]
+
+
+def connect_socket(base: str, session: requests.Session | None, origin: str | None = None):
+    """A Socket.IO client with the session's cookies; ``received`` is set by the first
+    "notification" pushed to it."""
+    client = socketio.Client(reconnection=False)
+    received = threading.Event()
+    client.on("notification", lambda data: received.set())
+    headers = {"User-Agent": UA}
+    if session is not None:
+        headers["Cookie"] = "; ".join(f"{c.name}={c.value}" for c in session.cookies)
+    if origin:
+        headers["Origin"] = origin
+    client.connect(base, headers=headers, transports=["websocket"], wait_timeout=10)
+    return client, received
