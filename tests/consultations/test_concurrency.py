@@ -302,7 +302,8 @@ def test_one_person_submitting_a_ballot_100_times_at_once_has_one_ballot(hub, vi
             with client.session_transaction() as session:
                 flashed += [message for _, message in session.get("_flashes", [])]
         assert len(flashed) == len(forms)
-        assert flashed.count("Your vote is recorded.") == 1, Counter(flashed)
+        recorded = [message for message in flashed if "your vote is recorded" in message]
+        assert len(recorded) == 1, Counter(flashed)
 
     with hub.app_context():
         ballots = list(db.session.scalars(select(Ballot).where(Ballot.question_id == question_id)))
