@@ -52,6 +52,9 @@ register_verb("consultation_edited_while_open", lambda f: _(
 register_verb("consultation_extended", lambda f: _(
     "extended the consultation “%(target)s” until %(until)s", target=f["target"],
     until=format_datetime(datetime.fromisoformat(f["until"]), "short")))
+register_verb("consultation_closed_early", lambda f: _(
+    "closed voting in the consultation “%(target)s” before its planned end",
+    target=f["target"]))
 register_verb("consultation_published", lambda f: _(
     "published the results of “%(target)s” with the official response", target=f["target"]))
 register_verb("consultation_proposal_status", lambda f: _(

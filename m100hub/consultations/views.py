@@ -131,6 +131,7 @@ def vote_address(consultation_id, question_id):
 def _record(consultation: Consultation, questions: list, asked: dict, read):
     """Read, check and cast the answers to the ``asked`` questions, all or nothing. Refused:
     the page again (422) with the voter's attempted choices and each rule that failed."""
+    voting.require_open(consultation)  # outside the voting window: 409, whatever the form
     answers: dict[int, voting.Answer] = {}
     errors: dict[int, str] = {}
     for question in asked.values():

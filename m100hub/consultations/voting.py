@@ -106,8 +106,7 @@ def cast_ballot(user, consultation: Consultation, answers: Sequence[Answer]) -> 
     Rows are locked in one order whatever the ballot — question by question (the ballot,
     then its tally rows), the consultation's counter last — so that two ballots never wait
     for each other in a circle."""
-    if consultation.phase != Phase.OPEN:
-        raise Conflict(consultation.phase.value)
+    require_open(consultation)
     keys = [(answer.question, check(answer)) for answer in answers]
     outcomes = {question.id: _cast_one(user, question, key)
                 for question, key in sorted(keys, key=lambda item: (item[0].position,
@@ -115,6 +114,12 @@ def cast_ballot(user, consultation: Consultation, answers: Sequence[Answer]) -> 
     if "new" in outcomes.values():
         _join(consultation.id, user.id)
     return outcomes
+
+
+def require_open(consultation: Consultation) -> None:
+    """Ballots are taken while voting is open only (a Conflict otherwise)."""
+    if consultation.phase != Phase.OPEN:
+        raise Conflict(consultation.phase.value)
 
 
 def _cast_one(user, question: Question, key: str) -> str:
