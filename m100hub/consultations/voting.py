@@ -78,10 +78,10 @@ def check(answer: Answer) -> str:
     """The ballot's choice key, or BadBallot naming the rule that failed."""
     question, option_ids = answer.question, answer.option_ids
     known = {option.id for option in question.options}
-    if not option_ids or len(set(option_ids)) != len(option_ids) or not set(option_ids) <= known:
+    if (not option_ids or len(set(option_ids)) != len(option_ids)
+            or not set(option_ids) <= known or any(rank < 1 for rank in answer.ranks.values())):
         raise BadBallot("not fitting")
-    if len(set(answer.ranks.values())) != len(answer.ranks) or any(
-            rank < 1 for rank in answer.ranks.values()):
+    if len(set(answer.ranks.values())) != len(answer.ranks):
         raise BadBallot("repeated rank")
     if len(option_ids) > most_choices(question):
         raise BadBallot("too many")

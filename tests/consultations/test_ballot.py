@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from sqlalchemy import select
 
 from m100hub.consultations.models import Ballot, Consultation
@@ -237,3 +238,15 @@ def test_the_one_question_address_answers_a_reload_with_the_page(client, db, log
     assert response.status_code == 303
     assert response.headers["Location"].endswith(
         f"{scene.url}#question-{scene.questions['approval']}")
+
+
+@pytest.mark.parametrize("rank", ["0", "-1", "x", "1.5"])
+def test_a_rank_that_is_not_a_place_is_refused(client, db, login_as, rank):
+    scene = build("open")
+    sign_in(login_as, client, "citizen")
+    before = snapshot()
+    form = {f"rank-{scene.option('ranked', 0)}": rank, f"rank-{scene.option('ranked', 1)}": "1"}
+    response = client.post(scene.url, data=form)
+    assert response.status_code == 422 and snapshot() == before
+    assert (f'id="question-{scene.questions["ranked"]}-error">That answer does not fit the '
+            "question: check your choices.</p>") in page(response)
