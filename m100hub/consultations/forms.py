@@ -2,10 +2,18 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from ..cities.models import ClimateSector
+from ..database import utcnow
 from ..forms import (
     LocalDateTimeField,
     MultiCheckboxField,
@@ -33,10 +41,18 @@ class ConsultationForm(StrippedMixin, FlaskForm):
     closes_at = LocalDateTimeField(_l("Voting closes (Bucharest time)"),
                                    validators=[DataRequired()])
     results_while_open = BooleanField(_l("Show the running results while voting is open"))
+    results_due_on = DateField(
+        _l("Results to be published by (optional)"), validators=[Optional()],
+        description=_l("Told to the voters once voting has closed."))
 
     def validate_closes_at(self, field):
         if self.opens_at.data and field.data and field.data <= self.opens_at.data:
             raise ValidationError(_l("Voting must close after it opens."))
+
+    def validate_results_due_on(self, field):
+        closes = self.closes_at.data if "closes_at" in self else None
+        if field.data and closes and field.data < closes.date():
+            raise ValidationError(_l("The results cannot be due before voting closes."))
 
 
 class QuestionForm(StrippedMixin, FlaskForm):
@@ -74,6 +90,19 @@ class QuestionForm(StrippedMixin, FlaskForm):
 class ExtendForm(StrippedMixin, FlaskForm):
     closes_at = LocalDateTimeField(_l("New closing time (Bucharest time)"),
                                    validators=[DataRequired()])
+
+
+class CloseEarlyForm(StrippedMixin, FlaskForm):
+    reason = TextAreaField(_l("Why voting closes now (public)"),
+                           validators=[DataRequired(), not_blank, Length(max=500)],
+                           description=_l("Shown on the consultation's page and in the public "
+                                          "activity log."))
+    results_due_on = DateField(_l("Results to be published by (optional)"),
+                               validators=[Optional()])
+
+    def validate_results_due_on(self, field):
+        if field.data and field.data < utcnow().date():
+            raise ValidationError(_l("Choose today or a later day."))
 
 
 class PublishForm(StrippedMixin, FlaskForm):

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from ..activity.verbs import register_verb
 from ..notifications.kinds import register_audience, register_kind
-from .models import Follower, ProposalStatus
+from .models import Follower, Participant, ProposalStatus
 
 
 def _status_label(code: str) -> str:
@@ -53,6 +53,9 @@ register_verb("consultation_edited_while_open", lambda f: _(
 register_verb("consultation_extended", lambda f: _(
     "extended the consultation “%(target)s” until %(until)s", target=f["target"],
     until=format_datetime(datetime.fromisoformat(f["until"]), "short")))
+register_verb("consultation_closed_early", lambda f: _(
+    "closed voting in the consultation “%(target)s” before its planned end",
+    target=f["target"]))
 register_verb("consultation_published", lambda f: _(
     "published the results of “%(target)s” with the official response", target=f["target"]))
 register_verb("consultation_proposal_status", lambda f: _(
@@ -67,3 +70,9 @@ register_verb("consultation_comment_reports_dismissed", lambda f: _(
 
 register_audience("consultation_followers", lambda consultation_id: select(
     Follower.user_id).where(Follower.consultation_id == consultation_id))
+#: "voting has opened" is news only to those who have not voted yet
+register_audience("consultation_voterless_followers", lambda consultation_id: select(
+    Follower.user_id).where(
+    Follower.consultation_id == consultation_id,
+    ~select(Participant.user_id).where(Participant.consultation_id == consultation_id,
+                                       Participant.user_id == Follower.user_id).exists()))

@@ -9,11 +9,12 @@ from flask_login import current_user
 from ..cities.queries import all_cities
 from ..database import commit, commit_and_redirect
 from ..forms import render_form, with_current
+from ..i18n import format_when
 from ..organisations.permissions import official_cities
 from ..permissions import confirmed_required, require
 from ..submissions import done, submitted_once
 from . import bp, permissions, queries, services
-from .forms import ConsultationForm, ExtendForm, PublishForm, QuestionForm
+from .forms import CloseEarlyForm, ConsultationForm, ExtendForm, PublishForm, QuestionForm
 from .models import Consultation, Phase
 from .views import consultation_or_404
 
@@ -40,7 +41,7 @@ def _city_choices() -> list[tuple[int, str]]:
 def _consultation_data(form: ConsultationForm) -> dict:
     return {name: form[name].data for name in (
         "title", "summary", "body", "city_id", "sectors", "opens_at", "closes_at",
-        "results_while_open") if name in form}
+        "results_while_open", "results_due_on") if name in form}
 
 
 #: once voting is open, these are the rules of the vote and are not on the form
@@ -91,13 +92,31 @@ def edit(consultation_id):
 @bp.route("/consultations/<id:consultation_id>/manage")
 @confirmed_required
 def manage(consultation_id):
-    consultation = _managed_or_404(consultation_id)
+    return _render_manage(_managed_or_404(consultation_id))
+
+
+def _render_manage(consultation: Consultation, close_form: CloseEarlyForm | None = None):
     return render_template(
         "consultations/manage.html", consultation=consultation,
         questions=queries.questions(consultation.id), question_form=QuestionForm(formdata=None),
         extend_form=ExtendForm(formdata=None), Phase=Phase,
+        close_form=close_form or CloseEarlyForm(formdata=None),
         can_change=permissions.can_change_questions(current_user, consultation),
         can_edit=permissions.can_edit(current_user, consultation))
+
+
+@bp.route("/consultations/<id:consultation_id>/close", methods=["POST"])
+@confirmed_required
+def close_early(consultation_id):
+    """Close voting now, with a public reason."""
+    consultation = _managed_or_404(consultation_id)
+    form = CloseEarlyForm()
+    if not form.validate_on_submit():
+        return _render_manage(consultation, form), 422
+    services.close_early(current_user, consultation, form.reason.data,
+                         form.results_due_on.data)
+    return commit_and_redirect(_("Voting is closed. Publish the results when they are ready."),
+                               url_for(".manage", consultation_id=consultation.id))
 
 
 @bp.route("/consultations/<id:consultation_id>/questions", methods=["POST"])
@@ -110,8 +129,9 @@ def add_question(consultation_id):
     if not form.validate_on_submit():
         return render_template("consultations/question.html", form=form,
                                consultation=consultation, question=None), 422
-    services.add_question(consultation, _question_data(form))
-    return done(url_for(".manage", consultation_id=consultation.id, _anchor="questions"))
+    question = services.add_question(consultation, _question_data(form))
+    return done(url_for(".manage", consultation_id=consultation.id, _anchor="questions"),
+                _("The question “%(text)s” is added.", text=question.text))
 
 
 def _question_data(form: QuestionForm) -> dict:
@@ -158,9 +178,9 @@ def delete_question(consultation_id, question_id):
     if question is None:
         abort(404)
     services.delete_question(consultation, question)
-    commit()
-    return redirect(url_for(".manage", consultation_id=consultation.id, _anchor="questions"),
-                    303)
+    return commit_and_redirect(_("The question “%(text)s” is deleted.", text=question.text),
+                               url_for(".manage", consultation_id=consultation.id,
+                                       _anchor="questions"))
 
 
 @bp.route("/consultations/<id:consultation_id>/announce", methods=["POST"])
@@ -169,17 +189,24 @@ def delete_question(consultation_id, question_id):
 @confirmed_required
 def announce(consultation_id):
     consultation = _managed_or_404(consultation_id)
+    announcing = request.endpoint == "consultations.announce"
     try:
-        if request.endpoint == "consultations.announce":
+        if announcing:
             services.announce(current_user, consultation, queries.questions(consultation.id))
         else:
             services.withdraw(current_user, consultation)
-        commit()
     except services.Invalid as invalid:
         flash(_("Add at least one question first.") if str(invalid) == "no questions" else
               _("The closing time has passed: set new times first."), "error")
         return redirect(url_for(".manage", consultation_id=consultation.id), 303)
-    return redirect(url_for(".show", consultation_id=consultation.id), 303)
+    if not announcing:
+        message = _("The consultation is back to draft: only its officials see it.")
+    elif consultation.phase == Phase.OPEN:
+        message = _("The consultation is announced and voting is open.")
+    else:
+        message = _("The consultation is announced: voting opens on %(when)s.",
+                    when=format_when(consultation.opens_dt))
+    return commit_and_redirect(message, url_for(".show", consultation_id=consultation.id))
 
 
 @bp.route("/consultations/<id:consultation_id>/extend", methods=["POST"])

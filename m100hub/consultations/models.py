@@ -8,7 +8,7 @@ with turnout; the voting service keeps both in the same transaction.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from flask_babel import gettext as _
@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
+    Date,
     ForeignKey,
     Index,
     Integer,
@@ -85,6 +86,11 @@ class Consultation(TimestampMixin, Model):
     announced_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: when the results and the official response were published
     published_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: the day by which the city means to publish the results (optional, told to voters)
+    results_due_on: Mapped[date | None] = mapped_column(Date)
+    #: why the officials closed voting before its planned end (public; closes_dt is then
+    #: the moment they closed it); NULL: voting ran its course
+    closed_early_reason: Mapped[str | None] = mapped_column(String(500))
     #: "what we did with your input": Markdown source and cleaned HTML
     response: Mapped[str] = mapped_column(Text, default="")
     response_html: Mapped[str] = mapped_column(Text, default="")

@@ -52,6 +52,9 @@ def as_json(consultation: Consultation, answered: list[Answered]) -> dict:
             "participants": consultation.participant_count,
             "published": consultation.published_dt.isoformat()
             if consultation.published_dt else None,
+            "results_due": consultation.results_due_on.isoformat()
+            if consultation.results_due_on else None,
+            "closed_early_reason": consultation.closed_early_reason,
         },
         "questions": [_question_json(item) for item in answered],
     }

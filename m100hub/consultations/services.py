@@ -3,18 +3,26 @@ proposals. Services flush, never commit; the views commit."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from ..activity.services import log
-from ..database import insert_on_conflict, utcnow
+from ..database import insert_on_conflict, rows_changed, utcnow
 from ..errors import Conflict
 from ..extensions import db
 from ..notifications.kinds import Audience
 from ..notifications.services import notify
 from ..text import render_markdown
-from .models import Consultation, Follower, Option, Phase, Proposal, ProposalStatus, Question
+from .models import (
+    Consultation,
+    Follower,
+    Option,
+    Phase,
+    Proposal,
+    ProposalStatus,
+    Question,
+)
 
 YES_NO_CODES = ("yes", "no", "abstain")
 
@@ -48,6 +56,7 @@ def _apply(consultation: Consultation, data: dict) -> None:
     consultation.opens_dt = data["opens_at"]
     consultation.closes_dt = data["closes_at"]
     consultation.results_while_open = bool(data["results_while_open"])
+    consultation.results_due_on = data.get("results_due_on")
 
 
 def edit(editor, consultation: Consultation, data: dict) -> None:
@@ -64,6 +73,7 @@ def edit(editor, consultation: Consultation, data: dict) -> None:
         consultation.title, consultation.summary = data["title"], data["summary"]
         consultation.body = data["body"] or ""
         consultation.body_html = render_markdown(consultation.body)
+        consultation.results_due_on = data.get("results_due_on")  # not a rule of the vote
         if changed:
             log(editor, "consultation_edited_while_open", consultation,
                 label=consultation.title, what=", ".join(changed))
@@ -82,6 +92,27 @@ def extend(editor, consultation: Consultation, closes_dt: datetime) -> None:
     db.session.flush()
     log(editor, "consultation_extended", consultation, label=consultation.title,
         until=closes_dt.isoformat())
+
+
+def close_early(actor, consultation: Consultation, reason: str,
+                results_due_on: date | None) -> None:
+    """Open → closed now, with a public reason (on the consultation's page and in the
+    activity log). One conditional UPDATE: of two officials closing at once, one closes and
+    the other meets a Conflict (as does a second click)."""
+    _require_phase(consultation, Phase.OPEN)
+    now = utcnow()
+    closed = rows_changed(update(Consultation).where(
+        Consultation.id == consultation.id, Consultation.closes_dt > now,
+        Consultation.opens_dt < now).values(
+        closes_dt=now, closed_early_reason=reason,
+        results_due_on=results_due_on or consultation.results_due_on,
+        # nobody is reminded that it closes soon once it has closed
+        closing_notified_dt=db.func.coalesce(Consultation.closing_notified_dt, now)))
+    if closed != 1:
+        raise Conflict(Phase.CLOSED.value)
+    db.session.refresh(consultation)
+    log(actor, "consultation_closed_early", consultation, reason=reason,
+        label=consultation.title)
 
 
 def add_question(consultation: Consultation, data: dict) -> Question:
@@ -197,9 +228,11 @@ def answer_proposal(actor, consultation: Consultation, proposal: Proposal, statu
     log(actor, "consultation_proposal_status", proposal, label=proposal.title, status=status)
 
 
-def followers(consultation_id: int) -> Audience:
-    """Everyone following the consultation (told from Celery: they may be thousands)."""
-    return Audience("consultation_followers", consultation_id)
+def followers(consultation_id: int, but_voters: bool = False) -> Audience:
+    """Everyone following the consultation (told from Celery: they may be thousands);
+    ``but_voters``: only those who have not voted in it yet."""
+    return Audience("consultation_voterless_followers" if but_voters
+                    else "consultation_followers", consultation_id)
 
 
 def _payload(consultation: Consultation) -> dict:

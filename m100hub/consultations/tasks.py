@@ -1,6 +1,7 @@
-"""Telling followers that voting opened and that it closes within 48 hours: a periodic task
-(Celery beat), exactly once per consultation and moment — a conditional UPDATE claims each
-announcement, so two workers (or a retried run) never send it twice."""
+"""Telling followers that voting opened (those who have not voted yet) and that it closes
+within 48 hours: a periodic task (Celery beat), exactly once per consultation and moment — a
+conditional UPDATE claims each announcement, so two workers (or a retried run) never send it
+twice."""
 
 from __future__ import annotations
 
@@ -43,7 +44,9 @@ def _announce(consultation_id: int, column, kind: str, now) -> int:
         Consultation.id == consultation_id, column.is_(None)).values({column: now}))
     if claimed == 1:
         consultation = db.session.get_one(Consultation, consultation_id)
-        notify(followers(consultation_id), kind, consultation,
+        # "voting has opened" is news only to those who have not voted yet
+        notify(followers(consultation_id, but_voters=kind == "consultation_opened"), kind,
+               consultation,
                payload={"title": consultation.title, "consultation_id": consultation_id})
     commit()
     return claimed

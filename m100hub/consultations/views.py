@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from ..cities.models import ClimateSector
@@ -57,7 +58,7 @@ def show(consultation_id):
 
 
 def _render_show(consultation: Consultation, comment_form: CommentForm | None = None,
-                 errors: dict | None = None):
+                 errors: dict | None = None, attempted: dict | None = None):
     me = current_user._get_current_object()
     viewer = me.id if me.is_authenticated else None
     # the reader's own choices and comment votes come with the questions and the comments
@@ -73,7 +74,8 @@ def _render_show(consultation: Consultation, comment_form: CommentForm | None = 
     comments = queries.comments(consultation.id, None, order, page_arg(), viewer)
     return render_template(
         "consultations/show.html", consultation=consultation, questions=questions, mine=mine,
-        errors=errors or {}, proposals=top, order=order, comments=comments,
+        errors=errors or {}, attempted=attempted or {}, proposals=top, order=order,
+        comments=comments,
         my_comment_votes=queries.viewer_votes(comments, viewer, consultation.id)
         if viewer else {},
         comment_form=comment_form,
@@ -92,27 +94,111 @@ def _abilities(consultation: Consultation) -> dict:
     }
 
 
+@bp.route("/consultations/<id:consultation_id>", methods=["POST"], endpoint="ballot")
+@confirmed_required
+@_vote_limit()
+def ballot(consultation_id):
+    """The whole ballot: every question in one form, posted to the consultation's own
+    address (a refused ballot is shown there, so reloading it never meets a 405)."""
+    consultation = consultation_or_404(consultation_id)
+    questions = queries.questions(consultation.id, current_user.id)
+    return _record(consultation, questions, {q.id: q for q in questions},
+                   lambda q: voting.read_answer(q, request.form))
+
+
 @bp.route("/consultations/<id:consultation_id>/questions/<id:question_id>/vote",
           methods=["POST"])
 @confirmed_required
 @_vote_limit()
 def vote(consultation_id, question_id):
+    """One question (its choices in ``option`` or ``rank-<id>``): the address of the former
+    one-question forms, kept for scripts and bookmarked pages; the page posts ballot()."""
     consultation = consultation_or_404(consultation_id)
-    question = queries.question(consultation.id, question_id)
+    questions = queries.questions(consultation.id)
+    question = next((q for q in questions if q.id == question_id), None)
     if question is None:
         abort(404)
-    try:
-        outcome = voting.cast(current_user, consultation, question,
-                              voting.choices_from_form(question, request.form))
-        commit()
-    except voting.BadBallot:
-        errors = {question.id: _("That answer does not fit the question: check your choices.")}
-        return _render_show(consultation, errors=errors), 400
-    flash(_("Your vote is recorded.") if outcome == "new" else
-          _("Your vote is changed.") if outcome == "changed" else
-          _("Your vote was already this."), "success")
-    return redirect(url_for(".show", consultation_id=consultation.id,
-                            _anchor=f"question-{question.id}"), 303)
+    return _record(consultation, questions, {question.id: question},
+                   lambda q: voting.read_answer(q, request.form, "option"))
+
+
+@bp.get("/consultations/<id:consultation_id>/questions/<id:question_id>/vote")
+def vote_address(consultation_id, question_id):
+    return redirect(url_for(".show", consultation_id=consultation_id,
+                            _anchor=f"question-{question_id}"), 303)
+
+
+def _record(consultation: Consultation, questions: list, asked: dict, read):
+    """Read, check and cast the answers to the ``asked`` questions, all or nothing. Refused:
+    the page again (422) with the voter's attempted choices and each rule that failed."""
+    voting.require_open(consultation)  # outside the voting window: 409, whatever the form
+    answers: dict[int, voting.Answer] = {}
+    errors: dict[int, str] = {}
+    for question in asked.values():
+        try:
+            answers[question.id] = answer = read(question)
+            if answer.option_ids:
+                voting.check(answer)
+        except voting.BadBallot as bad:
+            errors[question.id] = rule_message(question, str(bad))
+    given = [answer for answer in answers.values() if answer.option_ids]
+    if not given and not errors:
+        errors[next(iter(asked))] = _("Choose your answer to at least one question.")
+    if errors:
+        return _render_show(consultation, errors=errors, attempted=answers), 422
+    outcomes = voting.cast_ballot(current_user, consultation, given)
+    commit()
+    for line in summary(questions, answers, outcomes):
+        flash(line, "success")
+    # the summary is at the top of the page; the one-question address returns to its question
+    anchor = f"question-{given[0].question.id}" if len(asked) == 1 else None
+    return redirect(url_for(".show", consultation_id=consultation.id, _anchor=anchor), 303)
+
+
+def rule_message(question, rule: str) -> str:
+    """The rule a refused answer broke, said next to its question."""
+    kind = question.kind.value
+    if rule == "too many":
+        k = voting.most_choices(question)
+        if kind == "ranked":
+            return ngettext("Rank at most %(num)d option.", "Rank at most %(num)d options.", k)
+        if kind == "approval":
+            return ngettext("Choose at most %(num)d option.", "Choose at most %(num)d options.",
+                            k)
+        return _("Choose one option only.")
+    if rule == "repeated rank":
+        return _("Give each rank (1, 2, 3…) to one option only.")
+    return _("That answer does not fit the question: check your choices.")
+
+
+def summary(questions: list, answers: dict, outcomes: dict[int, str]) -> list[str]:
+    """What the ballot recorded, question by question, in the ballot's order."""
+    lines = []
+    for question in questions:
+        answer = answers.get(question.id)
+        if answer is None:
+            continue
+        outcome = outcomes.get(question.id)
+        if outcome is None:
+            lines.append(_("“%(question)s”: your earlier vote stays.", question=question.text)
+                         if question.viewer_choice else
+                         _("“%(question)s”: not answered.", question=question.text))
+            continue
+        choices = (" › " if question.kind.value == "ranked" else ", ").join(
+            _option_title(question, option_id) for option_id in answer.option_ids)
+        lines.append({
+            "new": _("“%(question)s”: your vote is recorded: %(choices)s.",
+                     question=question.text, choices=choices),
+            "changed": _("“%(question)s”: your vote is changed: %(choices)s.",
+                         question=question.text, choices=choices),
+            "same": _("“%(question)s”: your vote stays: %(choices)s.",
+                      question=question.text, choices=choices),
+        }[outcome])
+        if answer.renumbered:
+            lines.append(_("Your ranks %(given)s were read in their order as %(read)s.",
+                           given=", ".join(str(n) for n in sorted(answer.ranks.values())),
+                           read=", ".join(str(n) for n in range(1, len(answer.ranks) + 1))))
+    return lines
 
 
 @bp.route("/consultations/<id:consultation_id>/follow", methods=["POST"])

@@ -10,6 +10,7 @@ CONFLICT DO UPDATE`` and ``UPDATE … SET count = count ± 1``: atomic on both d
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -31,46 +32,97 @@ from .services import Conflict, follow
 
 
 class BadBallot(ValueError):
-    """Choices that do not fit the question (unknown option, too many, repeated…)."""
+    """Choices that do not fit the question; ``str()`` is the rule that failed: "too many",
+    "repeated rank", or "not fitting" (unknown option, repeated option, not a number…)."""
 
 
-def choices_from_form(question: Question, form: MultiDict[str, str]) -> list[int]:
-    """The option ids a submitted form chose, in order of preference for ranked questions."""
+def field_name(question: Question) -> str:
+    """The ballot form's field of a yes/no, single or approval question (a ranked question
+    has one ``rank-<option id>`` field per option: option ids are unique across questions)."""
+    return f"question-{question.id}"
+
+
+@dataclass
+class Answer:
+    """What the ballot form says of one question: the option ids in order of preference,
+    and for a ranked question the ranks as given (``{option id: rank}``)."""
+
+    question: Question
+    option_ids: list[int]
+    ranks: dict[int, int] = field(default_factory=dict)
+
+    @property
+    def renumbered(self) -> bool:
+        """Ranks that did not run 1, 2, 3… were read in their order (2, 5, 7 → 1, 2, 3)."""
+        return sorted(self.ranks.values()) != list(range(1, len(self.ranks) + 1))
+
+
+def read_answer(question: Question, form: MultiDict[str, str], name: str = "") -> Answer:
+    """A question's answer in a submitted form (``name``: its field, field_name() unless the
+    one-question address says otherwise); BadBallot when a value is not a number."""
     try:
         if question.kind == QuestionKind.RANKED:
-            ranks = [(int(value), int(key[5:])) for key, value in form.items()
-                     if key.startswith("rank-") and value]
-            if len({rank for rank, _ in ranks}) != len(ranks):
-                raise BadBallot("repeated rank")
-            return [option_id for _, option_id in sorted(ranks)]
-        return [int(value) for value in form.getlist("option")]
+            # the one-question address reads every rank (another question's is refused)
+            keys = ([key for key in form if key.startswith("rank-")] if name else
+                    [f"rank-{option.id}" for option in question.options])
+            ranks = {int(key[5:]): int(value) for key in keys if (value := form.get(key))}
+            return Answer(question, [option_id for option_id, _ in
+                                     sorted(ranks.items(), key=lambda item: item[1])], ranks)
+        return Answer(question, [int(value) for value in
+                                 form.getlist(name or field_name(question)) if value])
     except ValueError as exc:
-        raise BadBallot("not a number") from exc
+        raise BadBallot("not fitting") from exc
 
 
-def check(question: Question, option_ids: Sequence[int]) -> str:
-    """The ballot's choice key, or BadBallot."""
+def check(answer: Answer) -> str:
+    """The ballot's choice key, or BadBallot naming the rule that failed."""
+    question, option_ids = answer.question, answer.option_ids
     known = {option.id for option in question.options}
-    if not option_ids:
-        raise BadBallot("empty")
-    if len(set(option_ids)) != len(option_ids):
-        raise BadBallot("repeated option")
-    if not set(option_ids) <= known:
-        raise BadBallot("unknown option")
-    if question.kind in (QuestionKind.YES_NO, QuestionKind.SINGLE):
-        most = 1
-    else:
-        most = question.max_choices or len(known)
-    if len(option_ids) > most:
-        raise BadBallot("too many choices")
+    if (not option_ids or len(set(option_ids)) != len(option_ids)
+            or not set(option_ids) <= known or any(rank < 1 for rank in answer.ranks.values())):
+        raise BadBallot("not fitting")
+    if len(set(answer.ranks.values())) != len(answer.ranks):
+        raise BadBallot("repeated rank")
+    if len(option_ids) > most_choices(question):
+        raise BadBallot("too many")
     return encode(question.kind.value, option_ids)
 
 
+def most_choices(question: Question) -> int:
+    if question.kind in (QuestionKind.YES_NO, QuestionKind.SINGLE):
+        return 1
+    return question.max_choices or len(question.options)
+
+
 def cast(user, consultation: Consultation, question: Question, option_ids: Sequence[int]) -> str:
-    """Vote, or change the vote: "new", "changed" or "same"."""
+    """Vote, or change the vote, on one question: "new", "changed" or "same"."""
+    return cast_ballot(user, consultation, [Answer(question, list(option_ids))])[question.id]
+
+
+def cast_ballot(user, consultation: Consultation, answers: Sequence[Answer]) -> dict[int, str]:
+    """Vote on several questions at once, all or nothing: every answer is checked before any
+    is written (BadBallot), then each is cast; {question id: "new", "changed" or "same"}.
+
+    Rows are locked in one order whatever the ballot — question by question (the ballot,
+    then its tally rows), the consultation's counter last — so that two ballots never wait
+    for each other in a circle."""
+    require_open(consultation)
+    keys = [(answer.question, check(answer)) for answer in answers]
+    outcomes = {question.id: _cast_one(user, question, key)
+                for question, key in sorted(keys, key=lambda item: (item[0].position,
+                                                                    item[0].id))}
+    if "new" in outcomes.values():
+        _join(consultation.id, user.id)
+    return outcomes
+
+
+def require_open(consultation: Consultation) -> None:
+    """Ballots are taken while voting is open only (a Conflict otherwise)."""
     if consultation.phase != Phase.OPEN:
         raise Conflict(consultation.phase.value)
-    key = check(question, option_ids)
+
+
+def _cast_one(user, question: Question, key: str) -> str:
     ballot = _locked_ballot(question.id, user.id)
     if ballot is None:
         try:
@@ -83,7 +135,6 @@ def cast(user, consultation: Consultation, question: Question, option_ids: Seque
                 raise
         else:
             _count(question.id, key, user.sector, +1)
-            _join(consultation.id, user.id)
             return "new"
     if ballot.choice_key == key and ballot.sector == user.sector:
         return "same"

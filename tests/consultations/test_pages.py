@@ -17,7 +17,6 @@ from tests.support import consultation_factories as cf
 from tests.support import factories
 from tests.support.consultations import (
     HUGE_IDS,
-    KINDS,
     MANAGERS,
     build,
     cast,
@@ -236,15 +235,18 @@ def test_citizen_gets_a_ballot_for_each_kind_of_question(client, db, login_as):
     text = page(client.get(scene.url))
 
     for kind in ("yes_no", "single"):
+        name = f"question-{scene.questions[kind]}"
         for option_id in scene.options[kind]:
-            assert f'type="radio" id="option-{option_id}" name="option" value="{option_id}"' in text
+            assert f'type="radio" id="option-{option_id}" name="{name}" value="{option_id}"' in text
+    approval = scene.questions["approval"]
     for option_id in scene.options["approval"]:
-        assert f'type="checkbox" id="option-{option_id}" name="option"' in text
+        assert f'type="checkbox" id="option-{option_id}" name="question-{approval}"' in text
     assert "choose up to 2" in text and "rank up to 2" in text
     for option_id in scene.options["ranked"]:
         assert f'<select id="rank-{option_id}" name="rank-{option_id}">' in text
-    for kind in KINDS:
-        assert f'action="{scene.vote_url(kind)}"' in text
+    # one form for the whole ballot, sent to the consultation's own address
+    assert text.count("<form method=\"post\" action=\"" + scene.url + "\"") == 1
+    assert text.count('<button type="submit" class="button">Vote</button>') == 1
     assert "Follow this consultation" in text and 'id="comment-form"' in text
     assert "Make a proposal" in text
 

@@ -295,3 +295,27 @@ def test_results_while_open_change_as_people_vote(client, db, login_as):
     assert '<th scope="row">No</th><td>1 (100 %)</td>' in text
     data = client.get(f"{scene.url}/results.json").get_json()
     assert data["consultation"]["participants"] == 1
+
+
+def test_the_final_round_shows_both_bases_when_ballots_were_exhausted(client, db):
+    """Centru 3, Gară 2, Universitate 2 (ranked alone): Universitate goes and its 2 ballots
+    are exhausted; Centru wins with 3 of the 5 ballots still counted (60 %), which is 3 of
+    all 7 ballots (42.9 %): the page says both, and how many were exhausted."""
+    scene = build("published", kinds=("ranked",))
+    for n, position in enumerate((0, 0, 0, 1, 1, 2, 2)):
+        cast(scene, factories.user(name=f"Votantul {n}", sector="citizen"), "ranked", position)
+    _db.session.commit()
+    english(client)
+
+    text = page(client.get(f"{scene.url}/results"))
+
+    assert "Result: Centru" in text
+    assert "Final round — ballots: 5 still counted, 2 exhausted, 7 in all" in text
+    assert (
+        '<th scope="row">Centru</th><td>3</td><td>60 %</td><td>42.9 %</td></tr>' in text
+    )
+    assert '<th scope="row">Gară</th><td>2</td><td>40 %</td><td>28.6 %</td></tr>' in text
+    assert '<th scope="row">Exhausted ballots</th><td>2</td><td>—</td><td>28.6 %</td>' in text
+    assert "Final round: share of all ballots" in text
+    chart = text[text.index('id="chart-final-'):]
+    assert "3 · 42.9 %" in chart[: chart.index("</svg>")] and "100 %" not in chart

@@ -16,7 +16,7 @@ from sqlalchemy import func, select, update
 
 from m100hub.accounts.models import User
 from m100hub.consultations import participation, tasks
-from m100hub.consultations.models import Consultation, Follower
+from m100hub.consultations.models import Consultation, Follower, Participant
 from m100hub.database import utcnow
 from m100hub.extensions import db as _db
 from m100hub.notifications.models import Notification
@@ -67,6 +67,16 @@ def told(kind: str, consultation_id: int | None = None) -> list[int]:
     return sorted(_db.session.scalars(stmt))
 
 
+def yet_to_vote(consultation_id: int, people: list[int]) -> list[int]:
+    """Those of ``people`` with no ballot in the consultation (the opening is news to them)."""
+    voted = set(
+        _db.session.scalars(
+            select(Participant.user_id).where(Participant.consultation_id == consultation_id)
+        )
+    )
+    return [person for person in people if person not in voted]
+
+
 def notification_count() -> int:
     return _db.session.scalar(select(func.count()).select_from(Notification))
 
@@ -100,7 +110,7 @@ def test_opening_is_announced_to_every_follower_once_even_when_run_twice(db):
 
     assert tasks.announce_phases() == 1
 
-    assert told(OPENED, consultation_id) == followers
+    assert told(OPENED, consultation_id) == yet_to_vote(consultation_id, followers)
     rows = list(_db.session.scalars(select(Notification).where(Notification.kind == OPENED)))
     assert {(n.target_type, n.target_id, n.actor_id) for n in rows} == {
         ("consultations", consultation_id, None)
@@ -116,7 +126,24 @@ def test_opening_is_announced_to_every_follower_once_even_when_run_twice(db):
     assert tasks.announce_phases() == 0
     assert tasks.announce_phases() == 0
     assert notification_count() == total
-    assert told(OPENED, consultation_id) == followers
+    assert told(OPENED, consultation_id) == yet_to_vote(consultation_id, followers)
+
+
+def test_the_opening_is_not_announced_to_followers_who_already_voted(db):
+    """Voting opened before the task ran: those who voted meanwhile need no invitation."""
+    consultation_id, author, followers = consultation("open")
+    item = _db.session.get(Consultation, consultation_id)
+    early = factories.user(locale="en")
+    cf.vote(early, item, cf.questions_of(item)[0], 1)  # a voter follows by voting
+    _db.session.commit()
+    voters = set(followers) - set(yet_to_vote(consultation_id, followers))
+    assert len(voters) == 1  # the fixture's voter
+
+    assert tasks.announce_phases() == 1
+
+    recipients = told(OPENED, consultation_id)
+    assert early.id not in recipients and not voters & set(recipients)
+    assert author in recipients and len(recipients) == len(followers) - 1
 
 
 def test_a_second_worker_holding_the_same_list_does_not_announce_again(db):
@@ -126,7 +153,7 @@ def test_a_second_worker_holding_the_same_list_does_not_announce_again(db):
     column = Consultation.opening_notified_dt
     assert tasks._announce(consultation_id, column, OPENED, now) == 1
     assert tasks._announce(consultation_id, column, OPENED, now) == 0
-    assert told(OPENED, consultation_id) == followers
+    assert told(OPENED, consultation_id) == yet_to_vote(consultation_id, followers)
 
 
 def test_a_consultation_announced_after_its_opening_time_is_announced_at_the_next_run(
@@ -153,7 +180,7 @@ def test_a_scheduled_consultation_is_announced_once_its_opening_time_comes(db, c
     assert told(OPENED) == []
     clock(timedelta(days=1, minutes=1))  # past the opening time (in a day)
     assert tasks.announce_phases() == 1
-    assert told(OPENED, consultation_id) == followers
+    assert told(OPENED, consultation_id) == yet_to_vote(consultation_id, followers)
 
 
 # --- 48 hours before closing --------------------------------------------------------------
@@ -187,7 +214,7 @@ def test_no_reminder_while_more_than_48_hours_are_left(db, clock):
 def test_a_short_consultation_gets_both_announcements_in_one_run(db):
     consultation_id, _author, followers = consultation("open", closes_in=timedelta(hours=20))
     assert tasks.announce_phases() == 2
-    assert told(OPENED, consultation_id) == followers
+    assert told(OPENED, consultation_id) == yet_to_vote(consultation_id, followers)
     assert told(CLOSING, consultation_id) == followers
     assert tasks.announce_phases() == 0
 
@@ -196,8 +223,8 @@ def test_each_consultation_is_announced_to_its_own_followers(db):
     first, _a, first_followers = consultation("open", title="Prima")
     second, _b, second_followers = consultation("open", title="A doua")
     assert tasks.announce_phases() == 2
-    assert told(OPENED, first) == first_followers
-    assert told(OPENED, second) == second_followers
+    assert told(OPENED, first) == yet_to_vote(first, first_followers)
+    assert told(OPENED, second) == yet_to_vote(second, second_followers)
     assert not set(first_followers) & set(second_followers)
 
 
@@ -236,7 +263,9 @@ def test_someone_who_stops_following_is_not_told(client, db, login_as):
     assert tasks.announce_phases() == 2
 
     assert leaving not in told(OPENED) and leaving not in told(CLOSING)
-    assert told(OPENED, consultation_id) == [f for f in followers if f != leaving]
+    assert told(OPENED, consultation_id) == yet_to_vote(
+        consultation_id, [f for f in followers if f != leaving]
+    )
 
 
 # --- extending re-arms the reminder -------------------------------------------------------

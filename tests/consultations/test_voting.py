@@ -42,6 +42,13 @@ from tests.support.consultations import (
 )
 
 NOT_FITTING = "That answer does not fit the question: check your choices."
+#: the rule a refused answer broke, said next to its question
+RULES = {
+    "two options": "Choose one option only.",
+    "k+1 options": "Choose at most 2 options.",
+    "too many ranks": "Rank at most 2 options.",
+    "repeated rank": "Give each rank (1, 2, 3…) to one option only.",
+}
 
 
 def limit_per_minute(app, setting: str) -> int:
@@ -72,7 +79,7 @@ def test_voting_on_each_kind_writes_ballot_tally_participant_and_follow(client, 
         assert response.headers["Location"].endswith(
             f"{scene.url}#question-{scene.questions[kind]}"
         )
-        assert "Your vote is recorded." in page(follow_redirect(client, response))
+        assert "your vote is recorded:" in page(follow_redirect(client, response))
 
     _db.session.expire_all()
     ballots = {
@@ -97,7 +104,11 @@ def test_voting_on_each_kind_writes_ballot_tally_participant_and_follow(client, 
     assert "You voted: Tramvaie" in text
     assert "You voted: Parcuri, Copaci" in text
     assert "You voted: Universitate › Centru" in text
-    assert f'id="option-{o["single"][1]}" name="option" value="{o["single"][1]}" checked' in text
+    single = scene.questions["single"]
+    assert (
+        f'id="option-{o["single"][1]}" name="question-{single}" value="{o["single"][1]}" checked'
+        in text
+    )
     assert "Change my vote" in text and "1 person has voted" in text
 
 
@@ -109,9 +120,9 @@ def test_changing_a_vote_moves_the_tally_and_keeps_one_ballot(client, db, login_
 
     assert client.post(url, data={"option": yes}).status_code == 303
     changed = client.post(url, data={"option": no})
-    assert "Your vote is changed." in page(follow_redirect(client, changed))
+    assert "your vote is changed: No." in page(follow_redirect(client, changed))
     same = client.post(url, data={"option": no})
-    assert "Your vote was already this." in page(follow_redirect(client, same))
+    assert "your vote stays: No." in page(follow_redirect(client, same))
 
     _db.session.expire_all()
     ballot = _db.session.scalar(select(Ballot).where(Ballot.user_id == voter.id))
@@ -269,9 +280,15 @@ def test_a_ballot_that_does_not_fit_is_refused_and_nothing_changes(
 
     response = client.post(scene.vote_url(kind), data=form)
 
-    assert response.status_code == 400, page(response)
+    # shown again at once (422), with the rule that failed next to the question
+    assert response.status_code == 422, page(response)
     text = page(response)
-    assert NOT_FITTING in text
+    rule = RULES.get(data if isinstance(data, str) else "", NOT_FITTING)
+    if kind == "ranked" and data == {}:
+        rule = "Choose your answer to at least one question."
+    elif kind == "yes_no" and data in ({}, {"option": ""}):
+        rule = "Choose your answer to at least one question."
+    assert f'<p class="error" id="question-{scene.questions[kind]}-error">{rule}</p>' in text
     assert f'id="question-{scene.questions[kind]}-error"' in text
     assert snapshot() == before
     assert_tallies_exact(scene)
