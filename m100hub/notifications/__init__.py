@@ -7,7 +7,7 @@ from ..features import Feature
 
 bp = Blueprint("notifications", __name__, template_folder="templates")
 
-from . import sockets, views  # noqa: E402,F401
+from . import personal_data, sockets, views  # noqa: E402,F401
 from .queries import unread_count  # noqa: E402
 
 
@@ -20,4 +20,5 @@ def unread_notifications() -> int:
 
 
 feature = Feature("notifications", blueprint=bp, models="m100hub.notifications.models",
-                  template_globals={"unread_notifications": unread_notifications})
+                  template_globals={"unread_notifications": unread_notifications},
+                  personal_data=personal_data.PERSONAL_DATA)

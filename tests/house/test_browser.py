@@ -33,6 +33,7 @@ def test_sign_up_confirm_join_a_municipality_and_be_notified(page, browser, live
     page.fill("#confirm", PASSWORD)
     page.select_option("#sector", "citizen")
     page.select_option("#home_city_id", label="Suceava")
+    page.check("#accept")
     person.submit(page.locator("main button[type=submit]"))
     expect(page.locator("main")).to_contain_text(email)
 

@@ -37,6 +37,7 @@ def sign_up(live, email: str, name: str = "Ana Test") -> requests.Session:
             "sector": "citizen",
             "home_city_id": "0",
             "locale": "en",
+            "accept": "y",
         },
     )
     assert response.status_code == 200

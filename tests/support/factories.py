@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from functools import lru_cache
 
+from flask import current_app
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
@@ -33,6 +34,13 @@ def city(slug: str = "suceava") -> City:
     return db.session.scalar(select(City).where(City.slug == slug))
 
 
+def accepted_documents() -> dict:
+    """People made here accepted the current terms of use and privacy notice."""
+    now, config = utcnow(), current_app.config
+    return {"terms_version": config["TERMS_VERSION"], "terms_accepted_dt": now,
+            "privacy_version": config["PRIVACY_VERSION"], "privacy_accepted_dt": now}
+
+
 def user(name=None, email=None, sector=Sector.CITIZEN, confirmed=True, **attrs) -> User:
     n = next(_sequence)
     person = User(
@@ -42,7 +50,7 @@ def user(name=None, email=None, sector=Sector.CITIZEN, confirmed=True, **attrs) 
         password_hash=password_hash(),
         sector=Sector(sector),
         email_confirmed_dt=utcnow() if confirmed else None,
-        **attrs,
+        **{**accepted_documents(), **attrs},
     )
     db.session.add(person)
     db.session.flush()
