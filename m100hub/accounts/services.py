@@ -87,11 +87,17 @@ def outdated_documents(user) -> list[str]:
             if accepted != config[f"{name.upper()}_VERSION"]]
 
 
+def current_acceptance() -> dict:
+    """The columns of a person who accepts the current terms and privacy notice now."""
+    now, config = utcnow(), current_app.config
+    return {"terms_version": config["TERMS_VERSION"], "terms_accepted_dt": now,
+            "privacy_version": config["PRIVACY_VERSION"], "privacy_accepted_dt": now}
+
+
 def record_acceptance(user: User) -> None:
     """The person accepted the current terms of use and privacy notice, now."""
-    now = utcnow()
-    user.terms_version, user.terms_accepted_dt = current_app.config["TERMS_VERSION"], now
-    user.privacy_version, user.privacy_accepted_dt = current_app.config["PRIVACY_VERSION"], now
+    for column, value in current_acceptance().items():
+        setattr(user, column, value)
     db.session.flush()
 
 

@@ -13,7 +13,7 @@ from ..extensions import db
 from ..features import registry
 from ..page_cache import anonymous_page
 from ..permissions import WRITING_METHODS, open_to_unconfirmed
-from ..security import safe_next
+from ..security import limit, safe_next
 from . import bp, services
 from .forms import AcceptForm, DeleteAccountForm
 
@@ -104,6 +104,7 @@ def my_data_json():
 @bp.route("/account/delete", methods=["GET", "POST"])
 @open_to_unconfirmed
 @login_required
+@limit("RATE_LIMIT_SIGN_IN")  # the password is checked: no guessing from a taken session
 def delete_account():
     form = DeleteAccountForm()
     if form.validate_on_submit():

@@ -5,11 +5,11 @@ from __future__ import annotations
 import itertools
 from functools import lru_cache
 
-from flask import current_app
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
 from m100hub.accounts.models import Sector, User
+from m100hub.accounts.services import current_acceptance
 from m100hub.cities.models import City
 from m100hub.database import utcnow
 from m100hub.extensions import db
@@ -34,13 +34,6 @@ def city(slug: str = "suceava") -> City:
     return db.session.scalar(select(City).where(City.slug == slug))
 
 
-def accepted_documents() -> dict:
-    """People made here accepted the current terms of use and privacy notice."""
-    now, config = utcnow(), current_app.config
-    return {"terms_version": config["TERMS_VERSION"], "terms_accepted_dt": now,
-            "privacy_version": config["PRIVACY_VERSION"], "privacy_accepted_dt": now}
-
-
 def user(name=None, email=None, sector=Sector.CITIZEN, confirmed=True, **attrs) -> User:
     n = next(_sequence)
     person = User(
@@ -50,7 +43,7 @@ def user(name=None, email=None, sector=Sector.CITIZEN, confirmed=True, **attrs) 
         password_hash=password_hash(),
         sector=Sector(sector),
         email_confirmed_dt=utcnow() if confirmed else None,
-        **{**accepted_documents(), **attrs},
+        **{**current_acceptance(), **attrs},  # they accepted the current terms
     )
     db.session.add(person)
     db.session.flush()
