@@ -7,6 +7,7 @@ import json
 
 from m100hub.accounts.models import User
 from m100hub.features import registry
+from tests.support import forum_factories as ff
 from tests.support.privacy import a_life, page
 
 
@@ -63,3 +64,16 @@ def test_only_the_signed_in_person_gets_their_data(client, db, login_as):
     data = json.loads(client.get("/account/data.json").get_data(as_text=True))["data"]
     assert data["accounts"]["profile"][0]["email"] == stranger.email
     assert data["forums"]["forum_posts"] == [] and data["consultations"]["ballots"] == []
+
+
+def test_the_page_reads_a_fixed_number_of_queries_whatever_the_data(db, login_as, measure):
+    """Each feature reads its rows in a few queries, never one per row."""
+    life = a_life()
+    login_as(user=db.session.get_one(User, life.person_id))
+    small = measure("/account/data", "Răspuns de încercare", 0)
+    person = db.session.get_one(User, life.person_id)
+    for n in range(12):
+        ff.reply(life.ids["answered_thread"], person, f"Răspuns de încercare {n}.")
+        ff.thread(person, title=f"Subiect {n}")
+    large = measure("/account/data", "Răspuns de încercare", 12)
+    assert large.count == small.count, large
