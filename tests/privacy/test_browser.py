@@ -10,7 +10,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from tests.support.browser import Visitor, sign_in
+from tests.support.browser import Visitor, person, sign_in
 from tests.support.factories import PASSWORD
 from tests.support.live import first_link
 
@@ -104,3 +104,23 @@ def test_read_download_and_delete_by_keyboard(page, live):
 
     sign_in(person, email, PASSWORD)  # the account is gone
     expect(page.locator("main")).to_contain_text("greșită")
+
+
+def test_the_secretariats_deletion_page_is_accessible(browser, live):
+    """The page is scanned, and a wrong address refused, without deleting anybody."""
+    context, admin = person(browser, live, "admin@m100.demo")
+    try:
+        page = admin.page
+        admin.goto("/admin/people?q=cetatean%40m100.demo")
+        with page.expect_navigation():
+            page.get_by_role("link", name="Delete account").first.click()
+        admin.check()
+        expect(page.locator("h1")).to_have_text("Delete an account on request")
+        assert_wcag22(page)
+        page.fill("#email", "altcineva@example.ro")
+        admin.submit(page.get_by_role("button", name="Delete this account"))
+        expect(page.locator("#email-error")).to_be_visible()
+        assert_wcag22(page)
+        assert_fits_a_phone(page)
+    finally:
+        context.close()
