@@ -73,6 +73,7 @@ def add_people(app, n: int) -> list[tuple[int, object]]:
     from sqlalchemy import insert, select
 
     from m100hub.accounts.models import Sector, User
+    from m100hub.accounts.services import current_acceptance
     from m100hub.extensions import db
 
     batch, now, sectors = next(_batch), datetime.now(UTC), list(Sector)
@@ -93,6 +94,7 @@ def add_people(app, n: int) -> list[tuple[int, object]]:
                     "is_moderator": False,
                     "session_token": f"{batch:04d}{i:028d}",
                     "created_dt": now,
+                    **current_acceptance(),
                 }
                 for i in range(n)
             ],

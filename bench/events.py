@@ -83,6 +83,7 @@ def seed(app, people: int, events: int, burst_places: int | None = None) -> dict
     from sqlalchemy import insert, select
 
     from m100hub.accounts.models import Sector, User
+    from m100hub.accounts.services import current_acceptance
     from m100hub.cities.models import City, ClimateSector
     from m100hub.events.models import Attendance, Event, EventKind, Registration
     from m100hub.events.registration import new_code
@@ -112,6 +113,7 @@ def seed(app, people: int, events: int, burst_places: int | None = None) -> dict
                     "is_moderator": False,
                     "session_token": secrets.token_hex(16),
                     "created_dt": now,
+                    **current_acceptance(),
                 }
                 for n in range(start, start + people)
             ],

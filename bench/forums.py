@@ -25,6 +25,7 @@ def seed(app, threads: int, posts: int, people: int, category_slug: str) -> list
     from sqlalchemy import insert, select
 
     from m100hub.accounts.models import Sector, User
+    from m100hub.accounts.services import current_acceptance
     from m100hub.extensions import db
     from m100hub.forums.models import Category, Post, Thread
     from m100hub.forums.search import search_text
@@ -40,7 +41,7 @@ def seed(app, threads: int, posts: int, people: int, category_slug: str) -> list
             {"display_name": f"Persoana {n}", "handle": f"p{n}", "email": f"p{n}@example.ro",
              "password_hash": "x", "sector": Sector.CITIZEN, "locale": "ro", "bio": "",
              "email_confirmed_dt": now, "is_admin": False, "is_moderator": False,
-             "session_token": f"{n:032d}", "created_dt": now}
+             "session_token": f"{n:032d}", "created_dt": now, **current_acceptance()}
             for n in range(start, start + people)])
         user_ids = list(db.session.scalars(select(User.id).order_by(User.id)))
         paths = []

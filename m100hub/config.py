@@ -135,6 +135,18 @@ def build_config(instance_path: Path) -> dict:
         "CACHE_KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "m100hub-page:"),
         #: how many reverse proxies (load balancer, nginx) set X-Forwarded-* in front of us
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
+        #: who is responsible for the personal data (the GDPR's controller) and how people
+        #: reach them, as the privacy notice names them: placeholders until the national
+        #: secretariat of M100 gives its legal name, address and data protection contact
+        "PRIVACY_CONTROLLER": os.environ.get(
+            "PRIVACY_CONTROLLER", "Secretariatul național M100 (denumirea legală: de completat)"),
+        "PRIVACY_ADDRESS": os.environ.get("PRIVACY_ADDRESS", "(adresa poștală: de completat)"),
+        "PRIVACY_EMAIL": os.environ.get("PRIVACY_EMAIL", "privacy@m100hub.local"),
+        #: the versions of the privacy notice and the terms of use (the date of their text);
+        #: a signed-in person who accepted an older one is asked to accept these before
+        #: writing anything. Change them with the texts (m100hub/privacy/templates/).
+        "PRIVACY_VERSION": os.environ.get("PRIVACY_VERSION", "2026-12-06"),
+        "TERMS_VERSION": os.environ.get("TERMS_VERSION", "2026-12-06"),
     }
 
 

@@ -57,6 +57,38 @@ class Section:
     order: int = 50
 
 
+@dataclass(frozen=True)
+class Records:
+    """Rows of one kind a feature holds about a person, as the data download shows them:
+    ``key`` names them in the JSON, ``title`` on the page; every row a dict of JSON values."""
+
+    key: str
+    title: Any  #: a lazy string
+    rows: list[dict[str, Any]]
+
+
+def iso(moment) -> str | None:
+    """A stored UTC time as the data download writes it (ISO 8601), or None."""
+    return moment.isoformat() if moment is not None else None
+
+
+@dataclass(frozen=True)
+class PersonalData:
+    """What a feature holds about a person, for the GDPR's rights of access and erasure.
+
+    ``export(person)`` returns the feature's ``Records`` for the data download; ``erase(person)``
+    runs when the account is deleted, before the person's row goes: it removes, unlinks or
+    cancels through the feature's own services (so counters, waiting lists and tallies stay
+    exact) and flushes. ``models`` are the tables with a person column it answers for, and
+    ``not_personal`` those whose person column holds nothing about that person (a house test
+    finds every table with a person column in one or the other)."""
+
+    export: Callable[[Any], list[Records]]
+    erase: Callable[[Any], None]
+    models: tuple[type, ...] = ()
+    not_personal: tuple[type, ...] = ()
+
+
 @dataclass
 class Feature:
     name: str
@@ -78,6 +110,8 @@ class Feature:
     sections: list[Section] = field(default_factory=list)
     #: names templates may use (the feature's permission rules, its helpers)
     template_globals: dict[str, Any] = field(default_factory=dict)
+    #: what it holds about a person: their data download and their account's deletion
+    personal_data: PersonalData | None = None
 
 
 @dataclass
@@ -123,6 +157,20 @@ class Registry:
 
     def sections(self, slot: str) -> list[Section]:
         return self._sections.get(slot, [])
+
+    def personal_data(self) -> list[tuple[str, PersonalData]]:
+        """Each feature's part, in the features' order."""
+        return [(f.name, f.personal_data) for f in self.features if f.personal_data is not None]
+
+    def export_person(self, person) -> dict[str, list[Records]]:
+        """Everything the hub holds about the person: feature name → its records."""
+        return {name: part.export(person) for name, part in self.personal_data()}
+
+    def erase_person(self, person) -> None:
+        """Every feature's erasure, the later features first (they build on the earlier
+        ones: a forum post on a person, a person on a city); the account's own goes last."""
+        for _name, part in reversed(self.personal_data()):
+            part.erase(person)
 
     def seed_demo(self, demo: DemoData) -> None:
         for feature in self.features:

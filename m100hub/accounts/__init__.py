@@ -7,7 +7,7 @@ from ..features import Feature
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
 
-from . import demo, views  # noqa: E402,F401
+from . import demo, personal_data, views  # noqa: E402,F401
 from .queries import load_by_session_id  # noqa: E402
 
 login_manager.user_loader(load_by_session_id)
@@ -22,5 +22,5 @@ feature = Feature(
         "RATE_LIMIT_SIGN_UP": "5 per minute;30 per hour",
         "RATE_LIMIT_RESET": "5 per minute;20 per hour",
     },
-    demo=demo.seed,
+    demo=demo.seed, personal_data=personal_data.PERSONAL_DATA,
 )

@@ -11,7 +11,7 @@ from ..database import utcnow
 from ..extensions import db
 from ..features import DemoData
 from .models import Sector, User
-from .services import set_password, unique_handle
+from .services import record_acceptance, set_password, unique_handle
 
 #: (e-mail, name, sector, admin, moderator, home city slug)
 DEMO_PEOPLE = [
@@ -44,6 +44,7 @@ def seed(demo: DemoData) -> None:
                         is_moderator=moderator, email_confirmed_dt=utcnow(), locale="ro",
                         home_city_id=city.id if city else None,
                         password_hash=generate_password_hash(password))
+            record_acceptance(user)  # demo people signed up as anyone does
             db.session.add(user)
             existing[email] = user
         else:

@@ -62,6 +62,10 @@ class SignupForm(ProfileFields):
         validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
         render_kw={"autocomplete": "new-password"},
     )
+    accept = BooleanField(
+        _l("I accept the terms of use and I have read the privacy notice"),
+        validators=[DataRequired(_l("Accept the terms of use to create an account."))],
+    )
 
 
 def _lower_case(value):

@@ -86,6 +86,12 @@ class User(UserMixin, TimestampMixin, Model):
     is_moderator: Mapped[bool] = mapped_column(Boolean, default=False)
     #: part of the session id; changing it ends every other session of the account
     session_token: Mapped[str] = mapped_column(String(32), default=new_session_token)
+    #: the versions of the terms of use and of the privacy notice the person accepted
+    #: (config TERMS_VERSION, PRIVACY_VERSION), and when; NULL: none yet
+    terms_version: Mapped[str | None] = mapped_column(String(20))
+    terms_accepted_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    privacy_version: Mapped[str | None] = mapped_column(String(20))
+    privacy_accepted_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     home_city: Mapped[City | None] = relationship("City", lazy="raise")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from celery import shared_task
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -55,7 +56,9 @@ def unique_handle(name: str) -> str:
     return candidate
 
 
-def create_user(display_name, email, password, sector, home_city_id=None, locale="ro") -> User:
+def create_user(display_name, email, password, sector, home_city_id=None, locale="ro",
+                accepted: bool = False) -> User:
+    """A new account; ``accepted``: they accepted the current terms and privacy notice."""
     email = normalise_email(email)
     if db.session.scalar(select(func.count()).where(User.email == email)):
         generate_password_hash(password)  # the same work as a new account: timing tells nothing
@@ -69,9 +72,33 @@ def create_user(display_name, email, password, sector, home_city_id=None, locale
         home_city_id=home_city_id or None,
         locale=locale,
     )
+    if accepted:
+        record_acceptance(user)
     db.session.add(user)
     db.session.flush()
     return user
+
+
+def outdated_documents(user) -> list[str]:
+    """"terms" and/or "privacy" when the person has not accepted their current versions."""
+    config = current_app.config
+    return [name for name, accepted in (("terms", user.terms_version),
+                                        ("privacy", user.privacy_version))
+            if accepted != config[f"{name.upper()}_VERSION"]]
+
+
+def current_acceptance() -> dict:
+    """The columns of a person who accepts the current terms and privacy notice now."""
+    now, config = utcnow(), current_app.config
+    return {"terms_version": config["TERMS_VERSION"], "terms_accepted_dt": now,
+            "privacy_version": config["PRIVACY_VERSION"], "privacy_accepted_dt": now}
+
+
+def record_acceptance(user: User) -> None:
+    """The person accepted the current terms of use and privacy notice, now."""
+    for column, value in current_acceptance().items():
+        setattr(user, column, value)
+    db.session.flush()
 
 
 def authenticate(email: str, password: str) -> User | None:

@@ -47,7 +47,7 @@ def signup():
         try:
             user = services.create_user(
                 form.display_name.data, email, form.password.data, form.sector.data,
-                form.home_city_id.data, form.locale.data,
+                form.home_city_id.data, form.locale.data, accepted=True,
             )
             services.send_confirmation(user)
             commit()

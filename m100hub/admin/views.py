@@ -15,6 +15,9 @@ from ..forums.services import ensure_city_category
 from ..organisations.forms import DecisionForm
 from ..organisations.queries import pending_memberships
 from ..permissions import admin_required, get_or_404
+from ..privacy.forms import EraseOnRequestForm
+from ..privacy.services import LastAdmin
+from ..privacy.services import delete_account as delete_account_of
 from ..submissions import done, submitted_once
 from ..util import page_arg
 from . import bp, queries, services
@@ -59,6 +62,31 @@ def set_role(user_id):
     if changed:
         flash(_("Roles of %(name)s updated.", name=person.display_name), "success")
     return redirect(url_for(".people", q=person.email), 303)
+
+
+@bp.route("/people/<id:user_id>/delete", methods=["GET", "POST"])
+@admin_required
+def delete_account(user_id):
+    """The secretariat deletes an account on its owner's request (made by e-mail or letter):
+    the same deletion as the person's own, logged as the secretariat's."""
+    person = get_or_404(User, user_id)
+    form = EraseOnRequestForm()
+    if form.validate_on_submit():
+        if form.email.data.strip().lower() != person.email:
+            form.email.errors.append(_("This is not the account's e-mail address."))
+        elif person.id == current_user.id:
+            form.email.errors.append(_("Delete your own account from your profile."))
+        else:
+            try:
+                delete_account_of(person.id, actor=current_user)
+                commit()
+            except LastAdmin:
+                db.session.rollback()
+                form.email.errors.append(_("The platform needs at least one administrator."))
+            else:
+                flash(_("The account is deleted."), "success")
+                return redirect(url_for(".people"), 303)
+    return render_template("admin/delete_account.html", form=form, person=person)
 
 
 @bp.route("/cities")

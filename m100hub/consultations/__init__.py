@@ -14,6 +14,7 @@ from . import (  # noqa: E402,F401
     moderation,
     participation_views,
     permissions,
+    personal_data,
     results_views,
     sections,
     views,
@@ -34,4 +35,5 @@ feature = Feature(
     reportables=[moderation.REPORTABLE], sections=sections.SECTIONS, demo=demo.seed,
     # the discussion's templates ask the same rules as the views
     template_globals={"comment_rules": permissions},
+    personal_data=personal_data.PERSONAL_DATA,
 )

@@ -176,7 +176,9 @@ class Ballot(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     question_id: Mapped[int] = mapped_column(
         ForeignKey("consultation_questions.id", ondelete="CASCADE"))
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    #: the voter; NULL once they deleted their account (the ballot stays counted)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"),
+                                                index=True)
     #: the choices, as counting.encode() writes them (option ids; ranked: in order)
     choice_key: Mapped[str] = mapped_column(String(400))
     #: the voter's stakeholder sector when they (last) voted

@@ -7,7 +7,7 @@ from ..features import Feature, MarkdownField, MenuItem
 
 bp = Blueprint("forums", __name__, template_folder="templates")
 
-from . import demo, kinds, mentions, moderation, moderation_views, sections, views  # noqa: E402,F401,I001
+from . import demo, kinds, mentions, moderation, moderation_views, personal_data, sections, views  # noqa: E402,F401,I001
 from .models import Post  # noqa: E402
 
 feature = Feature(
@@ -16,4 +16,5 @@ feature = Feature(
     markdown=[MarkdownField(Post, "body", "body_html",
                             render=lambda body: mentions.render_post(body)[0])],
     reportables=[moderation.REPORTABLE], sections=sections.SECTIONS, demo=demo.seed,
+    personal_data=personal_data.PERSONAL_DATA,
 )

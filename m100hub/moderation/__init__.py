@@ -9,11 +9,12 @@ from ..permissions import can_moderate
 
 bp = Blueprint("moderation", __name__, template_folder="templates")
 
-from . import views  # noqa: E402,F401
+from . import personal_data, views  # noqa: E402,F401
 from .reportables import Reportable  # noqa: E402,F401
 
 feature = Feature(
     "moderation", blueprint=bp, models="m100hub.moderation.models",
     menu=[MenuItem("moderation.queue", _l("Moderation"), order=80, visible=can_moderate)],
     rate_limits={"RATE_LIMIT_REPORT": "5 per minute;50 per hour"},
+    personal_data=personal_data.PERSONAL_DATA,
 )

@@ -49,12 +49,13 @@ class Report(TimestampMixin, Model):
     kind: Mapped[str] = mapped_column(String(32))
     #: the reported item's id in its feature's table
     target_id: Mapped[int] = mapped_column(Integer)
-    reporter_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    #: who reported; NULL once they deleted their account (the report still counts)
+    reporter_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     reason: Mapped[str] = mapped_column(String(500))
     #: when a moderator decided on the item; NULL while open
     resolved_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    reporter: Mapped[User] = relationship(lazy="raise")
+    reporter: Mapped[User | None] = relationship(lazy="raise")
 
     @classmethod
     def about(cls, kind: str, target_id):

@@ -7,7 +7,7 @@ from ..features import Feature
 
 bp = Blueprint("notifications", __name__, template_folder="templates")
 
-from . import sockets, views  # noqa: E402,F401
+from . import personal_data, sockets, views  # noqa: E402,F401
 from .queries import unread_count  # noqa: E402
 
 
@@ -25,4 +25,5 @@ feature = Feature(
     tasks=["m100hub.notifications.fanout"],
     # events whose fan-out task was lost (Redis down, a worker killed) are sent on again
     beat={"notifications-sweep": {"task": "notifications.sweep", "schedule": 60.0}},
+    personal_data=personal_data.PERSONAL_DATA,
 )

@@ -51,6 +51,7 @@ def signup_data(**changes) -> dict:
         "sector": "civil",
         "home_city_id": str(suceava_id()),
         "locale": "en",
+        "accept": "y",
     }
     data.update(changes)
     return data

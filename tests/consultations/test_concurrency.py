@@ -20,6 +20,7 @@ from sqlalchemy import func, insert, select
 
 from m100hub import create_app
 from m100hub.accounts.models import Sector, User
+from m100hub.accounts.services import current_acceptance
 from m100hub.consultations import participation, queries, voting
 from m100hub.consultations.models import (
     Ballot,
@@ -153,6 +154,7 @@ def people(n: int) -> list[int]:
                 "is_moderator": False,
                 "session_token": f"{batch:08d}{i:024d}",
                 "created_dt": now,
+                **current_acceptance(),
             }
             for i in range(n)
         ],

@@ -33,6 +33,7 @@ def test_sign_up_confirm_join_a_municipality_and_be_notified(page, browser, live
     page.fill("#confirm", PASSWORD)
     page.select_option("#sector", "citizen")
     page.select_option("#home_city_id", label="Suceava")
+    page.check("#accept")
     person.submit(page.locator("main button[type=submit]"))
     expect(page.locator("main")).to_contain_text(email)
 
@@ -79,6 +80,9 @@ def approve_as_admin(browser, live, name: str) -> None:
     try:
         admin = Visitor(context.new_page())
         sign_in(admin, admin_email, PASSWORD)
+        admin.goto("/terms/accept")  # an account made on the command line accepts them first
+        admin.page.get_by_label("Accept termenii de utilizare").check()
+        admin.submit(admin.page.get_by_role("button", name="Accept și continui"))
         admin.goto("/admin/verification")
         item = admin.page.locator("li.card", has_text=name)
         item.get_by_label("Aprobă").check()

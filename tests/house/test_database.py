@@ -49,6 +49,6 @@ def test_sign_up_succeeds_when_mail_delivery_fails(client, db, monkeypatch):
     response = client.post("/signup", data={
         "display_name": "Dan Pop", "email": "dan@example.ro", "password": "lung-si-sigur-2035",
         "confirm": "lung-si-sigur-2035", "sector": "citizen", "home_city_id": "0",
-        "locale": "en"})
+        "locale": "en", "accept": "y"})
     assert response.status_code == 200
     assert db.session.scalar(select(func.count()).where(User.email == "dan@example.ro")) == 1

@@ -33,7 +33,7 @@ def test_a_write_that_waits_too_long_for_the_lock_is_a_503(tmp_path, monkeypatch
                                                 "password": "verde-si-curat-2035",
                                                 "confirm": "verde-si-curat-2035",
                                                 "sector": "citizen", "locale": language,
-                                                "terms": "y"})
+                                                "accept": "y"})
     finally:
         holder.execute("ROLLBACK")
         holder.close()

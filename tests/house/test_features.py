@@ -66,6 +66,17 @@ with app.app_context():
         session["_user_id"] = moderator.get_id()
     facts["queue"] = client.get("/moderation").get_data(as_text=True)
     facts["note_id"] = note.id
+    # its personal data: in the download, and unlinked when the author deletes the account
+    author = factories.user()
+    note.author_id = author.id
+    db.session.commit()
+    with client.session_transaction() as session:
+        session["_user_id"] = author.get_id()
+    facts["download"] = client.get("/account/data.json").get_json()["data"].get("notes")
+    facts["deleted"] = client.post("/account/delete",
+                                   data={"password": factories.PASSWORD}).status_code
+    db.session.expire_all()
+    facts["note_author"] = db.session.get(Note, note.id).author_id
 print(json.dumps(facts))
 """
 
@@ -91,6 +102,8 @@ def test_a_new_feature_joins_by_declaring_itself(tmp_path):
     queue = facts["queue"]
     assert f'id="note-{facts["note_id"]}"' in queue
     assert f'action="/moderation/note/{facts["note_id"]}/hide"' in queue
+    assert facts["download"]["notes"][0]["text"].startswith("O notă despre")
+    assert facts["deleted"] == 303 and facts["note_author"] is None
 
 
 def test_the_factory_lists_every_feature_once(app):

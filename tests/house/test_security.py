@@ -38,7 +38,7 @@ def per_minute(limit_string: str) -> int:
 def signup_data(**changes) -> dict:
     data = {"display_name": "Ioana Munteanu", "email": "ioana.munteanu@example.ro",
             "password": "raul-suceava-verde-77", "confirm": "raul-suceava-verde-77",
-            "sector": "civil", "home_city_id": "0", "locale": "en"}
+            "sector": "civil", "home_city_id": "0", "locale": "en", "accept": "y"}
     data.update(changes)
     return data
 
@@ -636,7 +636,8 @@ def test_a_form_field_over_the_form_limit_is_refused(client, db):
 def test_an_unconfirmed_person_writes_nothing_anywhere(app, client, db, login_as):
     """Every writing route, in one place (permissions.confirmed_writes_only): 403 for a
     signed-in person whose address is not confirmed, before the view runs — except the few
-    marked open to them (signing out, confirming, the password, the language)."""
+    marked open to them (signing out, confirming, the password, the language, accepting the
+    terms, deleting one's account)."""
     login_as("unconfirmed")
     open_to_them, refused = set(), []
     for rule in app.url_map.iter_rules():
@@ -656,4 +657,4 @@ def test_an_unconfirmed_person_writes_nothing_anywhere(app, client, db, login_as
     assert open_to_them == {"accounts.signup", "accounts.confirm", "accounts.resend_confirmation",
                             "accounts.login", "accounts.logout", "accounts.forgot_password",
                             "accounts.reset_password", "accounts.change_password",
-                            "main.set_language"}
+                            "main.set_language", "privacy.accept", "privacy.delete_account"}

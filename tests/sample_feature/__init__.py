@@ -5,11 +5,19 @@
 from flask import Blueprint, render_template
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from m100hub.database import utcnow
 from m100hub.extensions import db
-from m100hub.features import DemoData, Feature, MarkdownField, MenuItem, Section
+from m100hub.features import (
+    DemoData,
+    Feature,
+    MarkdownField,
+    MenuItem,
+    PersonalData,
+    Records,
+    Section,
+)
 from m100hub.moderation import Reportable
 from m100hub.text import render_markdown
 
@@ -61,4 +69,11 @@ feature = Feature(
                           select(Note).where(Note.city_id == city.id))),
                           "signed_in": current_user.is_authenticated})],
     demo=_seed,
+    personal_data=PersonalData(
+        export=lambda person: [Records("notes", "Notes", [
+            {"text": n.body} for n in db.session.scalars(
+                select(Note).where(Note.author_id == person.id))])],
+        erase=lambda person: db.session.execute(
+            update(Note).where(Note.author_id == person.id).values(author_id=None)),
+        models=(Note,)),
 )

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
 from m100hub.accounts.models import Sector, User
+from m100hub.accounts.services import current_acceptance
 from m100hub.cities.models import City
 from m100hub.database import utcnow
 from m100hub.extensions import db
@@ -42,7 +43,7 @@ def user(name=None, email=None, sector=Sector.CITIZEN, confirmed=True, **attrs) 
         password_hash=password_hash(),
         sector=Sector(sector),
         email_confirmed_dt=utcnow() if confirmed else None,
-        **attrs,
+        **{**current_acceptance(), **attrs},  # they accepted the current terms
     )
     db.session.add(person)
     db.session.flush()

@@ -1,0 +1,36 @@
+"""A person's notifications in their data download; deleting the account deletes them, and
+takes the person's name out of the notices others got about what they did."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, select
+
+from ..extensions import db
+from ..features import PersonalData, Records, iso
+from .kinds import describe
+from .models import Notification
+
+#: what a deleted person's name becomes in others' notifications
+NO_NAME = "—"
+
+
+def export(person) -> list[Records]:
+    rows = db.session.scalars(select(Notification).where(Notification.recipient_id == person.id)
+                              .order_by(Notification.id))
+    return [Records("notifications", _l("Notifications you received"), [
+        {"kind": n.kind, "text": describe(n.kind, n.payload)[0], "created": iso(n.created_dt),
+         "read": iso(n.read_dt), "sent_by_email": iso(n.digested_dt)} for n in rows])]
+
+
+def erase(person) -> None:
+    db.session.execute(delete(Notification).where(Notification.recipient_id == person.id))
+    names = {person.display_name, person.handle, f"@{person.handle}"}
+    caused = db.session.scalars(select(Notification).where(Notification.actor_id == person.id))
+    for notification in caused:
+        notification.payload = {key: NO_NAME if isinstance(value, str) and value in names else value
+                                for key, value in notification.payload.items()}
+    db.session.flush()
+
+
+PERSONAL_DATA = PersonalData(export, erase, models=(Notification,))
