@@ -5,11 +5,12 @@ the rest)."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from ..cities.models import City
 from ..extensions import db
 from ..features import PersonalData, Records, iso
+from ..submissions import Submission
 from .models import User
 
 
@@ -31,9 +32,11 @@ def export(person: User) -> list[Records]:
 
 def erase(person: User) -> None:
     """The account's row goes: the e-mail address and the handle are free again, and every
-    session and remember cookie of it opens nothing (the row they name is gone)."""
+    session and remember cookie of it opens nothing (the row they name is gone). Its form
+    keys (``submissions``: where each form it sent went) go with it."""
+    db.session.execute(delete(Submission).where(Submission.user_id == person.id))
     db.session.delete(person)
     db.session.flush()
 
 
-PERSONAL_DATA = PersonalData(export, erase, models=(User,))
+PERSONAL_DATA = PersonalData(export, erase, models=(User, Submission))

@@ -9,7 +9,7 @@ from sqlalchemy import delete, select
 from ..extensions import db
 from ..features import PersonalData, Records, iso
 from .kinds import describe
-from .models import Notification
+from .models import Notification, NotificationEvent
 
 #: what a deleted person's name becomes in others' notifications
 NO_NAME = "—"
@@ -28,9 +28,19 @@ def erase(person) -> None:
     names = {person.display_name, person.handle, f"@{person.handle}"}
     caused = db.session.scalars(select(Notification).where(Notification.actor_id == person.id))
     for notification in caused:
-        notification.payload = {key: NO_NAME if isinstance(value, str) and value in names else value
-                                for key, value in notification.payload.items()}
+        notification.payload = _without(names, notification.payload)
+    # the events of what they did, still to be fanned out or kept with their rows: unlinked,
+    # and their name taken out of what the notices will say
+    for event in db.session.scalars(select(NotificationEvent).where(
+            NotificationEvent.actor_id == person.id)):
+        event.actor_id = None
+        event.payload = _without(names, event.payload)
     db.session.flush()
 
 
-PERSONAL_DATA = PersonalData(export, erase, models=(Notification,))
+def _without(names: set[str], payload: dict) -> dict:
+    return {key: NO_NAME if isinstance(value, str) and value in names else value
+            for key, value in payload.items()}
+
+
+PERSONAL_DATA = PersonalData(export, erase, models=(Notification, NotificationEvent))
