@@ -344,4 +344,4 @@ def search_page():
     if page is not None:
         queries.load_threads(page.items)
     return render_template("forums/search.html", query=query, words=words, page=page,
-                           highlight=search.highlight)
+                           highlight=search.highlight, snippet=search.snippet)

@@ -118,6 +118,21 @@ def test_matching_posts_are_ranked_and_listed(anonymous, db):
     assert ff.opening_post(none).id not in found
 
 
+def test_snippets_show_the_text_without_markdown_marks(anonymous, db):
+    ff.thread(title="Acoperișuri", body="## Plan\n\nCum facem **acoperișuri verzi** în "
+                                        "[Suceava](https://x.ro), `pas cu pas`.")
+    long_body = "Un **text** lung despre acoperișuri. " + "Cuvinte multe. " * 400
+    ff.thread(title="Lung", body=long_body)
+    db.session.commit()
+
+    found = results(search(anonymous, "acoperisuri"))
+
+    assert "**" not in found and "##" not in found and "](" not in found and "`" not in found
+    assert "Cum facem <mark>acoperișuri</mark> verzi în Suceava, pas cu pas." in found
+    assert "Un text lung despre <mark>acoperișuri</mark>. Cuvinte multe." in found
+    assert found.count("…") == 1  # the long one is cut, the short one is whole
+
+
 def test_matching_words_are_highlighted(anonymous, db):
     ff.thread(title="Clădiri verzi", body="Renovarea clădirilor din Sectorul 2.")
     db.session.commit()
