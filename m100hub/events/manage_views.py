@@ -7,7 +7,6 @@ import csv
 import io
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -15,6 +14,7 @@ from ..cities.queries import city_choices
 from ..database import commit, commit_and_redirect
 from ..errors import Conflict
 from ..forms import render_form, with_current
+from ..i18n import format_datetime
 from ..permissions import confirmed_required, require
 from ..util import csv_cell, page_arg
 from . import bp, permissions, queries, services
