@@ -61,7 +61,8 @@ def move(moderator, thread: Thread, category: Category, reason: str = "") -> Non
     for category_id in sorted({old.id, category.id}):  # lock in one order: no deadlock
         refresh_category(category_id)
     log(moderator, "forum_thread_moved", thread, reason=reason, label=thread.title,
-        source=old.name, destination=category.name)
+        source=old.name, source_en=old.name_en, destination=category.name,
+        destination_en=category.name_en)
 
 
 CATEGORY_FIELDS = ("name", "name_en", "description", "description_en", "archived")
@@ -79,7 +80,8 @@ def save_category(admin, category: Category | None, data: dict) -> Category:
     category.city_id = data["city_id"] or None
     category.position = data["position"] or 0
     db.session.flush()
-    log(admin, "forum_category_created" if creating else "forum_category_updated", category)
+    log(admin, "forum_category_created" if creating else "forum_category_updated", category,
+        target_en=category.name_en)
     return category
 
 
