@@ -91,6 +91,8 @@ def build_config(instance_path: Path) -> dict:
         "WTF_CSRF_TIME_LIMIT": None,
         "EMAIL_TOKEN_MAX_AGE": 60 * 60 * 48,
         "RESET_TOKEN_MAX_AGE": 60 * 60 * 2,
+        # a confirmation link used within this age also signs its person in (once)
+        "CONFIRM_SIGN_IN_MAX_AGE": 60 * 60 * 2,
         "RATELIMIT_ENABLED": env_bool("RATELIMIT_ENABLED", True),
         "RATELIMIT_HEADERS_ENABLED": True,
         # a true sliding minute: a fixed window lets twice the limit through across its edge

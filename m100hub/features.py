@@ -33,6 +33,9 @@ class MenuItem:
     order: int = 50
     #: who sees it (the signed-in person or an anonymous one); everyone when None
     visible: Callable[[Any], bool] | None = None
+    #: a number shown on the entry to those who see it (what awaits them), 0 for none;
+    #: asked on every page they open, so one cheap query at most
+    badge: Callable[[], int] | None = None
 
 
 @dataclass(frozen=True)

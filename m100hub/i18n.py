@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+
+from babel import dates
 from flask import Flask, current_app, g, request
-from flask_babel import (
-    format_date,
-    format_datetime,
-    format_decimal,
-    format_time,
-    get_locale,
-    get_timezone,
-    get_translations,
-)
+from flask_babel import format_decimal, get_locale, get_timezone, get_translations
 from flask_login import current_user
 
 LANG_COOKIE = "lang"
+#: whose conventions a language's dates and times follow, when not its own default: English
+#: as written in Europe (day first, 24-hour clock: 12/06/2026, 18:00), never the US's
+#: (6/12/26, 6:00 PM), which reads as another day here
+DATE_LOCALES = {"en": "en_150"}
 
 
 def select_locale() -> str:
@@ -54,6 +53,28 @@ def _remembered(formatter, moment, format_name: str) -> str:
     return found
 
 
+def date_locale() -> str:
+    language = str(get_locale())
+    return DATE_LOCALES.get(language, language)
+
+
+def format_datetime(moment: datetime, format_name: str = "medium") -> str:
+    """A moment in the reader's time zone, in their language's (European) conventions."""
+    return dates.format_datetime(moment, format_name, tzinfo=get_timezone(),
+                                 locale=date_locale())
+
+
+def format_date(moment: date, format_name: str = "medium") -> str:
+    if isinstance(moment, datetime):  # the day it is where the reader is (naive: UTC)
+        moment = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(
+            get_timezone())
+    return dates.format_date(moment, format_name, locale=date_locale())
+
+
+def format_time(moment: datetime, format_name: str = "medium") -> str:
+    return dates.format_time(moment, format_name, tzinfo=get_timezone(), locale=date_locale())
+
+
 def cached_format_datetime(moment, format_name: str = "medium") -> str:
     return _remembered(format_datetime, moment, format_name)
 
@@ -63,7 +84,8 @@ def cached_format_date(moment, format_name: str = "medium") -> str:
 
 
 def format_when(moment) -> str:
-    """A day and a time, as people say them ("5 decembrie 2026, 18:00"), in Bucharest time."""
+    """A day and a time, as people say them ("5 decembrie 2026, 18:00"; in English
+    "5 December 2026, 18:00"), in Bucharest time."""
     return f"{format_date(moment, 'long')}, {format_time(moment, 'short')}"
 
 

@@ -39,9 +39,11 @@ def cached_url_for(endpoint: str, **values) -> str:
     return found
 
 
-def main_menu() -> list[tuple[str, str]]:
-    """(endpoint, label) of the menu entries the features declared, for this person."""
-    return [(item.endpoint, item.label) for item in registry().menu()
+def main_menu() -> list[tuple[str, str, int]]:
+    """(endpoint, label, badge number) of the menu entries the features declared, for this
+    person."""
+    return [(item.endpoint, item.label, item.badge() if item.badge else 0)
+            for item in registry().menu()
             if item.visible is None or item.visible(current_user)]
 
 

@@ -174,6 +174,44 @@ def render_markdown(source: str, mentions: MentionResolver | None = None) -> str
     return _cleaner().clean(html).strip()
 
 
+#: block ends that separate what follows by a blank line, and by a line break
+_PARAGRAPH_ENDS = frozenset({"paragraph_close", "heading_close", "blockquote_close",
+                             "bullet_list_close", "ordered_list_close", "table_close"})
+_LINE_ENDS = frozenset({"list_item_close", "tr_close", "hr"})
+
+
+def plain_text(source: str) -> str:
+    """Markdown source → the text a person reads, without its marks (``**``, ``#``, ``>``,
+    link targets), for places that take no HTML: calendar files, search snippets. Walks
+    markdown-it's tokens; cells are separated by spaces, list items by lines."""
+    out: list[str] = []
+    for token in _markdown().parse(source or "", {}):
+        if token.type == "inline":
+            out.extend(_inline_text(token.children or []))
+        elif token.type in ("fence", "code_block"):
+            out.append(token.content.rstrip("\n") + "\n\n")
+        elif token.type in _PARAGRAPH_ENDS and not token.hidden:  # a tight list's items: lines
+            out.append("\n\n")
+        elif token.type in _LINE_ENDS:
+            out.append("\n")
+        elif token.type in ("th_close", "td_close"):
+            out.append(" ")
+    lines = (line.strip() for line in "".join(out).splitlines())
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def _inline_text(children: list[Token]) -> Iterator[str]:
+    for child in children:
+        if child.type in ("text", "code_inline"):
+            yield child.content
+        elif child.type == "softbreak":
+            yield " "
+        elif child.type == "hardbreak":
+            yield "\n"
+        elif child.type == "image":
+            yield from _inline_text(child.children or [])
+
+
 def safe(html: str | None) -> Markup:
     """Mark stored, already-cleaned HTML as safe for a template."""
     return Markup(html or "")  # noqa: S704 (only HTML that render_markdown cleaned is stored)

@@ -6,13 +6,13 @@ from celery import shared_task
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .. import mail
 from ..celery_app import enqueue
-from ..database import after_commit, utcnow
+from ..database import after_commit, rows_changed, utcnow
 from ..extensions import db
 from ..util import absolute_url, slugify
 from . import tokens
@@ -123,10 +123,14 @@ def set_password(user: User, password: str) -> None:
     db.session.flush()
 
 
-def confirm_email(user: User) -> None:
-    if user.email_confirmed_dt is None:
-        user.email_confirmed_dt = utcnow()
-        db.session.flush()
+def confirm_email(user: User) -> bool:
+    """Mark the address confirmed; True for the one call that did it (a conditional UPDATE:
+    of two presses of one link, even at once, one only confirms)."""
+    confirmed_now = rows_changed(
+        update(User).where(User.id == user.id, User.email_confirmed_dt.is_(None))
+        .values(email_confirmed_dt=utcnow())) == 1
+    db.session.refresh(user, ["email_confirmed_dt"])
+    return confirmed_now
 
 
 def _send_link(user: User, endpoint: str, token: str, subject, template: str) -> None:

@@ -65,17 +65,30 @@ def signup():
 @bp.route("/confirm/<token>", methods=["GET", "POST"])
 @open_to_unconfirmed
 def confirm(token):
-    """GET shows a button and POST confirms: mail scanners that open links only GET."""
+    """GET shows a button and POST confirms: mail scanners that open links only GET.
+
+    The press that confirms the address also signs its person in, when nobody is signed in
+    here and the link is recent (CONFIRM_SIGN_IN_MAX_AGE): once only — a later press, or a
+    copy of the link, confirms nothing more and signs nobody in."""
     try:
-        user = tokens.person_to_confirm(token)
+        user, recent = tokens.person_to_confirm(token)
     except tokens.InvalidToken as exc:
         return render_template("accounts/confirm_failed.html", expired=exc.expired), 400
     if request.method == "GET":
         return render_template("accounts/confirm.html", person=user)
-    services.confirm_email(user)
+    confirmed_now = services.confirm_email(user)
     commit()
-    flash(_("Thank you, your e-mail address is confirmed."), "success")
-    return redirect(url_for("main.home") if current_user.is_authenticated else url_for(".login"))
+    if current_user.is_authenticated:
+        flash(_("Thank you, your e-mail address is confirmed."), "success")
+        return redirect(url_for("main.home"))
+    if not (confirmed_now and recent):
+        flash(_("Thank you, your e-mail address is confirmed. Please sign in."), "success")
+        return redirect(url_for(".login"))
+    login_user(user)
+    fresh_csrf_token()
+    flash(_("Thank you, your e-mail address is confirmed. Welcome, %(name)s!",
+            name=user.display_name), "success")
+    return remember_language(redirect(url_for("main.home")), user.locale)
 
 
 @bp.route("/confirm", methods=["POST"])

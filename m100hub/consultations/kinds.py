@@ -3,11 +3,11 @@
 from datetime import datetime
 
 from flask import url_for
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..activity.verbs import register_verb
+from ..i18n import format_datetime
 from ..notifications.kinds import register_audience, register_kind
 from .models import Follower, Participant, ProposalStatus
 

@@ -4,6 +4,7 @@ hidden and logged."""
 
 from __future__ import annotations
 
+from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -41,9 +42,15 @@ def _log(moderator, action: str, comment: Comment, reason: str) -> None:
     consultation = db.session.get_one(Consultation, comment.consultation_id)
     verb = {"hidden": "consultation_comment_hidden", "shown": "consultation_comment_shown",
             "reports_dismissed": "consultation_comment_reports_dismissed"}[action]
-    # a draft's title is not public: the log names it by number then
-    label = consultation.title if consultation.announced_dt is not None else f"#{consultation.id}"
-    log(moderator, verb, consultation, reason=reason, label=label, comment_id=comment.id)
+    log(moderator, verb, consultation, reason=reason, label=_title(comment),
+        comment_id=comment.id)
+
+
+def _title(comment: Comment) -> str:
+    """What the log and the notices name: the consultation (a draft's title is not public:
+    its number then)."""
+    consultation = db.session.get_one(Consultation, comment.consultation_id)
+    return consultation.title if consultation.announced_dt is not None else f"#{consultation.id}"
 
 
 REPORTABLE: Reportable = Reportable(
@@ -59,6 +66,18 @@ REPORTABLE: Reportable = Reportable(
     messages={"thanks": _l("Thank you: the moderators will look at this comment."),
               "hidden": _l("The comment is hidden."),
               "shown": _l("The comment is visible again."),
-              "reason_needed": _l("Give a public reason when you hide a comment.")},
+              "reason_needed": _l("Give a public reason when you hide a comment."),
+              "hide_warning": _l("Everyone will read “This comment was hidden by a "
+                                 "moderator:” and your reason in its place (its replies stay "
+                                 "readable); its author and those who reported it are told, "
+                                 "with the reason."),
+              "author_told": _l("A moderator hid your comment in “%(title)s”. Public reason: "
+                                "%(reason)s"),
+              "reporter_hidden": _l("The comment you reported in “%(title)s” was hidden. "
+                                    "Public reason: %(reason)s"),
+              "reporter_kept": _l("The comment you reported in “%(title)s” was kept visible "
+                                  "by the moderators.")},
+    title=_title,
+    link=lambda ident: url_for("consultations.comment", comment_id=ident),
     queue_options=lambda: [joinedload(Comment.author), joinedload(Comment.consultation)],
 )

@@ -8,6 +8,7 @@ from datetime import UTC
 from icalendar import Calendar
 from icalendar import Event as CalendarEvent
 
+from ..text import plain_text
 from ..util import absolute_url
 from .models import Event
 
@@ -37,7 +38,8 @@ def _entry(event: Event, with_link: bool) -> CalendarEvent:
         where.append(event.online_url)
     if where:
         entry.add("location", " · ".join(where))
-    entry.add("description", f"{event.description}\n\n{page}".strip())
+    # a calendar shows text: the Markdown's marks would show as typed
+    entry.add("description", f"{plain_text(event.description)}\n\n{page}".strip())
     entry.add("status", "CANCELLED" if event.cancelled_dt else "CONFIRMED")
     return entry
 

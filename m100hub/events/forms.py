@@ -4,8 +4,16 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectField, StringField, TextAreaField, URLField
-from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField, URLField
+from wtforms.validators import (
+    URL,
+    AnyOf,
+    DataRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from ..cities.models import ClimateSector
 from ..forms import (
@@ -97,3 +105,9 @@ class MaterialsForm(StrippedMixin, FlaskForm):
 
 class CheckInForm(StrippedMixin, FlaskForm):
     code = StringField(_l("Ticket code"), validators=[DataRequired(), Length(4, 12)])
+
+
+class CancelRegistrationForm(FlaskForm):
+    """The confirmation page's form: its hidden field tells it from an old one-click form."""
+
+    confirmed = HiddenField(validators=[AnyOf(["yes"])])

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import calendar as month_grid
+import io
+import re
 import secrets
 from datetime import UTC, date, datetime
 
@@ -23,6 +25,7 @@ from ..submissions import done, submitted_once
 from ..util import absolute_url, choice_arg, page_arg
 from . import bp, permissions, queries, registration, services
 from .calendar import event_ics, feed_ics
+from .forms import CancelRegistrationForm
 from .models import CalendarFeed, Event, EventKind, RegistrationStatus
 
 
@@ -130,14 +133,29 @@ def register(event_id):
                        "a place comes free."))
 
 
-@bp.route("/events/<id:event_id>/cancel-registration", methods=["POST"])
+@bp.route("/events/<id:event_id>/cancel-registration", methods=["GET", "POST"])
 @login_required
 def cancel_registration(event_id):
+    """Giving up a place asks first (a page of its own, so it works without JavaScript): the
+    ticket stops working and the place goes to the next in line, who cannot be undone. A
+    POST without the confirmation page's field (an old page's one-click form) asks too."""
     event = event_or_404(event_id)
-    registration.cancel(current_user, event.id)
-    commit()
-    flash(_("Your registration is cancelled."), "success")
-    return redirect(url_for(".show", event_id=event.id), 303)
+    mine = queries.registration_of(current_user.id, event.id)
+    if mine is None:
+        flash(_("You have no registration to cancel for this event."), "info")
+        return redirect(url_for(".show", event_id=event.id), 303)
+    if event.has_started:
+        abort(409)  # a place is given up before the start only
+    form = CancelRegistrationForm()
+    if request.method == "POST" and not form.confirmed.data:
+        return redirect(url_for(".cancel_registration", event_id=event.id), 303)
+    if form.validate_on_submit():
+        registration.cancel(current_user, event.id)
+        commit()
+        flash(_("Your registration is cancelled."), "success")
+        return redirect(url_for(".show", event_id=event.id), 303)
+    return render_template("events/cancel_registration.html", event=event, registration=mine,
+                           position=registration.waiting_position(mine))
 
 
 def _own_confirmed(event: Event):
@@ -162,8 +180,19 @@ def ticket_qr(event_id):
     event = event_or_404(event_id)
     mine = _own_confirmed(event)
     target = absolute_url("events.check_in", event_id=event.id, code=mine.code)
-    svg = segno.make(target, error="m").svg_inline(scale=5, border=2, dark="#1a1a1a")
-    return Response(svg, mimetype="image/svg+xml", headers={"Cache-Control": "private"})
+    return Response(ticket_svg(target), mimetype="image/svg+xml",
+                    headers={"Cache-Control": "private"})
+
+
+def ticket_svg(target: str) -> bytes:
+    """A stand-alone SVG document: with its namespace (without it a browser draws an ``<img>``
+    of it as a broken image), a size of its own and a viewBox (so that the page's ``<img>``
+    scales it), and a light background around the code (a scanner needs the quiet zone)."""
+    out = io.BytesIO()
+    segno.make(target, error="m").save(out, kind="svg", scale=5, border=2, dark="#1a1a1a",
+                                       light="#fff", xmldecl=False, omitsize=True)
+    return re.sub(rb'viewBox="0 0 (\d+) (\d+)"', rb'width="\1" height="\2" \g<0>',
+                  out.getvalue(), count=1)
 
 
 @bp.route("/events/calendar-feed", methods=["POST"])

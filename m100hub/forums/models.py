@@ -89,7 +89,8 @@ class Thread(TimestampMixin, Model):
     tags: Mapped[list] = mapped_column(db.JSON, default=list)
     pinned: Mapped[bool] = mapped_column(Boolean, default=False)
     locked: Mapped[bool] = mapped_column(Boolean, default=False)
-    #: hidden by moderation (with its first post); then visible to moderators and the author
+    #: hidden as a whole (then visible to moderators and the author). Hiding the opening post
+    #: no longer sets it (it hides that post's text only; 0012 showed the threads it had hidden)
     hidden: Mapped[bool] = mapped_column(Boolean, default=False)
     #: visible posts, the first included, and visible replies (posts after the first)
     post_count: Mapped[int] = mapped_column(Integer, default=0)

@@ -25,15 +25,13 @@ from .queries import page_of
 
 
 def set_hidden(post: Post, hidden: bool, by=None, reason: str = "") -> None:
-    """Hide or show a post (the opening post takes its thread along) and recount."""
+    """Hide or show a post and recount. The opening post too hides its text only: the thread
+    and its replies stay readable, with a notice where the hidden text was."""
     post.hidden_dt = utcnow() if hidden else None
     post.hidden_by_id = by.id if (hidden and by is not None) else None
     post.hidden_reason = reason.strip() if hidden else ""
-    thread = db.session.get_one(Thread, post.thread_id)
-    if post.number == 1:
-        thread.hidden = hidden
     db.session.flush()
-    refresh_counters(thread.id)
+    refresh_counters(post.thread_id)
 
 
 def _neutral_label(thread: Thread) -> str:
@@ -63,7 +61,8 @@ def move(moderator, thread: Thread, category: Category, reason: str = "") -> Non
     for category_id in sorted({old.id, category.id}):  # lock in one order: no deadlock
         refresh_category(category_id)
     log(moderator, "forum_thread_moved", thread, reason=reason, label=thread.title,
-        source=old.name, destination=category.name)
+        source=old.name, source_en=old.name_en, destination=category.name,
+        destination_en=category.name_en)
 
 
 CATEGORY_FIELDS = ("name", "name_en", "description", "description_en", "archived")
@@ -81,7 +80,8 @@ def save_category(admin, category: Category | None, data: dict) -> Category:
     category.city_id = data["city_id"] or None
     category.position = data["position"] or 0
     db.session.flush()
-    log(admin, "forum_category_created" if creating else "forum_category_updated", category)
+    log(admin, "forum_category_created" if creating else "forum_category_updated", category,
+        target_en=category.name_en)
     return category
 
 
@@ -126,7 +126,19 @@ REPORTABLE = Reportable(
                    "three people is hidden until a moderator decides."),
     messages={"thanks": _l("Thank you: the moderators will look at this post."),
               "hidden": _l("The post is hidden."), "shown": _l("The post is visible again."),
-              "reason_needed": _l("Give a public reason when you hide a post.")},
+              "reason_needed": _l("Give a public reason when you hide a post."),
+              "hide_warning": _l("Everyone will read “This post was hidden by a moderator:” "
+                                 "and your reason in its place (the thread and its replies "
+                                 "stay readable); its author and those who reported it are "
+                                 "told, with the reason."),
+              "author_told": _l("A moderator hid your post in “%(title)s”. Public reason: "
+                                "%(reason)s"),
+              "reporter_hidden": _l("The post you reported in “%(title)s” was hidden. Public "
+                                    "reason: %(reason)s"),
+              "reporter_kept": _l("The post you reported in “%(title)s” was kept visible by "
+                                  "the moderators.")},
+    title=lambda post: db.session.get_one(Thread, post.thread_id).title,
+    link=lambda ident: url_for("forums.post", post_id=ident),
     open_for_reports=_open_for_reports,
     queue_options=lambda: [joinedload(Post.author), joinedload(Post.thread)],
 )

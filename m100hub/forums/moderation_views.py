@@ -40,7 +40,7 @@ def thread_action(thread_id, action):
 def move(thread_id):
     thread = get_or_404(Thread, thread_id)
     form = MoveForm()
-    form.category_id.choices = [(c.id, c.name) for c in queries.categories()
+    form.category_id.choices = [(c.id, c.title) for c in queries.categories()
                                 if c.id != thread.category_id and not c.archived]
     if form.validate_on_submit():
         moderation.move(current_user, thread, db.session.get_one(Category, form.category_id.data),

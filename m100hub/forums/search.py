@@ -16,6 +16,7 @@ from sqlalchemy import func, literal_column, select, text
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
+from ..text import plain_text
 from .models import Post, Thread
 
 WORD = re.compile(r"\w+", re.UNICODE)
@@ -68,6 +69,19 @@ def search_posts(query: str, visible_thread_filter, page: int, per_page: int):
         .order_by(rank, Post.id.desc())
     )
     return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+
+
+#: characters of a result's text shown, and of its Markdown read to find them (a bounded
+#: cost whatever the post's length: the page parses a few hundred characters per result)
+SNIPPET = 300
+SNIPPET_SOURCE = 4 * SNIPPET
+
+
+def snippet(body: str) -> tuple[str, bool]:
+    """The start of a post as plain text (no Markdown marks), and whether more follows."""
+    text = plain_text(body[:SNIPPET_SOURCE])
+    more = len(text) > SNIPPET or len(body) > SNIPPET_SOURCE
+    return text[:SNIPPET], more
 
 
 def highlight(value: str, words: list[str], limit: int | None = None) -> Markup:

@@ -41,7 +41,8 @@ def create_thread(author, category: Category, title: str, body: str, city_id=Non
     follow(author, thread=thread)
     notify(Audience("forum_category_followers", category.id), "forum_new_thread", thread,
            actor=author,
-           payload={**_payload(thread, post, author), "category": category.name})
+           payload={**_payload(thread, post, author), "category": category.name,
+                    "category_en": category.name_en})
     return thread, post
 
 

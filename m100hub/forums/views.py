@@ -27,7 +27,7 @@ from ..permissions import can_moderate, get_or_404, require
 from ..security import limit, person_or_address
 from ..submissions import done, submitted_once
 from ..util import page_arg, parse_id
-from . import bp, permissions, queries, search, services
+from . import bp, moderation, permissions, queries, search, services
 from .forms import EditForm, ReplyForm, ThreadForm
 from .models import Post, Thread
 from .queries import page_of
@@ -178,6 +178,7 @@ def _render_thread(thread: Thread, page, make_form, preview: str | None = None,
         and consultation_rules.can_see(me, thread.consultation),
         pages=max(page_of(thread.next_number - 1), 1), can_reply=can_reply,
         moderator=can_moderate(me), following=following,
+        hide_warning=moderation.REPORTABLE.messages["hide_warning"],
         form=make_form() if can_reply else None, preview=preview,
         shown={p.id for p in posts if permissions.can_see_post(me, p)},
         history={p.id for p in posts if permissions.can_see_revisions(me, p)},
@@ -344,4 +345,4 @@ def search_page():
     if page is not None:
         queries.load_threads(page.items)
     return render_template("forums/search.html", query=query, words=words, page=page,
-                           highlight=search.highlight)
+                           highlight=search.highlight, snippet=search.snippet)

@@ -9,12 +9,14 @@ from ..permissions import can_moderate
 
 bp = Blueprint("moderation", __name__, template_folder="templates")
 
-from . import personal_data, views  # noqa: E402,F401
+from . import kinds, personal_data, views  # noqa: E402,F401
+from .queries import waiting_count  # noqa: E402
 from .reportables import Reportable  # noqa: E402,F401
 
 feature = Feature(
     "moderation", blueprint=bp, models="m100hub.moderation.models",
-    menu=[MenuItem("moderation.queue", _l("Moderation"), order=80, visible=can_moderate)],
+    menu=[MenuItem("moderation.queue", _l("Moderation"), order=80, visible=can_moderate,
+                   badge=waiting_count)],
     rate_limits={"RATE_LIMIT_REPORT": "5 per minute;50 per hour"},
     personal_data=personal_data.PERSONAL_DATA,
 )

@@ -31,6 +31,11 @@ class ModeratedMixin:
     def visible(self) -> bool:
         return self.deleted_dt is None and self.hidden_dt is None
 
+    @property
+    def hidden_by_moderator(self) -> bool:
+        """Hidden with a moderator's (required) public reason, not by reports awaiting one."""
+        return self.hidden_dt is not None and bool(self.hidden_reason)
+
 
 class Report(TimestampMixin, Model):
     """One person's report about one item (a forum post, a consultation comment…)."""

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import current_app, has_app_context
+from flask import current_app, has_app_context, url_for
 
 from .models import ModeratedMixin
 
@@ -44,6 +44,12 @@ class Reportable:
     #: what people are told, in the item's words: "thanks" (after a report), "hidden",
     #: "shown", "reason_needed" (hiding without a reason)
     messages: dict[str, Any]
+    #: what the notices to its author and its reporters name (a thread's, a consultation's
+    #: title), with the words of ``messages``: "author_told", "reporter_hidden",
+    #: "reporter_kept", and "hide_warning" (beside the moderator's reason field)
+    title: Callable[[Any], str] = lambda item: ""
+    #: an item's lasting address by its id (for notices read later, outside this request)
+    link: Callable[[int], str] = lambda ident: url_for("moderation.queue")
     #: whether the item takes reports now (an archived forum is read-only: a conflict)
     open_for_reports: Callable[[Any], bool] = lambda item: True
     #: loader options for the queue's items

@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from ..database import locked, utcnow
 from ..errors import Conflict
 from ..extensions import db
+from ..notifications.services import notify
 from .models import Report
 from .reportables import Reportable, reportables
 
@@ -51,18 +52,41 @@ def _resolve_reports(reportable: Reportable, item) -> None:
     item.report_count = 0
 
 
+def _reporters(reportable: Reportable, item) -> list[int]:
+    """Who reported the item since the last decision (asked before the reports are settled)."""
+    return list(db.session.scalars(select(Report.reporter_id).where(
+        Report.about(reportable.kind, item.id), Report.resolved_dt.is_(None))))
+
+
+def _tell(reportable: Reportable, item, moderator, reason: str, hidden: bool) -> None:
+    """The author (when hidden) and the reporters hear the decision, with the public reason."""
+    payload = {"item": reportable.kind, "id": item.id, "title": reportable.title(item),
+               "reason": reason}
+    if hidden and item.author_id is not None:
+        notify([item.author_id], "moderation_hidden", item, actor=moderator, payload=payload)
+    notify(_reporters(reportable, item), "moderation_report_decided", item, actor=moderator,
+           payload={**payload, "outcome": "hidden" if hidden else "kept"})
+
+
 def hide(moderator, item, reason: str) -> None:
-    """Hide with a public reason; settles the item's reports; logged."""
+    """Hide with a public reason; settles the item's reports; the author and the reporters
+    are told; logged. Hiding it again (a second press) is a conflict and tells nobody."""
     reportable = reportable_of(item)
+    item = locked(reportable.model, item.id)  # two moderators (or two presses): one hides
+    if item is None or item.hidden_by_moderator:
+        raise Conflict("hidden already")
+    _tell(reportable, item, moderator, reason.strip(), hidden=True)
     _resolve_reports(reportable, item)
     reportable.set_hidden(item, True, moderator, reason)
     reportable.log(moderator, "hidden", item, reason)
 
 
 def keep_visible(moderator, item, reason: str = "") -> None:
-    """The moderator's decision on a reported item: show it (again), settle its reports."""
+    """The moderator's decision on a reported item: show it (again), settle its reports (whose
+    authors are told)."""
     reportable = reportable_of(item)
     was_hidden = item.hidden_dt is not None
+    _tell(reportable, item, moderator, reason.strip(), hidden=False)
     _resolve_reports(reportable, item)
     if was_hidden:
         reportable.set_hidden(item, False, moderator, "")

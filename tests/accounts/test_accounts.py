@@ -101,17 +101,59 @@ def test_opening_the_confirmation_link_confirms_the_account(en, db, outbox):
     assert "Confirm my e-mail address" in text_of(page)
     assert reload(user_id).email_confirmed_dt is None
 
+    # Pressing the button confirms and signs the person in: no second step.
     response = en.post(link)
     assert response.status_code == 302
-    assert location(response) == "/login"
+    assert location(response) == "/"
     assert reload(user_id).email_confirmed_dt is not None
+    home = text_of(en.get("/"))
+    assert "Thank you, your e-mail address is confirmed. Welcome, Ioana Munteanu!" in home
+    assert en.get("/account").status_code == 200
 
-    # Confirming again is harmless and the account can now sign in.
-    assert en.post(link).status_code == 302
-    assert reload(user_id).email_confirmed_dt is not None
+    # The link signs in once only: pressed again after signing out (or by whoever else
+    # has it) it confirms nothing more and asks to sign in.
+    confirmed = reload(user_id).email_confirmed_dt
+    en.post("/logout")
+    response = en.post(link)
+    assert location(response) == "/login"
+    assert reload(user_id).email_confirmed_dt == confirmed
+    assert "Please sign in." in text_of(en.get("/login"))
+    assert location(en.get("/account")).startswith("/login")
     signed_in = sign_in(en, "ioana.munteanu@example.ro", "raul-suceava-verde-77")
     assert signed_in.status_code == 302
     assert en.get("/account").status_code == 200
+
+
+def test_an_old_confirmation_link_confirms_but_does_not_sign_in(en, db, monkeypatch):
+    user = committed_user(db, confirmed=False)
+    user_id = user.id
+    # CONFIRM_SIGN_IN_MAX_AGE is 2 hours: a link of 3 hours still confirms (48 hours)
+    token = _token_made_hours_ago(monkeypatch, 3, lambda: tokens.confirm_token(user))
+
+    response = en.post(f"/confirm/{token}")
+
+    assert location(response) == "/login"
+    assert reload(user_id).email_confirmed_dt is not None
+    assert location(en.get("/account")).startswith("/login")
+
+
+def test_a_confirmation_link_never_switches_the_signed_in_account(client, db, login_as):
+    other = committed_user(db, confirmed=False)
+    other_id = other.id
+    me = login_as("citizen")
+    response = client.post(f"/confirm/{tokens.confirm_token(other)}")
+    assert location(response) == "/"
+    assert reload(other_id).is_confirmed
+    with client.session_transaction() as session:
+        assert session["_user_id"] == me.get_id()
+
+
+def test_a_refused_or_merely_opened_link_signs_nobody_in(en, db):
+    user = committed_user(db, confirmed=False)
+    token = tokens.confirm_token(user)
+    assert en.get(f"/confirm/{token}").status_code == 200  # the page with the button
+    assert en.post(f"/confirm/{token}x").status_code == 400
+    assert location(en.get("/account")).startswith("/login")
 
 
 def test_confirmation_link_while_signed_in_goes_home(client, db, login_as):

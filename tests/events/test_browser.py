@@ -4,16 +4,19 @@ third, the calendar file downloads, the organiser checks a person in by code."""
 
 from __future__ import annotations
 
+import io
 import re
 import uuid
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+import zxingcpp
 from icalendar import Calendar
+from PIL import Image
 from playwright.sync_api import expect
 
-from tests.support.browser import Visitor, person
+from tests.support.browser import WCAG_22_AA, Visitor, person
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -73,8 +76,10 @@ def test_capacity_waitlist_promotion_calendar_and_check_in(browser, live):
             "number 1 on the waiting list")
         expect(cristina.page.locator("main")).not_to_contain_text("atelier-energie")
 
-        # One cancels: the first on the waiting list gets the place and is told.
-        maria.submit(maria.page.get_by_role("button", name="Cancel my registration"))
+        # One cancels (and confirms): the first on the waiting list gets the place and is told.
+        maria.page.get_by_role("link", name="Cancel my registration…").click()
+        maria.check()
+        maria.submit(maria.page.get_by_role("button", name="Yes, cancel my registration"))
         cristina.goto("/notifications")
         expect(cristina.page.locator("main")).to_contain_text("moved up from the waiting list")
         cristina.goto(url)
@@ -99,6 +104,68 @@ def test_capacity_waitlist_promotion_calendar_and_check_in(browser, live):
         expect(organiser.page.locator("main")).to_contain_text("is checked in")
         organiser.goto(url + "/attendees")
         expect(organiser.page.locator("table")).to_contain_text("Cancelled")
+    finally:
+        for context in contexts:
+            context.close()
+
+
+def tab_to(visitor: Visitor, name: str, limit: int = 80) -> None:
+    """Press Tab until the focus is on the link or button named ``name`` (keyboard only)."""
+    for _ in range(limit):
+        visitor.page.keyboard.press("Tab")
+        focused = visitor.page.evaluate(
+            "() => (document.activeElement.innerText || '').trim()")
+        if focused == name:
+            return
+    raise AssertionError(f"{name!r} cannot be reached with the Tab key")
+
+
+def test_the_ticket_shows_a_qr_code_of_the_check_in_address_and_giving_up_the_place_asks_first(
+    browser, live
+):
+    title = f"Atelier: bilete cu cod QR {uuid.uuid4().hex[:4]}"
+    contexts = []
+    try:
+        organiser_ctx, organiser = person(browser, live, "oficial.suceava@m100.demo", WCAG_22_AA)
+        guest_ctx, guest = person(browser, live, "cetatean@m100.demo", WCAG_22_AA)
+        contexts += [organiser_ctx, guest_ctx]
+        url = create_workshop(organiser, title)
+        event_id = url.rstrip("/").rsplit("/", 1)[-1]
+        register(guest, url, "Register")
+
+        # The ticket's QR code is drawn (a broken image has no natural size) and reads back
+        # as the organisers' check-in address with the ticket's code.
+        guest.page.get_by_role("link", name="Your ticket").click()
+        guest.check()
+        code = guest.page.locator(".ticket-code").inner_text()
+        image = guest.page.locator(".ticket img")
+        expect(image).to_be_visible()
+        assert image.evaluate("img => img.complete && img.naturalWidth > 0 "
+                              "&& img.naturalHeight > 0")
+        box = image.bounding_box()
+        assert box["width"] >= 200 and box["height"] >= 200
+        found = zxingcpp.read_barcodes(Image.open(io.BytesIO(image.screenshot())))
+        assert [f.text for f in found] == [f"{live.url}/events/{event_id}/check-in?code={code}"]
+
+        # Giving up the place asks first, with the keyboard alone; "no" keeps it.
+        guest.goto(url)
+        tab_to(guest, "Cancel my registration…")
+        with guest.page.expect_navigation():
+            guest.page.keyboard.press("Enter")
+        guest.check()
+        expect(guest.page.locator("h1")).to_have_text("Cancel your registration?")
+        expect(guest.page.locator("main")).to_contain_text("Your ticket will stop working")
+        guest.submit(guest.page.get_by_role("link", name="No, keep my place"))
+        expect(guest.page.locator(".registration")).to_contain_text("You have a place.")
+
+        guest.goto(url + "/cancel-registration")
+        tab_to(guest, "Yes, cancel my registration")
+        with guest.page.expect_navigation():
+            guest.page.keyboard.press("Enter")
+        guest.check()
+        expect(guest.page.locator("main")).to_contain_text("Your registration is cancelled.")
+        expect(guest.page.locator(".registration")).not_to_contain_text("You have a place.")
+        assert guest.page.goto(f"{url}/ticket").status == 404
     finally:
         for context in contexts:
             context.close()

@@ -41,7 +41,8 @@ def test_organise_register_waitlist_promote_ticket_check_in(app, db, client, log
 
     login_as(user=people[0])
     assert "secret-room" in client.get(f"/events/{event_id}").get_data(as_text=True)
-    assert client.post(f"/events/{event_id}/cancel-registration").status_code == 303
+    assert client.post(f"/events/{event_id}/cancel-registration",
+                       data={"confirmed": "yes"}).status_code == 303
     stored = db.session.get(Event, event_id)
     db.session.refresh(stored)
     assert (stored.confirmed_count, stored.waitlist_count) == (2, 0)

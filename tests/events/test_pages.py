@@ -10,10 +10,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from icalendar import Calendar
+from sqlalchemy import select
 
 from m100hub.database import utcnow
 from m100hub.events import registration as registering
 from m100hub.events import services
+from m100hub.events.models import CalendarFeed
 from m100hub.events.queries import PER_PAGE
 from tests.support import event_factories as ef
 from tests.support.events import (
@@ -339,6 +341,24 @@ def test_every_event_page_offers_an_ics_file(client, db):
     assert str(entry["location"]) == "Str. Ștefan cel Mare 1, Suceava"
     assert str(entry["status"]) == "CONFIRMED"
     assert str(entry["uid"]) == f"event-{event.id}@m100hub"
+
+
+def test_the_calendar_files_description_is_text_not_markdown(client, db, login_as):
+    event = ef.event(description="Cum pornim o **comunitate de energie** în "
+                                 "[cartier](https://x.ro).\n\n- pași\n- *idei*")
+    who = person()
+    ef.register(who, event)
+    db.session.commit()
+    expected = ("Cum pornim o comunitate de energie în cartier.\n\npași\nidei\n\n"
+                f"http://localhost/events/{event.id}")
+
+    entry = only_entry(Calendar.from_ical(client.get(f"/events/{event.id}/event.ics").data))
+    assert str(entry["description"]) == expected
+    login_as(user=who)
+    client.post("/events/calendar-feed")
+    token = db.session.scalar(select(CalendarFeed.token).where(CalendarFeed.user_id == who.id))
+    feed = Calendar.from_ical(client.get(f"/calendar/{token}.ics").data)
+    assert [str(e["description"]) for e in feed.walk("VEVENT")] == [expected]
 
 
 # --- my events ----------------------------------------------------------------------------------

@@ -52,7 +52,7 @@ def calendar_attachment(message):
 
 def leave(client, login_as, who, event):
     login_as(user=who)
-    return client.post(f"/events/{event.id}/cancel-registration")
+    return client.post(f"/events/{event.id}/cancel-registration", data={"confirmed": "yes"})
 
 
 def waiting_position(client, login_as, who, event) -> int | None:
@@ -148,7 +148,7 @@ def test_registering_confirms_notifies_and_mails_a_calendar_file(client, db, log
     assert "You are registered. Your ticket is below." in html
     assert "You have a place." in html and f'href="/events/{event.id}/ticket"' in html
     assert LINK in html
-    assert f'action="/events/{event.id}/cancel-registration"' in html
+    assert f'href="/events/{event.id}/cancel-registration"' in html
     mine = registration_of(db, who, event)
     assert mine.status == CONFIRMED and mine.confirmed_dt is not None
     assert len(mine.code) == CODE_LENGTH and set(mine.code) <= set(CODE_ALPHABET)
@@ -351,9 +351,7 @@ def test_unconfirmed_people_cannot_register(client, db, login_as):
 
 
 @pytest.mark.parametrize("case", ["never registered", "twice", "after the start"])
-def test_cancelling_a_registration_that_cannot_be_is_409_and_nothing_written(
-    client, db, login_as, case
-):
+def test_cancelling_a_registration_that_cannot_be_writes_nothing(client, db, login_as, case):
     event = ef.event(capacity=1)
     who = person()
     waiting = person()
@@ -367,12 +365,78 @@ def test_cancelling_a_registration_that_cannot_be_is_409_and_nothing_written(
     login_as(user=who)
     before = snapshot(db)
 
-    assert client.post(f"/events/{event.id}/cancel-registration").status_code == 409
+    for method in (client.get, client.post):
+        response = method(f"/events/{event.id}/cancel-registration",
+                          data={"confirmed": "yes"}, follow_redirects=True)
+        if case == "after the start":
+            assert response.status_code == 409
+        else:  # a second press of the button (or a stale page) is told, not refused
+            assert response.status_code == 200
+            assert "You have no registration to cancel for this event." in page(response)
 
     assert snapshot(db) == before
     if case == "after the start":
         html = page(client.get(f"/events/{event.id}"))
-        assert f'action="/events/{event.id}/cancel-registration"' not in html
+        assert f'href="/events/{event.id}/cancel-registration"' not in html
+
+
+# --- giving up a place asks first --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("status", ["confirmed", "waitlisted"])
+def test_giving_up_a_place_asks_first_and_writes_nothing_until_confirmed(
+    client, db, login_as, status
+):
+    event = ef.event(title="Atelier: acoperișuri verzi", capacity=1)
+    holder = person()
+    ef.register(holder, event)
+    who = holder
+    if status == "waitlisted":
+        who = person()
+        ef.register(who, event)
+    login_as(user=who)
+    before = snapshot(db)
+
+    html = page(client.get(f"/events/{event.id}"))
+    link = f'href="/events/{event.id}/cancel-registration"'
+    assert link in html and 'action="/events/{event.id}/cancel-registration"' not in html
+    html = page(client.get(f"/events/{event.id}/cancel-registration"))
+    if status == "confirmed":
+        assert "Cancel your registration?" in html
+        assert "Your ticket will stop working" in html
+        assert ">Yes, cancel my registration</button>" in html
+    else:
+        assert "Leave the waiting list?" in html and "you are number 1" in html
+        assert ">Yes, leave the waiting list</button>" in html
+    assert "Atelier: acoperișuri verzi" in html
+    assert f'<a class="button secondary" href="/events/{event.id}">No, keep my place</a>' in html
+    assert '<input type="hidden" name="confirmed" value="yes">' in html
+
+    # the old one-click form (no confirmation field), or a forged value, only asks again
+    for data in ({}, {"confirmed": "no"}, {"confirmed": "yes" * 200}):
+        response = client.post(f"/events/{event.id}/cancel-registration", data=data)
+        assert response.status_code in (303, 200), data
+        if response.status_code == 303:
+            assert response.headers["Location"].endswith(
+                f"/events/{event.id}/cancel-registration")
+        assert snapshot(db) == before, data
+
+    response = client.post(f"/events/{event.id}/cancel-registration",
+                           data={"confirmed": "yes"}, follow_redirects=True)
+    assert "Your registration is cancelled." in page(response)
+    assert registration_of(db, who, event).status == CANCELLED
+    # pressed twice: the second is told there is nothing left to cancel, and changes nothing
+    after = snapshot(db)
+    response = client.post(f"/events/{event.id}/cancel-registration",
+                           data={"confirmed": "yes"}, follow_redirects=True)
+    assert "You have no registration to cancel for this event." in page(response)
+    assert snapshot(db) == after
+
+
+def test_the_confirmation_page_is_for_signed_in_people_only(client, db):
+    event = ef.event()
+    response = client.get(f"/events/{event.id}/cancel-registration")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
 
 
 def test_registering_is_rate_limited_per_person(app, client, db, login_as):

@@ -56,7 +56,8 @@ def test_thread_reply_mention_like_moderation_and_search(browser, live):
         moderator.submit(post.get_by_role("button", name="Hide"))
         radu_view = radu.page
         radu.goto(thread_url)
-        expect(radu_view.locator("#post-2")).to_contain_text("Hidden by moderation: Publicitate")
+        expect(radu_view.locator("#post-2")).to_contain_text(
+            "This post was hidden by a moderator: Publicitate")
         moderator.goto("/activity")
         expect(moderator.page.locator("main")).to_contain_text("Publicitate")
 

@@ -123,7 +123,7 @@ def test_unknown_posts_are_404(client, db, login_as, bad):
     assert client.get(f"/forums/p/{bad}/revisions").status_code == 404
 
 
-def test_a_post_in_a_hidden_thread_is_404_for_others(client, db, login_as):
+def test_a_hidden_opening_posts_versions_are_for_moderators(client, db, login_as):
     author = factories.user()
     thread = ff.thread(author)
     opening = ff.opening_post(thread)
@@ -131,7 +131,7 @@ def test_a_post_in_a_hidden_thread_is_404_for_others(client, db, login_as):
     moderation.hide(factories.person("moderator"), opening, "Spam")
     db.session.commit()
     login_as("citizen")
-    assert client.get(f"/forums/p/{opening.id}/revisions").status_code == 404
+    assert client.get(f"/forums/p/{opening.id}/revisions").status_code == 403
     login_as("moderator")
     assert client.get(f"/forums/p/{opening.id}/revisions").status_code == 200
 

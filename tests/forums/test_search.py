@@ -118,6 +118,21 @@ def test_matching_posts_are_ranked_and_listed(anonymous, db):
     assert ff.opening_post(none).id not in found
 
 
+def test_snippets_show_the_text_without_markdown_marks(anonymous, db):
+    ff.thread(title="Acoperișuri", body="## Plan\n\nCum facem **acoperișuri verzi** în "
+                                        "[Suceava](https://x.ro), `pas cu pas`.")
+    long_body = "Un **text** lung despre acoperișuri. " + "Cuvinte multe. " * 400
+    ff.thread(title="Lung", body=long_body)
+    db.session.commit()
+
+    found = results(search(anonymous, "acoperisuri"))
+
+    assert "**" not in found and "##" not in found and "](" not in found and "`" not in found
+    assert "Cum facem <mark>acoperișuri</mark> verzi în Suceava, pas cu pas." in found
+    assert "Un text lung despre <mark>acoperișuri</mark>. Cuvinte multe." in found
+    assert found.count("…") == 1  # the long one is cut, the short one is whole
+
+
 def test_matching_words_are_highlighted(anonymous, db):
     ff.thread(title="Clădiri verzi", body="Renovarea clădirilor din Sectorul 2.")
     db.session.commit()
@@ -138,7 +153,9 @@ def test_results_escape_what_people_wrote(anonymous, db):
     assert "&lt;b&gt;<mark>Cladiri</mark>&lt;/b&gt;" in found
 
 
-def test_hidden_and_deleted_posts_and_hidden_threads_are_not_found(anonymous, db):
+def test_hidden_and_deleted_posts_are_not_found_the_replies_after_a_hidden_opening_are(
+    anonymous, db
+):
     moderator = factories.person("moderator")
     shown = ff.thread(title="Agricultura urbana vizibila", body="Grădini.")
     hidden_post = ff.reply(shown, body="Agricultura urbana ascunsa.")
@@ -152,10 +169,11 @@ def test_hidden_and_deleted_posts_and_hidden_threads_are_not_found(anonymous, db
 
     found = found_posts(search(anonymous, "agricultura urbana"))
 
-    assert found == {ff.opening_post(shown).id}
-    for post in (hidden_post, deleted_post, ff.opening_post(hidden_thread), in_hidden_thread):
+    # the thread of a hidden opening post stays readable, its replies too
+    assert found == {ff.opening_post(shown).id, in_hidden_thread.id}
+    for post in (hidden_post, deleted_post, ff.opening_post(hidden_thread)):
         assert post.id not in found
-    assert "ascuns" not in results(search(anonymous, "ascuns"))
+    assert "Agricultura urbana ascunsa" not in results(search(anonymous, "ascunsa"))
     assert found_posts(search(anonymous, "stearsa")) == set()
     assert found_posts(search(anonymous, "secret")) == set()
 

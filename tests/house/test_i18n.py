@@ -91,18 +91,53 @@ def test_pages_follow_the_language(client):
 
 
 def test_dates_and_numbers_follow_the_language(app):
-    from datetime import UTC, datetime
+    from datetime import UTC, date, datetime
 
-    from flask_babel import force_locale, format_datetime, format_decimal
+    from flask_babel import force_locale, format_decimal
 
-    moment = datetime(2026, 7, 1, 9, 30, tzinfo=UTC)  # 12:30 in Bucharest (summer time)
+    from m100hub.i18n import format_date, format_datetime, format_when
+
+    moment = datetime(2026, 6, 12, 9, 30, tzinfo=UTC)  # 12:30 in Bucharest (summer time)
+    late = datetime(2026, 6, 12, 22, 30, tzinfo=UTC)  # already the 13th in Bucharest
     with app.test_request_context():
         with force_locale("ro"):
-            assert "12:30" in format_datetime(moment, "short")
+            assert format_datetime(moment, "short") == "12.06.2026, 12:30"
+            assert format_date(moment, "medium") == "12 iun. 2026"
+            assert format_when(moment) == "12 iunie 2026, 12:30"
             assert format_decimal(286598) == "286.598"
         with force_locale("en"):
-            assert "12:30" in format_datetime(moment, "short")
+            # day first and a 24-hour clock, as English is written in Europe: never 6/12/26
+            assert format_datetime(moment, "short") == "12/06/2026, 12:30"
+            assert format_date(moment, "medium") == "12 Jun 2026"
+            assert format_date(late, "short") == "13/06/2026"
+            assert format_date(date(2026, 6, 12), "long") == "12 June 2026"
+            assert format_when(moment) == "12 June 2026, 12:30"
             assert format_decimal(286598) == "286,598"
+
+
+@pytest.mark.parametrize("language, shown", [
+    ("ro", ["12.06.2026, 18:00", "12 iunie 2026, 18:00"]),
+    ("en", ["12/06/2026, 18:00", "12 June 2026, 18:00"]),
+])
+def test_pages_show_dates_day_first_in_both_languages(client, db, language, shown):
+    from datetime import UTC, datetime
+
+    from tests.support import event_factories as ef
+    from tests.support import forum_factories as ff
+
+    moment = datetime(2026, 6, 12, 15, 0, tzinfo=UTC)  # 18:00 in Bucharest
+    thread = ff.thread(title="Fir datat")
+    ff.opening_post(thread).created_dt = moment
+    event = ef.event(title="Atelier datat")
+    event.starts_dt, event.ends_dt = moment, moment.replace(hour=18)
+    db.session.commit()
+    client.set_cookie("lang", language)
+
+    post_date, event_date = shown
+    thread_page = client.get(f"/forums/t/{thread.id}").get_data(as_text=True)
+    assert post_date in thread_page and "6/12/26" not in thread_page
+    event_page = client.get(f"/events/{event.id}").get_data(as_text=True)
+    assert event_date in event_page and "June 12" not in event_page
 
 
 def test_anonymous_language_link_sets_only_a_cookie(client):

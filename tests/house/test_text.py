@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from m100hub.text import ALLOWED_TAGS, LINK_REL, render_markdown
+from m100hub.text import ALLOWED_TAGS, LINK_REL, plain_text, render_markdown
 from tests.support.payloads import PAYLOADS
 
 
@@ -66,3 +66,25 @@ def test_links_are_nofollow_and_bare_urls_are_linked():
 def test_code_is_escaped_not_linked():
     html = render_markdown("```\n<b>https://x.example</b>\n```")
     assert "&lt;b&gt;" in html and "<a " not in html
+
+
+# --- plain text, for calendars and snippets ----------------------------------------------------
+
+
+def test_plain_text_reads_as_written_without_the_marks():
+    source = ("# Atelier\n\nCum pornim o **comunitate de energie** în [cartier](https://x.ro)"
+              " cu `cod` și _grijă_.\nRândul doi.\n\n- unu\n- *doi*\n\n> citat\n\n"
+              "| a | b |\n|---|---|\n| 1 | 2 |\n\n```\n**literal**\n```")
+    assert plain_text(source) == (
+        "Atelier\n\nCum pornim o comunitate de energie în cartier cu cod și grijă. Rândul "
+        "doi.\n\nunu\ndoi\n\ncitat\n\na b\n1 2\n\n**literal**")
+
+
+@pytest.mark.parametrize("source", ["", "   ", "\n\n"])
+def test_plain_text_of_nothing_is_empty(source):
+    assert plain_text(source) == ""
+
+
+def test_plain_text_keeps_what_would_be_html_as_text():
+    # a calendar shows text: nothing is interpreted, and nothing is lost
+    assert plain_text("<script>x</script> **a** &amp;") == "<script>x</script> a &"
