@@ -10,7 +10,8 @@ from flask import Flask, current_app, request, url_for
 from flask_login import current_user
 
 from .features import page_sections, registry
-from .text import safe
+from .text import plain_text, safe
+from .util import absolute_url
 
 #: built addresses by (script root, endpoint, arguments): a page builds a hundred, mostly the
 #: same from one request to the next, and Werkzeug's builder costs some 15 µs each
@@ -51,6 +52,19 @@ def live_updates_available() -> bool:
     return _vendor_file_exists(current_app.static_folder)
 
 
+def page_url() -> str:
+    """The page's own address under BASE_URL (never the request's Host: pages are cached and
+    shared), without its query string: what a shared link points to (og:url)."""
+    if request.endpoint and request.url_rule is not None:
+        return absolute_url(request.endpoint, **(request.view_args or {}))
+    return current_app.config["BASE_URL"].rstrip("/") + request.path
+
+
+def og_locale(language: str) -> str:
+    """Open Graph's language_TERRITORY for one of the hub's languages."""
+    return {"ro": "ro_RO", "en": "en_GB"}.get(str(language), str(language))
+
+
 def pairs(items, value: str, label: str) -> list[tuple]:
     """(value, label) pairs of objects' attributes, for a select's options."""
     return [(getattr(item, value), getattr(item, label)) for item in items]
@@ -59,10 +73,13 @@ def pairs(items, value: str, label: str) -> list[tuple]:
 def register(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["safe_html"] = safe
+    app.jinja_env.filters["plain_text"] = plain_text
     app.jinja_env.globals.update(
         url_for=cached_url_for,
         main_menu=main_menu,
         page_sections=page_sections,
         live_updates_available=live_updates_available,
         pairs=pairs,
+        page_url=page_url,
+        og_locale=og_locale,
     )

@@ -7,7 +7,7 @@ from ..features import Feature, MarkdownField, MenuItem
 
 bp = Blueprint("forums", __name__, template_folder="templates")
 
-from . import demo, kinds, mentions, moderation, moderation_views, sections, views  # noqa: E402,F401,I001
+from . import demo, feeds, kinds, mentions, moderation, moderation_views, sections, views  # noqa: E402,F401,I001
 from .models import Post  # noqa: E402
 
 feature = Feature(
@@ -15,5 +15,6 @@ feature = Feature(
     menu=[MenuItem("forums.index", _l("Forums"), order=30)],
     markdown=[MarkdownField(Post, "body", "body_html",
                             render=lambda body: mentions.render_post(body)[0])],
-    reportables=[moderation.REPORTABLE], sections=sections.SECTIONS, demo=demo.seed,
+    reportables=[moderation.REPORTABLE], sections=sections.SECTIONS, feeds=feeds.FEEDS,
+    demo=demo.seed,
 )

@@ -12,5 +12,5 @@ from . import demo, kinds, sections, views  # noqa: E402,F401
 feature = Feature(
     "organisations", blueprint=bp, models="m100hub.organisations.models",
     menu=[MenuItem("organisations.index", _l("Organisations"), order=50)],
-    sections=sections.SECTIONS, demo=demo.seed,
+    sections=sections.SECTIONS, figures=sections.FIGURES, demo=demo.seed,
 )
