@@ -280,3 +280,13 @@ def of_city_for_feed(city_id: int | None, limit: int) -> list[Consultation]:
         stmt = stmt.where(Consultation.city_id == city_id)
     return list(db.session.scalars(stmt.order_by(latest.desc(), Consultation.id.desc())
                                    .limit(limit)))
+
+
+def awaiting_publication(city_ids: set[int], limit: int = 5) -> list[Consultation]:
+    """Closed consultations of these cities whose results are not yet published (for their
+    officials), the longest waiting first."""
+    return list(db.session.scalars(
+        select(Consultation).options(joinedload(Consultation.city))
+        .where(Consultation.announced_dt.is_not(None), Consultation.city_id.in_(city_ids),
+               Consultation.closes_dt <= utcnow(), Consultation.published_dt.is_(None))
+        .order_by(Consultation.closes_dt, Consultation.id).limit(limit)))

@@ -10,9 +10,16 @@ from sqlalchemy import func, select
 
 from ..database import utcnow
 from ..features import Figure, Section
-from ..organisations.permissions import own_cities
+from ..organisations.permissions import official_cities, own_cities
 from .models import Proposal, ProposalStatus, Tally
-from .queries import awaiting_vote, latest_decisions, latest_results, of_city, open_now
+from .queries import (
+    awaiting_publication,
+    awaiting_vote,
+    latest_decisions,
+    latest_results,
+    of_city,
+    open_now,
+)
 
 
 def time_left(consultation) -> str:
@@ -35,12 +42,21 @@ def _awaiting(person) -> dict | None:
     return {"consultations": consultations, "time_left": time_left} if consultations else None
 
 
+def _to_publish(person) -> dict | None:
+    """An official's closed consultations whose results their city has yet to publish (no
+    query for anyone else)."""
+    cities = official_cities(person)
+    consultations = awaiting_publication(cities) if cities else []
+    return {"consultations": consultations} if consultations else None
+
+
 SECTIONS = [
     Section("city", "consultations/_city_section.html",
             lambda city: {"city": city, "consultations": of_city(city.id)}, order=20),
     Section("home", "consultations/_home_open.html", _open, order=10),
     Section("home", "consultations/_home_results.html", _results, order=40),
     Section("home-mine", "consultations/_home_awaiting.html", _awaiting, order=10),
+    Section("home-mine", "consultations/_home_to_publish.html", _to_publish, order=15),
 ]
 
 FIGURES = [

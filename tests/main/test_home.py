@@ -149,11 +149,25 @@ def test_voting_following_and_registering_change_what_awaits(client, login_as, p
     assert f'/forums/t/{programme["thread"].id}/unread' in mine
 
 
-def test_an_official_sees_their_city_marked(client, login_as, programme):
+def test_an_official_sees_their_city_and_the_results_it_owes(client, login_as, programme):
+    closed = cf.consultation("closed", title="Consultare încheiată în Suceava")
+    elsewhere = cf.consultation("closed", city_slug="cluj-napoca", title="Încheiată la Cluj")
     login_as("official", locale="en")
     english(client)
     page = client.get("/").get_data(as_text=True)
     assert "you are an official" in page
+    assert "Closed consultations awaiting your city" in page
+    assert f'href="/consultations/{closed.id}/publish"' in page
+    assert elsewhere.title not in page
+    assert "Ciornă" not in page  # a draft of their own city stays on its own pages
+
+
+def test_an_admin_sees_no_draft_on_the_home_page(client, login_as, programme):
+    login_as("admin", locale="en")
+    english(client)
+    page = client.get("/").get_data(as_text=True)
+    assert "Ciornă" not in page and "Subiect ascuns" not in page
+    assert "Closed consultations awaiting" not in page
 
 
 def test_someone_with_nothing_awaiting_is_told_how_to_get_started(client, login_as, db):
