@@ -8,7 +8,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from tests.support.browser import sign_in
+from tests.support.browser import person, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -87,16 +87,36 @@ def test_a_citizen_sees_what_awaits_them(browser, live, language, heading):
         context.close()
 
 
-def test_printed_pages_show_content_and_link_addresses(browser, live):
-    context = browser.new_context(base_url=live.url, locale="en-GB")
-    try:
-        page = context.new_page()
-        page.goto("/")
-        page.emulate_media(media="print")
-        expect(page.locator("header.site-header")).to_be_hidden()
-        expect(page.locator("main h1")).to_be_visible()
-        link = page.locator("main .cards a").first
+def printed(page, links: bool = True) -> None:
+    """The page as printed: content only, each link's address written after it."""
+    page.emulate_media(media="print")
+    expect(page.locator("header.site-header")).to_be_hidden()
+    expect(page.locator("footer.site-footer")).to_be_hidden()
+    expect(page.locator("main h1")).to_be_visible()
+    assert page.locator("main form:visible, main button:visible").count() == 0
+    if links:
+        link = page.locator("main a[href^='/']:visible").first
         after = link.evaluate("e => getComputedStyle(e, '::after').content")
         assert after.startswith('" (/') and after.endswith(')"'), after
+    page.emulate_media(media="screen")
+
+
+def test_results_and_a_ticket_print_without_the_site_around_them(browser, live):
+    context, visitor = person(browser, live, "cetatean@m100.demo")
+    try:
+        page = visitor.page
+        page.goto("/")
+        printed(page)
+        with page.expect_navigation():
+            page.locator("main a", has_text="Results:").first.click()
+        expect(page.locator("main figure.chart").first).to_be_visible()
+        printed(page, links=False)
+        expect(page.locator("main figure.chart").first).to_be_visible()
+        page.goto("/events/mine")
+        with page.expect_navigation():
+            page.locator("main a", has_text="Ticket").first.click()
+        printed(page, links=False)
+        expect(page.locator("main .ticket img")).to_be_visible()
+        expect(page.locator("main .ticket-code")).to_be_visible()
     finally:
         context.close()
