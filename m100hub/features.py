@@ -92,6 +92,27 @@ class PersonalData:
     not_personal: tuple[type, ...] = ()
 
 
+@dataclass(frozen=True)
+class Figure:
+    """A number about the whole programme on the home page ("people", "votes cast"):
+    ``count()`` returns a scalar SQL expression (a counting subquery), and the home page asks
+    every feature's figures in one query."""
+
+    label: Any  #: a lazy string, translated when shown
+    count: Callable[[], Any]
+    order: int = 50
+
+
+@dataclass(frozen=True)
+class FeedSource:
+    """Entries a feature adds to another feature's Atom feed (a city's feed: its
+    consultations, its events): ``entries(obj, limit)`` returns up to ``limit``
+    ``feeds.Entry``, newest first, public ones only."""
+
+    slot: str
+    entries: Callable[[Any, int], list]
+
+
 @dataclass
 class Feature:
     name: str
@@ -111,6 +132,10 @@ class Feature:
     #: objects people may report to the moderators (see m100hub.moderation)
     reportables: list[Any] = field(default_factory=list)
     sections: list[Section] = field(default_factory=list)
+    #: numbers about the whole programme (the home page)
+    figures: list[Figure] = field(default_factory=list)
+    #: entries for other features' feeds
+    feeds: list[FeedSource] = field(default_factory=list)
     #: names templates may use (the feature's permission rules, its helpers)
     template_globals: dict[str, Any] = field(default_factory=dict)
     #: what it holds about a person: their data download and their account's deletion
@@ -138,6 +163,10 @@ class Registry:
         self._sections: dict[str, list[Section]] = {}
         for section in sorted(self._each("sections"), key=lambda s: s.order):
             self._sections.setdefault(section.slot, []).append(section)
+        self._figures = sorted(self._each("figures"), key=lambda f: f.order)
+        self._feeds: dict[str, list[FeedSource]] = {}
+        for source in self._each("feeds"):
+            self._feeds.setdefault(source.slot, []).append(source)
 
     def _each(self, attribute: str) -> Iterator:
         for feature in self.features:
@@ -174,6 +203,12 @@ class Registry:
         ones: a forum post on a person, a person on a city); the account's own goes last."""
         for _name, part in reversed(self.personal_data()):
             part.erase(person)
+
+    def figures(self) -> list[Figure]:
+        return self._figures
+
+    def feed_sources(self, slot: str) -> list[FeedSource]:
+        return self._feeds.get(slot, [])
 
     def seed_demo(self, demo: DemoData) -> None:
         for feature in self.features:
@@ -216,6 +251,24 @@ def page_sections(slot: str, obj) -> Markup:
         if context is not None:
             parts.append(render_template(section.template, **context))
     return Markup("\n".join(parts))  # noqa: S704 (templates' output, escaped by Jinja)
+
+
+def programme_figures() -> list[tuple[Any, int]]:
+    """(label, number) of every feature's figure, in one query."""
+    figures = registry().figures()
+    if not figures:
+        return []
+    row = db.session.execute(select(*(
+        figure.count().label(f"figure_{n}") for n, figure in enumerate(figures)))).one()
+    return [(figure.label, value or 0) for figure, value in zip(figures, row, strict=True)]
+
+
+def feed_entries(slot: str, obj, limit: int) -> list:
+    """The newest ``limit`` entries every feature adds to ``obj``'s feed (one or two queries
+    per feature that adds some)."""
+    entries = [entry for source in registry().feed_sources(slot)
+               for entry in source.entries(obj, limit)]
+    return sorted(entries, key=lambda entry: entry.updated, reverse=True)[:limit]
 
 
 def rerender_all(batch: int = 500) -> int:

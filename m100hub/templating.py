@@ -11,7 +11,8 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from .features import page_sections, registry
-from .text import safe
+from .text import safe, summary_text
+from .util import absolute_url
 
 #: built addresses by (script root, endpoint, arguments): a page builds a hundred, mostly the
 #: same from one request to the next, and Werkzeug's builder costs some 15 µs each
@@ -66,6 +67,17 @@ def icon(name: str, label: str | None = None, size: str = "") -> Markup:
                       '<use href="{}#{}"></use></svg>').format(classes, label, sprite, name)
     return Markup('<svg class="{}" aria-hidden="true" focusable="false">'
                   '<use href="{}#{}"></use></svg>').format(classes, sprite, name)
+def page_url() -> str:
+    """The page's own address under BASE_URL (never the request's Host: pages are cached and
+    shared), without its query string: what a shared link points to (og:url)."""
+    if request.endpoint and request.url_rule is not None:
+        return absolute_url(request.endpoint, **(request.view_args or {}))
+    return current_app.config["BASE_URL"].rstrip("/") + request.path
+
+
+def og_locale(language: str) -> str:
+    """Open Graph's language_TERRITORY for one of the hub's languages."""
+    return {"ro": "ro_RO", "en": "en_GB"}.get(str(language), str(language))
 
 
 def pairs(items, value: str, label: str) -> list[tuple]:
@@ -76,6 +88,7 @@ def pairs(items, value: str, label: str) -> list[tuple]:
 def register(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["safe_html"] = safe
+    app.jinja_env.filters["summary_text"] = summary_text
     app.jinja_env.globals.update(
         url_for=cached_url_for,
         main_menu=main_menu,
@@ -83,4 +96,6 @@ def register(app: Flask) -> None:
         live_updates_available=live_updates_available,
         pairs=pairs,
         icon=icon,
+        page_url=page_url,
+        og_locale=og_locale,
     )

@@ -9,6 +9,7 @@ bp = Blueprint("consultations", __name__, template_folder="templates")
 
 from . import (  # noqa: E402,F401
     demo,
+    feeds,
     kinds,
     manage_views,
     moderation,
@@ -32,7 +33,8 @@ feature = Feature(
               MarkdownField(Proposal, "body", "body_html"),
               MarkdownField(Comment, "body", "body_html")],
     rate_limits={"RATE_LIMIT_VOTE": "30 per minute;300 per hour"},
-    reportables=[moderation.REPORTABLE], sections=sections.SECTIONS, demo=demo.seed,
+    reportables=[moderation.REPORTABLE], sections=sections.SECTIONS, figures=sections.FIGURES,
+    feeds=feeds.FEEDS, demo=demo.seed,
     # the discussion's templates ask the same rules as the views
     template_globals={"comment_rules": permissions},
     personal_data=personal_data.PERSONAL_DATA,

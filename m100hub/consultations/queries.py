@@ -16,7 +16,9 @@ from .models import (
     CommentVote,
     Consultation,
     Follower,
+    Participant,
     Proposal,
+    ProposalStatus,
     Question,
     Support,
     Tally,
@@ -223,3 +225,68 @@ def of_city(city_id: int, limit: int = 5) -> list[Consultation]:
         select(Consultation).where(Consultation.city_id == city_id,
                                    Consultation.announced_dt.is_not(None))
         .order_by(Consultation.closes_dt.desc(), Consultation.id.desc()).limit(limit)))
+
+
+def open_now(limit: int = 6) -> list[Consultation]:
+    """Announced consultations open for voting, closing soonest first (the home page)."""
+    now = utcnow()
+    return list(db.session.scalars(
+        select(Consultation).options(joinedload(Consultation.city))
+        .where(Consultation.announced_dt.is_not(None), _phase_condition("open", now))
+        .order_by(Consultation.closes_dt, Consultation.id).limit(limit)))
+
+
+def latest_results(limit: int = 4) -> list[Consultation]:
+    """Consultations whose results and official response were published, newest first."""
+    return list(db.session.scalars(
+        select(Consultation).options(joinedload(Consultation.city))
+        .where(Consultation.announced_dt.is_not(None), Consultation.published_dt.is_not(None))
+        .order_by(Consultation.published_dt.desc(), Consultation.id.desc()).limit(limit)))
+
+
+def latest_decisions(limit: int = 4) -> list[tuple[Proposal, Consultation]]:
+    """The officials' latest answers to citizens' proposals (of announced consultations)."""
+    rows = db.session.execute(
+        select(Proposal, Consultation).join(Consultation,
+                                            Consultation.id == Proposal.consultation_id)
+        .where(Consultation.announced_dt.is_not(None), Proposal.status_dt.is_not(None),
+               Proposal.status != ProposalStatus.NONE)
+        .order_by(Proposal.status_dt.desc(), Proposal.id.desc()).limit(limit))
+    return [(proposal, consultation) for proposal, consultation in rows]
+
+
+def awaiting_vote(user_id: int, city_ids: set[int], limit: int = 5) -> list[Consultation]:
+    """Open consultations of the person's cities, national ones and those they follow, in
+    which they have not voted yet, closing soonest first (one query)."""
+    now = utcnow()
+    voted = select(Participant.consultation_id).where(Participant.user_id == user_id)
+    followed = select(Follower.consultation_id).where(Follower.user_id == user_id)
+    concerned = or_(Consultation.city_id.is_(None), Consultation.city_id.in_(city_ids),
+                    Consultation.id.in_(followed))
+    return list(db.session.scalars(
+        select(Consultation).options(joinedload(Consultation.city))
+        .where(Consultation.announced_dt.is_not(None), _phase_condition("open", now),
+               concerned, Consultation.id.not_in(voted))
+        .order_by(Consultation.closes_dt, Consultation.id).limit(limit)))
+
+
+def of_city_for_feed(city_id: int | None, limit: int) -> list[Consultation]:
+    """Announced consultations (of a city, or all with None), latest news first: publication
+    of results, else the announcement."""
+    latest = func.coalesce(Consultation.published_dt, Consultation.announced_dt)
+    stmt = select(Consultation).options(joinedload(Consultation.city)).where(
+        Consultation.announced_dt.is_not(None))
+    if city_id is not None:
+        stmt = stmt.where(Consultation.city_id == city_id)
+    return list(db.session.scalars(stmt.order_by(latest.desc(), Consultation.id.desc())
+                                   .limit(limit)))
+
+
+def awaiting_publication(city_ids: set[int], limit: int = 5) -> list[Consultation]:
+    """Closed consultations of these cities whose results are not yet published (for their
+    officials), the longest waiting first."""
+    return list(db.session.scalars(
+        select(Consultation).options(joinedload(Consultation.city))
+        .where(Consultation.announced_dt.is_not(None), Consultation.city_id.in_(city_ids),
+               Consultation.closes_dt <= utcnow(), Consultation.published_dt.is_(None))
+        .order_by(Consultation.closes_dt, Consultation.id).limit(limit)))

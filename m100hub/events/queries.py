@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from itertools import groupby
 
-from sqlalchemy import case, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import joinedload
 
 from ..accounts.models import User
@@ -172,3 +172,30 @@ def ticket(event_id: int, code: str) -> Registration | None:
     return db.session.scalar(select(Registration).options(joinedload(Registration.user)).where(
         Registration.event_id == event_id, Registration.code == code.strip().upper())
         .execution_options(populate_existing=True))
+
+
+def upcoming(limit: int = 4) -> list[Event]:
+    """The next events not cancelled (and those running now), soonest first (the home page)."""
+    return list(db.session.scalars(
+        select(Event).options(joinedload(Event.city))
+        .where(Event.ends_dt > utcnow(), Event.cancelled_dt.is_(None))
+        .order_by(Event.starts_dt, Event.id).limit(limit)))
+
+
+def upcoming_registrations(user_id: int, limit: int = 5) -> list[Registration]:
+    """The person's active registrations to events still to come, soonest first."""
+    return list(db.session.scalars(
+        select(Registration).join(Event, Event.id == Registration.event_id)
+        .options(joinedload(Registration.event).joinedload(Event.city))
+        .where(Registration.user_id == user_id, Event.ends_dt > utcnow(),
+               Registration.status != RegistrationStatus.CANCELLED)
+        .order_by(Event.starts_dt, Event.id).limit(limit)))
+
+
+def latest(city_id: int | None, limit: int) -> list[Event]:
+    """Events (of a city, or all with None), the latest announced or cancelled first."""
+    changed = func.coalesce(Event.cancelled_dt, Event.created_dt)
+    stmt = select(Event).options(joinedload(Event.city))
+    if city_id is not None:
+        stmt = stmt.where(Event.city_id == city_id)
+    return list(db.session.scalars(stmt.order_by(changed.desc(), Event.id.desc()).limit(limit)))

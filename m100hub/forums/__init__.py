@@ -7,7 +7,8 @@ from ..features import Feature, MarkdownField, MenuItem
 
 bp = Blueprint("forums", __name__, template_folder="templates")
 
-from . import demo, kinds, mentions, moderation, moderation_views, personal_data, sections, views  # noqa: E402,F401,I001
+from . import (  # noqa: E402,F401,I001
+    demo, feeds, kinds, mentions, moderation, moderation_views, personal_data, sections, views)
 from .models import Post  # noqa: E402
 
 feature = Feature(
@@ -15,6 +16,6 @@ feature = Feature(
     menu=[MenuItem("forums.index", _l("Forums"), order=30)],
     markdown=[MarkdownField(Post, "body", "body_html",
                             render=lambda body: mentions.render_post(body)[0])],
-    reportables=[moderation.REPORTABLE], sections=sections.SECTIONS, demo=demo.seed,
-    personal_data=personal_data.PERSONAL_DATA,
+    reportables=[moderation.REPORTABLE], sections=sections.SECTIONS, feeds=feeds.FEEDS,
+    demo=demo.seed, personal_data=personal_data.PERSONAL_DATA,
 )

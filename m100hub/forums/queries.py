@@ -187,3 +187,53 @@ def threads_about(consultation_id: int | None = None, event_id: int | None = Non
 def city_category_slug(city) -> str:
     """The address of a city's category (made with the city by services.ensure_city_category)."""
     return f"oras-{city.slug}"[:80]
+
+
+def active_threads(limit: int = 5) -> list[Thread]:
+    """The visible threads with the newest posts (the home page)."""
+    return list(db.session.scalars(
+        select(Thread).options(joinedload(Thread.category), joinedload(Thread.last_poster))
+        .where(Thread.hidden.is_(False))
+        .order_by(Thread.last_post_dt.desc(), Thread.id.desc()).limit(limit)))
+
+
+def followed_with_news(user_id: int, limit: int = 5) -> list[Thread]:
+    """Threads the person follows with posts after the last one they read, newest first."""
+    read = func.coalesce(ReadMarker.last_read_number, 0)
+    return list(db.session.scalars(
+        select(Thread).join(Subscription, Subscription.thread_id == Thread.id)
+        .outerjoin(ReadMarker, (ReadMarker.thread_id == Thread.id)
+                   & (ReadMarker.user_id == user_id))
+        .where(Subscription.user_id == user_id, Thread.hidden.is_(False),
+               Thread.next_number - 1 > read)
+        .order_by(Thread.last_post_dt.desc(), Thread.id.desc()).limit(limit)))
+
+
+def _public_post():
+    return Post.hidden_dt.is_(None) & Post.deleted_dt.is_(None)
+
+
+def latest_threads(limit: int, category_id: int | None = None,
+                   city_id: int | None = None) -> list[tuple[Thread, Post | None]]:
+    """Visible threads of a category (or about a city), newest first, each with its opening
+    post when that is public (a feed's entries; one query)."""
+    opening = (Post.thread_id == Thread.id) & (Post.number == 1) & _public_post()
+    stmt = (select(Thread, Post).outerjoin(Post, opening)
+            .options(joinedload(Thread.author), defer(Post.search_text), defer(Post.body))
+            .where(Thread.hidden.is_(False)))
+    if category_id is not None:
+        stmt = stmt.where(Thread.category_id == category_id)
+    if city_id is not None:
+        stmt = stmt.join(Category, Category.id == Thread.category_id).where(
+            (Thread.city_id == city_id) | (Category.city_id == city_id))
+    rows = db.session.execute(stmt.order_by(Thread.created_dt.desc(), Thread.id.desc())
+                              .limit(limit))
+    return [(thread, post) for thread, post in rows]
+
+
+def latest_posts(thread_id: int, limit: int) -> list[Post]:
+    """A thread's latest public posts (neither hidden nor deleted), newest first."""
+    return list(db.session.scalars(
+        select(Post).options(joinedload(Post.author), defer(Post.search_text), defer(Post.body))
+        .where(Post.thread_id == thread_id, _public_post())
+        .order_by(Post.number.desc()).limit(limit)))

@@ -1,12 +1,19 @@
-"""What the forums add to other features' pages: a city's discussions, and the threads about a
-consultation or an event with a way to start one."""
+"""What the forums add to other features' pages: a city's discussions, the threads about a
+consultation or an event with a way to start one, the home page's active threads and the
+followed threads with new posts."""
 
 from __future__ import annotations
 
 from flask import url_for
 
 from ..features import Section
-from .queries import city_category, city_category_slug, threads_about
+from .queries import (
+    active_threads,
+    city_category,
+    city_category_slug,
+    followed_with_news,
+    threads_about,
+)
 
 
 def _city(city) -> dict | None:
@@ -23,7 +30,19 @@ def _about(kind: str):
     return context
 
 
+def _active(_viewer) -> dict | None:
+    threads = active_threads()
+    return {"threads": threads} if threads else None
+
+
+def _followed(person) -> dict | None:
+    threads = followed_with_news(person.id)
+    return {"threads": threads} if threads else None
+
+
 SECTIONS = [
+    Section("home", "forums/_home_active.html", _active, order=30),
+    Section("home-mine", "forums/_home_followed.html", _followed, order=30),
     Section("city", "forums/_city_section.html", _city, order=10),
     Section("consultation", "forums/_threads_about.html", _about("consultation")),
     Section("event", "forums/_threads_about.html", _about("event")),

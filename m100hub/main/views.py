@@ -4,9 +4,8 @@ from flask import abort, current_app, redirect, render_template, request, url_fo
 from flask_login import current_user
 
 from ..accounts.services import set_locale
-from ..cities.models import MissionStatus
-from ..cities.queries import all_cities
 from ..database import commit
+from ..features import programme_figures
 from ..i18n import remember_language
 from ..page_cache import anonymous_page
 from ..permissions import open_to_unconfirmed
@@ -18,10 +17,10 @@ from .readiness import check_readiness
 @bp.route("/")
 @anonymous_page
 def home():
-    cities = all_cities()
-    mission = [c for c in cities if c.mission_status == MissionStatus.EU_MISSION]
-    others = [c for c in cities if c.mission_status != MissionStatus.EU_MISSION]
-    return render_template("main/home.html", mission_cities=mission, other_cities=others)
+    """What one can do now: each feature adds its part ("home" sections: open consultations,
+    coming events, active threads, results; "home-mine", for a signed-in person: what awaits
+    them), with the programme's figures in one query. Cached whole for visitors."""
+    return render_template("main/home.html", figures=programme_figures())
 
 
 @bp.route("/language", methods=["POST"])

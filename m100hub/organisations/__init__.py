@@ -12,5 +12,6 @@ from . import demo, kinds, personal_data, sections, views  # noqa: E402,F401
 feature = Feature(
     "organisations", blueprint=bp, models="m100hub.organisations.models",
     menu=[MenuItem("organisations.index", _l("Organisations"), order=50)],
-    sections=sections.SECTIONS, demo=demo.seed, personal_data=personal_data.PERSONAL_DATA,
+    sections=sections.SECTIONS, figures=sections.FIGURES, demo=demo.seed,
+    personal_data=personal_data.PERSONAL_DATA,
 )

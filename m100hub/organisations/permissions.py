@@ -18,6 +18,12 @@ def official_cities(user) -> set[int]:
     return cache[user.id]
 
 
+def own_cities(user) -> set[int]:
+    """The person's cities: their home city and those they are an official of."""
+    home = {user.home_city_id} if user.home_city_id else set()
+    return home | official_cities(user)
+
+
 def is_official_of(user, city) -> bool:
     """A verified member of a verified municipality organisation of ``city``."""
     if city is None:

@@ -50,6 +50,7 @@ with app.app_context():
     client = app.test_client()
     facts["home"] = client.get("/").get_data(as_text=True)
     facts["city"] = client.get("/cities/suceava").get_data(as_text=True)
+    facts["city_feed"] = client.get("/cities/suceava/feed.atom").get_data(as_text=True)
     reporters = [factories.user() for _ in range(3)]
     moderator = factories.person("moderator")
     db.session.commit()
@@ -96,6 +97,9 @@ def test_a_new_feature_joins_by_declaring_itself(tmp_path):
     assert facts["limit"] == "3 per minute"
     assert 'href="/notes"' in facts["home"]  # the menu
     assert 'class="city-note"' in facts["city"]  # a section of the city page
+    assert 'class="home-notes"' in facts["home"]  # a section of the home page
+    assert "</strong> notes</li>" in facts["home"]  # a figure of the programme
+    assert "<title>Note " in facts["city_feed"]  # entries in a city's feed
     assert facts["reports"] == [303, 303, 303]
     assert facts["count"] == 3
     assert facts["hidden"] is True  # the third report hides it, as for posts and comments

@@ -105,7 +105,10 @@ def every_cached_page(db) -> list[str]:
     db.session.commit()
     return ["/", "/cities", "/cities/suceava", "/forums", "/forums/c/general",
             f"/forums/t/{thread.id}", "/consultations", f"/consultations/{consultation.id}",
-            f"/consultations/{consultation.id}/results", "/events", f"/events/{event.id}"]
+            f"/consultations/{consultation.id}/results", "/events", f"/events/{event.id}",
+            # the Atom feeds
+            "/consultations/feed.atom", "/events/feed.atom", "/cities/suceava/feed.atom",
+            "/forums/c/general/feed.atom", f"/forums/t/{thread.id}/feed.atom"]
 
 
 def test_every_page_that_opts_in_is_cached_for_visitors_without_a_session(

@@ -1,23 +1,27 @@
 """A small feature package, as a new capability would be written: the house test
 (tests/house/test_features.py) adds it to an app and finds it in the menu, the beat schedule,
-``flask m100 rerender``, the moderation queue, the demo data and a city's page."""
+``flask m100 rerender``, the moderation queue, the demo data, a city's page and feed, and the
+home page (a section and a figure)."""
 
 from flask import Blueprint, render_template
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from m100hub.database import utcnow
 from m100hub.extensions import db
 from m100hub.features import (
     DemoData,
     Feature,
+    FeedSource,
+    Figure,
     MarkdownField,
     MenuItem,
     PersonalData,
     Records,
     Section,
 )
+from m100hub.feeds import Entry
 from m100hub.moderation import Reportable
 from m100hub.text import render_markdown
 
@@ -35,6 +39,12 @@ def _set_hidden(note, hidden, by, reason):
     note.hidden_dt = utcnow() if hidden else None
     note.hidden_reason = reason if hidden else ""
     db.session.flush()
+
+
+def _city_entries(city, limit: int) -> list[Entry]:
+    notes = db.session.scalars(select(Note).where(Note.city_id == city.id).limit(limit))
+    return [Entry(title=f"Note {note.id}", url=f"http://localhost/notes#note-{note.id}",
+                  updated=utcnow(), content=note.body_html) for note in notes]
 
 
 def _seed(demo: DemoData) -> None:
@@ -67,7 +77,12 @@ feature = Feature(
     sections=[Section("city", "sample_feature/_city.html",
                       lambda city: {"notes": list(db.session.scalars(
                           select(Note).where(Note.city_id == city.id))),
-                          "signed_in": current_user.is_authenticated})],
+                          "signed_in": current_user.is_authenticated}),
+              Section("home", "sample_feature/_home.html",
+                      lambda _viewer: {"count": db.session.scalar(
+                          select(func.count(Note.id)))})],
+    figures=[Figure(_l("notes"), lambda: select(func.count(Note.id)).scalar_subquery())],
+    feeds=[FeedSource("city", _city_entries)],
     demo=_seed,
     personal_data=PersonalData(
         export=lambda person: [Records("notes", "Notes", [
