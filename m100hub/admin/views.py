@@ -11,10 +11,12 @@ from ..cities.queries import all_cities
 from ..cities.services import SlugTaken, save_city
 from ..database import commit
 from ..extensions import db
+from ..forms import render_form
 from ..forums.services import ensure_city_category
 from ..organisations.forms import DecisionForm
 from ..organisations.queries import pending_memberships
 from ..permissions import admin_required, get_or_404
+from ..security import accepts_files
 from ..util import page_arg
 from . import bp, queries, services
 from .forms import CityForm, RoleForm
@@ -69,6 +71,7 @@ def cities():
 @bp.route("/cities/new", methods=["GET", "POST"])
 @bp.route("/cities/<id:city_id>/edit", methods=["GET", "POST"])
 @admin_required
+@accepts_files
 def edit_city(city_id=None):
     city = get_or_404(City, city_id) if city_id is not None else None
     form = CityForm(obj=city)
@@ -81,6 +84,7 @@ def edit_city(city_id=None):
                 population=form.population.data, mission_status=form.mission_status.data,
                 summary=form.summary.data,
             )
+            city.image = form.apply_image(city.image)
             ensure_city_category(city)  # every city has its forum category
             commit()
         except (SlugTaken, IntegrityError):
@@ -89,4 +93,4 @@ def edit_city(city_id=None):
         else:
             flash(_("The city %(name)s is saved.", name=city.name), "success")
             return redirect(url_for(".cities"))
-    return render_template("admin/edit_city.html", form=form, city=city)
+    return render_form("admin/edit_city.html", form, city=city)

@@ -11,6 +11,7 @@ from ..database import commit, commit_and_redirect
 from ..forms import render_form, with_current
 from ..organisations.permissions import official_cities
 from ..permissions import confirmed_required, require
+from ..security import accepts_files
 from . import bp, permissions, queries, services
 from .forms import ConsultationForm, ExtendForm, PublishForm, QuestionForm
 from .models import Consultation, Phase
@@ -48,12 +49,14 @@ RULES = ("city_id", "sectors", "opens_at", "closes_at", "results_while_open")
 
 @bp.route("/consultations/new", methods=["GET", "POST"])
 @confirmed_required
+@accepts_files
 def new():
     require(permissions.can_create(current_user))
     form = ConsultationForm()
     form.city_id.choices = _city_choices()
     if form.validate_on_submit():
         consultation = services.create(current_user, _consultation_data(form))
+        consultation.image = form.apply_image(None)
         return commit_and_redirect(
             _("The draft is saved. Add its questions, then announce it."),
             url_for(".manage", consultation_id=consultation.id))
@@ -62,6 +65,7 @@ def new():
 
 @bp.route("/consultations/<id:consultation_id>/edit", methods=["GET", "POST"])
 @confirmed_required
+@accepts_files
 def edit(consultation_id):
     consultation = _managed_or_404(consultation_id)
     require(permissions.can_edit(current_user, consultation))
@@ -76,6 +80,7 @@ def edit(consultation_id):
     if form.validate_on_submit():
         try:
             services.edit(current_user, consultation, _consultation_data(form))
+            consultation.image = form.apply_image(consultation.image)
             commit()
         except services.Invalid:
             form.closes_at.errors = [_("The consultation is announced: voting must close in "
