@@ -27,7 +27,7 @@ from .util import IdConverter, SlugConverter
 #: every feature of the hub: each package declares what it contributes in its ``feature``
 #: (m100hub/features.py). The order is the demo data's (cities before the people living in
 #: them) and the blueprints'. ``EXTRA_FEATURES`` in the config adds packages by dotted name.
-FEATURES = ("main", "cities", "accounts", "organisations", "notifications", "activity",
+FEATURES = ("main", "media", "cities", "accounts", "organisations", "notifications", "activity",
             "moderation", "admin", "forums", "consultations", "events", "privacy")
 
 

@@ -119,6 +119,8 @@ def build_config(instance_path: Path) -> dict:
         #: largest form a text form may send; Werkzeug's own limit on form parts stays
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", str(2 * 1024 * 1024))),
         "MAX_FORM_MEMORY_SIZE": int(os.environ.get("MAX_FORM_MEMORY_SIZE", str(512 * 1024))),
+        # the largest image upload (forms with an image field)
+        "MAX_UPLOAD_LENGTH": int(os.environ.get("MAX_UPLOAD_LENGTH", str(10 * 1024 * 1024))),
         #: a sector with fewer ballots than this on a question is shown (and exported) only
         #: together with others: sectors are public, so a sector of one would show a ballot
         "RESULTS_MIN_CELL": int(os.environ.get("RESULTS_MIN_CELL", "5")),

@@ -178,8 +178,9 @@ def _drop_after_commit(session, previous_transaction) -> None:
 def locked(model, ident):
     """The row, locked for this transaction (SELECT … FOR UPDATE on PostgreSQL; SQLite's
     writing transactions are serialised) and read afresh: a copy this session loaded before
-    the lock was granted would carry stale counters."""
-    return db.session.scalar(select(model).where(model.id == ident).with_for_update()
+    the lock was granted would carry stale counters. Only the model's own row is locked
+    (``OF``), not the rows joined to it for eager loading (an image, say)."""
+    return db.session.scalar(select(model).where(model.id == ident).with_for_update(of=model)
                              .execution_options(populate_existing=True))
 
 

@@ -79,6 +79,14 @@ def accepts_files(view):
     return view
 
 
+def allow_uploads():
+    """A form that takes files (``@accepts_files``) may be as large as MAX_UPLOAD_LENGTH;
+    every other request keeps MAX_CONTENT_LENGTH. Decided before anything reads the body."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    if getattr(view, "accepts_files", False):
+        request.max_content_length = current_app.config["MAX_UPLOAD_LENGTH"] + 64 * 1024
+
+
 def refuse_unexpected_files():
     """A file part sent to a form that takes none (a file for a text field): 400, never a
     500 deep in a validator."""
@@ -161,7 +169,8 @@ def _stable_session_from_the_start(response: Response) -> Response:
 def register(app: Flask) -> None:
     # First of all before-request work (rate limits may already ask who is signed in).
     app.before_request_funcs.setdefault(None, [])[:0] = [
-        refuse_nul_bytes, refuse_unexpected_files, keep_anonymous_sessions_stable,
+        allow_uploads, refuse_nul_bytes, refuse_unexpected_files,
+        keep_anonymous_sessions_stable,
     ]
     login_manager._session_identifier_generator = session_identifier
     app.before_request(confirmed_writes_only)

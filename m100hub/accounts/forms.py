@@ -6,6 +6,7 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField, String
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from ..forms import OptionalIdField, StrippedMixin
+from ..media.forms import ImageFields
 from . import passwords
 from .models import HANDLE_MAX_LENGTH, HANDLE_MIN_LENGTH, HANDLE_RE, Sector, is_reserved_handle
 
@@ -72,7 +73,7 @@ def _lower_case(value):
     return value.lower() if isinstance(value, str) else value
 
 
-class ProfileForm(ProfileFields):
+class ProfileForm(ImageFields, ProfileFields):
     handle = StringField(
         _l("Handle"), validators=[DataRequired()], filters=[_lower_case],
         description=_l("Others mention you with @handle: %(low)d to %(high)d lower-case "

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from ..database import LabelledEnum, TimestampMixin, UTCDateTime, str_enum
 from ..extensions import Model
+from ..media.models import WithImage
 
 if TYPE_CHECKING:
     from ..cities.models import City
@@ -54,7 +55,7 @@ def new_session_token() -> str:
     return secrets.token_hex(16)
 
 
-class User(UserMixin, TimestampMixin, Model):
+class User(UserMixin, WithImage, TimestampMixin, Model):
     __tablename__ = "users"
     #: uniqueness of e-mail and handle ignores letter case: only lower case is stored
     __table_args__ = (CheckConstraint("email = lower(email)", name="email_lower_case"),

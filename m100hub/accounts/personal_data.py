@@ -35,6 +35,8 @@ def erase(person: User) -> None:
     session and remember cookie of it opens nothing (the row they name is gone). Its form
     keys (``submissions``: where each form it sent went) go with it."""
     db.session.execute(delete(Submission).where(Submission.user_id == person.id))
+    if person.image is not None:  # their picture goes with them
+        db.session.delete(person.image)
     db.session.delete(person)
     db.session.flush()
 

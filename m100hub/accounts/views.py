@@ -19,7 +19,7 @@ from ..database import commit, sqlite_transactions
 from ..extensions import db
 from ..i18n import LANG_COOKIE, remember_language
 from ..permissions import get_or_404, open_to_unconfirmed
-from ..security import fresh_csrf_token, limit, safe_next, signing_in_address
+from ..security import accepts_files, fresh_csrf_token, limit, safe_next, signing_in_address
 from . import bp, services, tokens
 from .forms import (
     ChangePasswordForm,
@@ -171,6 +171,7 @@ def reset_password(token):
 
 @bp.route("/account", methods=["GET", "POST"])
 @login_required
+@accepts_files
 def edit_profile():
     form = ProfileForm(obj=current_user, person=current_user)
     form.home_city_id.choices = city_choices(_("— none —"))
@@ -183,6 +184,7 @@ def edit_profile():
                 current_user, form.display_name.data, form.handle.data, form.sector.data,
                 form.home_city_id.data, form.locale.data, form.bio.data,
             )
+            current_user.image = form.apply_image(current_user.image)
             commit()
         except services.HandleTaken:
             db.session.rollback()

@@ -7,6 +7,7 @@ from wtforms.validators import AnyOf, DataRequired, Length, NumberRange, Optiona
 
 from ..cities.models import MissionStatus
 from ..forms import StrippedMixin
+from ..media.forms import ImageFields
 
 
 class RoleForm(FlaskForm):
@@ -14,7 +15,7 @@ class RoleForm(FlaskForm):
     grant = HiddenField(validators=[AnyOf(["1", "0"])])
 
 
-class CityForm(StrippedMixin, FlaskForm):
+class CityForm(ImageFields, StrippedMixin, FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(2, 120)])
     county = StringField(_l("County"), validators=[Optional(), Length(max=60)])
     population = IntegerField(

@@ -11,6 +11,7 @@ from ..cities.queries import all_cities
 from ..cities.services import SlugTaken, save_city
 from ..database import commit
 from ..extensions import db
+from ..forms import render_form
 from ..forums.services import ensure_city_category
 from ..organisations.forms import DecisionForm
 from ..organisations.queries import pending_memberships
@@ -18,6 +19,7 @@ from ..permissions import admin_required, get_or_404
 from ..privacy.forms import EraseOnRequestForm
 from ..privacy.services import LastAdmin
 from ..privacy.services import delete_account as delete_account_of
+from ..security import accepts_files
 from ..submissions import done, submitted_once
 from ..util import page_arg
 from . import bp, queries, services
@@ -99,6 +101,7 @@ def cities():
 @bp.route("/cities/<id:city_id>/edit", methods=["GET", "POST"])
 @admin_required
 @submitted_once
+@accepts_files
 def edit_city(city_id=None):
     city = get_or_404(City, city_id) if city_id is not None else None
     form = CityForm(obj=city)
@@ -111,10 +114,11 @@ def edit_city(city_id=None):
                 population=form.population.data, mission_status=form.mission_status.data,
                 summary=form.summary.data,
             )
+            city.image = form.apply_image(city.image)
             ensure_city_category(city)  # every city has its forum category
         except (SlugTaken, IntegrityError):
             db.session.rollback()
             form.name.errors.append(_("A city with this name exists already."))
         else:
             return done(url_for(".cities"), _("The city %(name)s is saved.", name=city.name))
-    return render_template("admin/edit_city.html", form=form, city=city)
+    return render_form("admin/edit_city.html", form, city=city)

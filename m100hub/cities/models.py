@@ -6,6 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..database import LabelledEnum, TimestampMixin, str_enum
 from ..extensions import Model
+from ..media.models import WithImage
 
 
 class MissionStatus(LabelledEnum):
@@ -27,7 +28,7 @@ class ClimateSector(LabelledEnum):
     AGRICULTURE = "agriculture", _l("Agriculture")
 
 
-class City(TimestampMixin, Model):
+class City(WithImage, TimestampMixin, Model):
     __tablename__ = "cities"
 
     id: Mapped[int] = mapped_column(primary_key=True)

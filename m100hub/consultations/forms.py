@@ -22,13 +22,14 @@ from ..forms import (
     markdown_field,
     not_blank,
 )
+from ..media.forms import ImageFields
 from ..util import MAX_ID
 from .models import ProposalStatus, QuestionKind
 
 MAX_OPTIONS = 20
 
 
-class ConsultationForm(StrippedMixin, FlaskForm):
+class ConsultationForm(ImageFields, StrippedMixin, FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), not_blank, Length(5, 200)])
     summary = TextAreaField(_l("Summary"), validators=[DataRequired(), not_blank,
                                                        Length(max=500)],

@@ -12,6 +12,7 @@ from ..forms import render_form, with_current
 from ..i18n import format_when
 from ..organisations.permissions import official_cities
 from ..permissions import confirmed_required, require
+from ..security import accepts_files
 from ..submissions import done, submitted_once
 from . import bp, permissions, queries, services
 from .forms import CloseEarlyForm, ConsultationForm, ExtendForm, PublishForm, QuestionForm
@@ -51,12 +52,14 @@ RULES = ("city_id", "sectors", "opens_at", "closes_at", "results_while_open")
 @bp.route("/consultations/new", methods=["GET", "POST"])
 @confirmed_required
 @submitted_once
+@accepts_files
 def new():
     require(permissions.can_create(current_user))
     form = ConsultationForm()
     form.city_id.choices = _city_choices()
     if form.validate_on_submit():
         consultation = services.create(current_user, _consultation_data(form))
+        consultation.image = form.apply_image(None)
         return done(url_for(".manage", consultation_id=consultation.id),
                     _("The draft is saved. Add its questions, then announce it."))
     return render_form("consultations/edit.html", form, consultation=None)
@@ -64,6 +67,7 @@ def new():
 
 @bp.route("/consultations/<id:consultation_id>/edit", methods=["GET", "POST"])
 @confirmed_required
+@accepts_files
 def edit(consultation_id):
     consultation = _managed_or_404(consultation_id)
     require(permissions.can_edit(current_user, consultation))
@@ -78,6 +82,7 @@ def edit(consultation_id):
     if form.validate_on_submit():
         try:
             services.edit(current_user, consultation, _consultation_data(form))
+            consultation.image = form.apply_image(consultation.image)
             commit()
         except services.Invalid:
             form.closes_at.errors = [_("The consultation is announced: voting must close in "

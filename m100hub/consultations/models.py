@@ -30,6 +30,7 @@ from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 from ..accounts.models import Sector
 from ..database import LabelledEnum, TimestampMixin, UTCDateTime, str_enum, utcnow
 from ..extensions import Model, db
+from ..media.models import WithImage
 from ..moderation.models import ModeratedMixin
 from ..people import OnePerPersonMixin
 
@@ -62,7 +63,7 @@ class ProposalStatus(LabelledEnum):
     REJECTED = "rejected", _l("Rejected")
 
 
-class Consultation(TimestampMixin, Model):
+class Consultation(WithImage, TimestampMixin, Model):
     __tablename__ = "consultations"
     __table_args__ = (CheckConstraint("closes_dt > opens_dt", name="closes_after_opening"),)
 

@@ -24,13 +24,14 @@ from ..forms import (
     markdown_field,
     not_blank,
 )
+from ..media.forms import ImageFields
 from .models import Attendance, EventKind
 
 HANDLES = re.compile(r"[\s,]+")
 MAX_CO_ORGANISERS = 10
 
 
-class EventForm(StrippedMixin, FlaskForm):
+class EventForm(ImageFields, StrippedMixin, FlaskForm):
     kind = SelectField(_l("Kind of event"), choices=EventKind.choices())
     title = StringField(_l("Title"), validators=[DataRequired(), not_blank, Length(5, 200)])
     description = markdown_field(_l("Description"), required=False)

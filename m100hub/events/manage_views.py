@@ -13,6 +13,7 @@ from ..database import commit, commit_and_redirect
 from ..errors import Conflict
 from ..forms import render_form, with_current
 from ..permissions import confirmed_required, require
+from ..security import accepts_files
 from ..submissions import done, submitted_once
 from ..util import csv_response, page_arg
 from . import bp, permissions, queries, services
@@ -67,23 +68,27 @@ def _data(form: EventForm) -> dict | None:
 @bp.route("/events/new", methods=["GET", "POST"])
 @confirmed_required
 @submitted_once
+@accepts_files
 def new():
     require(permissions.can_organise(current_user))
     form = _form(None)
     if form.validate_on_submit() and (data := _data(form)) is not None:
         event = services.save(current_user, None, data)
+        event.image = form.apply_image(None)
         return done(url_for(".show", event_id=event.id), _("The event is published."))
     return render_form("events/edit.html", form, event=None)
 
 
 @bp.route("/events/<id:event_id>/edit", methods=["GET", "POST"])
 @confirmed_required
+@accepts_files
 def edit(event_id):
     event = _managed_or_404(event_id)
     services.require_editable(event)
     form = _form(event)
     if form.validate_on_submit() and (data := _data(form)) is not None:
         services.save(current_user, event, data)
+        event.image = form.apply_image(event.image)
         return commit_and_redirect(_("The event is saved."),
                                    url_for(".show", event_id=event.id))
     return render_form("events/edit.html", form, event=event)

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import LabelledEnum, TimestampMixin, UTCDateTime, str_enum, utcnow
 from ..extensions import Model, db
+from ..media.models import WithImage
 from ..people import OnePerPersonMixin
 
 if TYPE_CHECKING:
@@ -53,7 +54,7 @@ class RegistrationStatus(LabelledEnum):
     CANCELLED = "cancelled", _l("Cancelled")
 
 
-class Event(TimestampMixin, Model):
+class Event(WithImage, TimestampMixin, Model):
     __tablename__ = "events"
     __table_args__ = (
         CheckConstraint("ends_dt > starts_dt", name="ends_after_start"),

@@ -307,7 +307,7 @@ def test_bad_city_input_is_refused_and_nothing_written(client, db, login_as, ove
 
     response = client.post("/admin/cities/new", data=dict(CITY_POST, **overrides))
 
-    assert response.status_code == 200
+    assert response.status_code == 422  # the form's page again, with its errors
     page = response.get_data(as_text=True)
     assert "Please correct the following:" in page
     assert message in page
@@ -348,7 +348,7 @@ def test_renaming_a_city_onto_another_is_refused(client, db, login_as):
     db.session.commit()
     response = client.post(f"/admin/cities/{suceava.id}/edit",
                            data=dict(CITY_POST, name="Cluj-Napoca", mission_status="eu_mission"))
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "A city with this name exists already." in response.get_data(as_text=True)
     db.session.expire_all()
     city = db.session.get(City, suceava.id)
@@ -361,7 +361,7 @@ def test_bad_edit_changes_nothing(client, db, login_as):
     db.session.commit()
     response = client.post(f"/admin/cities/{suceava.id}/edit",
                            data=dict(CITY_POST, name="Suceava", population="-5"))
-    assert response.status_code == 200
+    assert response.status_code == 422
     db.session.expire_all()
     city = db.session.get(City, suceava.id)
     assert city.population is None and city.mission_status == MissionStatus.EU_MISSION

@@ -151,7 +151,7 @@ def test_earlier_texts_are_shown_as_inert_text(client, db, login_as):
     db.session.commit()
     html = page(client.get(f"/forums/p/{post.id}/revisions"))
     assert "&lt;script&gt;alert(1)&lt;/script&gt; **gras**" in html
-    assert "<script>alert" not in html and "<img" not in html
+    assert "<script>alert" not in html and "<img src=x" not in html
 
 
 def test_many_versions_are_paged(client, db, login_as):
