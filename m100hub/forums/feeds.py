@@ -43,8 +43,8 @@ def category_atom(slug):
 @bp.route("/forums/t/<id:thread_id>/feed.atom")
 @anonymous_page
 def thread_atom(thread_id):
-    thread = queries.thread(thread_id)
-    if thread is None or thread.hidden:
+    thread = queries.advertised_thread(thread_id)
+    if thread is None:
         abort(404)
     entries = [post_entry(thread, post) for post in queries.latest_posts(thread.id, FEED_SIZE)]
     return atom_response(f"{thread.title} · M100 Hub",

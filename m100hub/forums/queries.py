@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import String, cast, func, select
-from sqlalchemy.orm import defer, joinedload, with_expression
+from sqlalchemy.orm import aliased, defer, joinedload, with_expression
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..extensions import db
@@ -180,7 +180,7 @@ def threads_about(consultation_id: int | None = None, event_id: int | None = Non
     """The latest visible threads about a consultation or an event (for its page)."""
     about = (Thread.consultation_id == consultation_id if consultation_id is not None
              else Thread.event_id == event_id)
-    return list(db.session.scalars(select(Thread).where(about, Thread.hidden.is_(False))
+    return list(db.session.scalars(select(Thread).where(about, advertised())
                                    .order_by(Thread.last_post_dt.desc()).limit(limit)))
 
 
@@ -189,11 +189,27 @@ def city_category_slug(city) -> str:
     return f"oras-{city.slug}"[:80]
 
 
+def advertised():
+    """Threads the hub advertises to everyone (the home page, feeds, an event's or a
+    consultation's page): not hidden, and their opening post not hidden by a moderator — such
+    a thread stays readable at its address, but its title is not promoted."""
+    opening = aliased(Post)
+    opening_hidden = select(opening.id).where(opening.thread_id == Thread.id,
+                                              opening.number == 1,
+                                              opening.hidden_dt.is_not(None)).exists()
+    return Thread.hidden.is_(False) & ~opening_hidden
+
+
+def advertised_thread(thread_id: int) -> Thread | None:
+    """The thread, when it is advertised (its feed), else None."""
+    return db.session.scalar(select(Thread).where(Thread.id == thread_id, advertised()))
+
+
 def active_threads(limit: int = 5) -> list[Thread]:
     """The visible threads with the newest posts (the home page)."""
     return list(db.session.scalars(
         select(Thread).options(joinedload(Thread.category), joinedload(Thread.last_poster))
-        .where(Thread.hidden.is_(False))
+        .where(advertised())
         .order_by(Thread.last_post_dt.desc(), Thread.id.desc()).limit(limit)))
 
 
@@ -220,7 +236,7 @@ def latest_threads(limit: int, category_id: int | None = None,
     opening = (Post.thread_id == Thread.id) & (Post.number == 1) & _public_post()
     stmt = (select(Thread, Post).outerjoin(Post, opening)
             .options(joinedload(Thread.author), defer(Post.search_text), defer(Post.body))
-            .where(Thread.hidden.is_(False)))
+            .where(advertised()))
     if category_id is not None:
         stmt = stmt.where(Thread.category_id == category_id)
     if city_id is not None:

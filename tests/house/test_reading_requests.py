@@ -45,7 +45,7 @@ def writing_views(make_app):
         elif how == "text":
             db.session.execute(text("UPDATE users SET bio = 'scris la citire'"))
         elif how == "lock":
-            db.session.scalar(select(User).limit(1).with_for_update())
+            db.session.scalar(select(User).limit(1).with_for_update(of=User))
         return "gata"
 
     return extra.test_client()

@@ -39,6 +39,7 @@ with app.test_request_context(method="POST"):
               for i in range({n})]
     for person in people:
         services.confirm_email(person)
+        services.record_acceptance(person)
     author = services.create_user("Autor", "autor@example.ro", {password!r}, "citizen")
     general = db.session.scalar(select(Category).where(Category.slug == "general"))
     thread, first = forum.create_thread(author, general, "Fără Redis", "Primul mesaj")

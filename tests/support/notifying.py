@@ -14,9 +14,14 @@ UA = "m100-notifying-test"
 
 
 def signed_in(base: str, email: str) -> requests.Session:
+    """A signed-in session that has accepted the current terms (accounts made on the command
+    line have not yet)."""
     session = requests.Session()
     session.headers["User-Agent"] = UA
     sign_in(session, base, email, PASSWORD)
+    accept = session.get(f"{base}/terms/accept")
+    session.post(f"{base}/terms/accept", data={"csrf_token": csrf_token(accept.text),
+                                               "accept": "y"})
     return session
 
 
