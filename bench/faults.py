@@ -12,16 +12,17 @@ Seeds an open consultation (bench/consultations.py), events with few places and 
 and FAULTS_PEOPLE signed-in people (session cookies and CSRF tokens made by the app itself, as
 the other benchmarks do; rate limits off, as in every bench: one address plays everyone).
 FAULTS_CLIENTS threads then vote (and change their vote), register and cancel, and reply (each
-reply has a text of its own; after a dropped connection the same reply is sent again, as a
-person clicking again would), through these phases:
+reply has a text of its own; after a dropped connection or no answer within FAULTS_TIMEOUT
+(10) s the same reply is sent again, as a person clicking again would), through these phases:
 
 1. kill: a gunicorn worker SIGKILLed every FAULTS_KILL_EVERY s for FAULTS_KILL_SECONDS s;
 2. redis: Redis stopped for FAULTS_REDIS_DOWN s, then started again;
 3. postgresql: PostgreSQL stopped (fast shutdown) for FAULTS_PG_DOWN s, then started again;
 each followed by FAULTS_CALM s of load. Then the load stops and the data is checked.
 
-Prints one JSON line: requests and statuses per phase; 5xx (and dropped connections) outside
-the outage windows (aim 0); per outage the 5xx inside it and the seconds from the service's
+Prints one JSON line: requests and statuses per phase; 5xx (and dropped connections and
+timeouts: a killed worker's connections drop, also idle kept-alive ones) outside the outage
+windows (aim 0); per outage the 5xx inside it and the seconds from the service's
 return until the last failed request (``recovery_s``, aim under 5; null: never recovered);
 posts duplicated (aim 0); invariant violations (tallies against ballots, the participant
 counter, each event's counters against its registrations, never more confirmed than places,
@@ -242,7 +243,8 @@ def check(app, world: dict, replies: set[str]) -> dict:
 
 class Load:
     """Client threads sending votes, registrations and replies until stopped; every request
-    kept as (start, end, action, status or "dropped")."""
+    kept as (start, end, action, status, or "dropped": the connection failed, or "timeout":
+    no answer within FAULTS_TIMEOUT s)."""
 
     def __init__(self, port: int, world: dict, clients: int, seed: int = 2035):
         self.port, self.world, self.clients = port, world, clients
@@ -267,6 +269,9 @@ class Load:
             response = connection.getresponse()
             response.read()
             return response.status
+        except TimeoutError:
+            connection.close()
+            return "timeout"
         except (OSError, http.client.HTTPException):
             connection.close()
             return "dropped"
@@ -302,10 +307,10 @@ class Load:
                                        cookie)
                 with self.lock:
                     self.log.append((start, self.now(), action, status))
-                if status != "dropped":
+                if isinstance(status, int):
                     break
                 time.sleep(0.2)  # a person who saw an error clicks again
-            if status == "dropped" or (isinstance(status, int) and status >= 500):
+            if failed(status):
                 time.sleep(0.1)
 
     def __enter__(self):
@@ -323,7 +328,11 @@ class Load:
 
 
 def failed(status) -> bool:
-    return status == "dropped" or status >= 500
+    return not isinstance(status, int) or status >= 500
+
+
+def is_5xx(status) -> bool:
+    return isinstance(status, int) and status >= 500
 
 
 def figures(log, marks: dict) -> dict:
@@ -345,12 +354,14 @@ def figures(log, marks: dict) -> dict:
     result = {
         "requests": len(log), "statuses_by_phase": phases,
         "5xx_outside_outages": sum(1 for _s, end, _a, st in log
-                                   if st != "dropped" and st >= 500 and outside(end)),
+                                   if is_5xx(st) and outside(end)),
         "dropped_outside_outages": sum(1 for _s, end, _a, st in log
                                        if st == "dropped" and outside(end)),
+        "timeouts_outside_outages": sum(1 for _s, end, _a, st in log
+                                        if st == "timeout" and outside(end)),
         "5xx_outside_outages_by_action": dict(Counter(
             action for _s, end, action, st in log
-            if st != "dropped" and st >= 500 and outside(end))),
+            if is_5xx(st) and outside(end))),
     }
     watched = {"redis": marks["postgresql_stop"], "postgresql": marks["end"]}
     for name, (stop, start) in outages.items():
@@ -362,8 +373,9 @@ def figures(log, marks: dict) -> dict:
         result[name] = {
             "down_s": round(start - stop, 1),
             "requests_during": len(inside),
-            "5xx_during": sum(1 for st in inside if st != "dropped" and st >= 500),
+            "5xx_during": sum(1 for st in inside if is_5xx(st)),
             "dropped_during": sum(1 for st in inside if st == "dropped"),
+            "timeouts_during": sum(1 for st in inside if st == "timeout"),
             "failures_after_return": sum(1 for _end, st in after if failed(st)),
             "recovery_s": (round(max(0.0, last_failure - start), 1) if last_failure else 0.0)
             if recovered else None,
