@@ -111,10 +111,22 @@ class LocalDateTimeField(DateTimeLocalField):
         kwargs.setdefault("format", ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"])
         super().__init__(*args, tz=display_zone, **kwargs)
 
+    #: the times a form takes: a day or a year either side of them never leaves what Python's
+    #: datetime holds (year 1 in Bucharest is not even a time in UTC)
+    earliest = datetime(1900, 1, 1, tzinfo=UTC)
+    latest = datetime(3000, 1, 1, tzinfo=UTC)
+
     def process_formdata(self, valuelist):
         super().process_formdata(valuelist)
-        if self.data is not None:
+        if self.data is None:
+            return
+        try:
             self.data = self.data.astimezone(UTC)
+        except OverflowError:
+            self.data = None
+        if self.data is None or not self.earliest <= self.data < self.latest:
+            self.data = None
+            raise ValueError(self.gettext("Not a valid datetime value."))
 
 
 class MultiCheckboxField(SelectMultipleField):
