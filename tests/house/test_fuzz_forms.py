@@ -29,12 +29,13 @@ from datetime import timedelta
 
 import flask_wtf.csrf
 import pytest
-from flask import url_for
+from flask import abort, request, url_for
 from flask_sqlalchemy.session import _app_ctx_id
 from sqlalchemy import func, select
 from sqlalchemy.orm import scoped_session, sessionmaker
 from werkzeug.security import generate_password_hash
 
+from m100hub.database import commit
 from m100hub.extensions import db as _db
 from m100hub.extensions import limiter
 from m100hub.features import registry
@@ -46,9 +47,9 @@ from tests.support.web import session_identifier
 
 ACCOUNTS = ("anonymous", "unconfirmed", "member", "official", "admin")
 #: bad values per field and account, when the account may use the route (a refused account
-#: gets a request without the token, a plausible one and one with every field bad); on the
-#: further scenes of a route (a draft, a closed consultation…) one each. FUZZ_DEPTH=n sends
-#: n times as many (a longer run, by hand).
+#: gets a request without the token, a plausible one and one with every field bad); the
+#: further scenes of a route (a draft, a closed consultation…) get all but the field-by-field
+#: values. FUZZ_DEPTH=n sends n times as many (a longer run, by hand).
 PER_FIELD = {"anonymous": 1, "unconfirmed": 1, "member": 1, "official": 1, "admin": 2}
 DEPTH = int(os.environ.get("FUZZ_DEPTH", "1"))
 
@@ -137,6 +138,7 @@ class Fuzzer:
         self.csrf_failures: list[str] = []
         self.reportables = registry(app).reportables()
         self.state: dict = {}
+        self.routes = 0
 
     # -------------------------------------------------------- accounts and state
 
@@ -249,23 +251,27 @@ class Fuzzer:
         if status in (401, 403, 405) or status == 302 and account == "anonymous":
             return  # refused before the form is read: the form's own cases are for others
         self.send(account, route, url, [("zz_unexpected", fuzzing.File)], "only a file part")
-        for name in fields:
-            for kind in self.rng.sample(kinds, depth):
+        for name, one in fields.items():
+            typed = [self.rng.choice(fuzzing.TYPED[one.kind])] if depth and \
+                one.kind in fuzzing.TYPED else []
+            for kind in self.rng.sample(kinds, depth) + typed:
                 self.send(account, route, url, pairs({name: fuzzing.BAD[kind]}), f"{name}={kind}")
         self.send(account, route, url, [], "empty body")
+        self.send(account, route, url + "?" + self.rng.choice(fuzzing.ODD_QUERIES), pairs({}),
+                  "odd query string")
         if route.arguments:
             self.send(account, route, self.url(route, scene, unknown=True), pairs({}),
                       "unknown ids in the address")
 
 
-def test_every_form_refuses_bad_input_without_a_500_or_a_write(app, fuzz_db, monkeypatch):
-    seed = fuzzing.seed_from_environment()
-    print(f"fuzz seed {seed} (FUZZ_SEED={seed} replays this run)")
+def fuzz_routes(app, connection, monkeypatch, seed: int, only: str | None) -> Fuzzer:
+    """Seeds the world, finds every form's fields, and fuzzes every writing route (whose rule
+    contains ``only``), each in a savepoint rolled back after it."""
     rng = random.Random(seed)
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
     monkeypatch.setattr(limiter, "enabled", False)  # a 429 would hide what comes after it
     sessions, scenes = seed_world()
-    fuzzer = Fuzzer(app, fuzz_db, rng, sessions, scenes)
+    fuzzer = Fuzzer(app, connection, rng, sessions, scenes)
     original_validate = flask_wtf.csrf.validate_csrf
 
     def validate_csrf(*args, **kwargs):
@@ -277,13 +283,11 @@ def test_every_form_refuses_bad_input_without_a_500_or_a_write(app, fuzz_db, mon
 
     monkeypatch.setattr(flask_wtf.csrf, "validate_csrf", validate_csrf)
     routes = fuzzing.write_routes(app)
-    only = os.environ.get("FUZZ_ROUTES")  # a part of the rule, to replay one route's run
     assert len(routes) > 60, "the url_map's writing routes are not all found"
     routes = [r for r in routes if not only or only in r.rule]
-    started = time.monotonic()
     fields = fuzzer.discover(routes)
     for route in routes:
-        savepoint = fuzz_db.begin_nested()
+        savepoint = connection.begin_nested()
         try:
             fuzzer.sign_in_all()
             fuzzer.state = fuzzer.fingerprint()
@@ -292,12 +296,40 @@ def test_every_form_refuses_bad_input_without_a_500_or_a_write(app, fuzz_db, mon
                 chosen = fuzzer.distinct(route, scenes) if manages else [rng.choice(scenes)]
                 for n, scene in enumerate(chosen):
                     fuzzer.fuzz(route, account, scene, fields.get(route.endpoint, {}),
-                                depth=PER_FIELD[account] * DEPTH if n == 0 else 1)
+                                depth=PER_FIELD[account] * DEPTH if n == 0 else DEPTH - 1)
         finally:
             _db.session.remove()
             savepoint.rollback()
-    elapsed = time.monotonic() - started
-    print(f"fuzz: {fuzzer.sent} requests over {len(routes)} routes in {elapsed:.1f} s; "
-          f"statuses {dict(sorted(fuzzer.statuses.items()))}")
+    fuzzer.routes = len(routes)
+    return fuzzer
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(900)  # about 30 s of CPU: a shared, loaded machine takes far longer
+def test_every_form_refuses_bad_input_without_a_500_or_a_write(app, fuzz_db, monkeypatch):
+    seed = fuzzing.seed_from_environment()
+    print(f"fuzz seed {seed} (FUZZ_SEED={seed} replays this run)")
+    started = time.monotonic()
+    # FUZZ_ROUTES: a part of the rule, to replay one route's run
+    fuzzer = fuzz_routes(app, fuzz_db, monkeypatch, seed, os.environ.get("FUZZ_ROUTES"))
+    print(f"fuzz: {fuzzer.sent} requests over {fuzzer.routes} routes in "
+          f"{time.monotonic() - started:.1f} s; statuses {dict(sorted(fuzzer.statuses.items()))}")
     assert not fuzzer.problems, "\n".join([f"seed {seed}: {len(fuzzer.problems)} problems",
                                             *fuzzer.problems])
+
+
+def test_the_fuzzer_sees_a_500_and_a_refusal_that_wrote(app, fuzz_db, monkeypatch):
+    """The check itself: a view that fails on what it is usually sent, and writes before
+    refusing anything else, is caught both ways."""
+
+    def careless():
+        if request.form.get("language") in ("ro", "en"):
+            raise RuntimeError("a careless view")
+        ff.new_category()
+        commit()
+        abort(422)
+
+    monkeypatch.setitem(app.view_functions, "main.set_language", careless)
+    fuzzer = fuzz_routes(app, fuzz_db, monkeypatch, 1, "/language")
+    assert any("RuntimeError: a careless view" in p for p in fuzzer.problems), fuzzer.problems
+    assert any("422 but wrote to ['forum_categories']" in p for p in fuzzer.problems)

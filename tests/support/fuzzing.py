@@ -179,6 +179,9 @@ class FormsOnPage(HTMLParser):
                     found.value = a.get("value", "y") if "checked" in a else found.value
             elif a.get("value"):
                 found.value = a["value"]
+        elif tag == "button" and a.get("type", "submit") == "submit":
+            found = self._current.setdefault(name, Field(name, "choice"))
+            found.options.append(a.get("value", ""))
         elif tag == "textarea":
             self._textarea = self._current.setdefault(name, Field(name, "textarea"))
         elif tag == "select":
@@ -246,6 +249,8 @@ BAD = {
     "float": "1.5e308",
     "nan": "NaN",
     "bad_date": "2030-13-45T25:61",
+    "first_date": "0001-01-01T00:00",
+    "last_date": "9999-12-31T23:59",
     "words": "nu e un număr",
     "markup": "<script>alert(1)</script>' OR 1=1 --",
     "unicode": "\u202e\ufeff👩‍🚀 ăâîșț",
@@ -253,6 +258,22 @@ BAD = {
     "file": File,
     "missing": None,
 }
+
+
+#: query strings a writing route may be sent (where to go next, a page, a filter)
+ODD_QUERIES = [
+    "next=//elsewhere.example/&page=" + "9" * 30,
+    "next=javascript:alert(1)&page=-1",
+    "next=%00&consultation=" + "9" * 30 + "&event=abc",
+    "quote=" + "9" * 30 + "&tab=%FF%FE",
+]
+
+
+#: kinds of bad value that a field of a type gets besides the ones drawn from BAD
+TYPED = {"date": ["bad_date", "first_date", "last_date"],
+         "int": ["huge_int", "past_max_id", "huge_negative", "float"],
+         "choice": ["unknown_id", "past_max_id", "words", "list"],
+         "many": ["unknown_id", "past_max_id", "words"]}
 
 
 def body(pairs: list[tuple[str, object]], rng) -> dict:
