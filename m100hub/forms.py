@@ -121,12 +121,15 @@ class LocalDateTimeField(DateTimeLocalField):
         if self.data is None:
             return
         try:
-            self.data = self.data.astimezone(UTC)
+            moment = self.data.astimezone(UTC)
         except OverflowError:
-            self.data = None
-        if self.data is None or not self.earliest <= self.data < self.latest:
-            self.data = None
-            raise ValueError(self.gettext("Not a valid datetime value."))
+            moment = None
+        if moment is None or not self.earliest <= moment < self.latest:
+            # the nearest bound stands in (never saved: the form is refused), so that other
+            # checks can compare with it and "required" does not hide this message
+            self.data = self.latest if moment and moment >= self.latest else self.earliest
+            raise ValueError(str(_l("Choose a time between the years 1900 and 2999.")))
+        self.data = moment
 
 
 class MultiCheckboxField(SelectMultipleField):

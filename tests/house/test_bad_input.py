@@ -62,4 +62,5 @@ def test_a_time_out_of_range_is_refused_with_a_message(client, db, login_as, pat
     counts = (db.session.query(Event).count(), db.session.query(Consultation).count())
     response = client.post(path, data=form(**{field: moment}))
     assert response.status_code == 422
+    assert "între anii 1900 și 2999" in response.get_data(as_text=True)  # the admin's Romanian
     assert (db.session.query(Event).count(), db.session.query(Consultation).count()) == counts
