@@ -10,7 +10,9 @@ A stack of this script's own, on free loopback ports, never the shared services:
 
 Seeds an open consultation (bench/consultations.py), events with few places and a forum thread,
 and FAULTS_PEOPLE signed-in people (session cookies and CSRF tokens made by the app itself, as
-the other benchmarks do; rate limits off, as in every bench: one address plays everyone).
+the other benchmarks do). Rate limits stay on, counted in Redis as in production, with every
+limit raised so high that one address can play everyone (FAULTS_RATE_LIMITS=0: off, as in the
+other benchmarks).
 FAULTS_CLIENTS threads then vote (and change their vote), register and cancel, and reply (each
 reply has a text of its own; after a dropped connection or no answer within FAULTS_TIMEOUT
 (10) s the same reply is sent again, as a person clicking again would), through these phases:
@@ -57,7 +59,7 @@ from common import BIN, ROOT, free_port, migrate, wait_until_up
 SETTINGS = {name: float(os.environ.get(f"FAULTS_{name}", default)) for name, default in {
     "CLIENTS": 8, "PEOPLE": 300, "WORKERS": 2, "WARMUP": 5, "KILL_SECONDS": 30,
     "KILL_EVERY": 3, "REDIS_DOWN": 45, "PG_DOWN": 10, "CALM": 12, "PLACES": 20,
-    "TIMEOUT": 10}.items()}
+    "TIMEOUT": 10, "RATE_LIMITS": 1}.items()}
 PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
 AGENT = "m100-bench"  # the User-Agent the sessions were made for (strong protection)
 
@@ -416,6 +418,9 @@ def main() -> None:
 
         app = create_app()
         world = seed(app, int(SETTINGS["PEOPLE"]), int(SETTINGS["PLACES"]))
+        if SETTINGS["RATE_LIMITS"]:  # on, in Redis, too high to refuse anyone here
+            env.update({name: "100000 per minute" for name in app.config
+                        if name.startswith("RATE_LIMIT_")}, RATELIMIT_ENABLED="1")
         logs = folder / "logs"
         logs.mkdir()
         stack.enter_context(running(
