@@ -111,10 +111,25 @@ class LocalDateTimeField(DateTimeLocalField):
         kwargs.setdefault("format", ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"])
         super().__init__(*args, tz=display_zone, **kwargs)
 
+    #: the times a form takes: a day or a year either side of them never leaves what Python's
+    #: datetime holds (year 1 in Bucharest is not even a time in UTC)
+    earliest = datetime(1900, 1, 1, tzinfo=UTC)
+    latest = datetime(3000, 1, 1, tzinfo=UTC)
+
     def process_formdata(self, valuelist):
         super().process_formdata(valuelist)
-        if self.data is not None:
-            self.data = self.data.astimezone(UTC)
+        if self.data is None:
+            return
+        try:
+            moment = self.data.astimezone(UTC)
+        except OverflowError:
+            moment = None
+        if moment is None or not self.earliest <= moment < self.latest:
+            # the nearest bound stands in (never saved: the form is refused), so that other
+            # checks can compare with it and "required" does not hide this message
+            self.data = self.latest if moment and moment >= self.latest else self.earliest
+            raise ValueError(str(_l("Choose a time between the years 1900 and 2999.")))
+        self.data = moment
 
 
 class MultiCheckboxField(SelectMultipleField):

@@ -154,7 +154,9 @@ def edit_question(consultation_id, question_id):
     if question is None:
         abort(404)
     form = QuestionForm(obj=question)
-    if request.method == "GET":
+    # the options as the form writes them, never the question's rows (a form sent without
+    # the field keeps them)
+    if request.method == "GET" or "options" not in request.form:
         form.options.data = "\n".join(o.label for o in question.options if not o.code)
     if form.validate_on_submit():
         try:

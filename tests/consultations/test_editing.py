@@ -396,6 +396,25 @@ def test_changing_a_question_before_opening_may_change_anything(client, db, logi
     assert count(Option, Option.id.in_(scene.options["single"])) == 0
 
 
+@pytest.mark.parametrize("kind", ["single", "yes_no"])
+def test_a_question_edit_sent_without_its_options_keeps_them(client, db, login_as, kind):
+    """A field not sent keeps its value; the form's ``options`` once took the question's rows
+    instead (a 500 found by tests/house/test_fuzz_forms.py)."""
+    scene = build("scheduled")
+    login_as(user=_db.session.get(User, scene.author_id))
+    url = f"{scene.url}/questions/{scene.questions[kind]}"
+    text = queries.question(scene.id, scene.questions[kind]).text
+
+    empty = client.post(url, data={})
+    renamed = client.post(url, data={"text": "Mergeți cu autobuzul?", "kind": kind})
+
+    assert (empty.status_code, renamed.status_code) == (303, 303)
+    question = queries.question(scene.id, scene.questions[kind])
+    assert question.text == "Mergeți cu autobuzul?" != text
+    labels = [o.label for o in question.options if not o.code]
+    assert labels == (["Autobuze", "Tramvaie", "Biciclete"] if kind == "single" else [])
+
+
 def test_deleting_a_question_before_opening(client, db, login_as):
     scene = build("scheduled")
     login_as(user=_db.session.get(User, scene.author_id))

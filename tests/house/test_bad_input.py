@@ -6,9 +6,12 @@ import io
 
 import pytest
 
+from m100hub.consultations.models import Consultation
 from m100hub.events.models import Event
 from m100hub.forums.models import Thread
 from tests.support import factories
+from tests.support.consultations import consultation_form
+from tests.support.events import event_form
 
 HUGE = "9" * 30
 
@@ -43,3 +46,21 @@ def test_an_event_title_on_two_lines_is_refused(client, db, login_as):
     assert "Scrie pe un singur rând." in response.get_data(as_text=True)  # the admin reads Romanian
     assert db.session.query(Event).count() == before
     factories.user()  # the session is still usable
+
+
+@pytest.mark.parametrize("moment", ["0001-01-01T00:00", "1899-12-31T23:59", "3000-01-01T02:00"])
+@pytest.mark.parametrize("path, form, field", [
+    ("/events/new", event_form, "starts_at"), ("/events/new", event_form, "ends_at"),
+    ("/events/new", event_form, "registration_closes_at"),
+    ("/consultations/new", consultation_form, "closes_at"),
+])
+def test_a_time_out_of_range_is_refused_with_a_message(client, db, login_as, path, form, field,
+                                                      moment):
+    """Year 1 in Bucharest is before year 1 in UTC: converting it gave a 500 (found by
+    tests/house/test_fuzz_forms.py). A time outside 1900–2999 is refused on the form."""
+    login_as("admin")
+    counts = (db.session.query(Event).count(), db.session.query(Consultation).count())
+    response = client.post(path, data=form(**{field: moment}))
+    assert response.status_code == 422
+    assert "între anii 1900 și 2999" in response.get_data(as_text=True)  # the admin's Romanian
+    assert (db.session.query(Event).count(), db.session.query(Consultation).count()) == counts
