@@ -73,28 +73,35 @@ def refuse_nul_bytes():
         abort(400)
 
 
-def accepts_files(view):
-    """Mark a view whose form takes uploaded files; every other refuses a file part."""
-    view.accepts_files = True
-    return view
+def accepts_files(*fields: str):
+    """``@accepts_files("image")``: the view's form takes uploaded files in these fields (and
+    bodies up to MAX_UPLOAD_LENGTH); a file part in any other field, or sent to any other
+    view, is refused."""
+
+    def mark(view):
+        view.accepts_files = frozenset(fields)
+        return view
+
+    return mark
 
 
 def allow_uploads():
     """A form that takes files (``@accepts_files``) may be as large as MAX_UPLOAD_LENGTH;
     every other request keeps MAX_CONTENT_LENGTH. Decided before anything reads the body."""
     view = current_app.view_functions.get(request.endpoint or "")
-    if getattr(view, "accepts_files", False):
+    if getattr(view, "accepts_files", None):
         request.max_content_length = current_app.config["MAX_UPLOAD_LENGTH"] + 64 * 1024
 
 
 def refuse_unexpected_files():
-    """A file part sent to a form that takes none (a file for a text field): 400, never a
+    """A file part sent where the form takes none (a file for a text field): 400, never a
     500 deep in a validator."""
     if request.method not in ("POST", "PUT", "PATCH") or not request.mimetype.startswith(
             "multipart/"):
         return
     view = current_app.view_functions.get(request.endpoint or "")
-    if request.files and not getattr(view, "accepts_files", False):
+    allowed = getattr(view, "accepts_files", frozenset())
+    if any(name not in allowed for name in request.files):
         abort(400)
 
 

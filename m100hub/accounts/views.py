@@ -171,7 +171,7 @@ def reset_password(token):
 
 @bp.route("/account", methods=["GET", "POST"])
 @login_required
-@accepts_files
+@accepts_files("image")
 def edit_profile():
     form = ProfileForm(obj=current_user, person=current_user)
     form.home_city_id.choices = city_choices(_("— none —"))

@@ -101,7 +101,7 @@ def cities():
 @bp.route("/cities/<id:city_id>/edit", methods=["GET", "POST"])
 @admin_required
 @submitted_once
-@accepts_files
+@accepts_files("image")
 def edit_city(city_id=None):
     city = get_or_404(City, city_id) if city_id is not None else None
     form = CityForm(obj=city)

@@ -52,7 +52,7 @@ RULES = ("city_id", "sectors", "opens_at", "closes_at", "results_while_open")
 @bp.route("/consultations/new", methods=["GET", "POST"])
 @confirmed_required
 @submitted_once
-@accepts_files
+@accepts_files("image")
 def new():
     require(permissions.can_create(current_user))
     form = ConsultationForm()
@@ -67,7 +67,7 @@ def new():
 
 @bp.route("/consultations/<id:consultation_id>/edit", methods=["GET", "POST"])
 @confirmed_required
-@accepts_files
+@accepts_files("image")
 def edit(consultation_id):
     consultation = _managed_or_404(consultation_id)
     require(permissions.can_edit(current_user, consultation))

@@ -68,7 +68,7 @@ def _data(form: EventForm) -> dict | None:
 @bp.route("/events/new", methods=["GET", "POST"])
 @confirmed_required
 @submitted_once
-@accepts_files
+@accepts_files("image")
 def new():
     require(permissions.can_organise(current_user))
     form = _form(None)
@@ -81,7 +81,7 @@ def new():
 
 @bp.route("/events/<id:event_id>/edit", methods=["GET", "POST"])
 @confirmed_required
-@accepts_files
+@accepts_files("image")
 def edit(event_id):
     event = _managed_or_404(event_id)
     services.require_editable(event)
