@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Flask, flash, redirect, render_template, request, url_for
+from flask import Flask, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import AnonymousUserMixin
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
@@ -53,14 +54,35 @@ def _conflict(exc: Conflict):
     return render_error(409)
 
 
+def _database_unavailable(exc: OperationalError) -> bool:
+    """Whether the error says the database cannot be reached now (PostgreSQL stopped or
+    restarting, the connection cut, SQLite's write lock held past the busy timeout), rather
+    than that this request is wrong."""
+    if exc.connection_invalidated or "database is locked" in str(exc.orig):
+        return True
+    state = getattr(exc.orig, "sqlstate", None)
+    # psycopg: no SQLSTATE when no connection could be made; class 08 is a connection
+    # exception, 57P0x an administrator's or a crash's shutdown
+    return exc.orig is not None and type(exc.orig).__module__.startswith("psycopg") and (
+        state is None or state.startswith(("08", "57P")))
+
+
 def _database_busy(exc: OperationalError):
-    """The embedded SQLite database lets one writer at a time: a write that waited past its
-    busy timeout is a 503 with Retry-After, never a 500. Any other database error stays one."""
-    if "database is locked" not in str(exc.orig):
+    """A database that cannot be reached or written now — SQLite's one writer busy past its
+    timeout, PostgreSQL stopped or restarting — is a 503 with Retry-After, never a 500: the
+    request may simply be sent again. Any other database error stays a 500."""
+    if not _database_unavailable(exc):
         raise exc  # any other: the ordinary 500, logged (and raised in the tests)
-    db.session.rollback()
-    page, code = render_error(503)
-    return page, code, {"Retry-After": "2"}
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001,S110 (the connection is gone: nothing to roll back)
+        pass
+    if "_login_user" not in g:  # the page must not ask the database who is signed in
+        g._login_user = AnonymousUserMixin()
+    page, code = render_error(503, None if "database is locked" in str(exc.orig) else _(
+        "The hub cannot reach its database at this moment. Please try again in a minute; "
+        "nothing was saved."))
+    return page, code, {"Retry-After": "2" if "database is locked" in str(exc.orig) else "10"}
 
 
 def _server_error(exc):

@@ -100,7 +100,7 @@ def refuse_unexpected_files():
             "multipart/"):
         return
     view = current_app.view_functions.get(request.endpoint or "")
-    allowed = getattr(view, "accepts_files", frozenset())
+    allowed: frozenset[str] = getattr(view, "accepts_files", frozenset())
     if any(name not in allowed for name in request.files):
         abort(400)
 

@@ -59,3 +59,35 @@ def test_any_other_database_error_stays_a_logged_500(tmp_path):
     app.add_url_rule("/broken", "broken", broken)
     with pytest.raises(OperationalError):
         app.test_client().get("/broken")
+
+
+@pytest.mark.parametrize("language, words", [("ro", "nu s-a salvat nimic"),
+                                             ("en", "nothing was saved")])
+def test_a_database_that_cannot_be_reached_is_a_503_not_a_500(tmp_path, language, words):
+    """PostgreSQL stopped or restarting: pages and writes answer 503 with Retry-After (a load
+    balancer or a person may try again), for visitors and for signed-in people alike."""
+    from tests.support.live import free_port
+
+    nowhere = f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/m100"  # nothing listens
+    app = create_app({**base_config(tmp_path, nowhere), "ANONYMOUS_PAGE_SECONDS": 0})
+    client = app.test_client()
+    signing_in = {"email": "ana@example.ro", "password": "verde-si-curat-2035"}
+    for method, path in (("get", "/"), ("get", "/consultations"), ("post", "/login")):
+        response = getattr(client, method)(path, headers={"Accept-Language": language},
+                                           data=signing_in if method == "post" else None)
+        assert response.status_code == 503, path
+        assert int(response.headers["Retry-After"]) > 0
+        assert words in response.get_data(as_text=True)
+    with client.session_transaction() as session:  # a signed-in person's next page
+        session["_user_id"] = "1"
+    response = client.get("/notifications", headers={"Accept-Language": language})
+    assert response.status_code == 503
+
+
+def test_other_database_errors_stay_errors(app, db):
+    """A mistake in a query is no outage: it is raised (and logged as a 500), not hidden."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import ProgrammingError
+
+    with app.test_request_context(), pytest.raises(ProgrammingError):
+        db.session.execute(text("SELECT * FROM no_such_table"))
