@@ -66,6 +66,7 @@ def test_any_other_database_error_stays_a_logged_500(tmp_path):
 def test_a_database_that_cannot_be_reached_is_a_503_not_a_500(tmp_path, language, words):
     """PostgreSQL stopped or restarting: pages and writes answer 503 with Retry-After (a load
     balancer or a person may try again), for visitors and for signed-in people alike."""
+    from tests.plugins.app import session_identifier
     from tests.support.live import free_port
 
     nowhere = f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/m100"  # nothing listens
@@ -79,7 +80,9 @@ def test_a_database_that_cannot_be_reached_is_a_503_not_a_500(tmp_path, language
         assert int(response.headers["Retry-After"]) > 0
         assert words in response.get_data(as_text=True)
     with client.session_transaction() as session:  # a signed-in person's next page
-        session["_user_id"] = "1"
+        session["_user_id"] = "1:a-session-token"
+        session["_fresh"] = True
+        session["_id"] = session_identifier(client)
     response = client.get("/notifications", headers={"Accept-Language": language})
     assert response.status_code == 503
 
