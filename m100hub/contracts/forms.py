@@ -30,11 +30,11 @@ def _amount(label, description=None, required=False):
 
 class ContractForm(StrippedMixin, FlaskForm):
     ambition = markdown_field(_l("Ambition statement"), required=False)
-    baseline_year = IntegerField(_l("Baseline year"), validators=[DataRequired(), YEARS],
+    baseline_year = IntegerField(_l("Baseline year"), validators=[InputRequired(), YEARS],
                                  description=_l("The year of the reference emission "
                                                 "inventory."))
     target_year = IntegerField(_l("Target year (climate neutral)"),
-                               validators=[DataRequired(), YEARS])
+                               validators=[InputRequired(), YEARS])
 
     def validate_target_year(self, field):
         if self.baseline_year.data and field.data and field.data <= self.baseline_year.data:
@@ -73,7 +73,7 @@ class ActionForm(StrippedMixin, FlaskForm):
 
 
 class UpdateForm(StrippedMixin, FlaskForm):
-    on_date = DateField(_l("Date"), validators=[DataRequired()])
+    on_date = DateField(_l("Date"), validators=[InputRequired()])
     body = markdown_field(_l("What happened"), max_length=5000)
     #: one-time key of this form: a double submit writes one update
     key = HiddenField(validators=[DataRequired(), Length(16, 64)],
@@ -86,13 +86,16 @@ class FundingForm(StrippedMixin, FlaskForm):
     secured = _amount(_l("Secured, euros"), required=False)
     sought = _amount(_l("Still sought, euros"), required=False)
 
-    def validate_sought(self, field):
-        if not (self.secured.data or field.data):
-            raise ValidationError(_l("Give an amount secured or sought."))
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if valid and not (self.secured.data or self.sought.data):
+            self.sought.errors = [_l("Give an amount secured or sought.")]
+            return False
+        return valid
 
 
 class InventoryForm(StrippedMixin, FlaskForm):
-    year = IntegerField(_l("Year"), validators=[DataRequired(), YEARS])
+    year = IntegerField(_l("Year"), validators=[InputRequired(), YEARS])
     sector = SelectField(_l("Sector"), choices=ContractSector.choices())
     tco2e = IntegerField(_l("Emissions, tCO2e"), validators=[
         InputRequired(), NumberRange(min=0, max=MAX_AMOUNT,
