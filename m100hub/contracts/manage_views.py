@@ -82,7 +82,7 @@ def new_action(slug):
 @confirmed_required
 def edit_action(slug, action_id):
     city = _editable_city(slug)
-    action = action_or_404(city, action_id)
+    contract, action = action_or_404(city, action_id)
     form = _action_form(city, action)
     if form.validate_on_submit():
         try:
@@ -100,10 +100,10 @@ def edit_action(slug, action_id):
 @confirmed_required
 def post_update(slug, action_id):
     city = _editable_city(slug)
-    action = action_or_404(city, action_id)
+    contract, action = action_or_404(city, action_id)
     form = UpdateForm()
     if not form.validate_on_submit():
-        return render_action(city, action, update_form=form)
+        return render_action(city, contract, action, update_form=form)
     services.post_update(current_user, city, action, on_date=form.on_date.data,
                          body=form.body.data, key=form.key.data)
     return commit_and_redirect(_("The update is posted."), url_for(
@@ -114,10 +114,10 @@ def post_update(slug, action_id):
 @confirmed_required
 def save_funding(slug, action_id):
     city = _editable_city(slug)
-    action = action_or_404(city, action_id)
+    contract, action = action_or_404(city, action_id)
     form = FundingForm()
     if not form.validate_on_submit():
-        return render_action(city, action, funding_form=form)
+        return render_action(city, contract, action, funding_form=form)
     services.save_funding(current_user, action, source_kind=form.source_kind.data,
                           programme=form.programme.data, secured=form.secured.data or 0,
                           sought=form.sought.data or 0)

@@ -17,7 +17,7 @@ from ..permissions import confirmed_required, require
 from ..util import csv_cell
 from . import bp, financing, permissions, queries, services, trajectory
 from .forms import FundingForm, UpdateForm
-from .models import Action, ActionStatus, ContractSector
+from .models import Action, ActionStatus, Contract, ContractSector
 
 
 def city_or_404(slug: str) -> City:
@@ -27,12 +27,13 @@ def city_or_404(slug: str) -> City:
     return city
 
 
-def action_or_404(city: City, action_id: int) -> Action:
+def action_or_404(city: City, action_id: int) -> tuple[Contract, Action]:
+    """The city's contract and one of its actions (another city's action: 404)."""
     contract = queries.contract_of(city.id)
     action = queries.action_of(action_id)
     if contract is None or action is None or action.contract_id != contract.id:
         abort(404)
-    return action
+    return contract, action
 
 
 @bp.route("/cities/<slug:slug>/contract")
@@ -64,10 +65,11 @@ def contract(slug):
 @anonymous_page
 def action(slug, action_id):
     city = city_or_404(slug)
-    return render_action(city, action_or_404(city, action_id))
+    return render_action(city, *action_or_404(city, action_id))
 
 
-def render_action(city: City, action: Action, update_form=None, funding_form=None):
+def render_action(city: City, contract: Contract, action: Action, update_form=None,
+                  funding_form=None):
     """The action page; those who edit it get its forms (a refused one with its errors: 422)."""
     can_edit = permissions.can_edit(current_user, city)
     if can_edit:
@@ -79,7 +81,7 @@ def render_action(city: City, action: Action, update_form=None, funding_form=Non
     lines = queries.funding_of(action.id)
     page = render_template(
         "contracts/action.html", city=city, action=action,
-        contract=queries.contract_of(city.id), updates=queries.updates_of(action.id),
+        contract=contract, updates=queries.updates_of(action.id),
         lines=lines, totals=financing.action_totals(action.cost, lines), can_edit=can_edit,
         update_form=update_form, funding_form=funding_form)
     return page, 422 if refused else 200
