@@ -45,8 +45,7 @@ def save_contract(actor, city: City, contract: Contract | None, *, ambition: str
                   target_year: int, baseline_year: int) -> Contract:
     creating = contract is None
     if contract is None:
-        contract = Contract(city_id=city.id)
-        db.session.add(contract)
+        contract, creating = _new_contract(city)
     contract.ambition = ambition or ""
     contract.ambition_html = render_markdown(contract.ambition)
     contract.target_year, contract.baseline_year = target_year, baseline_year
@@ -54,6 +53,22 @@ def save_contract(actor, city: City, contract: Contract | None, *, ambition: str
     db.session.flush()
     log(actor, "contract_created" if creating else "contract_updated", city)
     return contract
+
+
+def _new_contract(city: City) -> tuple[Contract, bool]:
+    """A new contract, or the one a simultaneous first save has just written (the database
+    keeps one per city)."""
+    contract = Contract(city_id=city.id, target_year=default_target_year(city),
+                        baseline_year=2019)
+    try:
+        with db.session.begin_nested():
+            db.session.add(contract)
+    except IntegrityError:
+        existing = db.session.scalar(select(Contract).where(Contract.city_id == city.id))
+        if existing is None:
+            raise
+        return existing, False
+    return contract, True
 
 
 def add_action(actor, city: City, contract: Contract, data: dict) -> tuple[Action, bool]:

@@ -99,3 +99,47 @@ def build(baseline_year: int, target_year: int, totals: dict[int, int]) -> Traje
     trajectory.points = [YearPoint(year, totals[year], trajectory.path_at(year))
                          for year in sorted(totals)]
     return trajectory
+
+
+@dataclass(frozen=True)
+class Series:
+    label: str
+    points: str  #: SVG points
+    #: the path's straight line for this city (baseline 100 % → 0 % at its target)
+    path: str
+
+
+@dataclass(frozen=True)
+class NationalChart:
+    series: list[Series]
+    x_ticks: list[tuple[float, int]]
+    y_ticks: list[tuple[float, int]]
+    width: int = WIDTH
+    height: int = HEIGHT
+
+
+def national_chart(paths: list[tuple[str, Trajectory]]) -> NationalChart | None:
+    """Every city's emissions as a share of its own baseline (100 %), so that cities of any
+    size share one scale, each with its straight path to 0 % in its target year."""
+    usable = [(label, p, p.baseline_total) for label, p in paths
+              if p.baseline_total and p.points]
+    if not usable:
+        return None
+    first = min(min(p.baseline_year, p.points[0].year) for _, p, _ in usable)
+    last = max(max(p.target_year, p.points[-1].year) for _, p, _ in usable)
+    top = max([100.0] + [pt.total / base * 100 for _, p, base in usable for pt in p.points])
+
+    def x(year: int) -> float:
+        return round(LEFT + (year - first) / max(last - first, 1) * (WIDTH - LEFT - 10), 1)
+
+    def y(percent: float) -> float:
+        return round(TOP + (1 - percent / top) * (HEIGHT - TOP - BOTTOM), 1)
+
+    series = [Series(
+        label=label,
+        points=" ".join(f"{x(pt.year)},{y(pt.total / base * 100)}" for pt in p.points),
+        path=f"{x(p.baseline_year)},{y(100)} {x(p.target_year)},{y(0)}",
+    ) for label, p, base in usable]
+    years = sorted({first, last} | {p.target_year for _, p, _ in usable})
+    return NationalChart(series=series, x_ticks=[(x(year), year) for year in years],
+                         y_ticks=[(y(share), round(share)) for share in (0, 50, 100)])

@@ -9,12 +9,12 @@ from flask import Response, abort, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..cities.models import City
+from ..cities.models import City, MissionStatus
 from ..cities.queries import by_slug
 from ..database import commit_and_redirect
 from ..page_cache import anonymous_page
 from ..permissions import confirmed_required, require
-from ..util import csv_cell
+from ..util import choice_arg, csv_cell
 from . import bp, financing, permissions, queries, services, trajectory
 from .forms import FundingForm, UpdateForm
 from .models import Action, ActionStatus, Contract, ContractSector
@@ -99,11 +99,20 @@ def follow(slug):
     return commit_and_redirect(message, url_for(".contract", slug=city.slug))
 
 
+def _national_rows() -> tuple[list[queries.CityRow], str]:
+    """The national rows, of one mission status when the ``status`` filter asks."""
+    status = choice_arg("status", [s.value for s in MissionStatus])
+    rows = queries.national_rows()
+    return [r for r in rows if not status or r.city.mission_status == status], status
+
+
 @bp.route("/contracts")
 @anonymous_page
 def national():
-    rows = queries.national_rows()
+    rows, status = _national_rows()
+    chart = trajectory.national_chart([(r.city.name, r.path) for r in rows if r.path])
     return render_template("contracts/national.html", rows=rows, Status=ActionStatus,
+                           statuses=MissionStatus, status=status, chart=chart,
                            any_demo=any(r.contract and r.contract.is_demo for r in rows))
 
 
@@ -133,13 +142,13 @@ def _open_data(row: queries.CityRow) -> dict:
 @bp.route("/contracts.json")
 @anonymous_page
 def national_json():
-    return jsonify({"cities": [_open_data(row) for row in queries.national_rows()]})
+    return jsonify({"cities": [_open_data(row) for row in _national_rows()[0]]})
 
 
 @bp.route("/contracts.csv")
 @anonymous_page
 def national_csv():
-    records = [_open_data(row) for row in queries.national_rows()]
+    records = [_open_data(row) for row in _national_rows()[0]]
     out = io.StringIO()
     flat = [{**{k: v for k, v in r.items() if k != "actions"},
              **{f"actions_{k}": v for k, v in r["actions"].items()}} for r in records]

@@ -128,3 +128,22 @@ def test_demo_contracts_are_labelled_on_every_page_showing_them(client, db):
                 f"/cities/brasov/contract/actions/{action.id}"):
         assert DEMO_LABEL in page(client.get(url)), url
     assert client.get("/contracts.json").get_json()["cities"][0]["illustrative"] is True
+
+
+def test_the_national_page_filters_by_mission_status_and_draws_every_trajectory(client, db):
+    _filled_suceava()
+    cf.contract("cluj-napoca")
+    cf.inventory("cluj-napoca", 2019, tco2e=500)
+    cf.inventory("cluj-napoca", 2024, tco2e=400)
+    _db.session.commit()
+    english(client)
+    text = page(client.get("/contracts"))
+    assert text.count('class="chart-line series-') == 2 and "-25 %" in text and "-20 %" in text
+    for status, shown, hidden in (("eu_mission", "Suceava", "Brașov"),
+                                  ("m100_mirror", None, "Suceava")):
+        text = page(client.get("/contracts", query_string={"status": status}))
+        assert hidden not in text and (shown is None or shown in text)
+        data = client.get("/contracts.json", query_string={"status": status}).get_json()
+        assert {c["mission_status"] for c in data["cities"]} <= {status}
+    # an unknown filter is no filter
+    assert "Suceava" in page(client.get("/contracts", query_string={"status": "x"}))

@@ -80,3 +80,17 @@ def test_sector_totals_skip_dropped_actions_and_follow_the_sectors_order():
     # action 1 is over-funded by 500, which does not close action 3's gap of 200
     assert by_sector[ContractSector.TRANSPORT] == financing.Totals(1200, 1500, 0, 200)
     assert overall == financing.Totals(1700, 1600, 300, 600)
+
+
+def test_the_national_chart_puts_every_city_on_its_own_baseline_scale():
+    big = trajectory.build(2019, 2030, {2019: 2_000_000, 2024: 1_000_000})
+    small = trajectory.build(2019, 2035, {2019: 10_000, 2024: 9_000})
+    no_baseline = trajectory.build(2019, 2035, {2022: 5})
+    chart = trajectory.national_chart([("Mare", big), ("Mic", small), ("Fără", no_baseline)])
+    assert [s.label for s in chart.series] == ["Mare", "Mic"]  # no baseline: no line
+    (_, big_2024), (_, small_2024) = (s.points.split()[1].split(",") for s in chart.series)
+    # 50 % and 90 % of their baselines: the big city's point is lower on the chart
+    assert float(big_2024) > float(small_2024)
+    assert [year for _, year in chart.x_ticks] == [2019, 2030, 2035]
+    assert [value for _, value in chart.y_ticks] == [0, 50, 100]
+    assert trajectory.national_chart([("Fără", no_baseline)]) is None
