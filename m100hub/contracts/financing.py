@@ -37,14 +37,22 @@ def action_totals(cost: int | None, lines: Iterable) -> Totals:
     return Totals(cost=cost, secured=secured, sought=sought, gap=max(cost - secured, 0))
 
 
-def plan_totals(actions: Iterable, lines_by_action: dict[int, list]) -> tuple[dict, Totals]:
-    """(sector → Totals in the sectors' order, the whole plan's Totals)."""
+def totals_by_action(actions: Iterable, lines_by_action: dict[int, list]) -> dict[int, Totals]:
+    return {action.id: action_totals(action.cost, lines_by_action.get(action.id, []))
+            for action in actions}
+
+
+def plan_totals(actions: Iterable, lines_by_action: dict[int, list],
+                per_action: dict[int, Totals] | None = None) -> tuple[dict, Totals]:
+    """(sector → Totals in the sectors' order, the whole plan's Totals); ``per_action``:
+    the actions' own totals when they are at hand already."""
     by_sector: dict = {}
     overall = Totals()
     for action in actions:
         if action.status == ActionStatus.DROPPED:
             continue
-        totals = action_totals(action.cost, lines_by_action.get(action.id, []))
+        totals = (per_action[action.id] if per_action is not None else
+                  action_totals(action.cost, lines_by_action.get(action.id, [])))
         by_sector.setdefault(action.sector, Totals()).add(totals)
         overall.add(totals)
     order = {sector: rank for rank, sector in enumerate(ContractSector)}

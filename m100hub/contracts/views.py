@@ -47,7 +47,8 @@ def contract(slug):
     if contract is not None:
         actions = queries.actions_of(contract.id)
         lines = queries.funding_by_action(contract.id)
-        by_sector, overall = financing.plan_totals(actions, lines)
+        per_action = financing.totals_by_action(actions, lines)
+        by_sector, overall = financing.plan_totals(actions, lines, per_action)
         inventories = queries.inventories_of(city.id)
         path = trajectory.build(contract.baseline_year, contract.target_year,
                                 queries.totals_by_year(inventories))
@@ -56,8 +57,10 @@ def contract(slug):
             grouped.setdefault(action.sector, []).append(action)
         context.update(
             grouped=[(s, grouped[s]) for s in ContractSector if s in grouped],
-            lines=lines, by_sector=by_sector, overall=overall, inventories=inventories,
-            path=path, chart=path.chart(), action_totals=financing.action_totals)
+            per_action=per_action, by_sector=by_sector, overall=overall,
+            inventories=inventories, path=path, chart=path.chart(),
+            # each label translated once, not once per action
+            status_labels={s: s.label for s in ActionStatus})
     return render_template("contracts/contract.html", **context)
 
 
