@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, IntegerField, SelectField, StringField
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+
+from ..forms import OptionalIdField, StrippedMixin, markdown_field, not_blank
+from .models import ActionStatus, ContractSector, FundingKind
+
+#: the largest amount of euros or tonnes a form takes (the columns hold far more)
+MAX_AMOUNT = 10**12
+YEARS = NumberRange(min=1990, max=2100, message=_l("A year between 1990 and 2100."))
+
+
+def _amount(label, description=None, required=False):
+    return IntegerField(label, description=description, validators=[
+        DataRequired() if required else Optional(),
+        NumberRange(min=0, max=MAX_AMOUNT, message=_l("A whole number, zero or more."))])
+
+
+class ContractForm(StrippedMixin, FlaskForm):
+    ambition = markdown_field(_l("Ambition statement"), required=False)
+    baseline_year = IntegerField(_l("Baseline year"), validators=[InputRequired(), YEARS],
+                                 description=_l("The year of the reference emission "
+                                                "inventory."))
+    target_year = IntegerField(_l("Target year (climate neutral)"),
+                               validators=[InputRequired(), YEARS])
+
+    def validate_target_year(self, field):
+        if self.baseline_year.data and field.data and field.data <= self.baseline_year.data:
+            raise ValidationError(_l("The target year must come after the baseline year."))
+
+
+class ActionForm(StrippedMixin, FlaskForm):
+    sector = SelectField(_l("Sector"), choices=ContractSector.choices())
+    title = StringField(_l("Title"), validators=[DataRequired(), not_blank, Length(3, 200)])
+    description = markdown_field(_l("Description"), required=False)
+    organisation_id = OptionalIdField(_l("Responsible organisation (optional)"))
+    status = SelectField(_l("Status"), choices=ActionStatus.choices())
+    dropped_reason = StringField(_l("Why it was dropped"), validators=[Length(max=500)],
+                                 description=_l("Required when the action is dropped."))
+    starts_on = DateField(_l("Starts (optional)"), validators=[Optional()])
+    ends_on = DateField(_l("Ends (optional)"), validators=[Optional()])
+    expected_reduction = _amount(_l("Expected reduction, tCO2e per year (optional)"))
+    progress = IntegerField(_l("Progress, %"), default=0, validators=[
+        Optional(), NumberRange(min=0, max=100, message=_l("Between 0 and 100."))])
+    cost = _amount(_l("Cost, euros (optional)"))
+
+    def validate_ends_on(self, field):
+        if field.data and self.starts_on.data and field.data < self.starts_on.data:
+            raise ValidationError(_l("The end cannot come before the start."))
+
+    def validate_dropped_reason(self, field):
+        if self.status.data == ActionStatus.DROPPED.value and not field.data:
+            raise ValidationError(_l("Say why the action was dropped."))
+
+    def data_for_service(self) -> dict:
+        data = {name: self[name].data for name in (
+            "sector", "title", "description", "organisation_id", "status", "dropped_reason",
+            "starts_on", "ends_on", "expected_reduction", "progress", "cost")}
+        data["progress"] = data["progress"] or 0
+        return data
+
+
+class UpdateForm(StrippedMixin, FlaskForm):
+    on_date = DateField(_l("Date"), validators=[InputRequired()])
+    body = markdown_field(_l("What happened"), max_length=5000)
+
+
+class FundingForm(StrippedMixin, FlaskForm):
+    source_kind = SelectField(_l("Source"), choices=FundingKind.choices())
+    programme = StringField(_l("Programme or funder (optional)"), validators=[Length(max=200)])
+    secured = _amount(_l("Secured, euros"), required=False)
+    sought = _amount(_l("Still sought, euros"), required=False)
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if valid and not (self.secured.data or self.sought.data):
+            self.sought.errors = [_l("Give an amount secured or sought.")]
+            return False
+        return valid
+
+
+class InventoryForm(StrippedMixin, FlaskForm):
+    year = IntegerField(_l("Year"), validators=[InputRequired(), YEARS])
+    sector = SelectField(_l("Sector"), choices=ContractSector.choices())
+    tco2e = IntegerField(_l("Emissions, tCO2e"), validators=[
+        InputRequired(), NumberRange(min=0, max=MAX_AMOUNT,
+                                     message=_l("A whole number, zero or more."))])
+    source = StringField(_l("Source (optional)"), validators=[Length(max=300)])

@@ -1,0 +1,38 @@
+"""A person's part of the climate contracts in their data download, and what deleting the
+account does to it: the cities they follow go; the updates they posted for their city stay
+on its public timeline, no longer linked to them (an official act of the city)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, select, update
+
+from ..cities.models import City
+from ..extensions import db
+from ..features import PersonalData, Records, iso
+from .models import ActionUpdate, Follower
+
+
+def export(person) -> list[Records]:
+    follows = db.session.execute(
+        select(City.name, Follower.created_dt).join(City, City.id == Follower.city_id)
+        .where(Follower.user_id == person.id).order_by(City.name))
+    updates = db.session.scalars(select(ActionUpdate).where(ActionUpdate.author_id == person.id)
+                                 .order_by(ActionUpdate.id))
+    return [
+        Records("contract_follows", _l("Climate contracts you follow"),
+                [{"city": name, "since": iso(since)} for name, since in follows]),
+        Records("contract_updates", _l("Updates you posted on climate contract actions"),
+                [{"action_id": u.action_id, "date": u.on_date.isoformat(), "text": u.body,
+                  "created": iso(u.created_dt)} for u in updates]),
+    ]
+
+
+def erase(person) -> None:
+    db.session.execute(delete(Follower).where(Follower.user_id == person.id))
+    db.session.execute(update(ActionUpdate).where(ActionUpdate.author_id == person.id)
+                       .values(author_id=None))
+    db.session.flush()
+
+
+PERSONAL_DATA = PersonalData(export, erase, models=(Follower, ActionUpdate))

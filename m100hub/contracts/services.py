@@ -1,0 +1,171 @@
+"""Writes to contracts. They flush, never commit; each is in the public activity log, and
+what followers care about (updates, status changes) notifies them in the same transaction."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+
+from ..activity.services import log
+from ..cities.models import City, MissionStatus
+from ..database import insert_on_conflict, utcnow
+from ..extensions import db
+from ..notifications.services import notify
+from ..text import render_markdown
+from .models import (
+    Action,
+    ActionStatus,
+    ActionUpdate,
+    Contract,
+    ContractSector,
+    Follower,
+    FundingKind,
+    FundingLine,
+    Inventory,
+)
+from .queries import followers
+
+ACTION_FIELDS = ("sector", "title", "description", "organisation_id", "status",
+                 "dropped_reason", "starts_on", "ends_on", "expected_reduction", "progress",
+                 "cost")
+
+
+class TitleTaken(Exception):
+    """Another action of the same plan has this title."""
+
+
+def default_target_year(city: City) -> int:
+    """2030 for EU-mission cities, 2035 for the others (M100's own target)."""
+    return 2030 if city.mission_status == MissionStatus.EU_MISSION else 2035
+
+
+def save_contract(actor, city: City, contract: Contract | None, *, ambition: str,
+                  target_year: int, baseline_year: int) -> Contract:
+    creating = contract is None
+    if contract is None:
+        contract, creating = _new_contract(city)
+    contract.ambition = ambition or ""
+    contract.ambition_html = render_markdown(contract.ambition)
+    contract.target_year, contract.baseline_year = target_year, baseline_year
+    contract.updated_dt = utcnow()
+    db.session.flush()
+    log(actor, "contract_created" if creating else "contract_updated", city)
+    return contract
+
+
+def _new_contract(city: City) -> tuple[Contract, bool]:
+    """A new contract, or the one a simultaneous first save has just written (the database
+    keeps one per city)."""
+    contract = Contract(city_id=city.id, target_year=default_target_year(city),
+                        baseline_year=2019)
+    try:
+        with db.session.begin_nested():
+            db.session.add(contract)
+    except IntegrityError:
+        existing = db.session.scalar(select(Contract).where(Contract.city_id == city.id))
+        if existing is None:
+            raise
+        return existing, False
+    return contract, True
+
+
+def add_action(actor, city: City, contract: Contract, data: dict) -> tuple[Action, bool]:
+    """(the action, whether it is new): the same title sent twice finds the first one."""
+    action = Action(contract_id=contract.id)
+    _fill(action, data)
+    try:
+        with db.session.begin_nested():
+            db.session.add(action)
+    except IntegrityError:
+        existing = db.session.scalar(select(Action).where(
+            Action.contract_id == contract.id, Action.title == data["title"]))
+        if existing is None:
+            raise
+        return existing, False
+    log(actor, "contract_action_created", action, label=action.title, city=city.name)
+    return action, True
+
+
+def edit_action(actor, city: City, action: Action, data: dict) -> None:
+    """A change of status tells the city's followers."""
+    before = action.status
+    try:
+        with db.session.begin_nested():
+            _fill(action, data)
+            action.updated_dt = utcnow()
+    except IntegrityError as exc:
+        raise TitleTaken(data.get("title")) from exc
+    log(actor, "contract_action_updated", action, label=action.title, city=city.name)
+    if action.status != before:
+        notify(followers(city.id), "contract_action_status", action, actor=actor,
+               payload={**_payload(city, action), "status": action.status.value})
+
+
+def _fill(action: Action, data: dict) -> None:
+    for name in ACTION_FIELDS:
+        if name in data:
+            setattr(action, name, data[name])
+    action.sector = ContractSector(action.sector)
+    action.status = ActionStatus(action.status)
+    action.organisation_id = action.organisation_id or None
+    if action.status != ActionStatus.DROPPED:
+        action.dropped_reason = ""
+    action.description_html = render_markdown(action.description or "")
+
+
+def _payload(city: City, action: Action) -> dict:
+    return {"city": city.name, "city_slug": city.slug, "title": action.title,
+            "action_id": action.id}
+
+
+def post_update(actor, city: City, action: Action, *, on_date: date,
+                body: str) -> ActionUpdate:
+    """A dated note on the timeline (a double submit is answered by the form's one-time key,
+    m100hub/submissions.py)."""
+    update = ActionUpdate(action_id=action.id, author_id=actor.id, on_date=on_date, body=body,
+                          body_html=render_markdown(body))
+    db.session.add(update)
+    db.session.flush()
+    log(actor, "contract_action_update_posted", action, label=action.title, city=city.name)
+    notify(followers(city.id), "contract_action_update", action, actor=actor,
+           payload=_payload(city, action))
+    return update
+
+
+def save_funding(actor, action: Action, *, source_kind: str, programme: str, secured: int,
+                 sought: int) -> None:
+    """One line per source and programme: sending it again sets its amounts."""
+    values = {"action_id": action.id, "source_kind": FundingKind(source_kind).value,
+              "programme": programme or "", "secured": secured, "sought": sought,
+              "created_dt": utcnow()}
+    db.session.execute(insert_on_conflict(FundingLine).values(**values).on_conflict_do_update(
+        index_elements=["action_id", "source_kind", "programme"],
+        set_={"secured": secured, "sought": sought}))
+    log(actor, "contract_funding_saved", action, label=action.title,
+        source=values["source_kind"], programme=values["programme"], secured=secured,
+        sought=sought)
+
+
+def save_inventory(actor, city: City, *, year: int, sector: str, tco2e: int,
+                   source: str) -> None:
+    """One figure per city, year and sector: sending it again corrects it."""
+    sector_value = ContractSector(sector)
+    db.session.execute(insert_on_conflict(Inventory).values(
+        city_id=city.id, year=year, sector=sector_value.value, tco2e=tco2e, source=source or "",
+        created_dt=utcnow()).on_conflict_do_update(
+        index_elements=["city_id", "year", "sector"], set_={"tco2e": tco2e,
+                                                              "source": source or ""}))
+    log(actor, "contract_inventory_saved", city, year=year, sector=sector_value.value,
+        tco2e=tco2e)
+
+
+def set_following(user, city: City, following: bool) -> None:
+    """Follow or stop following a city's contract (idempotent)."""
+    if following:
+        db.session.execute(insert_on_conflict(Follower).values(
+            city_id=city.id, user_id=user.id, created_dt=utcnow()).on_conflict_do_nothing())
+    else:
+        db.session.execute(delete(Follower).where(Follower.city_id == city.id,
+                                                  Follower.user_id == user.id))

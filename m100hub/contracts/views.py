@@ -1,0 +1,163 @@
+"""Reading contracts: a city's contract, an action, the national comparison (CSV, JSON)."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from flask import Response, abort, jsonify, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..cities.models import City, MissionStatus
+from ..cities.queries import by_slug
+from ..database import commit_and_redirect
+from ..page_cache import anonymous_page
+from ..permissions import confirmed_required, require
+from ..util import choice_arg, csv_cell
+from . import bp, financing, permissions, queries, services, trajectory
+from .forms import FundingForm, UpdateForm
+from .models import Action, ActionStatus, Contract, ContractSector
+
+
+def city_or_404(slug: str) -> City:
+    city = by_slug(slug)
+    if city is None:
+        abort(404)
+    return city
+
+
+def action_or_404(city: City, action_id: int) -> tuple[Contract, Action]:
+    """The city's contract and one of its actions (another city's action: 404)."""
+    contract = queries.contract_of(city.id)
+    action = queries.action_of(action_id)
+    if contract is None or action is None or action.contract_id != contract.id:
+        abort(404)
+    return contract, action
+
+
+@bp.route("/cities/<slug:slug>/contract")
+@anonymous_page
+def contract(slug):
+    city = city_or_404(slug)
+    contract = queries.contract_of(city.id)
+    context: dict = {"city": city, "contract": contract, "sectors": ContractSector,
+                     "can_edit": permissions.can_edit(current_user, city),
+                     "following": queries.is_following(current_user, city.id)}
+    if contract is not None:
+        actions = queries.actions_of(contract.id)
+        lines = queries.funding_by_action(contract.id)
+        per_action = financing.totals_by_action(actions, lines)
+        by_sector, overall = financing.plan_totals(actions, lines, per_action)
+        inventories = queries.inventories_of(city.id)
+        path = trajectory.build(contract.baseline_year, contract.target_year,
+                                queries.totals_by_year(inventories))
+        grouped: dict = {}
+        for action in actions:
+            grouped.setdefault(action.sector, []).append(action)
+        context.update(
+            grouped=[(s, grouped[s]) for s in ContractSector if s in grouped],
+            per_action=per_action, by_sector=by_sector, overall=overall,
+            inventories=inventories, path=path, chart=path.chart(),
+            # each label translated once, not once per action
+            status_labels={s: s.label for s in ActionStatus})
+    return render_template("contracts/contract.html", **context)
+
+
+@bp.route("/cities/<slug:slug>/contract/actions/<id:action_id>")
+@anonymous_page
+def action(slug, action_id):
+    city = city_or_404(slug)
+    return render_action(city, *action_or_404(city, action_id))
+
+
+def render_action(city: City, contract: Contract, action: Action, update_form=None,
+                  funding_form=None):
+    """The action page; those who edit it get its forms (a refused one with its errors: 422)."""
+    can_edit = permissions.can_edit(current_user, city)
+    if can_edit:
+        refused = update_form is not None or funding_form is not None
+        update_form = update_form or UpdateForm(formdata=None)
+        funding_form = funding_form or FundingForm(formdata=None)
+    else:
+        refused = False
+    lines = queries.funding_of(action.id)
+    page = render_template(
+        "contracts/action.html", city=city, action=action,
+        contract=contract, updates=queries.updates_of(action.id),
+        lines=lines, totals=financing.action_totals(action.cost, lines), can_edit=can_edit,
+        update_form=update_form, funding_form=funding_form)
+    return page, 422 if refused else 200
+
+
+@bp.route("/cities/<slug:slug>/contract/follow", methods=["POST"])
+@confirmed_required
+def follow(slug):
+    city = city_or_404(slug)
+    require(permissions.can_follow(current_user))
+    following = request.form.get("follow") != "0"
+    services.set_following(current_user, city, following)
+    message = (_("You follow the climate contract of %(city)s.", city=city.name) if following
+               else _("You no longer follow the climate contract of %(city)s.", city=city.name))
+    return commit_and_redirect(message, url_for(".contract", slug=city.slug))
+
+
+def _national_rows() -> tuple[list[queries.CityRow], str]:
+    """The national rows, of one mission status when the ``status`` filter asks."""
+    status = choice_arg("status", [s.value for s in MissionStatus])
+    rows = queries.national_rows()
+    return [r for r in rows if not status or r.city.mission_status == status], status
+
+
+@bp.route("/contracts")
+@anonymous_page
+def national():
+    rows, status = _national_rows()
+    chart = trajectory.national_chart([(r.city.name, r.path) for r in rows if r.path])
+    return render_template("contracts/national.html", rows=rows, Status=ActionStatus,
+                           statuses=MissionStatus, status=status, chart=chart,
+                           any_demo=any(r.contract and r.contract.is_demo for r in rows))
+
+
+def _open_data(row: queries.CityRow) -> dict:
+    path, money = row.path, row.money
+    latest = path.latest if path else None
+    return {
+        "city": row.city.name, "slug": row.city.slug,
+        "mission_status": row.city.mission_status.value,
+        "population": row.city.population,
+        "has_contract": row.contract is not None,
+        "illustrative": bool(row.contract and row.contract.is_demo),
+        "target_year": row.contract.target_year if row.contract else None,
+        "baseline_year": row.contract.baseline_year if row.contract else None,
+        "actions": {status.value: row.counts.get(status, 0) for status in ActionStatus},
+        "cost_eur": money.cost, "secured_eur": money.secured, "sought_eur": money.sought,
+        "gap_eur": money.gap,
+        "baseline_tco2e": path.baseline_total if path else None,
+        "latest_year": latest.year if latest else None,
+        "latest_tco2e": latest.total if latest else None,
+        "path_tco2e": round(latest.path) if latest and latest.path is not None else None,
+        "tco2e_per_inhabitant": (round(row.per_inhabitant, 2)
+                                 if row.per_inhabitant is not None else None),
+    }
+
+
+@bp.route("/contracts.json")
+@anonymous_page
+def national_json():
+    return jsonify({"cities": [_open_data(row) for row in _national_rows()[0]]})
+
+
+@bp.route("/contracts.csv")
+@anonymous_page
+def national_csv():
+    records = [_open_data(row) for row in _national_rows()[0]]
+    out = io.StringIO()
+    flat = [{**{k: v for k, v in r.items() if k != "actions"},
+             **{f"actions_{k}": v for k, v in r["actions"].items()}} for r in records]
+    if flat:
+        writer = csv.writer(out)
+        writer.writerow(list(flat[0]))
+        writer.writerows([[csv_cell(v) for v in record.values()] for record in flat])
+    return Response(out.getvalue(), mimetype="text/csv; charset=utf-8", headers={
+        "Content-Disposition": 'attachment; filename="m100-contracts.csv"'})

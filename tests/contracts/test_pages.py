@@ -1,0 +1,149 @@
+"""The public contract pages: what anyone reads, empty states, the city page's section, the
+national comparison and its CSV and JSON, and the demo label on every page with demo data."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+from m100hub.cities import demo as city_demo
+from m100hub.contracts import demo
+from m100hub.contracts.models import Action, ActionStatus, Contract, ContractSector, FundingKind
+from m100hub.extensions import db as _db
+from m100hub.features import DemoData
+from tests.support import contracts as cf
+from tests.support import factories
+from tests.support.consultations import english, page
+
+DEMO_LABEL = "Demo data, illustrative."
+
+
+def _filled_suceava():
+    contract = cf.contract(ambition="Suceava, **neutră** până în 2030.")
+    city = factories.city("suceava")
+    city.population = 100_000
+    school = cf.action(contract, title="Renovarea școlilor", cost=1_000_000)
+    cf.funding(school, FundingKind.EU_PROGRAMME, "PNRR", 600_000, 100_000)
+    cf.funding(school, FundingKind.OWN_BUDGET, "", 100_000, 0)
+    buses = cf.action(contract, title="Autobuze electrice", sector=ContractSector.TRANSPORT,
+                      status=ActionStatus.DONE, progress=100, cost=500_000)
+    cf.funding(buses, FundingKind.NATIONAL, "AFM", 500_000, 0)
+    cf.action(contract, title="Parc solar abandonat", sector=ContractSector.ENERGY,
+              status=ActionStatus.DROPPED, dropped_reason="Terenul nu e disponibil.",
+              cost=9_000_000)
+    cf.update(school, "Primele trei școli sunt gata.", date(2026, 3, 2))
+    for year, tonnes in ((2019, 400_000), (2023, 300_000)):
+        cf.inventory(year=year, sector=ContractSector.ENERGY, tco2e=tonnes // 2)
+        cf.inventory(year=year, sector=ContractSector.TRANSPORT, tco2e=tonnes // 2)
+    _db.session.commit()
+    return contract, school
+
+
+def test_the_contract_page_shows_every_part_with_its_totals_and_chart(client, db):
+    _filled_suceava()
+    english(client)
+    text = page(client.get("/cities/suceava/contract"))
+    assert "Climate City Contract of Suceava" in text and "<strong>neutră</strong>" in text
+    assert "Renovarea școlilor" in text and "Autobuze electrice" in text
+    assert "Terenul" not in text  # the reason is on the action's page
+    # investment: cost 1.5 M (the dropped 9 M left out), 1.2 M secured, gap 300 000
+    assert "1,500,000 €" in text and "1,200,000 €" in text and "300,000 €" in text
+    assert "9,000,000" not in text.split('id="investment"')[1].split("</section>")[0]
+    # the chart and its table: baseline 400 000 in 2019, path to zero in 2030
+    assert "<svg" in text and 'class="chart-path"' in text and 'class="chart-line"' in text
+    assert "400,000" in text and "300,000" in text
+    assert "3 tCO2e per inhabitant" in text
+    assert DEMO_LABEL not in text
+
+
+def test_the_action_page_shows_its_funding_and_timeline(client, db):
+    _, school = _filled_suceava()
+    english(client)
+    text = page(client.get(f"/cities/suceava/contract/actions/{school.id}"))
+    assert "Renovarea școlilor" in text and "PNRR" in text and "City's own budget" in text
+    assert "Primele trei școli sunt gata." in text and 'datetime="2026-03-02"' in text
+    assert "Post an update" not in text  # not for readers
+    # another city's address for the same action: not found
+    assert client.get(f"/cities/cluj-napoca/contract/actions/{school.id}").status_code == 404
+    assert client.get("/cities/suceava/contract/actions/999999").status_code == 404
+
+
+def test_empty_states_say_what_is_expected(client, db):
+    english(client)
+    text = page(client.get("/cities/suceava/contract"))
+    assert "has not published its climate contract here yet" in text
+    assert "No climate contract here yet" in page(client.get("/cities/suceava"))
+    cf.contract()
+    _db.session.commit()
+    text = page(client.get("/cities/suceava/contract"))
+    assert "No action yet" in text and "No investment plan yet" in text
+    assert "No emission inventory yet" in text
+    assert client.get("/cities/nowhere/contract").status_code == 404
+
+
+def test_the_city_page_summarises_the_contract(client, db):
+    _filled_suceava()
+    english(client)
+    text = page(client.get("/cities/suceava"))
+    assert "1 done, 1 in progress, 0 planned" in text
+    assert "1,500,000 € planned, 1,200,000 € secured, 300,000 € still to finance" in text
+    assert "300,000 tCO2e in 2023" in text
+
+
+def test_the_national_page_and_its_open_data_say_the_same(client, db):
+    _filled_suceava()
+    english(client)
+    text = page(client.get("/contracts"))
+    assert "Suceava" in text and "Cluj-Napoca" in text and "No contract published yet" in text
+    data = client.get("/contracts.json").get_json()["cities"]
+    suceava = next(c for c in data if c["slug"] == "suceava")
+    assert suceava["actions"] == {"planned": 0, "in_progress": 1, "done": 1, "dropped": 1}
+    assert (suceava["cost_eur"], suceava["secured_eur"], suceava["gap_eur"]) == (
+        1_500_000, 1_200_000, 300_000)
+    assert suceava["latest_tco2e"] == 300_000 and suceava["baseline_tco2e"] == 400_000
+    # 2023 is 4 of 11 years along the path: 400 000 × 7/11
+    assert suceava["path_tco2e"] == round(400_000 * 7 / 11)
+    assert suceava["tco2e_per_inhabitant"] == 3.0 and suceava["illustrative"] is False
+    assert not next(c for c in data if c["slug"] == "cluj-napoca")["has_contract"]
+    response = client.get("/contracts.csv")
+    assert response.mimetype == "text/csv"
+    rows = {r["slug"]: r for r in csv.DictReader(io.StringIO(response.get_data(as_text=True)))}
+    assert rows["suceava"]["gap_eur"] == "300000" and rows["suceava"]["actions_done"] == "1"
+
+
+def test_demo_contracts_are_labelled_on_every_page_showing_them(client, db):
+    state = DemoData()
+    city_demo.seed(state)  # the mirror cities
+    demo.seed(state)
+    demo.seed(state)  # idempotent
+    _db.session.commit()
+    assert cf.count(Contract) == 5 and cf.count(Contract, Contract.is_demo.is_(True)) == 5
+    english(client)
+    contract = _db.session.query(Contract).filter_by(
+        city_id=factories.city("brasov").id).one()
+    assert contract.target_year == 2035
+    action = _db.session.query(Action).filter_by(contract_id=contract.id).first()
+    for url in ("/cities/brasov", "/cities/brasov/contract", "/contracts",
+                f"/cities/brasov/contract/actions/{action.id}"):
+        assert DEMO_LABEL in page(client.get(url)), url
+    assert client.get("/contracts.json").get_json()["cities"][0]["illustrative"] is True
+
+
+def test_the_national_page_filters_by_mission_status_and_draws_every_trajectory(client, db):
+    _filled_suceava()
+    cf.contract("cluj-napoca")
+    cf.inventory("cluj-napoca", 2019, tco2e=500)
+    cf.inventory("cluj-napoca", 2024, tco2e=400)
+    _db.session.commit()
+    english(client)
+    text = page(client.get("/contracts"))
+    assert text.count('class="chart-line series-') == 2 and "-25 %" in text and "-20 %" in text
+    for status, shown, hidden in (("eu_mission", "Suceava", "Brașov"),
+                                  ("m100_mirror", None, "Suceava")):
+        text = page(client.get("/contracts", query_string={"status": status}))
+        assert hidden not in text and (shown is None or shown in text)
+        data = client.get("/contracts.json", query_string={"status": status}).get_json()
+        assert {c["mission_status"] for c in data["cities"]} <= {status}
+    # an unknown filter is no filter
+    assert "Suceava" in page(client.get("/contracts", query_string={"status": "x"}))
