@@ -298,11 +298,15 @@ class Load:
             else:
                 action, path = "reply", f"/forums/t/{world['thread']}/reply"
                 text = f"Răspuns {uuid.uuid4().hex}"
-                fields = {"body": text}
+                # the reply form's one-time key (m100hub/submissions.py), sent again with the
+                # retry as a browser re-posts the same form
+                fields = {"body": text,
+                          "submission_key": f"{int(time.time())}.{uuid.uuid4().hex}"}
                 with self.lock:
                     self.replies.add(text)
             if action in ("register", "cancel"):
-                fields = {}
+                # giving up a place is confirmed on its own page first
+                fields = {"confirmed": "yes"} if action == "cancel" else {}
             for _attempt in range(2 if action == "reply" else 1):
                 start = self.now()
                 status = self._request(connection, path, {**fields, "csrf_token": token},
