@@ -12,6 +12,7 @@ from flask import flash, g, has_app_context, has_request_context, redirect, requ
 from sqlalchemy import DateTime, Enum, TypeDecorator, event, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult, Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from sqlalchemy.sql import Executable
 
@@ -173,6 +174,16 @@ def _run_after_commit(session) -> None:
 def _drop_after_commit(session, previous_transaction) -> None:
     if previous_transaction.parent is None:  # the whole unit of work, not a nested savepoint
         session.info.pop(AFTER_COMMIT, None)
+
+
+def rollback_quietly() -> None:
+    """Roll the session back where an error is already being answered: when the connection
+    itself is gone (PostgreSQL stopped), the rollback fails too, and that second error must
+    not replace the first one's answer (a 503 would become a 500)."""
+    try:
+        db.session.rollback()
+    except SQLAlchemyError:
+        logger.warning("rollback failed: the database connection is gone", exc_info=True)
 
 
 def locked(model, ident):

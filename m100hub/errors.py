@@ -9,7 +9,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
-from .extensions import db
+from .database import rollback_quietly
 
 
 def _messages() -> dict[int, tuple[str, str]]:
@@ -50,7 +50,7 @@ def _csrf_error(exc: CSRFError):
 
 
 def _conflict(exc: Conflict):
-    db.session.rollback()
+    rollback_quietly()
     return render_error(409)
 
 
@@ -73,10 +73,7 @@ def _database_busy(exc: OperationalError):
     request may simply be sent again. Any other database error stays a 500."""
     if not _database_unavailable(exc):
         raise exc  # any other: the ordinary 500, logged (and raised in the tests)
-    try:
-        db.session.rollback()
-    except Exception:  # noqa: BLE001,S110 (the connection is gone: nothing to roll back)
-        pass
+    rollback_quietly()  # the connection may be gone: nothing to roll back
     if "_login_user" not in g:  # the page must not ask the database who is signed in
         g._login_user = AnonymousUserMixin()
     page, code = render_error(503, None if "database is locked" in str(exc.orig) else _(
@@ -86,7 +83,7 @@ def _database_busy(exc: OperationalError):
 
 
 def _server_error(exc):
-    db.session.rollback()
+    rollback_quietly()
     return render_error(500)
 
 

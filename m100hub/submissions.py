@@ -44,6 +44,7 @@ from .database import (
     commit,
     commit_and_redirect,
     insert_on_conflict,
+    rollback_quietly,
     rows_changed,
     utcnow,
 )
@@ -138,8 +139,9 @@ def submitted_once(view):
             if db.session.info.get(PENDING) is not None:
                 # nothing was created (a refused form, a preview, a 404 or a conflict): let
                 # go of the key now, so that the form can be sent again and a request waiting
-                # for it goes on at once
-                db.session.rollback()
+                # for it goes on at once (quietly: when the database is gone, the error being
+                # answered is the one to show)
+                rollback_quietly()
 
     return wrapper
 
