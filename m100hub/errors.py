@@ -74,8 +74,9 @@ def _database_busy(exc: OperationalError):
     if not _database_unavailable(exc):
         raise exc  # any other: the ordinary 500, logged (and raised in the tests)
     rollback_quietly()  # the connection may be gone: nothing to roll back
-    if "_login_user" not in g:  # the page must not ask the database who is signed in
-        g._login_user = AnonymousUserMixin()
+    # the page must not ask the database who is signed in, nor reload a signed-in person the
+    # rollback expired: the error page is drawn as for a visitor
+    g._login_user = AnonymousUserMixin()
     page, code = render_error(503, None if "database is locked" in str(exc.orig) else _(
         "The hub cannot reach its database at this moment. Please try again in a minute; "
         "nothing was saved."))
