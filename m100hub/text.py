@@ -217,9 +217,7 @@ def safe(html: str | None) -> Markup:
     return Markup(html or "")  # noqa: S704 (only HTML that render_markdown cleaned is stored)
 
 
-#: block tokens after which plain text takes a space (paragraphs, list items, headings, cells)
-_BLOCK_ENDS = frozenset({"paragraph_close", "heading_close", "list_item_close", "th_close",
-                         "td_close", "blockquote_close", "code_block", "fence"})
+
 #: how much Markdown source is read for a summary: plain text never grows longer than its
 #: source, and a page's description needs only its first sentences
 _SOURCE_PER_CHARACTER = 4
@@ -237,17 +235,7 @@ def summary_text(markdown: str | None, limit: int = 200) -> str:
 
 @lru_cache(maxsize=2048)
 def _summary_text(source: str, limit: int) -> str:
-    words: list[str] = []
-    for token in _markdown().parse(source):
-        if token.type == "inline" and token.children:
-            words.extend(child.content if child.type in ("text", "code_inline") else " "
-                         for child in token.children
-                         if child.type in ("text", "code_inline", "softbreak", "hardbreak"))
-        elif token.type in ("code_block", "fence"):
-            words.append(token.content)
-        if token.type in _BLOCK_ENDS:
-            words.append(" ")
-    text = " ".join("".join(words).split())
+    text = " ".join(plain_text(source).split())
     if len(text) <= limit:
         return text
     cut = text[:limit - 1]
