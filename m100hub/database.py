@@ -186,6 +186,23 @@ def rollback_quietly() -> None:
         logger.warning("rollback failed: the database connection is gone", exc_info=True)
 
 
+def end_session(exc: BaseException | None = None) -> None:
+    """Close the request's session (registered to run before Flask-SQLAlchemy's own): when
+    PostgreSQL went away while the request was in flight, the rollback of closing fails too,
+    after the answer was made. That must not turn the answer into a 500: the dead connection
+    is invalidated (the pool opens a new one) and the session forgotten."""
+    try:
+        db.session.remove()
+    except SQLAlchemyError:
+        logger.warning("closing the session failed: the database connection is gone",
+                       exc_info=True)
+        try:
+            db.session().invalidate()
+        except SQLAlchemyError:
+            pass
+        db.session.registry.clear()
+
+
 def locked(model, ident):
     """The row, locked for this transaction (SELECT … FOR UPDATE on PostgreSQL; SQLite's
     writing transactions are serialised) and read afresh: a copy this session loaded before

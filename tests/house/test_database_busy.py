@@ -94,3 +94,38 @@ def test_other_database_errors_stay_errors(app, db):
 
     with app.test_request_context(), pytest.raises(ProgrammingError):
         db.session.execute(text("SELECT * FROM no_such_table"))
+
+
+def test_a_connection_lost_after_the_answer_was_made_does_not_turn_it_into_a_500(tmp_path):
+    """PostgreSQL stopping while a request is in flight: the page was made, then closing the
+    session rolls back over the dead connection. That failure is the database's, after the
+    fact: the answer stands, and the next request gets a fresh connection (issue 12)."""
+    from sqlalchemy import create_engine, text
+
+    from tests.support.environment import scratch_database
+
+    url = scratch_database("postgresql", tmp_path, "lost_in_flight")
+    app = create_app({**base_config(tmp_path, url), "ANONYMOUS_PAGE_SECONDS": 0})
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+
+    def answered_then_cut_off():
+        backend = db.session.execute(text("SELECT pg_backend_pid()")).scalar()
+        with admin.connect() as connection:  # an administrator's shutdown of this backend
+            connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": backend})
+        return "answered"
+
+    def still_there():
+        return str(db.session.execute(text("SELECT 1")).scalar())
+
+    app.add_url_rule("/cut-off", "cut_off", answered_then_cut_off)
+    app.add_url_rule("/still-there", "still_there", still_there)
+    client = app.test_client()
+    try:
+        response = client.get("/cut-off")
+        assert (response.status_code, response.get_data(as_text=True)) == (200, "answered")
+        again = client.get("/still-there")
+        assert (again.status_code, again.get_data(as_text=True)) == (200, "1")
+    finally:
+        admin.dispose()
+        with app.app_context():
+            db.engine.dispose()
