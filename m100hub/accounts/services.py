@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from celery import shared_task
 from flask import current_app
 from flask_babel import force_locale
@@ -159,10 +161,20 @@ def tell_owner_of_signup(email: str) -> None:
     after_commit(lambda: enqueue(send_signup_notice, normalise_email(email)))
 
 
+#: a sign-up repeated this soon after the one that made the still unconfirmed account is the
+#: same person's double click or retried request: its confirmation e-mail is on its way
+SIGNUP_REPEAT_SECONDS = 120
+
+
+def _repeats_a_fresh_signup(user: User) -> bool:
+    return (not user.is_confirmed
+            and utcnow() - user.created_dt < timedelta(seconds=SIGNUP_REPEAT_SECONDS))
+
+
 @shared_task
 def send_signup_notice(email: str) -> None:
     user = find_by_email(email)
-    if user is not None:
+    if user is not None and not _repeats_a_fresh_signup(user):
         with force_locale(user.locale):
             message = mail.compose(
                 user.email, _l("Someone tried to sign up with your address on M100 Hub"),

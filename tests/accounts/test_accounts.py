@@ -255,6 +255,30 @@ def test_signup_with_a_taken_email_in_any_letter_case(en, db, outbox, typed):
     assert "/password/forgot" in message.get_body(("plain",)).get_content()
 
 
+def test_a_sign_up_sent_twice_makes_one_account_and_one_e_mail(en, db, outbox):
+    """A double click or a retried request: the second sign-up finds the account the first
+    just made; its confirmation e-mail is on its way, and the owner is not told that
+    "someone" tried to sign up (issue 12)."""
+    before = user_count()
+    first = en.post("/signup", data=signup_data())
+    second = en.post("/signup", data=signup_data())
+    assert text_of(first) == text_of(second)
+    assert user_count() == before + 1
+    [message] = outbox()
+    assert message["Subject"] == "Confirm your e-mail address for M100 Hub"
+
+
+def test_a_sign_up_repeated_later_tells_the_unconfirmed_owner(en, db, outbox, monkeypatch):
+    from m100hub.accounts import services
+
+    en.post("/signup", data=signup_data())
+    monkeypatch.setattr(services, "SIGNUP_REPEAT_SECONDS", 0)
+    en.post("/signup", data=signup_data())
+    subjects = [message["Subject"] for message in outbox()]
+    assert subjects == ["Confirm your e-mail address for M100 Hub",
+                        "Someone tried to sign up with your address on M100 Hub"]
+
+
 def _refused_signup(client, outbox, field, **changes):
     before = user_count()
     response = client.post("/signup", data=signup_data(**changes))
