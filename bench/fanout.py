@@ -43,6 +43,7 @@ def seed(app) -> tuple[int, int, int, list[int]]:
     from sqlalchemy import insert, select
 
     from m100hub.accounts.models import Sector, User
+    from m100hub.accounts.services import current_acceptance
     from m100hub.extensions import db
     from m100hub.forums.models import Category, Subscription
     from m100hub.forums.services import create_thread
@@ -53,7 +54,8 @@ def seed(app) -> tuple[int, int, int, list[int]]:
             {"display_name": f"Urmăritor {n}", "handle": f"urmaritor{n}",
              "email": f"u{n}@example.ro", "password_hash": "x", "sector": Sector.CITIZEN,
              "locale": "ro", "bio": "", "email_confirmed_dt": now, "is_admin": False,
-             "is_moderator": False, "session_token": f"{n:032d}", "created_dt": now}
+             "is_moderator": False, "session_token": f"{n:032d}", "created_dt": now,
+             **current_acceptance()}
             for n in range(FOLLOWERS + 1)])
         people = list(db.session.scalars(select(User.id).order_by(User.id)))
         author, replier, others = people[0], people[-1], people[1:FOLLOWERS]
@@ -69,17 +71,22 @@ def seed(app) -> tuple[int, int, int, list[int]]:
 
 
 def post_reply(port: int, thread_id: int, cookie: tuple[str, str], cookie_name: str,
-               text: str) -> tuple[float, int]:
+               text: str) -> tuple[float, int | str]:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
     body = urlencode({"csrf_token": cookie[1], "body": text})
     started = time.perf_counter()
     connection.request("POST", f"/forums/t/{thread_id}/reply", body=body, headers={
         "Content-Type": "application/x-www-form-urlencoded", "User-Agent": AGENT,
         "Cookie": f"{cookie_name}={cookie[0]}"})
-    status = connection.getresponse().status
+    response = connection.getresponse()
     elapsed = time.perf_counter() - started
     connection.close()
-    return elapsed, status
+    # a reply lands on its thread; a 303 anywhere else (the terms to accept, the sign-in
+    # page) wrote nothing and must not count as one
+    landed = (response.getheader("Location") or "").split("?")[0].split("#")[0]
+    thread_path = f"/forums/t/{thread_id}"
+    landed_on_thread = landed.endswith(thread_path) or f"{thread_path}/" in landed
+    return elapsed, response.status if landed_on_thread else f"{response.status} → {landed}"
 
 
 def at_once(port, thread_id, cookie, cookie_name) -> list[tuple[float, int]]:
