@@ -73,6 +73,9 @@ def build_config(instance_path: Path) -> dict:
         "MAIL_USE_TLS": env_bool("MAIL_USE_TLS", False),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "M100 Hub <no-reply@m100hub.local>"),
         "MAIL_OUTBOX_DIR": str(instance_path / "outbox"),
+        #: temporary refusals (4xx, no connection) are retried with backoff this long, as a
+        #: mail server would, before the message is given up and shown to the admins
+        "MAIL_GIVE_UP_HOURS": int(os.environ.get("MAIL_GIVE_UP_HOURS", "48")),
         # responses compressed here, unless a proxy in front does it (m100hub/static_files.py)
         "COMPRESS_REGISTER": env_bool("COMPRESS_RESPONSES", True),
         # static files' addresses carry their content's hash and are kept for a year

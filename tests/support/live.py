@@ -13,6 +13,7 @@ import sys
 import threading
 import time
 import uuid
+from collections import Counter
 from email import message_from_bytes, policy
 from pathlib import Path
 
@@ -36,13 +37,30 @@ def free_port() -> int:
 
 
 class MailCatcher:
-    """aiosmtpd handler: every message received goes into a queue."""
+    """aiosmtpd handler: every message received goes into a queue, and is counted per
+    recipient and per connection; ``refuse`` answers some recipients' RCPT TO otherwise."""
 
     def __init__(self):
         self.messages: queue.Queue = queue.Queue()
+        #: address → messages accepted for it
+        self.received: Counter[str] = Counter()
+        #: address (lower case) → the answer to its RCPT TO ("550 5.1.1 No such user")
+        self.refuse: dict[str, str] = {}
+        #: the SMTP sessions that delivered messages (one per connection), kept alive
+        self.sessions: list = []
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        answer = self.refuse.get(address.lower())
+        if answer:
+            return answer
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
         self.messages.put(message_from_bytes(envelope.content, policy=policy.default))
+        self.received.update(address.lower() for address in envelope.rcpt_tos)
+        if all(session is not seen for seen in self.sessions):
+            self.sessions.append(session)
         return "250 OK"
 
     def wait_for(self, to: str, timeout: float = 30.0):
