@@ -76,6 +76,12 @@ def build_config(instance_path: Path) -> dict:
         #: temporary refusals (4xx, no connection) are retried with backoff this long, as a
         #: mail server would, before the message is given up and shown to the admins
         "MAIL_GIVE_UP_HOURS": int(os.environ.get("MAIL_GIVE_UP_HOURS", "48")),
+        #: how often the outbox's sweep runs, and how long it leaves a new message to the
+        #: task queued at its commit
+        "MAIL_SWEEP_SECONDS": int(os.environ.get("MAIL_SWEEP_SECONDS", "60")),
+        #: a run that took a message to send holds it this long: a run that died gives it
+        #: back when it runs out (longer than a batch of sends takes)
+        "MAIL_CLAIM_SECONDS": int(os.environ.get("MAIL_CLAIM_SECONDS", "600")),
         # responses compressed here, unless a proxy in front does it (m100hub/static_files.py)
         "COMPRESS_REGISTER": env_bool("COMPRESS_RESPONSES", True),
         # static files' addresses carry their content's hash and are kept for a year

@@ -50,12 +50,6 @@ UNSENT = text("sent_dt IS NULL AND failed_dt IS NULL")
 BATCH_SIZE = 100
 #: rows the sweep delivers per run at most (the next run, a minute later, takes the rest)
 SWEEP_LIMIT = 2000
-#: a claimed row is the claimant's this long; a run that died gives it back when it runs out
-#: (longer than a batch takes: BATCH_SIZE messages at the SMTP timeout would be far longer,
-#: but a dead relay fails the whole batch at its first message)
-CLAIM = timedelta(minutes=10)
-#: the sweep leaves rows younger than this to the task queued when they were committed
-SWEEP_AFTER = timedelta(seconds=60)
 SMTP_TIMEOUT = 30
 
 
@@ -124,18 +118,21 @@ def backoff(attempts: int) -> timedelta:
 def _claim(ids: list[int] | None, now: datetime) -> list[OutboxMail]:
     """Take the rows (the due ones among ``ids``, or a batch for the sweep) for one lease;
     committed, so that a second run of the same task, or the sweep, finds them taken."""
+    config = current_app.config
     due = (OutboxMail.sent_dt.is_(None), OutboxMail.failed_dt.is_(None),
            OutboxMail.due_dt <= now)
-    if ids is None:
+    if ids is None:  # the sweep leaves new rows a while to the task queued at their commit
+        grace = timedelta(seconds=config["MAIL_SWEEP_SECONDS"])
         ids = list(db.session.scalars(
-            select(OutboxMail.id).where(*due[:2], OutboxMail.due_dt <= now - SWEEP_AFTER)
+            select(OutboxMail.id).where(*due[:2], OutboxMail.due_dt <= now - grace)
             .order_by(OutboxMail.due_dt).limit(BATCH_SIZE)))
     if not ids:
         commit()
         return []
     claimed = list(db.session.scalars(
         update(OutboxMail).where(OutboxMail.id.in_(ids), *due)
-        .values(due_dt=now + CLAIM).returning(OutboxMail.id)))
+        .values(due_dt=now + timedelta(seconds=config["MAIL_CLAIM_SECONDS"]))
+        .returning(OutboxMail.id)))
     commit()
     return list(db.session.scalars(
         select(OutboxMail).where(OutboxMail.id.in_(claimed)).order_by(OutboxMail.id)))

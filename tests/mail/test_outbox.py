@@ -70,14 +70,14 @@ def test_a_claimed_row_is_left_to_its_claimant(db, smtp, monkeypatch):
     assert mail.sweep.run() == 1 and smtp.received == {"ana@example.ro": 1}
 
 
-def test_a_lost_task_is_made_good_by_the_sweep(db, smtp, monkeypatch):
+def test_a_lost_task_is_made_good_by_the_sweep(app, db, smtp, monkeypatch):
     monkeypatch.setattr(mail, "enqueue", lambda task, *args: None)  # Redis was down
     mail.queue(message("ana@example.ro"))
     mail.queue(message("ion@example.ro"))
     db.session.commit()
     assert smtp.received == {}
-    assert mail.sweep.run() == 0  # younger than SWEEP_AFTER: left to their own task
-    make_due([r.id for r in rows()], ago=mail.SWEEP_AFTER + timedelta(seconds=1))
+    assert mail.sweep.run() == 0  # younger than MAIL_SWEEP_SECONDS: left to their own task
+    make_due([r.id for r in rows()], ago=timedelta(seconds=app.config["MAIL_SWEEP_SECONDS"] + 1))
     assert mail.sweep.run() == 2
     assert smtp.received == {"ana@example.ro": 1, "ion@example.ro": 1}
     assert len(smtp.sessions) == 1  # one connection for the batch
