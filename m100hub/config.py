@@ -82,6 +82,15 @@ def build_config(instance_path: Path) -> dict:
         #: a run that took a message to send holds it this long: a run that died gives it
         #: back when it runs out (longer than a batch of sends takes)
         "MAIL_CLAIM_SECONDS": int(os.environ.get("MAIL_CLAIM_SECONDS", "600")),
+        #: notifications e-mailed "at once" wait this long, so that several about one thing
+        #: (replies in a thread) go out in one message
+        "NOTIFICATION_EMAIL_WAIT_SECONDS": int(
+            os.environ.get("NOTIFICATION_EMAIL_WAIT_SECONDS", "180")),
+        #: when the digests go out: the hour (local), the zone, and the weekly one's day
+        #: (0 Monday … 6 Sunday)
+        "DIGEST_HOUR": int(os.environ.get("DIGEST_HOUR", "8")),
+        "DIGEST_TIMEZONE": os.environ.get("DIGEST_TIMEZONE", "Europe/Bucharest"),
+        "DIGEST_WEEKDAY": int(os.environ.get("DIGEST_WEEKDAY", "0")),
         # responses compressed here, unless a proxy in front does it (m100hub/static_files.py)
         "COMPRESS_REGISTER": env_bool("COMPRESS_RESPONSES", True),
         # static files' addresses carry their content's hash and are kept for a year
