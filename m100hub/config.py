@@ -91,6 +91,8 @@ def build_config(instance_path: Path) -> dict:
         "DIGEST_HOUR": int(os.environ.get("DIGEST_HOUR", "8")),
         "DIGEST_TIMEZONE": os.environ.get("DIGEST_TIMEZONE", "Europe/Bucharest"),
         "DIGEST_WEEKDAY": int(os.environ.get("DIGEST_WEEKDAY", "0")),
+        #: how long an e-mail's one-click unsubscribe link works
+        "UNSUBSCRIBE_TOKEN_DAYS": int(os.environ.get("UNSUBSCRIBE_TOKEN_DAYS", "90")),
         # responses compressed here, unless a proxy in front does it (m100hub/static_files.py)
         "COMPRESS_REGISTER": env_bool("COMPRESS_RESPONSES", True),
         # static files' addresses carry their content's hash and are kept for a year

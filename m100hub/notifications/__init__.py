@@ -7,7 +7,7 @@ from ..features import Feature
 
 bp = Blueprint("notifications", __name__, template_folder="templates")
 
-from . import personal_data, sockets, views  # noqa: E402,F401
+from . import personal_data, sockets, unsubscribe, views  # noqa: E402,F401
 from .queries import unread_count  # noqa: E402
 
 

@@ -31,6 +31,7 @@ from .. import mail
 from ..celery_app import enqueue
 from ..database import commit, insert_on_conflict, utcnow
 from ..extensions import db
+from . import unsubscribe
 from .kinds import KINDS, Delivery, describe
 from .models import DigestRun, Notification
 
@@ -140,7 +141,10 @@ def _write_mail(user_id: int, delivery: Delivery, notes: list[Notification]) -> 
             kind = KINDS.get(note.kind)
             label = str(kind.label) if kind is not None and kind.label else ""
             groups.setdefault(label, []).append((text, base + path))
-        mail.queue(mail.compose(
+        stop = unsubscribe.link(user_id, delivery)
+        message = mail.compose(
             person.email, SUBJECTS[delivery], "digest", person.locale, name=person.display_name,
-            groups=sorted(groups.items()), delivery=delivery.value,
-            preferences=url_for("notifications.preferences_page", _external=True)))
+            groups=sorted(groups.items()), delivery=delivery.value, unsubscribe=stop,
+            preferences=url_for("notifications.preferences_page", _external=True))
+        message["headers"] = unsubscribe.headers(stop)
+        mail.queue(message)
