@@ -93,9 +93,11 @@ def queue_digests() -> int:
             for person in started:
                 enqueue(send_digest, person, period)
             queued += len(started)
-    lost = db.session.execute(select(DigestRun.user_id, DigestRun.period).where(
-        DigestRun.done_dt.is_(None), DigestRun.created_dt <= utcnow() - RETRY_AFTER)
-        .limit(10 * BATCH_SIZE)).all()
+    # queued again at most every RETRY_AFTER (the time moves on): a slow queue is not flooded
+    lost = db.session.execute(
+        update(DigestRun).where(DigestRun.done_dt.is_(None),
+                                DigestRun.created_dt <= utcnow() - RETRY_AFTER)
+        .values(created_dt=utcnow()).returning(DigestRun.user_id, DigestRun.period)).all()
     commit()
     for person, period in lost:
         enqueue(send_digest, person, period)
@@ -122,17 +124,21 @@ def send_digest(user_id: int, period: str) -> int:
     db.session.execute(update(Notification).where(Notification.id.in_([n.id for n in notes]))
                        .values(digested_dt=now).execution_options(synchronize_session=False))
     fresh = [n for n in notes if n.read_dt is None]
-    if fresh:
-        _write_mail(user_id, delivery, fresh)
+    if not (fresh and _write_mail(user_id, delivery, fresh)):
+        fresh = []
     run.done_dt, run.items = now, len(fresh)
     commit()
     return len(fresh)
 
 
-def _write_mail(user_id: int, delivery: Delivery, notes: list[Notification]) -> None:
+def _write_mail(user_id: int, delivery: Delivery, notes: list[Notification]) -> bool:
+    """Write the e-mail to the outbox; False when the address is not confirmed."""
     users = db.metadata.tables["users"]
-    person = db.session.execute(select(users.c.email, users.c.locale, users.c.display_name)
+    person = db.session.execute(select(users.c.email, users.c.locale, users.c.display_name,
+                                       users.c.email_confirmed_dt)
                                 .where(users.c.id == user_id)).one()
+    if person.email_confirmed_dt is None:  # never to an address its owner has not confirmed
+        return False
     base = current_app.config["BASE_URL"].rstrip("/")
     with current_app.test_request_context(base_url=base), force_locale(person.locale):
         groups: dict[str, list[tuple[str, str]]] = {}
@@ -148,3 +154,4 @@ def _write_mail(user_id: int, delivery: Delivery, notes: list[Notification]) -> 
             preferences=url_for("notifications.preferences_page", _external=True))
         message["headers"] = unsubscribe.headers(stop)
         mail.queue(message)
+    return True

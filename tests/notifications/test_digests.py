@@ -150,3 +150,14 @@ def test_a_lost_run_is_queued_again(db, outbox, monkeypatch):
     assert digests.queue_digests.run() == 1
     assert len(mails_to(outbox, ana)) == 1
     assert db.session.scalar(select(func.count()).select_from(DigestRun)) == 1
+    assert digests.queue_digests.run() == 0  # done: not queued again
+
+
+def test_an_unconfirmed_address_gets_no_digest(db, outbox):
+    ana = factories.user(confirmed=False)
+    reply(ana)
+    age(60 * 26)
+    assert digests.queue_digests.run() == 1
+    assert mails_to(outbox, ana) == []
+    [run] = db.session.scalars(select(DigestRun).where(DigestRun.user_id == ana.id))
+    assert run.done_dt is not None and run.items == 0
