@@ -11,6 +11,14 @@ from .features import Registry
 SHARED_TASK_MODULES = ["m100hub.mail", "m100hub.submissions"]
 #: periodic tasks of the shared layer; features declare theirs in their ``Feature.beat``
 SHARED_BEAT = {"submission-keys-expire": {"task": "submissions.expire", "schedule": 3600.0}}
+#: the broker hands an unacknowledged task to another worker after this long (seconds). With
+#: late acknowledgement a task is acknowledged when it ends, so this must exceed the longest
+#: task (a mail batch: 100 messages, a digest batch, a fan-out) or a task still running would
+#: be delivered a second time. Redis's default is an hour: a killed worker's tasks came back
+#: an hour late. Nothing depends on this redelivery for e-mail: the tasks are idempotent and
+#: the outbox's sweep delivers a lost task's rows once their claim (MAIL_CLAIM_SECONDS) runs
+#: out.
+VISIBILITY_TIMEOUT = 15 * 60
 
 
 def celery_init_app(app: Flask, registry: Registry) -> Celery:
@@ -29,11 +37,26 @@ def celery_init_app(app: Flask, registry: Registry) -> Celery:
             "task_default_queue": app.config["CELERY_QUEUE"],
             "task_always_eager": eager,
             "task_eager_propagates": True,
+            # acknowledge a task when it has finished, not when it is taken: a worker that
+            # dies mid-task (SIGKILL, OOM, power) leaves it on the broker to be run again;
+            # every task is idempotent, so a second run does no work twice
             "task_acks_late": True,
+            # … and when a pool process dies under a task, give the task back (requeue)
+            # rather than acknowledge it as failed: Celery acknowledges it otherwise
+            "task_reject_on_worker_lost": True,
+            # late acknowledgement: a worker holds one unacknowledged task per process
             "worker_prefetch_multiplier": 1,
+            # see VISIBILITY_TIMEOUT
+            "broker_transport_options": {"visibility_timeout": VISIBILITY_TIMEOUT},
             "broker_connection_retry_on_startup": True,
             "timezone": "UTC",
-            "beat_schedule": {**SHARED_BEAT, **registry.beat_schedule()},
+            "beat_schedule": {
+                **SHARED_BEAT,
+                # e-mail whose task was lost (Redis down, a worker killed), or due again
+                "mail-sweep": {"task": "mail.sweep",
+                               "schedule": float(app.config["MAIL_SWEEP_SECONDS"])},
+                **registry.beat_schedule(),
+            },
             "imports": [*SHARED_TASK_MODULES, *registry.task_modules()],
         }
     )

@@ -73,6 +73,26 @@ def build_config(instance_path: Path) -> dict:
         "MAIL_USE_TLS": env_bool("MAIL_USE_TLS", False),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "M100 Hub <no-reply@m100hub.local>"),
         "MAIL_OUTBOX_DIR": str(instance_path / "outbox"),
+        #: temporary refusals (4xx, no connection) are retried with backoff this long, as a
+        #: mail server would, before the message is given up and shown to the admins
+        "MAIL_GIVE_UP_HOURS": int(os.environ.get("MAIL_GIVE_UP_HOURS", "48")),
+        #: how often the outbox's sweep runs, and how long it leaves a new message to the
+        #: task queued at its commit
+        "MAIL_SWEEP_SECONDS": int(os.environ.get("MAIL_SWEEP_SECONDS", "60")),
+        #: a run that took a message to send holds it this long: a run that died gives it
+        #: back when it runs out (longer than a batch of sends takes)
+        "MAIL_CLAIM_SECONDS": int(os.environ.get("MAIL_CLAIM_SECONDS", "600")),
+        #: notifications e-mailed "at once" wait this long, so that several about one thing
+        #: (replies in a thread) go out in one message
+        "NOTIFICATION_EMAIL_WAIT_SECONDS": int(
+            os.environ.get("NOTIFICATION_EMAIL_WAIT_SECONDS", "180")),
+        #: when the digests go out: the hour (local), the zone, and the weekly one's day
+        #: (0 Monday … 6 Sunday)
+        "DIGEST_HOUR": int(os.environ.get("DIGEST_HOUR", "8")),
+        "DIGEST_TIMEZONE": os.environ.get("DIGEST_TIMEZONE", "Europe/Bucharest"),
+        "DIGEST_WEEKDAY": int(os.environ.get("DIGEST_WEEKDAY", "0")),
+        #: how long an e-mail's one-click unsubscribe link works
+        "UNSUBSCRIBE_TOKEN_DAYS": int(os.environ.get("UNSUBSCRIBE_TOKEN_DAYS", "90")),
         # responses compressed here, unless a proxy in front does it (m100hub/static_files.py)
         "COMPRESS_REGISTER": env_bool("COMPRESS_RESPONSES", True),
         # static files' addresses carry their content's hash and are kept for a year

@@ -1,7 +1,23 @@
-"""E-mail: built in the request (in the recipient's language), sent after the commit.
+"""E-mail through a durable outbox: never lost, not doubled.
 
-With ``MAIL_SERVER`` set, messages go out over SMTP from a Celery task; without it they are
-written to ``instance/outbox/*.eml`` and their links printed on the console.
+``queue(compose(...))`` writes the message as a row of ``mail_outbox`` in the transaction of
+its cause (a sign-up, a registration): rolled back with it, saved with it. Once that
+transaction commits, a Celery task delivers the row; whatever it does not deliver (Redis down
+when it was queued, the worker killed, the relay down) the periodic ``mail.sweep`` delivers
+later. Delivery first *claims* a row (a conditional UPDATE that moves ``due_dt`` a lease into
+the future, committed): a task delivered twice, or the sweep meeting a queued task, finds
+nothing left to claim. A row is marked sent only after the SMTP server accepted the message;
+a temporary refusal (4xx, no connection) is tried again with backoff for
+``MAIL_GIVE_UP_HOURS``, a permanent one (5xx for the recipient) is recorded for the admins
+(``/admin/mail``) and never retried. Messages of one run go through one SMTP connection.
+
+Which way it errs: if the server accepted a message and the worker died before the COMMIT
+that records it (a window of one UPDATE and COMMIT, a millisecond or two, after each message),
+the row stays unsent, its lease runs out and the sweep sends it again: the person may get that
+one message twice, never none (at least once, rarely twice).
+
+With ``MAIL_SERVER`` unset, messages are written to ``instance/outbox/*.eml`` (their links
+printed on the console) instead of SMTP — still through the table.
 """
 
 from __future__ import annotations
@@ -10,41 +26,129 @@ import re
 import smtplib
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import formatdate
 from pathlib import Path
 
 from celery import shared_task
 from flask import current_app, render_template
 from flask_babel import force_locale
+from sqlalchemy import JSON, Index, Integer, String, Text, func, select, text, update
+from sqlalchemy.orm import Mapped, mapped_column
 
 from .celery_app import enqueue
-from .database import after_commit
+from .database import UTCDateTime, after_commit, commit, utcnow
+from .extensions import Model, db
 
 LINK_RE = re.compile(r"https?://\S+")
+#: rows still to deliver (the sweep's partial index)
+UNSENT = text("sent_dt IS NULL AND failed_dt IS NULL")
+#: messages one run delivers through one connection
+BATCH_SIZE = 100
+#: rows the sweep delivers per run at most (the next run, a minute later, takes the rest)
+SWEEP_LIMIT = 2000
+SMTP_TIMEOUT = 30
+
+
+class OutboxMail(Model):
+    """One e-mail to send, written in the transaction that causes it."""
+
+    __tablename__ = "mail_outbox"
+    __table_args__ = (
+        # the sweep: unsent rows whose time has come, oldest first
+        Index("ix_mail_outbox_due", "due_dt", postgresql_where=UNSENT, sqlite_where=UNSENT),
+        # the admin page: refused rows, newest first
+        Index("ix_mail_outbox_failed", "failed_dt",
+              postgresql_where=text("failed_dt IS NOT NULL"),
+              sqlite_where=text("failed_dt IS NOT NULL")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: the recipient's address
+    to_address: Mapped[str] = mapped_column(String(320))
+    subject: Mapped[str] = mapped_column(String(500))
+    #: the rendered message: text, html, attachments [(name, MIME type, text)], headers
+    message: Mapped[dict] = mapped_column(JSON)
+    #: when it was written (UTC)
+    created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: when it may next be tried: now when written, the backoff after a temporary refusal,
+    #: the end of a claim while a run delivers it
+    due_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: delivery attempts that ended in a temporary refusal
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    #: when the SMTP server accepted it
+    sent_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: when it was given up: a permanent refusal, or temporary ones for MAIL_GIVE_UP_HOURS
+    failed_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: the server's last answer to a failed attempt
+    last_error: Mapped[str | None] = mapped_column(Text)
 
 
 def compose(to: str, subject: str, template: str, locale: str, **context) -> dict:
-    """Render a message in ``locale``; returns a plain dict (safe to pass to Celery). Add
-    ``message["attachments"] = [(file name, MIME type, text)]`` to attach files."""
+    """Render a message in ``locale``; returns a plain dict. Add ``message["attachments"] =
+    [(file name, MIME type, text)]`` to attach files, ``message["headers"]`` for headers."""
     with force_locale(locale):
-        text = render_template(f"email/{template}.txt", **context)
+        text_part = render_template(f"email/{template}.txt", **context)
         html = render_template(f"email/{template}.html", **context)
         subject = str(subject)
-    return {"to": to, "subject": subject, "text": text, "html": html}
+    return {"to": to, "subject": subject, "text": text_part, "html": html}
 
 
-def send_after_commit(message: dict) -> None:
-    after_commit(lambda: enqueue(send_email, message))
+def queue(message: dict) -> OutboxMail:
+    """Write the message to the outbox (flush, never commit); a task delivers it once the
+    caller commits. Rolled back with the caller's transaction: nothing leaves for undone work."""
+    row = OutboxMail(to_address=message["to"], subject=message["subject"][:500],
+                     message={k: v for k, v in message.items() if k not in ("to", "subject")})
+    db.session.add(row)
+    db.session.flush()
+    row_id = row.id
+    after_commit(lambda: enqueue(deliver, [row_id]))
+    return row
 
 
-def _build(message: dict) -> EmailMessage:
+def backoff(attempts: int) -> timedelta:
+    """After the n-th temporary refusal: 1, 2, 4 … minutes, at most an hour between tries
+    (as mail servers do: a day's outage costs some thirty tries)."""
+    return timedelta(minutes=min(2 ** max(attempts - 1, 0), 60))
+
+
+def _claim(ids: list[int] | None, now: datetime) -> list[OutboxMail]:
+    """Take the rows (the due ones among ``ids``, or a batch for the sweep) for one lease;
+    committed, so that a second run of the same task, or the sweep, finds them taken."""
+    config = current_app.config
+    due = (OutboxMail.sent_dt.is_(None), OutboxMail.failed_dt.is_(None),
+           OutboxMail.due_dt <= now)
+    if ids is None:  # the sweep leaves new rows a while to the task queued at their commit
+        grace = timedelta(seconds=config["MAIL_SWEEP_SECONDS"])
+        ids = list(db.session.scalars(
+            select(OutboxMail.id).where(*due[:2], OutboxMail.due_dt <= now - grace)
+            .order_by(OutboxMail.due_dt).limit(BATCH_SIZE)))
+    if not ids:
+        commit()
+        return []
+    claimed = list(db.session.scalars(
+        update(OutboxMail).where(OutboxMail.id.in_(ids), *due)
+        .values(due_dt=now + timedelta(seconds=config["MAIL_CLAIM_SECONDS"]))
+        .returning(OutboxMail.id)))
+    commit()
+    return list(db.session.scalars(
+        select(OutboxMail).where(OutboxMail.id.in_(claimed)).order_by(OutboxMail.id)))
+
+
+def _build(row: OutboxMail) -> EmailMessage:
+    message = row.message
     msg = EmailMessage()
     msg["From"] = current_app.config["MAIL_FROM"]
-    msg["To"] = message["to"]
-    msg["Subject"] = message["subject"]
+    msg["To"] = row.to_address
+    msg["Subject"] = row.subject
     msg["Date"] = formatdate(localtime=False)
-    msg["Message-ID"] = make_msgid(domain="m100hub")
+    # one Message-ID per row: a message sent twice (the window above) is recognisably the same
+    msg["Message-ID"] = f"<outbox-{row.id}-{row.created_dt:%Y%m%d%H%M%S}@m100hub>"
+    for name, value in message.get("headers", {}).items():
+        msg[name] = value
     msg.set_content(message["text"])
     msg.add_alternative(message["html"], subtype="html")
     for name, mimetype, content in message.get("attachments", ()):
@@ -53,31 +157,135 @@ def _build(message: dict) -> EmailMessage:
     return msg
 
 
-def _write_outbox(msg: EmailMessage, text: str) -> Path:
+def _write_file(msg: EmailMessage, text_part: str) -> None:
     outbox = Path(current_app.config["MAIL_OUTBOX_DIR"])
     outbox.mkdir(parents=True, exist_ok=True)
     path = outbox / f"{time.time_ns()}-{uuid.uuid4().hex[:8]}.eml"
     path.write_bytes(bytes(msg))
-    links = " ".join(LINK_RE.findall(text))
+    links = " ".join(LINK_RE.findall(text_part))
     current_app.logger.warning("E-mail to %s written to %s %s", msg["To"], path, links)
     print(f"[m100hub] e-mail to {msg['To']}: {msg['Subject']} → {path}\n  {links}", flush=True)
-    return path
 
 
-def deliver(message: dict) -> None:
-    msg = _build(message)
-    config = current_app.config
-    if not config["MAIL_SERVER"]:
-        _write_outbox(msg, message["text"])
-        return
-    with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=30) as smtp:
+class FileTransport:
+    """Development without a mail server: each message a file in the outbox folder."""
+
+    def send(self, msg: EmailMessage, row: OutboxMail) -> None:
+        _write_file(msg, row.message["text"])
+
+
+class SMTPTransport:
+    """One SMTP connection for a batch, opened at the first message, reopened if it drops."""
+
+    def __init__(self):
+        self.smtp: smtplib.SMTP | None = None
+
+    def _connect(self) -> smtplib.SMTP:
+        config = current_app.config
+        smtp = smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=SMTP_TIMEOUT)
         if config["MAIL_USE_TLS"]:
             smtp.starttls()
         if config["MAIL_USERNAME"]:
             smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
-        smtp.send_message(msg)
+        return smtp
+
+    def send(self, msg: EmailMessage, row: OutboxMail) -> None:
+        if self.smtp is None:
+            self.smtp = self._connect()
+        try:
+            self.smtp.send_message(msg)
+        except (smtplib.SMTPServerDisconnected, OSError):
+            self.close()
+            raise
+
+    def close(self) -> None:
+        if self.smtp is not None:
+            try:
+                self.smtp.quit()
+            except (smtplib.SMTPException, OSError):
+                self.smtp.close()
+            self.smtp = None
 
 
-@shared_task(autoretry_for=(OSError, smtplib.SMTPException), retry_backoff=True, max_retries=5)
-def send_email(message: dict) -> None:
-    deliver(message)
+@contextmanager
+def transport() -> Iterator[FileTransport | SMTPTransport]:
+    if not current_app.config["MAIL_SERVER"]:
+        yield FileTransport()
+        return
+    smtp = SMTPTransport()
+    try:
+        yield smtp
+    finally:
+        smtp.close()
+
+
+def permanent(error: Exception) -> bool:
+    """A refusal for the recipient or the message that no retry will change (5xx)."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _text in error.recipients.values())
+    return isinstance(error, smtplib.SMTPDataError) and error.smtp_code >= 500
+
+
+def _record_failure(row: OutboxMail, error: Exception, now: datetime) -> None:
+    row.last_error = f"{type(error).__name__}: {error}"[:2000]
+    give_up = row.created_dt + timedelta(hours=current_app.config["MAIL_GIVE_UP_HOURS"])
+    if permanent(error) or now >= give_up:
+        row.failed_dt = now
+        current_app.logger.warning("e-mail %s to %s given up: %s", row.id, row.to_address,
+                                   row.last_error)
+        return
+    row.attempts += 1
+    row.due_dt = now + backoff(row.attempts)
+
+
+def deliver_rows(ids: list[int] | None) -> tuple[int, int]:
+    """Claim the rows and send them through one connection, each recorded (and committed) as
+    soon as the server answered; returns how many were claimed and how many accepted."""
+    sent = 0
+    rows = _claim(ids, utcnow())
+    with transport() as outgoing:
+        for row in rows:
+            try:
+                outgoing.send(_build(row), row)
+            except (smtplib.SMTPException, OSError) as error:
+                _record_failure(row, error, utcnow())
+            else:
+                row.sent_dt = utcnow()
+                sent += 1
+            commit()
+    return len(rows), sent
+
+
+@shared_task(name="mail.deliver")
+def deliver(ids: list[int]) -> int:
+    """Deliver these outbox rows (queued after the commit that wrote them); returns how many
+    were accepted. Idempotent: rows sent, taken by another run or not due are left alone."""
+    return sum(deliver_rows(ids[start:start + BATCH_SIZE])[1]
+               for start in range(0, len(ids), BATCH_SIZE))
+
+
+@shared_task(name="mail.sweep")
+def sweep() -> int:
+    """Deliver every row that is due and was not delivered by its own task (Redis down when
+    it was queued, a worker killed, a temporary refusal's wait over), a batch at a time, at
+    most SWEEP_LIMIT (the next run takes the rest); returns how many were accepted."""
+    sent = 0
+    for _batch in range(SWEEP_LIMIT // BATCH_SIZE):
+        claimed, accepted = deliver_rows(None)
+        sent += accepted
+        if claimed < BATCH_SIZE:
+            break
+    return sent
+
+
+def failed(page: int, per_page: int):
+    """Given-up messages, the latest first (the admins' page)."""
+    return db.paginate(select(OutboxMail).where(OutboxMail.failed_dt.is_not(None))
+                       .order_by(OutboxMail.failed_dt.desc(), OutboxMail.id.desc()),
+                       page=page, per_page=per_page, error_out=False)
+
+
+def waiting() -> int:
+    """Messages neither accepted nor given up yet."""
+    return db.session.scalar(select(func.count()).select_from(OutboxMail).where(
+        OutboxMail.sent_dt.is_(None), OutboxMail.failed_dt.is_(None))) or 0

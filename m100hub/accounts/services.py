@@ -14,7 +14,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from .. import mail
 from ..celery_app import enqueue
-from ..database import after_commit, rows_changed, utcnow
+from ..database import after_commit, commit, rows_changed, utcnow
 from ..extensions import db
 from ..util import absolute_url, slugify
 from . import tokens
@@ -140,8 +140,8 @@ def _send_link(user: User, endpoint: str, token: str, subject, template: str) ->
     link = absolute_url(endpoint, token=token)
     with force_locale(user.locale):
         subject = str(subject)
-    mail.send_after_commit(mail.compose(user.email, subject, template, user.locale, user=user,
-                                        link=link))
+    mail.queue(mail.compose(user.email, subject, template, user.locale, user=user,
+                            link=link))
 
 
 def send_confirmation(user: User) -> None:
@@ -180,7 +180,8 @@ def send_signup_notice(email: str) -> None:
                 user.email, _l("Someone tried to sign up with your address on M100 Hub"),
                 "signup_exists", user.locale, user=user, login=absolute_url("accounts.login"),
                 reset=absolute_url("accounts.forgot_password"))
-        mail.deliver(message)
+        mail.queue(message)
+    commit()
 
 
 @shared_task
@@ -191,7 +192,8 @@ def send_reset_link(email: str) -> None:
         with force_locale(user.locale):
             message = mail.compose(user.email, _l("Reset your M100 Hub password"), "reset",
                                    user.locale, user=user, link=link)
-        mail.deliver(message)
+        mail.queue(message)
+    commit()
 
 
 def update_profile(user: User, display_name, handle, sector, home_city_id, locale, bio) -> None:

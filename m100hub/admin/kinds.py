@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from ..activity.verbs import register_verb
-from ..notifications.kinds import register_kind
+from ..notifications.kinds import Delivery, register_kind
 
 PLATFORM_ROLES = {"admin": _l("administrator"), "moderator": _l("moderator")}
 
@@ -23,9 +23,11 @@ register_kind(
     "role_granted",
     lambda p: _("You have been given the %(role)s role.", role=PLATFORM_ROLES[p["role"]]),
     lambda p: url_for("main.home"),
+    label=_l("Platform roles given to you"), email=Delivery.DAILY,
 )
 register_kind(
     "role_revoked",
     lambda p: _("Your %(role)s role has been removed.", role=PLATFORM_ROLES[p["role"]]),
     lambda p: url_for("main.home"),
+    label=_l("Platform roles taken from you"), email=Delivery.DAILY,
 )

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
+from .. import mail
 from ..accounts.models import User
 from ..cities.models import City
 from ..cities.queries import all_cities
@@ -37,6 +38,14 @@ def dashboard():
 def verification():
     page = pending_memberships(page_arg(), current_app.config["PER_PAGE"])
     return render_template("admin/verification.html", page=page, decision_form=DecisionForm())
+
+
+@bp.route("/mail")
+@admin_required
+def mail_failures():
+    """E-mail the hub gave up on (refused for good, or undeliverable for MAIL_GIVE_UP_HOURS)."""
+    page = mail.failed(page_arg(), current_app.config["PER_PAGE"])
+    return render_template("admin/mail.html", page=page, waiting=mail.waiting())
 
 
 @bp.route("/people")

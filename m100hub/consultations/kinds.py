@@ -4,11 +4,12 @@ from datetime import datetime
 
 from flask import url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..activity.verbs import register_verb
 from ..i18n import format_datetime
-from ..notifications.kinds import register_audience, register_kind
+from ..notifications.kinds import Delivery, register_audience, register_kind
 from .models import Follower, Participant, ProposalStatus
 
 
@@ -29,19 +30,24 @@ def _proposal_url(payload: dict) -> str:
 
 
 register_kind("consultation_opened", lambda p: _(
-    "Voting has opened in the consultation “%(title)s”.", title=p["title"]), _consultation_url)
+    "Voting has opened in the consultation “%(title)s”.", title=p["title"]), _consultation_url,
+    label=_l("Voting opens in a consultation you follow"), email=Delivery.DAILY)
 register_kind("consultation_closing", lambda p: _(
     "The consultation “%(title)s” closes in less than 48 hours.", title=p["title"]),
-    _consultation_url)
+    _consultation_url,
+    label=_l("A consultation you follow is about to close"), email=Delivery.DAILY)
 register_kind("consultation_published", lambda p: _(
     "The results of “%(title)s” and the official response are published.", title=p["title"]),
-    _results_url)
+    _results_url,
+    label=_l("Results and responses of consultations you took part in"), email=Delivery.DAILY)
 register_kind("consultation_proposal_status", lambda p: _(
     "Your proposal “%(proposal)s” is now: %(status)s.", proposal=p["proposal"],
-    status=_status_label(p["status"])), _proposal_url)
+    status=_status_label(p["status"])), _proposal_url,
+    label=_l("Decisions on your proposals"), email=Delivery.DAILY)
 register_kind("consultation_comment_reply", lambda p: _(
     "%(person)s replied to your comment in “%(title)s”.", person=p["person"], title=p["title"]),
-    lambda p: url_for("consultations.comment", comment_id=p["comment_id"]))
+    lambda p: url_for("consultations.comment", comment_id=p["comment_id"]),
+    label=_l("Replies to your comments in consultations"), email=Delivery.DAILY)
 
 register_verb("consultation_announced",
               lambda f: _("announced the consultation “%(target)s”", target=f["target"]))

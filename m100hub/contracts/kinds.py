@@ -2,10 +2,11 @@
 
 from flask import url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..activity.verbs import register_verb
-from ..notifications.kinds import register_audience, register_kind
+from ..notifications.kinds import Delivery, register_audience, register_kind
 from .models import ActionStatus, ContractSector, Follower
 
 
@@ -17,10 +18,12 @@ register_audience("contract_followers", lambda city_id: select(Follower.user_id)
     Follower.city_id == city_id))
 
 register_kind("contract_action_update", lambda p: _(
-    "%(city)s posted an update on “%(title)s”.", city=p["city"], title=p["title"]), _action_url)
+    "%(city)s posted an update on “%(title)s”.", city=p["city"], title=p["title"]), _action_url,
+    label=_l("Updates on climate actions you follow"), email=Delivery.DAILY)
 register_kind("contract_action_status", lambda p: _(
     "“%(title)s” in %(city)s is now: %(status)s.", city=p["city"], title=p["title"],
-    status=ActionStatus(p["status"]).label), _action_url)
+    status=ActionStatus(p["status"]).label), _action_url,
+    label=_l("Status changes of climate actions you follow"), email=Delivery.DAILY)
 
 register_verb("contract_created", lambda f: _(
     "started the climate contract of %(target)s", target=f["target"]))

@@ -2,10 +2,11 @@
 
 from flask import url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..activity.verbs import register_verb
-from ..notifications.kinds import register_audience, register_kind
+from ..notifications.kinds import Delivery, register_audience, register_kind
 from .models import Registration, RegistrationStatus
 
 
@@ -14,17 +15,22 @@ def _event_url(payload: dict) -> str:
 
 
 register_kind("event_confirmed", lambda p: _(
-    "You are registered for “%(title)s”.", title=p["title"]), _event_url)
+    "You are registered for “%(title)s”.", title=p["title"]), _event_url,
+    label=_l("Confirmations of your event registrations"), email=Delivery.APP)
 register_kind("event_promoted", lambda p: _(
     "A place came free: you moved up from the waiting list and are registered for "
-    "“%(title)s”.", title=p["title"]), _event_url)
+    "“%(title)s”.", title=p["title"]), _event_url,
+    label=_l("A place came free at an event"), email=Delivery.IMMEDIATE)
 register_kind("event_cancelled", lambda p: _(
-    "“%(title)s” is cancelled: %(reason)s", title=p["title"], reason=p["reason"]), _event_url)
+    "“%(title)s” is cancelled: %(reason)s", title=p["title"], reason=p["reason"]), _event_url,
+    label=_l("Cancellations of events you attend"), email=Delivery.IMMEDIATE)
 register_kind("event_message", lambda p: _(
     "%(person)s about “%(title)s”: %(message)s", person=p["person"], title=p["title"],
-    message=p["message"]), _event_url)
+    message=p["message"]), _event_url,
+    label=_l("Messages and changes from organisers of events you attend"), email=Delivery.IMMEDIATE)
 register_kind("event_reminder", lambda p: _(
-    "Reminder: “%(title)s” starts within 24 hours.", title=p["title"]), _event_url)
+    "Reminder: “%(title)s” starts within 24 hours.", title=p["title"]), _event_url,
+    label=_l("Reminders of events you attend"), email=Delivery.IMMEDIATE)
 
 register_verb("event_created", lambda f: _("created the event “%(target)s”", target=f["target"]))
 register_verb("event_cancelled",

@@ -13,7 +13,7 @@ from .models import Event
 
 
 def send_confirmation(event: Event, user_id: int, promoted: bool) -> None:
-    """Queued after the commit (nothing is sent for a registration that rolls back)."""
+    """Written to the outbox with the registration (nothing is sent if it rolls back)."""
     user = db.session.get_one(User, user_id)
     subject = (_l("A place came free: you are registered for “%(title)s”", title=event.title)
                if promoted else _l("You are registered for “%(title)s”", title=event.title))
@@ -22,4 +22,4 @@ def send_confirmation(event: Event, user_id: int, promoted: bool) -> None:
                            link=absolute_url("events.show", event_id=event.id))
     message["attachments"] = [(f"event-{event.id}.ics", "text/calendar",
                                event_ics(event, with_link=True).decode())]
-    mail.send_after_commit(message)
+    mail.queue(message)

@@ -3,10 +3,11 @@
 from flask import url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..activity.verbs import register_verb
-from ..notifications.kinds import register_audience, register_kind
+from ..notifications.kinds import Delivery, register_audience, register_kind
 from .models import Subscription
 
 
@@ -25,18 +26,21 @@ register_kind(
     "forum_reply",
     lambda p: _("%(person)s replied in “%(thread)s”.", person=p["person"], thread=p["thread"]),
     _post_url,
+    label=_l("Replies in threads you follow"), email=Delivery.DAILY,
 )
 register_kind(
     "forum_mention",
     lambda p: _("%(person)s mentioned you in “%(thread)s”.", person=p["person"],
                 thread=p["thread"]),
     _post_url,
+    label=_l("Mentions of you"), email=Delivery.DAILY,
 )
 register_kind(
     "forum_new_thread",
     lambda p: _("%(person)s started “%(thread)s” in %(category)s.", person=p["person"],
                 thread=p["thread"], category=_named(p, "category")),
     _post_url,
+    label=_l("New threads in categories you follow"), email=Delivery.DAILY,
 )
 register_audience("forum_thread_followers", lambda thread_id: select(Subscription.user_id).where(
     Subscription.thread_id == thread_id))

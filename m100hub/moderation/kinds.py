@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from ..notifications.kinds import register_kind
+from ..notifications.kinds import Delivery, register_kind
 from .reportables import reportables
 
 #: for a reportable kind that brings no words of its own
@@ -34,9 +34,11 @@ def _link(payload: dict) -> str:
     return reportables()[payload["item"]].link(payload["id"])
 
 
-register_kind("moderation_hidden", _message("author_told"), _link)
+register_kind("moderation_hidden", _message("author_told"), _link,
+    label=_l("Moderation of what you wrote"), email=Delivery.DAILY)
 register_kind(
     "moderation_report_decided",
     lambda p: _message("reporter_hidden" if p["outcome"] == "hidden" else "reporter_kept")(p),
     _link,
+    label=_l("Decisions on your reports"), email=Delivery.DAILY,
 )

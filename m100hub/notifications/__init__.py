@@ -7,7 +7,7 @@ from ..features import Feature
 
 bp = Blueprint("notifications", __name__, template_folder="templates")
 
-from . import personal_data, sockets, views  # noqa: E402,F401
+from . import personal_data, sockets, unsubscribe, views  # noqa: E402,F401
 from .queries import unread_count  # noqa: E402
 
 
@@ -22,8 +22,12 @@ def unread_notifications() -> int:
 feature = Feature(
     "notifications", blueprint=bp, models="m100hub.notifications.models",
     template_globals={"unread_notifications": unread_notifications},
-    tasks=["m100hub.notifications.fanout"],
-    # events whose fan-out task was lost (Redis down, a worker killed) are sent on again
-    beat={"notifications-sweep": {"task": "notifications.sweep", "schedule": 60.0}},
+    tasks=["m100hub.notifications.fanout", "m100hub.notifications.digests"],
+    beat={
+        # events whose fan-out task was lost (Redis down, a worker killed) are sent on again
+        "notifications-sweep": {"task": "notifications.sweep", "schedule": 60.0},
+        # e-mail of notifications: at once, daily and weekly digests (and lost runs again)
+        "notifications-digests": {"task": "notifications.digests", "schedule": 60.0},
+    },
     personal_data=personal_data.PERSONAL_DATA,
 )

@@ -20,8 +20,9 @@ from sqlalchemy import select
 from ..celery_app import enqueue, tasks_run_in_process
 from ..database import after_commit, commit, insert_on_conflict, locked, utcnow
 from ..extensions import db, socketio
-from .kinds import AUDIENCES
+from .kinds import AUDIENCES, Delivery
 from .models import Notification, NotificationEvent
+from .preferences import deliveries
 
 #: recipients written per INSERT (and per transaction); NOTIFICATION_BATCH_SIZE sets the task's
 BATCH_SIZE = 500
@@ -32,24 +33,30 @@ SWEEP_LIMIT = 1000
 
 
 def recipient_rows(event: NotificationEvent, recipient_ids) -> list[dict]:
+    """The rows of the recipients who want this kind (their preference, or its default),
+    each with the way it reaches them: the app only, or an e-mail (at once, in a digest)."""
+    chosen = deliveries(event.kind, recipient_ids)
     return [
         {"event_id": event.id, "recipient_id": recipient_id, "kind": event.kind,
          "actor_id": event.actor_id, "target_type": event.target_type,
          "target_id": event.target_id, "payload": event.payload,
-         "created_dt": event.created_dt}
-        for recipient_id in recipient_ids
+         "created_dt": event.created_dt, "delivery": chosen[recipient_id].value}
+        for recipient_id in recipient_ids if chosen[recipient_id] != Delivery.OFF
     ]
 
 
 def write_rows(event: NotificationEvent, recipient_ids) -> list[int]:
-    """Write the recipients' rows (one INSERT, batched by the driver); returns the ids whose
-    row this call wrote — one already there is left as it is."""
-    if not recipient_ids:
+    """Write the rows of the recipients who want this kind (one INSERT, batched by the
+    driver); returns the ids whose row this call wrote — one already there is left as it is.
+    The e-mail each row asks for is sent by the digests' beat (notifications.digests), after
+    this transaction commits."""
+    rows = recipient_rows(event, recipient_ids) if recipient_ids else []
+    if not rows:
         return []
     statement = (insert_on_conflict(Notification)
                  .on_conflict_do_nothing(index_elements=["event_id", "recipient_id"])
                  .returning(Notification.recipient_id))
-    return list(db.session.scalars(statement, recipient_rows(event, recipient_ids)))
+    return list(db.session.scalars(statement, rows))
 
 
 def push(recipient_ids) -> None:

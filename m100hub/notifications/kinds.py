@@ -6,11 +6,29 @@ Features register both at import time; the centre, the fan-out and the digests o
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import Select
+
+
+class Delivery(enum.StrEnum):
+    """How a person is told of a kind of notification (their preference, or the kind's
+    default): not at all, in the app only, or also by e-mail — at once (notifications about
+    one thing within a few minutes in one message), in the daily or in the weekly digest."""
+
+    OFF = "off"
+    APP = "app"
+    IMMEDIATE = "immediate"
+    DAILY = "daily"
+    WEEKLY = "weekly"
+
+
+#: the ways that send e-mail
+BY_EMAIL = (Delivery.IMMEDIATE, Delivery.DAILY, Delivery.WEEKLY)
 
 
 @dataclass(frozen=True)
@@ -19,13 +37,20 @@ class Kind:
     message: Callable[[dict], str]
     #: payload → link (a path on this site)
     url: Callable[[dict], str]
+    #: what the preferences page calls it (a lazy string)
+    label: Any = None
+    #: how people are told unless they chose otherwise
+    email: Delivery = Delivery.DAILY
 
 
 KINDS: dict[str, Kind] = {}
 
 
-def register_kind(name: str, message: Callable[[dict], str], url: Callable[[dict], str]) -> None:
-    KINDS[name] = Kind(message=message, url=url)
+def register_kind(name: str, message: Callable[[dict], str], url: Callable[[dict], str],
+                  label: Any = None, email: Delivery = Delivery.DAILY) -> None:
+    """``label`` names the kind on the preferences page; ``email`` is its default delivery
+    (changes to an event one attends: at once; most: the daily digest)."""
+    KINDS[name] = Kind(message=message, url=url, label=label, email=email)
 
 
 def describe(kind: str, payload: dict) -> tuple[str, str]:

@@ -10,6 +10,8 @@ from ..extensions import Model
 from ..people import Person
 
 PENDING = text("fanned_out_dt IS NULL")
+#: notifications still to e-mail (at once or in a digest)
+MAIL_DUE = text("digested_dt IS NULL AND delivery IN ('immediate', 'daily', 'weekly')")
 
 
 class NotificationEvent(Model):
@@ -62,6 +64,9 @@ class Notification(Model):
         ),
         # exactly once per event and person, however often the fan-out runs
         UniqueConstraint("event_id", "recipient_id"),
+        # the digests' beat: the people with notifications to e-mail, by delivery, in id order
+        Index("ix_notifications_mail_due", "delivery", "recipient_id", "created_dt",
+              postgresql_where=MAIL_DUE, sqlite_where=MAIL_DUE),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -83,8 +88,49 @@ class Notification(Model):
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: when the recipient read it; NULL while unread
     read_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    #: when it went out by e-mail or in a digest; NULL until then
+    #: when it went out by e-mail or in a digest (or was left out, read already); NULL until
+    #: then
     digested_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: how the recipient is told (notifications.kinds.Delivery), fixed when it was written:
+    #: "app", or the e-mail that takes it ("immediate", "daily", "weekly")
+    delivery: Mapped[str] = mapped_column(String(10), default="app", server_default="app")
 
     #: a ``User`` (accounts, a higher layer: see m100hub.people)
     actor: Mapped[Person | None] = relationship("User", foreign_keys=[actor_id], lazy="raise")
+
+
+class NotificationPreference(Model):
+    """How a person wants to be told of one kind; kinds without a row follow their default."""
+
+    __tablename__ = "notification_preferences"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    #: a key of notifications.kinds.KINDS
+    kind: Mapped[str] = mapped_column(String(50), primary_key=True)
+    #: a notifications.kinds.Delivery value
+    delivery: Mapped[str] = mapped_column(String(10))
+
+
+class DigestRun(Model):
+    """One e-mail of notifications to a person for one period ("d2026-12-07" daily,
+    "w2026-12-07" weekly, "i2026-12-07T08:05" at once): written when the beat queues its task,
+    done when the e-mail is in the outbox. The key makes a second run for the period a no-op,
+    whether the task was delivered twice or its worker was killed mid-run."""
+
+    __tablename__ = "digest_runs"
+    __table_args__ = (
+        # runs whose task was lost (Redis down, the worker killed): queued again by the beat
+        Index("ix_digest_runs_pending", "created_dt", postgresql_where=text("done_dt IS NULL"),
+              sqlite_where=text("done_dt IS NULL")),
+    )
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    period: Mapped[str] = mapped_column(String(20), primary_key=True)
+    #: when the beat queued it (UTC)
+    created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: when its e-mail was written to the outbox (or found nothing new); NULL while due
+    done_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: how many notifications it carried
+    items: Mapped[int] = mapped_column(Integer, default=0)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask import url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from ..activity.verbs import register_verb
-from ..notifications.kinds import register_kind
+from ..notifications.kinds import Delivery, register_kind
 from .models import MembershipRole
 
 
@@ -18,23 +19,27 @@ register_kind(
     "membership_verified",
     lambda p: _("Your membership of %(org)s has been verified.", org=p["org"]),
     _org_url,
+    label=_l("Your organisation memberships verified"), email=Delivery.DAILY,
 )
 register_kind(
     "membership_rejected",
     lambda p: _("Your request to join %(org)s was declined: %(reason)s", org=p["org"],
                 reason=p.get("reason") or "—"),
     _org_url,
+    label=_l("Your organisation membership requests declined"), email=Delivery.DAILY,
 )
 register_kind(
     "membership_ended",
     lambda p: _("You are no longer a member of %(org)s: %(reason)s", org=p["org"],
                 reason=p.get("reason") or "—"),
     _org_url,
+    label=_l("Your organisation memberships ended"), email=Delivery.DAILY,
 )
 register_kind(
     "membership_requested",
     lambda p: _("%(person)s asks to join %(org)s.", person=p["person"], org=p["org"]),
     _org_url,
+    label=_l("Membership requests to your organisations"), email=Delivery.DAILY,
 )
 
 register_verb(

@@ -127,7 +127,8 @@ def test_one_named_recipient_is_written_in_the_request(db, count_queries):
     with count_queries() as counted:
         assert notify([person], "membership_verified", org, payload=payload) == 1
 
-    assert len(counted.statements) == 2  # the event and the row: no task, no sweep needed
+    # the event, the recipients' preferences for the kind, and the row: no task, no sweep
+    assert len(counted.statements) == 3
     event = db.session.scalar(select(NotificationEvent).where(
         NotificationEvent.kind == "membership_verified"))
     assert event.fanned_out_dt is not None and event.audience is None

@@ -1,4 +1,5 @@
-"""Fixture: outbox, the e-mails the app wrote to its outbox folder during the test."""
+"""Fixtures: outbox, the e-mails the app wrote to its outbox folder during the test; smtp, a
+real SMTP server (aiosmtpd) in this process that the app sends to during the test."""
 
 from __future__ import annotations
 
@@ -24,3 +25,20 @@ def outbox(app):
         ]
 
     return read
+
+
+@pytest.fixture
+def smtp(app, monkeypatch):
+    """The app's MAIL_SERVER during the test: an aiosmtpd server on a free port, whose
+    handler (tests.support.live.MailCatcher) counts what it accepts per recipient."""
+    from aiosmtpd.controller import Controller
+
+    from tests.support.live import MailCatcher, free_port
+
+    catcher = MailCatcher()
+    controller = Controller(catcher, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
+    monkeypatch.setitem(app.config, "MAIL_PORT", controller.port)
+    yield catcher
+    controller.stop()

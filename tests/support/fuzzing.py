@@ -76,6 +76,15 @@ def write_routes(app: Flask) -> list[Route]:
     return sorted(found, key=lambda r: (r.rule, r.method))
 
 
+def csrf_exempt(app: Flask, route: Route) -> bool:
+    """A view declared ``@csrf.exempt`` (the one-click unsubscribe: a mail client's RFC 8058
+    POST carries no token; its signed link is its authority, checked by the view)."""
+    from m100hub.extensions import csrf
+
+    view = app.view_functions[route.endpoint]
+    return f"{view.__module__}.{view.__name__}" in csrf._exempt_views
+
+
 def url_values(route: Route, known: dict, first_id, reportables: dict, rng,
                unknown: bool = False) -> dict:
     """Values for the rule's arguments: seeded ids (``known``: name → id or slug), the

@@ -4,6 +4,7 @@ scratch database built by the migrations, and a real SMTP server (aiosmtpd) in t
 
 from __future__ import annotations
 
+import asyncio
 import os
 import queue
 import re
@@ -13,6 +14,7 @@ import sys
 import threading
 import time
 import uuid
+from collections import Counter
 from email import message_from_bytes, policy
 from pathlib import Path
 
@@ -36,13 +38,45 @@ def free_port() -> int:
 
 
 class MailCatcher:
-    """aiosmtpd handler: every message received goes into a queue."""
+    """aiosmtpd handler: every message received goes into a queue, and is counted per
+    recipient and per connection; ``refuse`` answers some recipients' RCPT TO otherwise."""
 
     def __init__(self):
         self.messages: queue.Queue = queue.Queue()
+        #: address → messages accepted for it
+        self.received: Counter[str] = Counter()
+        #: address (lower case) → the answer to its RCPT TO ("550 5.1.1 No such user")
+        self.refuse: dict[str, str] = {}
+        #: the SMTP sessions that delivered messages (one per connection), kept alive
+        self.sessions: list = []
+        #: addresses whose first RCPT TO (not yet accepted) or first DATA (the message read,
+        #: the 250 not yet sent) waits ``stall_seconds``; ``stalled`` is set when one begins
+        self.stall_rcpt: set[str] = set()
+        self.stall_data: set[str] = set()
+        self.stall_seconds = 0.0
+        self.stalled = threading.Event()
+
+    async def _stall(self, addresses: set[str], address: str) -> None:
+        if address.lower() in addresses:
+            addresses.discard(address.lower())
+            self.stalled.set()
+            await asyncio.sleep(self.stall_seconds)
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        await self._stall(self.stall_rcpt, address)
+        answer = self.refuse.get(address.lower())
+        if answer:
+            return answer
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+        for address in envelope.rcpt_tos:
+            await self._stall(self.stall_data, address)
         self.messages.put(message_from_bytes(envelope.content, policy=policy.default))
+        self.received.update(address.lower() for address in envelope.rcpt_tos)
+        if all(session is not seen for seen in self.sessions):
+            self.sessions.append(session)
         return "250 OK"
 
     def wait_for(self, to: str, timeout: float = 30.0):
@@ -131,9 +165,11 @@ class LiveStack:
             raise RuntimeError(f"flask {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
         return done.stdout
 
-    def start(self, worker: bool = True, demo: bool = True, ready: str = "/readyz") -> LiveStack:
+    def start(self, worker: bool = True, demo: bool = True, ready: str = "/readyz",
+              beat: bool = False) -> LiveStack:
         """Migrate, seed the demo (unless not ``demo``), start a Celery worker (unless not
-        ``worker``) and a first web process (once ``ready`` answers 200)."""
+        ``worker``; with the beat scheduler in it if ``beat``) and a first web process (once
+        ``ready`` answers 200)."""
         self.smtp.start()
         self.flask("db", "upgrade")
         printed = self.flask("m100", "seed-demo") if demo else ""
@@ -142,24 +178,24 @@ class LiveStack:
             line.split() for line in printed.splitlines() if "@m100.demo" in line
         )
         first_port = free_port()  # the site's address, which the worker writes into e-mails
+        self.site = f"http://127.0.0.1:{first_port}"
         if not worker:
             self.add_web_process(first_port, ready)
             return self
-        self._spawn(
-            "worker",
-            [
-                str(BIN / "celery"),
-                "-A",
-                "celery_worker",
-                "worker",
-                "--pool=threads",
-                "--concurrency=2",
-                "--loglevel=WARNING",
-            ],
-            self.env(f"http://127.0.0.1:{first_port}"),
-        )
+        self.start_worker(beat)
         self.add_web_process(first_port)
         return self
+
+    def start_worker(self, beat: bool = False) -> subprocess.Popen:
+        """A Celery worker (threads), with the beat scheduler in it if ``beat``."""
+        extra = ["--beat", f"--schedule={self.tmp / 'beat-schedule'}"] if beat else []
+        self._spawn(
+            f"worker-{len(self.processes)}",
+            [str(BIN / "celery"), "-A", "celery_worker", "worker", "--pool=threads",
+             "--concurrency=2", "--loglevel=WARNING", *extra],
+            self.env(self.site),
+        )
+        return self.processes[-1]
 
     def add_web_process(self, port: int | None = None, ready: str = "/readyz") -> str:
         """A further gunicorn web process; its address once ``ready`` answers 200 (/readyz:

@@ -1,0 +1,122 @@
+"""The daily digest run: BENCH_PEOPLE people (100,000) of whom BENCH_NEWS (10,000) have 10
+unread daily notifications each; a real Celery worker (threads, as `make worker`) on Redis
+builds and sends every digest through the outbox to a local SMTP sink (aiosmtpd, in this
+process, counting per recipient).
+
+Prints one JSON line: the beat's time to find and queue the digests, the tasks it queued
+(must be BENCH_NEWS), the seconds until the sink has received every digest, the e-mails
+received (must be BENCH_NEWS, each recipient once), and the worker's peak memory (VmHWM).
+Aim (issue 14): under 60 s, under 300 MB per process, time growing with the people who have
+news, not with all people: run it at 100k/10k and 10k/1k and compare.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import time
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+
+from aiosmtpd.controller import Controller
+from common import BIN, ROOT, analyse, free_port, scratch_app
+
+PEOPLE = int(os.environ.get("BENCH_PEOPLE", "100000"))
+NEWS = int(os.environ.get("BENCH_NEWS", "10000"))
+PER_PERSON = 10
+CONCURRENCY = int(os.environ.get("BENCH_WORKER_THREADS", "4"))
+
+
+class Sink:
+    def __init__(self):
+        self.received: Counter[str] = Counter()
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+        self.received.update(a.lower() for a in envelope.rcpt_tos)
+        return "250 OK"
+
+
+def seed(app) -> None:
+    """People in INSERTs of 10,000; the notifications of those with news likewise, written
+    two days ago (before the last digest hour), as the fan-out writes them."""
+    from sqlalchemy import insert
+
+    from m100hub.accounts.models import Sector, User
+    from m100hub.extensions import db
+    from m100hub.notifications.models import Notification
+
+    now = datetime.now(UTC)
+    with app.app_context():
+        for start in range(0, PEOPLE, 10_000):
+            db.session.execute(insert(User), [
+                {"display_name": f"Persoana {n}", "handle": f"persoana{n}",
+                 "email": f"p{n}@example.ro", "password_hash": "x", "sector": Sector.CITIZEN,
+                 "locale": "ro" if n % 2 else "en", "bio": "", "email_confirmed_dt": now,
+                 "is_admin": False, "is_moderator": False, "session_token": f"{n:032d}",
+                 "created_dt": now} for n in range(start, min(start + 10_000, PEOPLE))])
+        db.session.commit()
+        first = db.session.scalar(db.select(db.func.min(User.id)))
+        step = PEOPLE // NEWS  # the people with news spread over all of them
+        rows = [{"recipient_id": first + i * step, "kind": "forum_reply",
+                 "payload": {"person": "Ion", "thread": f"Fir {k}", "post_id": k},
+                 "created_dt": now - timedelta(days=2), "delivery": "daily"}
+                for i in range(NEWS) for k in range(PER_PERSON)]
+        for start in range(0, len(rows), 10_000):
+            db.session.execute(insert(Notification), rows[start:start + 10_000])
+        db.session.commit()
+
+
+def peak_memory_mb(pid: int) -> float:
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def main() -> None:
+    sink = Sink()
+    smtp = Controller(sink, hostname="127.0.0.1", port=free_port())
+    smtp.start()
+    os.environ.update({"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(smtp.port)})
+    app, env, url = scratch_app()
+    assert env["USE_REDIS"] == "1", "the digest run needs Redis (a real worker)"
+    env = {**env, "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(smtp.port)}
+    started = time.perf_counter()
+    seed(app)
+    analyse(url)
+    seeded = time.perf_counter() - started
+    worker = subprocess.Popen(  # noqa: S603 (a fixed program)
+        [str(BIN / "celery"), "-A", "celery_worker", "worker", "--pool=threads",
+         f"--concurrency={CONCURRENCY}", "--loglevel=WARNING"], cwd=ROOT, env=env)
+    try:
+        time.sleep(5)  # the worker connects
+        from m100hub.notifications import digests
+
+        started = time.perf_counter()
+        with app.app_context():
+            queued = digests.queue_digests.run()
+        enqueue_s = time.perf_counter() - started
+        deadline = time.monotonic() + 1800
+        while sum(sink.received.values()) < NEWS and time.monotonic() < deadline:
+            time.sleep(0.2)
+        sent_s = time.perf_counter() - started
+        time.sleep(3)  # anything sent twice would arrive now
+        memory = peak_memory_mb(worker.pid)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=60)
+        smtp.stop()
+    print(json.dumps({
+        "people": PEOPLE, "with_news": NEWS, "notifications": NEWS * PER_PERSON,
+        "database": url.split(":")[0], "worker_threads": CONCURRENCY,
+        "seed_s": round(seeded, 1), "enqueue_s": round(enqueue_s, 2), "tasks_enqueued": queued,
+        "all_sent_s": round(sent_s, 1), "emails_received": sum(sink.received.values()),
+        "recipients": len(sink.received), "received_twice": sum(
+            1 for n in sink.received.values() if n > 1),
+        "worker_peak_mb": round(memory, 1), "load_average": os.getloadavg()[0]}))
+
+
+if __name__ == "__main__":
+    main()

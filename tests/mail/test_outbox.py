@@ -1,0 +1,163 @@
+"""The e-mail outbox (m100hub/mail.py) against a real SMTP server in the test process: written
+with its cause, delivered once after the commit, retried with backoff while the relay is down,
+a permanent refusal recorded (and shown to the admins), batches through one connection."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import func, select, update
+
+from m100hub import mail
+from m100hub.database import utcnow
+from m100hub.mail import OutboxMail
+from tests.support.accounts import fresh_scalar
+from tests.support.live import free_port
+
+
+def message(to: str, subject: str = "Salut") -> dict:
+    return {"to": to, "subject": subject, "text": "Text http://localhost/x",
+            "html": "<p>HTML</p>"}
+
+
+def rows(*where) -> list[OutboxMail]:
+    mail.db.session.expire_all()
+    return list(mail.db.session.scalars(select(OutboxMail).where(*where).order_by(OutboxMail.id)))
+
+
+def make_due(ids: list[int], ago: timedelta = timedelta(minutes=5)) -> None:
+    """Time passes: the rows' next attempt (or claim) is over."""
+    mail.db.session.execute(update(OutboxMail).where(OutboxMail.id.in_(ids))
+                            .values(due_dt=utcnow() - ago))
+    mail.db.session.commit()
+
+
+def test_a_rolled_back_cause_leaves_no_mail(db, smtp):
+    mail.queue(message("ana@example.ro"))
+    db.session.rollback()
+    assert rows() == [] and smtp.received == {}
+
+
+def test_mail_leaves_after_the_commit_once(db, smtp):
+    row = mail.queue(message("ana@example.ro"))
+    assert smtp.received == {}  # nothing before the commit
+    db.session.commit()
+    assert smtp.received == {"ana@example.ro": 1}
+    [sent] = rows()
+    assert sent.id == row.id and sent.sent_dt is not None and sent.attempts == 0
+    received = smtp.messages.get_nowait()
+    assert received["Subject"] == "Salut" and received["Message-ID"].startswith("<outbox-")
+    assert received.get_body(("plain",)).get_content().strip() == "Text http://localhost/x"
+    assert received.get_body(("html",)).get_content().strip() == "<p>HTML</p>"
+    # the task delivered twice, the sweep run after it: nothing more is sent
+    assert mail.deliver.run([row.id]) == 0
+    make_due([row.id])
+    assert mail.sweep.run() == 0
+    assert smtp.received == {"ana@example.ro": 1}
+
+
+def test_a_claimed_row_is_left_to_its_claimant(db, smtp, monkeypatch):
+    """Two runs of the task at once: the second finds the row claimed and sends nothing; a
+    claimant that died gives the row back when its claim runs out, and the sweep sends it."""
+    monkeypatch.setattr(mail, "enqueue", lambda task, *args: None)  # the task is lost
+    row = mail.queue(message("ana@example.ro"))
+    db.session.commit()
+    claimed = mail._claim([row.id], utcnow())
+    assert [r.id for r in claimed] == [row.id]  # … and the worker holding it dies here
+    assert mail.deliver.run([row.id]) == 0
+    assert mail.sweep.run() == 0 and smtp.received == {}
+    make_due([row.id])  # the claim ran out
+    assert mail.sweep.run() == 1 and smtp.received == {"ana@example.ro": 1}
+
+
+def test_a_lost_task_is_made_good_by_the_sweep(app, db, smtp, monkeypatch):
+    monkeypatch.setattr(mail, "enqueue", lambda task, *args: None)  # Redis was down
+    mail.queue(message("ana@example.ro"))
+    mail.queue(message("ion@example.ro"))
+    db.session.commit()
+    assert smtp.received == {}
+    assert mail.sweep.run() == 0  # younger than MAIL_SWEEP_SECONDS: left to their own task
+    make_due([r.id for r in rows()], ago=timedelta(seconds=app.config["MAIL_SWEEP_SECONDS"] + 1))
+    assert mail.sweep.run() == 2
+    assert smtp.received == {"ana@example.ro": 1, "ion@example.ro": 1}
+    assert len(smtp.sessions) == 1  # one connection for the batch
+
+
+def test_relay_down_is_retried_with_backoff_until_it_is_back(app, db, smtp, monkeypatch):
+    relay_port = app.config["MAIL_PORT"]
+    monkeypatch.setitem(app.config, "MAIL_PORT", free_port())  # nothing listens there
+    row = mail.queue(message("ana@example.ro"))
+    db.session.commit()
+    [waiting] = rows()
+    assert waiting.sent_dt is None and waiting.failed_dt is None and waiting.attempts == 1
+    assert "ConnectionRefusedError" in waiting.last_error
+    assert utcnow() + timedelta(seconds=50) < waiting.due_dt <= utcnow() + timedelta(minutes=1)
+    assert mail.sweep.run() == 0  # not due yet
+    for attempt in range(2, 5):  # still down: each wait twice the last
+        make_due([row.id])
+        assert mail.sweep.run() == 0
+        waiting = rows()[0]
+        assert waiting.attempts == attempt and waiting.failed_dt is None
+        assert waiting.due_dt > utcnow() + mail.backoff(attempt) - timedelta(seconds=10)
+    assert mail.waiting() == 1
+    monkeypatch.setitem(app.config, "MAIL_PORT", relay_port)  # the relay is back
+    make_due([row.id])
+    assert mail.sweep.run() == 1 and smtp.received == {"ana@example.ro": 1}
+    assert mail.waiting() == 0
+
+
+def test_backoff_grows_to_an_hour():
+    assert [mail.backoff(n).total_seconds() / 60 for n in (1, 2, 3, 7, 8, 20)] == [
+        1, 2, 4, 60, 60, 60]
+
+
+def test_temporary_refusals_are_given_up_after_the_configured_hours(app, db, smtp):
+    smtp.refuse["ana@example.ro"] = "451 4.3.0 Try again later"
+    row = mail.queue(message("ana@example.ro"))
+    db.session.commit()
+    assert rows()[0].failed_dt is None and rows()[0].attempts == 1
+    hours = app.config["MAIL_GIVE_UP_HOURS"]
+    db.session.execute(update(OutboxMail).values(
+        created_dt=utcnow() - timedelta(hours=hours, minutes=1)))
+    make_due([row.id])
+    assert mail.sweep.run() == 0
+    [given_up] = rows()
+    assert given_up.failed_dt is not None and "451" in given_up.last_error
+    make_due([row.id])
+    assert mail.sweep.run() == 0 and smtp.received == {}
+
+
+def test_a_permanent_refusal_is_recorded_and_not_retried(db, smtp):
+    smtp.refuse["nobody@example.ro"] = "550 5.1.1 No such user"
+    mail.queue(message("nobody@example.ro"))
+    mail.queue(message("ana@example.ro"))
+    db.session.commit()
+    refused, sent = rows()
+    assert refused.failed_dt is not None and refused.attempts == 0
+    assert "550" in refused.last_error and "No such user" in refused.last_error
+    assert sent.sent_dt is not None
+    make_due([refused.id])
+    assert mail.sweep.run() == 0
+    assert smtp.received == {"ana@example.ro": 1}
+
+
+def test_a_batch_goes_through_one_connection(db, smtp, monkeypatch):
+    monkeypatch.setattr(mail, "enqueue", lambda task, *args: None)
+    ids = [mail.queue(message(f"p{n}@example.ro")).id for n in range(mail.BATCH_SIZE + 5)]
+    db.session.commit()
+    assert mail.deliver.run(ids) == len(ids)
+    assert sum(smtp.received.values()) == len(ids) and set(smtp.received.values()) == {1}
+    assert len(smtp.sessions) == 2  # a connection per batch of BATCH_SIZE
+    assert fresh_scalar(select(func.count()).select_from(OutboxMail)
+                        .where(OutboxMail.sent_dt.is_not(None))) == len(ids)
+
+
+def test_signup_mail_goes_through_the_outbox(client, db, smtp):
+    from tests.accounts.test_accounts import signup_data
+
+    response = client.post("/signup", data=signup_data(email="ioana@example.ro"))
+    assert response.status_code == 200
+    assert smtp.received == {"ioana@example.ro": 1}
+    [row] = rows()
+    assert row.to_address == "ioana@example.ro" and row.sent_dt is not None
+    assert "/confirm/" in row.message["text"]

@@ -1,0 +1,71 @@
+"""The preferences page (/notifications/preferences): each kind's delivery, saved for the
+signed-in person only; bad values change nothing; a second identical submission is harmless."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from m100hub.notifications.kinds import KINDS
+from m100hub.notifications.models import NotificationPreference
+from m100hub.notifications.services import notify
+from tests.support import factories
+
+
+def saved(db, person) -> dict[str, str]:
+    db.session.expire_all()
+    return {p.kind: p.delivery for p in db.session.scalars(
+        select(NotificationPreference).where(NotificationPreference.user_id == person.id))}
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client, db):
+    for method in ("GET", "POST"):
+        response = client.open("/notifications/preferences", method=method,
+                               data={"forum_reply": "off"})
+        assert response.status_code in (302, 303) and "/login" in response.location
+    assert db.session.scalars(select(NotificationPreference)).all() == []
+
+
+def test_the_page_shows_every_kind_with_its_default(client, db, login_as):
+    login_as("citizen", locale="en")
+    page = client.get("/notifications/preferences").get_data(as_text=True)
+    assert page.count("<select ") == len(KINDS)
+    assert '<label for="pref-forum_reply">Replies in threads you follow</label>' in page
+    assert '<option value="daily" selected>Daily digest</option>' in page
+    assert '<option value="immediate" selected>E-mail at once</option>' in page  # event changes
+    assert "08:00 (Europe/Bucharest)" in page
+
+
+def test_choices_are_saved_and_rule_new_and_waiting_notifications(client, db, login_as):
+    person = login_as("citizen", locale="en")
+    notify([person], "forum_reply", payload={"person": "X", "thread": "T", "post_id": 1})
+    db.session.commit()
+    data = {"forum_reply": "weekly", "event_message": "off"}
+    for _ in range(2):  # a double submission ends as one
+        response = client.post("/notifications/preferences", data=data)
+        assert response.status_code == 303
+    assert saved(db, person) == {"forum_reply": "weekly", "event_message": "off"}
+    page = client.get("/notifications/preferences").get_data(as_text=True)
+    assert "Your notification preferences are saved." in page
+    assert '<option value="weekly" selected>Weekly digest</option>' in page
+    from m100hub.notifications.models import Notification
+    [waiting] = db.session.scalars(select(Notification).where(
+        Notification.recipient_id == person.id))
+    assert waiting.delivery == "weekly"  # the one not yet e-mailed follows the choice
+
+
+def test_bad_values_change_nothing(client, db, login_as):
+    person = login_as("citizen")
+    for data in ({"forum_reply": "hourly"}, {"forum_reply": ""},
+                 {"forum_reply": "off", "event_message": "x" * 5000}):
+        assert client.post("/notifications/preferences", data=data).status_code == 400
+    # unknown kinds are ignored: nothing but the registered kinds is ever stored
+    assert client.post("/notifications/preferences",
+                       data={"no_such_kind": "off"}).status_code == 303
+    assert saved(db, person) == {}
+
+
+def test_one_persons_choice_is_theirs_alone(client, db, login_as):
+    other = factories.user()
+    login_as("citizen")
+    client.post("/notifications/preferences", data={"forum_reply": "off"})
+    assert saved(db, other) == {}
