@@ -8,7 +8,7 @@ from ..features import Feature
 
 bp = Blueprint("boards", __name__, template_folder="templates")
 
-from . import exports, moderation, personal_data, sections, sockets, views  # noqa: E402,F401
+from . import exports, moderation, personal_data, promote, sections, sockets, views  # noqa: E402,F401,I001
 
 feature = Feature(
     "boards", blueprint=bp, models="m100hub.boards.models",

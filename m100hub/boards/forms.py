@@ -24,3 +24,11 @@ class BoardForm(StrippedMixin, FlaskForm):
 class FacilitatorForm(StrippedMixin, FlaskForm):
     handle = StringField(_l("Handle"), validators=[DataRequired(), not_blank, Length(max=40)],
                          description=_l("The person's @handle, without the @."))
+
+
+class PromoteForm(StrippedMixin, FlaskForm):
+    target = RadioField(_l("Turn it into"), default="thread", choices=[
+        ("thread", _l("A forum thread")), ("proposal", _l("A proposal in a consultation"))])
+    title = StringField(_l("Title"), validators=[DataRequired(), not_blank, Length(max=200)])
+    category = SelectField(_l("Forum category"), choices=[], validate_choice=False)
+    consultation = SelectField(_l("Consultation"), choices=[], validate_choice=False)

@@ -64,3 +64,11 @@ def can_change_card(board: Board, card: Card, standing: Standing) -> bool:
 def can_see_author(board: Board) -> bool:
     """Anonymous boards name no author to anyone, facilitators and exports included."""
     return not board.anonymous
+
+
+def can_promote(board: Board, card: Card, standing: Standing) -> bool:
+    """Turn a card into a thread or a proposal (then those features' own rules apply): its
+    author or a facilitator, also after the workshop, once per card."""
+    if card.outcome or not standing.confirmed or not can_see(board, standing):
+        return False
+    return standing.facilitator or card.author_id == standing.user_id

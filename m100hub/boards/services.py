@@ -134,7 +134,7 @@ def change_settings(board_id: int, changes: dict[str, Any]) -> dict:
         changes = {**changes, "title": _board_title(changes["title"])}
     for name, value in changes.items():
         setattr(board, name, value)
-    data = {"settings": settings_data(board)}
+    data: dict[str, Any] = {"settings": settings_data(board)}
     if "votes_hidden" in changes and not board.votes_hidden:  # revealed: the counts now
         data["cards"] = _vote_counts(board.id)
     return record(board, "board.settings", data)

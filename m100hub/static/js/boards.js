@@ -90,6 +90,7 @@
         announce(fill(t.moved, { column: columnTitle(card.column), text: card.text }));
         break;
       case "card.edited": case "card.grouped": case "card.hidden": case "card.shown":
+      case "card.outcome":
         state.cards[card.id] = card;
         if (change.kind === "card.edited") announce(fill(t.edited, { text: card.text }));
         break;
@@ -238,6 +239,9 @@
     if (card.votes !== null && card.votes !== undefined) meta.push(card.votes + " " + t.dots);
     if (card.group && state.cards[card.group]) meta.push(fill(t.grouped, { text: state.cards[card.group].text.slice(0, 40) }));
     li.appendChild(el("p", { "class": "meta", text: meta.join(" · ") }));
+    if (card.outcome) {
+      li.appendChild(el("p", {}, [el("a", { href: "/boards/cards/" + card.id + "/outcome", text: t.became })]));
+    }
     if (!taking || card.hidden) {
       if (facilitating && card.hidden) li.appendChild(button(t.show, "show" + card.id, function () { send("card.hide", { card: card.id, hidden: false }); }));
       return li;
@@ -255,6 +259,9 @@
     if (mine || facilitating) {
       actions.appendChild(button(t.edit, "edit" + card.id, function () { editor(card, li); }));
       actions.appendChild(button(t["delete"], "delete" + card.id, function () { send("card.delete", { card: card.id }); }));
+    }
+    if ((mine || facilitating) && !card.outcome) {
+      actions.appendChild(el("a", { "class": "button small secondary", href: "/boards/cards/" + card.id + "/promote", text: t.promote }));
     }
     if (facilitating) {
       actions.appendChild(button(t.hide, "hide" + card.id, function () { send("card.hide", { card: card.id, hidden: true }); }));
