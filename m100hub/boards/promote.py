@@ -49,7 +49,8 @@ def _form(card: Card) -> PromoteForm:
 
 def _body(board: Board, card: Card) -> str:
     link = absolute_url("boards.card", card_id=card.id)
-    return f"{card.text}\n\n{_('From the workshop board “%(title)s”:', title=board.title)} {link}"
+    source = _("From the workshop board “%(title)s”:", title=board.title)
+    return f"{card.text}\n\n{source} {link}"
 
 
 @bp.route("/boards/cards/<id:card_id>/promote", methods=["GET", "POST"])
