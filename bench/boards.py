@@ -40,19 +40,15 @@ HERE = Path(__file__).parent
 def seed(app) -> tuple[int, list[int], list[int], int]:
     """A public board on a workshop with 3 columns and 30 cards; (board, columns, cards,
     facilitator id)."""
-    from m100hub.accounts.models import User
     from m100hub.boards import cards, services
     from m100hub.boards.models import BoardAccess
     from m100hub.boards.queries import columns
     from m100hub.extensions import db
     from tests.support import event_factories as ef
+    from tests.support import factories
 
     with app.test_request_context():
-        organiser = User(display_name="Facilitator", handle="facilitator.bench",
-                         email="facilitator@bench.ro", password_hash="x", sector="public",
-                         is_admin=True)
-        db.session.add(organiser)
-        db.session.flush()
+        organiser = factories.person("admin")  # confirmed, terms accepted
         event = ef.event(organiser=organiser, city_slug=None)
         board = services.create_board(event, organiser, "Bench", BoardAccess.PUBLIC,
                                       "challenges", 5, False)
@@ -157,6 +153,8 @@ def steady(client, board, columns, cards) -> dict[int, float]:
                              namespace="/boards", timeout=30)
         if answer.get("ok"):
             sent[answer["version"]] = at
+        elif n == 0:
+            print("refused:", answer, file=sys.stderr)
     return sent
 
 

@@ -17,6 +17,7 @@
   var columnsBox = app.querySelector("[data-columns]");
   var timerBox = app.querySelector("[data-timer]");
   var keySeq = 0;
+  var reloadWhole = false;
 
   function fill(text, values) {
     return text.replace(/\{(\w+)\}/g, function (_m, name) {
@@ -122,6 +123,9 @@
         });
         break;
       case "board.settings":
+        // authors and counts are redacted by the server: fetch the board as it shows now
+        if (data.settings.anonymous !== state.settings.anonymous ||
+            data.settings.votes_hidden !== state.settings.votes_hidden) reloadWhole = true;
         state.dotsLeft += data.settings.vote_budget - state.settings.vote_budget;
         state.settings = data.settings;
         (data.cards || []).forEach(function (c) {
@@ -133,8 +137,9 @@
     state.version = change.version;
   }
 
-  function join() {
-    socket.emit("join", { board: boardId, since: state ? state.version : null }, function (a) {
+  function join(whole) {
+    var since = state && !whole ? state.version : null;
+    socket.emit("join", { board: boardId, since: since }, function (a) {
       if (!a || !a.ok) { announce(fill(t.refused, { reason: t.errors[a && a.error] || "?" })); return; }
       if (a.board) load(a.board);
       else {
@@ -146,13 +151,14 @@
     });
   }
 
-  socket.on("connect", function () { join(); });
+  socket.on("connect", function () { join(false); });
   socket.on("disconnect", function () { announce(t.offline); });
   socket.on("change", function (change) {
     if (!state || change.version <= state.version) return; // already applied
-    if (change.version !== state.version + 1) { join(); return; } // one was missed
+    if (change.version !== state.version + 1) { join(false); return; } // one was missed
     apply(change);
     render();
+    if (reloadWhole) { reloadWhole = false; join(true); }
   });
   socket.on("replaced", function () { announce(t.replaced); });
   socket.on("presence", function (msg) {
