@@ -75,22 +75,25 @@ LISTENER = r'''
 import json, sys, threading, time
 import socketio
 urls, board, count = json.loads(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+CONNECTING = 25
 received = {}
 lock = threading.Lock()
 clients = []
 def make(url):
     client = socketio.Client(reconnection=False)
     mine = {}
-    received[id(client)] = mine
     def on_change(change):
         mine[change["version"]] = time.time()
+    with lock:
+        received[id(client)] = mine
     client.on("change", on_change, namespace="/boards")
     client.connect(url, namespaces=["/boards"], transports=["websocket"], wait_timeout=30,
                    headers={"User-Agent": "m100-bench"})
     assert client.call("join", {"board": board}, namespace="/boards", timeout=30)["ok"]
     clients.append(client)
-for n in range(count):
-    make(urls[n % len(urls)])
+from concurrent.futures import ThreadPoolExecutor
+with ThreadPoolExecutor(CONNECTING) as pool:
+    list(pool.map(make, [urls[n % len(urls)] for n in range(count)]))
 print("READY", flush=True)
 sys.stdin.readline()
 time.sleep(2)
@@ -205,14 +208,13 @@ def figures(sent: dict[int, float], received: list[dict[int, float]]) -> dict:
 def run(target: str, env: dict, board, columns, cards, cookie) -> dict:
     with ExitStack() as stack:
         urls = [serve(stack, target, env), serve(stack, target, env)]
-        watching = listeners(urls, board)
+        watching = listeners(urls, board)  # the same clients watch both phases
         one = writer(urls[0], cookie)
         steady_sent = steady(one, board, columns, cards)
-        steady_received = collect(watching)
-        watching = listeners(urls, board)
         many = [writer(urls[0], cookie) for _ in range(WRITERS)]
         burst_sent, seconds = sustained(many, board, columns, cards)
-        burst_received = collect(watching)
+        received = collect(watching)
+        steady_received = burst_received = received
         for client in [one, *many]:
             client.disconnect()
     burst = figures(burst_sent, burst_received)
