@@ -271,3 +271,23 @@ def test_a_client_that_reconnects_gets_what_it_missed_and_equals_the_server(conn
     repeat = organiser.send("card.add", board=shop.board_id, column=shop.columns[1],
                             text="Nouă", key="r-1")
     assert repeat["ok"] and repeat["repeated"] and version_of(shop) == 6
+
+
+def test_a_facilitator_hides_a_card_and_everyone_sees_the_placeholder(connect, db, client):
+    shop = bf.workshop(access="public")
+    card = bf.card(shop, text="Reclamă la o firmă")
+    organiser, visitor = connect(shop.organiser), connect()
+    visitor.join(shop.board_id)
+    assert organiser.send("card.hide", board=shop.board_id, card=card.id, hidden=True,
+                          reason="Publicitate")["ok"]
+    hidden = visitor.received()[-1]
+    assert hidden["kind"] == "card.hidden" and hidden["data"]["card"]["text"] == ""
+    assert hidden["data"]["card"]["hidden"] is True
+    _db.session.commit()
+    page = client.get(f"/boards/{shop.board_id}").get_data(as_text=True)
+    assert "Reclamă la o firmă" not in page
+    for name in ("export.csv", "export.md"):
+        assert "Reclamă" not in client.get(f"/boards/{shop.board_id}/{name}").get_data(
+            as_text=True)
+    assert organiser.send("card.hide", board=shop.board_id, card=card.id, hidden=False)["ok"]
+    assert visitor.received()[-1]["data"]["card"]["text"] == "Reclamă la o firmă"
