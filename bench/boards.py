@@ -66,9 +66,18 @@ def serve(stack: ExitStack, target: str, env: dict) -> str:
         [str(BIN / "gunicorn"), "--workers", "1", "--worker-class", "gthread", "--threads",
          str(THREADS), "--bind", f"127.0.0.1:{port}", "--log-level", "warning", target],
         cwd=ROOT, env=env)
-    stack.callback(lambda: (process.terminate(), process.wait(timeout=20)))
+    stack.callback(lambda: stop(process))
     wait_until_up(port) if target == "wsgi:app" else time.sleep(3)
     return f"http://127.0.0.1:{port}"
+
+
+def stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:  # WebSockets still open: gunicorn waits for them
+        process.kill()
+        process.wait()
 
 
 LISTENER = r'''
@@ -97,9 +106,9 @@ with ThreadPoolExecutor(CONNECTING) as pool:
 print("READY", flush=True)
 sys.stdin.readline()
 time.sleep(2)
-print(json.dumps([{str(v): t for v, t in r.items()} for r in received.values()]), flush=True)
-for c in clients:
+for c in clients:  # first: no change arrives while the times are written out
     c.disconnect()
+print(json.dumps([{str(v): t for v, t in r.items()} for r in received.values()]), flush=True)
 '''
 
 
