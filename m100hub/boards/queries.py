@@ -1,0 +1,88 @@
+"""Reads for boards: a person's standing, a whole board in a few queries, changes since a
+version."""
+
+from __future__ import annotations
+
+from sqlalchemy import exists, func, literal, or_, select
+from sqlalchemy.orm import joinedload
+
+from ..accounts.models import User
+from ..events.models import Event, EventOrganiser, Registration, RegistrationStatus
+from ..extensions import db
+from .models import Board, BoardChange, BoardColumn, BoardFacilitator, Card, Dot
+from .permissions import VISITOR, Standing
+
+
+def board(board_id: int) -> Board | None:
+    return db.session.scalar(select(Board).options(joinedload(Board.event))
+                             .where(Board.id == board_id))
+
+
+def standing(user, board: Board) -> Standing:
+    """The person's part in the board's workshop, in one query."""
+    if not user.is_authenticated:
+        return VISITOR
+    organiser = or_(
+        exists().where(Event.id == board.event_id, Event.created_by_id == user.id),
+        exists().where(EventOrganiser.event_id == board.event_id,
+                       EventOrganiser.user_id == user.id),
+        exists().where(BoardFacilitator.board_id == board.id,
+                       BoardFacilitator.user_id == user.id))
+    registered = exists().where(Registration.event_id == board.event_id,
+                                Registration.user_id == user.id,
+                                Registration.status == RegistrationStatus.CONFIRMED)
+    facilitator, registrant = db.session.execute(
+        select(organiser.label("f"), registered.label("r"))).one()
+    return Standing(confirmed=bool(user.is_confirmed), registrant=bool(registrant),
+                    facilitator=bool(user.is_admin or facilitator), user_id=user.id)
+
+
+def organiser_ids(event: Event) -> set[int]:
+    ids = set(db.session.scalars(select(EventOrganiser.user_id)
+                                 .where(EventOrganiser.event_id == event.id)))
+    if event.created_by_id is not None:
+        ids.add(event.created_by_id)
+    return ids
+
+
+def boards_of(event_id: int) -> list[Board]:
+    return list(db.session.scalars(select(Board).where(Board.event_id == event_id)
+                                   .order_by(Board.id)))
+
+
+def columns(board_id: int) -> list[BoardColumn]:
+    rows = db.session.scalars(select(BoardColumn).where(BoardColumn.board_id == board_id))
+    return sorted(rows, key=lambda column: (column.position, column.id))
+
+
+def cards(board_id: int) -> list[Card]:
+    """Every card that is not deleted, authors loaded, in position order (byte order of the
+    keys, the same on every database: sorted here)."""
+    rows = db.session.scalars(select(Card).options(joinedload(Card.author)).where(
+        Card.board_id == board_id, Card.deleted_dt.is_(None)))
+    return sorted(rows, key=lambda card: (card.position, card.id))
+
+
+def dots_of(board_id: int, user_id: int | None) -> dict[int, int]:
+    """card id → the person's dots on this board."""
+    if user_id is None:
+        return {}
+    return dict(db.session.execute(select(Dot.card_id, Dot.dots).where(
+        Dot.board_id == board_id, Dot.user_id == user_id)).all())
+
+
+def dots_used(board_id: int, user_id: int) -> int:
+    return db.session.scalar(select(func.coalesce(func.sum(Dot.dots), literal(0))).where(
+        Dot.board_id == board_id, Dot.user_id == user_id)) or 0
+
+
+def changes_since(board_id: int, version: int, limit: int) -> list[BoardChange]:
+    return list(db.session.scalars(select(BoardChange).where(
+        BoardChange.board_id == board_id, BoardChange.version > version)
+        .order_by(BoardChange.version).limit(limit)))
+
+
+def facilitators(board_id: int) -> list[User]:
+    return list(db.session.scalars(select(User).join(
+        BoardFacilitator, BoardFacilitator.user_id == User.id)
+        .where(BoardFacilitator.board_id == board_id).order_by(User.display_name)))
