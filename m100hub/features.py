@@ -113,6 +113,48 @@ class FeedSource:
     entries: Callable[[Any, int], list]
 
 
+@dataclass(frozen=True)
+class LinkedItem:
+    """What another feature's page shows of a linkable item: its title, its address and its
+    city (None: national)."""
+
+    title: str
+    url: str
+    city_id: int | None
+
+
+@dataclass(frozen=True)
+class Linkable:
+    """A kind of item that a city's decisions can be linked to ("you said, we did": a
+    consultation, a proposal, a thread…), declared by the feature that owns it. The feature
+    that links (contracts) only reads these, so a new kind joins by declaring one.
+
+    ``items(ids)`` → {id: LinkedItem} of the public ones among ``ids`` (one query);
+    ``candidates(city_id)`` → [(id, title)] an official may link, newest first (one query);
+    ``participants(ids)`` → SELECTs (one column each, a list: they are put in one UNION) of
+    the people who took part in the items whose ids ``ids`` selects (a subquery).
+    ``slot``: the page slot (``page_sections``) of an item's page, where sections declared on
+    ``LINKED_ITEM_SLOT`` appear."""
+
+    kind: str
+    label: Any  #: a lazy string
+    slot: str
+    items: Callable[[list[int]], dict[int, LinkedItem]]
+    candidates: Callable[[int], list[tuple[int, str]]]
+    participants: Callable[[Any], list[Any]]
+
+
+#: sections on this slot appear on the page of every linkable kind (``Linkable.slot``); their
+#: ``context`` gets (the kind, the item)
+LINKED_ITEM_SLOT = "linked-item"
+
+
+def _for_kind(section: Section, linkable: Linkable) -> Section:
+    """A LINKED_ITEM_SLOT section placed on one linkable kind's page."""
+    return Section(linkable.slot, section.template,
+                   lambda item: section.context((linkable.kind, item)), section.order)
+
+
 @dataclass
 class Feature:
     name: str
@@ -140,6 +182,8 @@ class Feature:
     template_globals: dict[str, Any] = field(default_factory=dict)
     #: what it holds about a person: their data download and their account's deletion
     personal_data: PersonalData | None = None
+    #: kinds of its items that decisions can be linked to ("you said, we did")
+    linkables: list[Linkable] = field(default_factory=list)
 
 
 @dataclass
@@ -163,6 +207,11 @@ class Registry:
         self._sections: dict[str, list[Section]] = {}
         for section in sorted(self._each("sections"), key=lambda s: s.order):
             self._sections.setdefault(section.slot, []).append(section)
+        self._linkables = {linkable.kind: linkable for linkable in self._each("linkables")}
+        for linkable in self._linkables.values():
+            self._sections.setdefault(linkable.slot, []).extend(
+                _for_kind(section, linkable) for section in self._sections.get(
+                    LINKED_ITEM_SLOT, []))
         self._figures = sorted(self._each("figures"), key=lambda f: f.order)
         self._feeds: dict[str, list[FeedSource]] = {}
         for source in self._each("feeds"):
@@ -203,6 +252,10 @@ class Registry:
         ones: a forum post on a person, a person on a city); the account's own goes last."""
         for _name, part in reversed(self.personal_data()):
             part.erase(person)
+
+    def linkables(self) -> dict[str, Linkable]:
+        """kind → Linkable, in the features' order."""
+        return self._linkables
 
     def figures(self) -> list[Figure]:
         return self._figures

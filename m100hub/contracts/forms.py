@@ -96,3 +96,18 @@ class InventoryForm(StrippedMixin, FlaskForm):
         InputRequired(), NumberRange(min=0, max=MAX_AMOUNT,
                                      message=_l("A whole number, zero or more."))])
     source = StringField(_l("Source (optional)"), validators=[Length(max=300)])
+
+
+class LinkForm(StrippedMixin, FlaskForm):
+    """"You said, we did": the item (``kind:id``, among the city's, grouped by kind) and why."""
+
+    item = SelectField(_l("Consultation, proposal or discussion"), choices=[],
+                       description=_l("A consultation, a proposal or a discussion of the city."))
+    explanation = StringField(
+        _l("What it changed in the action"), validators=[DataRequired(), not_blank,
+                                                         Length(3, 500)],
+        description=_l("One or two sentences, shown publicly beside the link."))
+
+    def item_key(self) -> tuple[str, int]:
+        kind, _sep, ident = self.item.data.partition(":")
+        return kind, int(ident)

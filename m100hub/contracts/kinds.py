@@ -22,6 +22,13 @@ register_kind("contract_action_status", lambda p: _(
     "“%(title)s” in %(city)s is now: %(status)s.", city=p["city"], title=p["title"],
     status=ActionStatus(p["status"]).label), _action_url)
 
+register_kind("contract_linked_action_status", lambda p: _(
+    "“%(title)s” in %(city)s, which what you took part in informed, is now: %(status)s.",
+    city=p["city"], title=p["title"], status=ActionStatus(p["status"]).label), _action_url)
+register_kind("contract_input_linked", lambda p: _(
+    "You said, %(city)s did: “%(item)s” informed the action “%(title)s”.", city=p["city"],
+    item=p["item"], title=p["title"]), _action_url)
+
 register_verb("contract_created", lambda f: _(
     "started the climate contract of %(target)s", target=f["target"]))
 register_verb("contract_updated", lambda f: _(
@@ -37,3 +44,7 @@ register_verb("contract_funding_saved", lambda f: _(
 register_verb("contract_inventory_saved", lambda f: _(
     "recorded the %(year)s emissions (%(sector)s) of %(target)s", year=f["year"],
     sector=ContractSector(f["sector"]).label, target=f["target"]))
+register_verb("contract_action_linked", lambda f: _(
+    "linked “%(item)s” to the action “%(target)s”", item=f["item"], target=f["target"]))
+register_verb("contract_action_unlinked", lambda f: _(
+    "removed a link from the action “%(target)s”", target=f["target"]))

@@ -203,3 +203,29 @@ class Follower(OnePerPersonMixin, Model):
     city_id: Mapped[int] = mapped_column(ForeignKey("cities.id", ondelete="CASCADE"),
                                          primary_key=True)
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ActionLink(Model):
+    """"You said, we did": an item people took part in (a consultation, a proposal, a
+    thread… any kind a feature declares linkable, m100hub/features.py) that informed an
+    action, with the officials' public explanation. The kind is a name, not a foreign key:
+    a kind's items come and go with their own feature (a link to one gone is not shown)."""
+
+    __tablename__ = "contract_action_links"
+    __table_args__ = (
+        # one link per action and item: sending the form twice finds the first
+        UniqueConstraint("action_id", "item_kind", "item_id", name="uq_contract_action_links_item"),
+        Index("ix_contract_action_links_item", "item_kind", "item_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("contract_actions.id", ondelete="CASCADE"),
+                                           index=True)
+    #: a registered ``Linkable.kind`` ("consultation", "proposal", "forum_thread"…)
+    item_kind: Mapped[str] = mapped_column(String(40))
+    item_id: Mapped[int] = mapped_column(Integer)
+    #: what the item changed in the action (public, short)
+    explanation: Mapped[str] = mapped_column(String(500))
+    #: the official who made the link
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,6 +1,7 @@
 """A person's part of the climate contracts in their data download, and what deleting the
 account does to it: the cities they follow go; the updates they posted for their city stay
-on its public timeline, no longer linked to them (an official act of the city)."""
+on its public timeline, as do the links they made, no longer linked to them (official
+acts of the city)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from sqlalchemy import delete, select, update
 from ..cities.models import City
 from ..extensions import db
 from ..features import PersonalData, Records, iso
-from .models import ActionUpdate, Follower
+from .models import ActionLink, ActionUpdate, Follower
 
 
 def export(person) -> list[Records]:
@@ -25,6 +26,12 @@ def export(person) -> list[Records]:
         Records("contract_updates", _l("Updates you posted on climate contract actions"),
                 [{"action_id": u.action_id, "date": u.on_date.isoformat(), "text": u.body,
                   "created": iso(u.created_dt)} for u in updates]),
+        Records("contract_links", _l("What people said that you linked to climate contract "
+                                     "actions"),
+                [{"action_id": link.action_id, "kind": link.item_kind, "item_id": link.item_id,
+                  "explanation": link.explanation, "created": iso(link.created_dt)}
+                 for link in db.session.scalars(select(ActionLink).where(
+                     ActionLink.created_by_id == person.id).order_by(ActionLink.id))]),
     ]
 
 
@@ -32,7 +39,9 @@ def erase(person) -> None:
     db.session.execute(delete(Follower).where(Follower.user_id == person.id))
     db.session.execute(update(ActionUpdate).where(ActionUpdate.author_id == person.id)
                        .values(author_id=None))
+    db.session.execute(update(ActionLink).where(ActionLink.created_by_id == person.id)
+                       .values(created_by_id=None))
     db.session.flush()
 
 
-PERSONAL_DATA = PersonalData(export, erase, models=(Follower, ActionUpdate))
+PERSONAL_DATA = PersonalData(export, erase, models=(Follower, ActionUpdate, ActionLink))

@@ -15,8 +15,8 @@ from ..database import commit_and_redirect
 from ..page_cache import anonymous_page
 from ..permissions import confirmed_required, require
 from ..util import choice_arg, csv_cell
-from . import bp, financing, permissions, queries, services, trajectory
-from .forms import FundingForm, UpdateForm
+from . import bp, financing, links, permissions, queries, services, trajectory
+from .forms import FundingForm, LinkForm, UpdateForm
 from .models import Action, ActionStatus, Contract, ContractSector
 
 
@@ -71,22 +71,31 @@ def action(slug, action_id):
     return render_action(city, *action_or_404(city, action_id))
 
 
+def link_form(city: City, submitted: bool = True) -> LinkForm:
+    """The "you said, we did" form, offering the city's items of every linkable kind."""
+    form = LinkForm() if submitted else LinkForm(formdata=None)
+    form.item.choices = links.kind_choices(city.id)
+    return form
+
+
 def render_action(city: City, contract: Contract, action: Action, update_form=None,
-                  funding_form=None):
+                  funding_form=None, refused_link_form=None):
     """The action page; those who edit it get its forms (a refused one with its errors: 422)."""
     can_edit = permissions.can_edit(current_user, city)
+    refused = False
     if can_edit:
-        refused = update_form is not None or funding_form is not None
+        refused = any(form is not None for form in (update_form, funding_form,
+                                                     refused_link_form))
         update_form = update_form or UpdateForm(formdata=None)
         funding_form = funding_form or FundingForm(formdata=None)
-    else:
-        refused = False
+        refused_link_form = refused_link_form or link_form(city, submitted=False)
     lines = queries.funding_of(action.id)
     page = render_template(
         "contracts/action.html", city=city, action=action,
         contract=contract, updates=queries.updates_of(action.id),
         lines=lines, totals=financing.action_totals(action.cost, lines), can_edit=can_edit,
-        update_form=update_form, funding_form=funding_form)
+        update_form=update_form, funding_form=funding_form, link_form=refused_link_form,
+        said=links.of_action(action.id))
     return page, 422 if refused else 200
 
 
