@@ -8,7 +8,7 @@ from ..features import Feature, MarkdownField, MenuItem
 
 bp = Blueprint("contracts", __name__, template_folder="templates")
 
-from . import demo, kinds, links, manage_views, personal_data, sections, views  # noqa: E402,F401
+from . import commitment_views, demo, kinds, links, manage_views, personal_data, sections, views  # noqa: E402,F401
 from .models import Action, ActionUpdate, Contract  # noqa: E402
 
 feature = Feature(

@@ -17,6 +17,8 @@ from .models import (
     Action,
     ActionStatus,
     ActionUpdate,
+    Commitment,
+    CommitmentStatus,
     Contract,
     Follower,
     FundingLine,
@@ -157,3 +159,24 @@ def _add_money(by_contract: dict[int, CityRow], where: list) -> None:
 def action_of(action_id: int) -> Action | None:
     return db.session.scalar(select(Action).options(joinedload(Action.organisation))
                              .where(Action.id == action_id))
+
+
+def commitments_of(contract_id: int, user) -> list[Commitment]:
+    """The contract's accepted commitments, and those the person may see besides: all of
+    them for its city's officials (``user`` True), the ones they proposed otherwise."""
+    shown = Commitment.status == CommitmentStatus.ACCEPTED
+    if user is True:
+        shown = Commitment.id.is_not(None)
+    elif user.is_authenticated:
+        shown = shown | (Commitment.proposed_by_id == user.id)
+    order = case((Commitment.status == CommitmentStatus.PROPOSED, 0),
+                 (Commitment.status == CommitmentStatus.ACCEPTED, 1), else_=2)
+    return list(db.session.scalars(
+        select(Commitment).options(joinedload(Commitment.organisation))
+        .where(Commitment.contract_id == contract_id, shown)
+        .order_by(order, Commitment.due_on, Commitment.id)))
+
+
+def commitment_of(commitment_id: int) -> Commitment | None:
+    return db.session.scalar(select(Commitment).options(joinedload(Commitment.organisation))
+                             .where(Commitment.id == commitment_id))

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..activity.services import log
 from ..cities.models import City, MissionStatus
-from ..database import insert_on_conflict, utcnow
+from ..database import insert_on_conflict, rows_changed, utcnow
+from ..errors import Conflict
 from ..extensions import db
 from ..notifications.kinds import Audience
 from ..notifications.services import notify
@@ -21,6 +22,8 @@ from .models import (
     ActionLink,
     ActionStatus,
     ActionUpdate,
+    Commitment,
+    CommitmentStatus,
     Contract,
     ContractSector,
     Follower,
@@ -210,3 +213,42 @@ def unlink_item(actor, city: City, action: Action, link: ActionLink) -> None:
     db.session.flush()
     log(actor, "contract_action_unlinked", action, label=action.title, city=city.name,
         kind=link.item_kind, item_id=link.item_id)
+
+
+def propose_commitment(actor, city: City, contract: Contract, organisation, *, pledge: str,
+                       due_on: date) -> tuple[Commitment, bool]:
+    """(the commitment, whether it is new): the same pledge of the same organisation twice
+    finds the first. The caller checked that the actor may speak for the organisation."""
+    commitment_id = db.session.scalar(insert_on_conflict(Commitment).values(
+        contract_id=contract.id, organisation_id=organisation.id, pledge=pledge, due_on=due_on,
+        status=CommitmentStatus.PROPOSED.value, reason="", proposed_by_id=actor.id,
+        created_dt=utcnow()).on_conflict_do_nothing(
+        index_elements=["contract_id", "organisation_id", "pledge"]).returning(Commitment.id))
+    created = commitment_id is not None
+    commitment = db.session.scalars(select(Commitment).where(
+        Commitment.contract_id == contract.id, Commitment.organisation_id == organisation.id,
+        Commitment.pledge == pledge)).one()
+    if created:
+        log(actor, "contract_commitment_proposed", contract, label=organisation.name,
+            city=city.name, pledge=pledge)
+    return commitment, created
+
+
+def decide_commitment(actor, city: City, commitment: Commitment, *, accept: bool,
+                      reason: str) -> None:
+    """Accept or decline a proposed commitment (once: a decided one is a Conflict); its
+    proposer is told."""
+    if rows_changed(
+            update(Commitment).where(Commitment.id == commitment.id,
+                                     Commitment.status == CommitmentStatus.PROPOSED)
+            .values(status=(CommitmentStatus.ACCEPTED if accept else CommitmentStatus.DECLINED),
+                    reason=reason or "", decided_by_id=actor.id, decided_dt=utcnow())) != 1:
+        raise Conflict("decided already")
+    db.session.refresh(commitment)
+    verb = "contract_commitment_accepted" if accept else "contract_commitment_declined"
+    log(actor, verb, commitment, label=commitment.pledge[:200], city=city.name,
+        reason=reason or "")
+    if commitment.proposed_by_id is not None:
+        notify([commitment.proposed_by_id], verb, commitment, actor=actor, payload={
+            "city": city.name, "city_slug": city.slug, "pledge": commitment.pledge,
+            "reason": reason or ""})

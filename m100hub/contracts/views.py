@@ -17,7 +17,7 @@ from ..permissions import confirmed_required, require
 from ..util import choice_arg, csv_cell
 from . import bp, financing, links, permissions, queries, services, trajectory
 from .forms import FundingForm, LinkForm, UpdateForm
-from .models import Action, ActionStatus, Contract, ContractSector
+from .models import Action, ActionStatus, CommitmentStatus, Contract, ContractSector
 
 
 def city_or_404(slug: str) -> City:
@@ -41,10 +41,13 @@ def action_or_404(city: City, action_id: int) -> tuple[Contract, Action]:
 def contract(slug):
     city = city_or_404(slug)
     contract = queries.contract_of(city.id)
+    can_edit = permissions.can_edit(current_user, city)
     context: dict = {"city": city, "contract": contract, "sectors": ContractSector,
-                     "can_edit": permissions.can_edit(current_user, city),
+                     "can_edit": can_edit,
                      "following": queries.is_following(current_user, city.id)}
     if contract is not None:
+        context["commitments"] = queries.commitments_of(contract.id, can_edit or current_user)
+        context["can_commit"] = permissions.can_propose_commitment(current_user)
         actions = queries.actions_of(contract.id)
         lines = queries.funding_by_action(contract.id)
         per_action = financing.totals_by_action(actions, lines)
@@ -60,7 +63,8 @@ def contract(slug):
             per_action=per_action, by_sector=by_sector, overall=overall,
             inventories=inventories, path=path, chart=path.chart(),
             # each label translated once, not once per action
-            status_labels={s: s.label for s in ActionStatus})
+            status_labels={s: s.label for s in ActionStatus},
+            commitment_labels={s: s.label for s in CommitmentStatus})
     return render_template("contracts/contract.html", **context)
 
 

@@ -15,6 +15,8 @@ from m100hub.contracts.models import (
     Action,
     ActionStatus,
     ActionUpdate,
+    Commitment,
+    CommitmentStatus,
     Contract,
     ContractSector,
     FundingKind,
@@ -30,7 +32,7 @@ from tests.support import forum_factories as forum
 #: upper bounds (what was measured, with no slack to grow into); the city page holds other
 #: features' sections too (the contract's summary is 4 of its 8). "You said, we did" adds one
 #: query for the links and one per kind of item linked (3 here) to the action and city pages.
-BOUNDS = {"contract": 5, "action": 9, "city": 12, "national": 5, "json": 5,
+BOUNDS = {"contract": 6, "action": 9, "city": 12, "national": 5, "json": 5,
           "led_to_consultation": 6, "led_to_forum_thread": 3}
 SECTORS = list(ContractSector)
 STATUSES = list(ActionStatus)
@@ -69,6 +71,16 @@ def _cities(first: int, last: int) -> None:
         _fill(contract, 3)
 
 
+def _commitments(contract_id: int, n: int) -> None:
+    """``n`` accepted commitments of as many organisations (the contract page's list)."""
+    for i in range(n):
+        organisation = factories.organisation(f"Organizația {n}-{i}")
+        _db.session.add(Commitment(contract_id=contract_id, organisation_id=organisation.id,
+                                   pledge=f"Angajamentul {n}-{i}", due_on=date(2029, 1, 1),
+                                   status=CommitmentStatus.ACCEPTED))
+    _db.session.flush()
+
+
 def _said(action_id: int, n: int) -> None:
     """``n`` proposals and ``n`` threads of Suceava linked to the action, then a new
     consultation (so that the city page's newest links hold every kind)."""
@@ -99,13 +111,17 @@ def test_contract_pages_make_as_many_queries_at_10_and_200_actions(measure, db, 
            "action": f"/cities/suceava/contract/actions/{first}"}[page]
     marker = {"contract": "Acțiunea", "city": "Climate City Contract", "action": "Notă."}[page]
     _said(first, 1)
+    _commitments(contract_id, 2)
     small = measure(url, marker, 10 if page == "contract" else 1)
     _db.session.add_all([Action(contract_id=contract_id, title=f"Acțiunea mare {n}",
                                 sector=SECTORS[n % 7], cost=n) for n in range(190)])
     _db.session.add_all([ActionUpdate(action_id=first, on_date=date(2025, 1, 1 + n % 28),
                                       body="Notă.", body_html="<p>Notă.</p>") for n in range(30)])
     _said(first, 20)
+    _commitments(contract_id, 40)
     large = measure(url, marker, 200 if page == "contract" else 1)
+    if page == "contract":  # the commitments are listed too
+        assert large.text.count("Angajamentul 40-") == 40
     _assert_flat(page, small, large, (10, 200))
 
 

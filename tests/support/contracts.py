@@ -13,6 +13,7 @@ from m100hub.contracts.models import (
     ActionLink,
     ActionStatus,
     ActionUpdate,
+    Commitment,
     Contract,
     ContractSector,
     Follower,
@@ -26,7 +27,7 @@ from m100hub.text import render_markdown
 from tests.support import factories
 
 WRITTEN = (Contract, Action, ActionUpdate, FundingLine, Inventory, Follower, ActionLink,
-           ActivityEntry, Notification)
+           Commitment, ActivityEntry, Notification)
 
 
 def contract(city_slug="suceava", target=2030, baseline=2019, ambition="Neutri până în 2030.",
@@ -116,6 +117,9 @@ def snapshot() -> dict:
     state["links"] = sorted(db.session.execute(select(
         ActionLink.id, ActionLink.action_id, ActionLink.item_kind, ActionLink.item_id,
         ActionLink.explanation)).all())
+    state["commitments"] = sorted(db.session.execute(select(
+        Commitment.id, Commitment.pledge, Commitment.status, Commitment.reason,
+        Commitment.decided_by_id)).all())
     state["inventories"] = sorted(db.session.execute(select(
         Inventory.id, Inventory.year, Inventory.tco2e)).all())
     return state
