@@ -61,6 +61,18 @@ class Section:
 
 
 @dataclass(frozen=True)
+class CardPart:
+    """A part a feature adds inside each card of another feature's list ("city-card": the
+    city list's cards): ``context(objs)`` returns {obj.id: the template's variables} for the
+    objects it has something to say about, asked once for the whole list (a few queries,
+    whatever its length)."""
+
+    slot: str
+    template: str
+    context: Callable[[list], dict[int, dict]]
+
+
+@dataclass(frozen=True)
 class Records:
     """Rows of one kind a feature holds about a person, as the data download shows them:
     ``key`` names them in the JSON, ``title`` on the page; every row a dict of JSON values."""
@@ -174,6 +186,8 @@ class Feature:
     #: objects people may report to the moderators (see m100hub.moderation)
     reportables: list[Any] = field(default_factory=list)
     sections: list[Section] = field(default_factory=list)
+    #: parts inside the cards of other features' lists
+    card_parts: list[CardPart] = field(default_factory=list)
     #: numbers about the whole programme (the home page)
     figures: list[Figure] = field(default_factory=list)
     #: entries for other features' feeds
@@ -207,6 +221,9 @@ class Registry:
         self._sections: dict[str, list[Section]] = {}
         for section in sorted(self._each("sections"), key=lambda s: s.order):
             self._sections.setdefault(section.slot, []).append(section)
+        self._card_parts: dict[str, list[CardPart]] = {}
+        for part in self._each("card_parts"):
+            self._card_parts.setdefault(part.slot, []).append(part)
         self._linkables = {linkable.kind: linkable for linkable in self._each("linkables")}
         for linkable in self._linkables.values():
             self._sections.setdefault(linkable.slot, []).extend(
@@ -252,6 +269,9 @@ class Registry:
         ones: a forum post on a person, a person on a city); the account's own goes last."""
         for _name, part in reversed(self.personal_data()):
             part.erase(person)
+
+    def card_parts(self, slot: str) -> list[CardPart]:
+        return self._card_parts.get(slot, [])
 
     def linkables(self) -> dict[str, Linkable]:
         """kind → Linkable, in the features' order."""
@@ -304,6 +324,16 @@ def page_sections(slot: str, obj) -> Markup:
         if context is not None:
             parts.append(render_template(section.template, **context))
     return Markup("\n".join(parts))  # noqa: S704 (templates' output, escaped by Jinja)
+
+
+def card_parts(slot: str, objs: list) -> dict[int, Markup]:
+    """Every feature's part of each card of a list (template global): obj.id → its HTML."""
+    parts: dict[int, list[str]] = {}
+    for part in registry().card_parts(slot):
+        for ident, context in part.context(objs).items():
+            parts.setdefault(ident, []).append(render_template(part.template, **context))
+    return {ident: Markup("\n".join(html))  # noqa: S704 (templates' output, escaped by Jinja)
+            for ident, html in parts.items()}
 
 
 def programme_figures() -> list[tuple[Any, int]]:

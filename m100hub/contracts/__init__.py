@@ -17,5 +17,6 @@ feature = Feature(
     markdown=[MarkdownField(Contract, "ambition", "ambition_html"),
               MarkdownField(Action, "description", "description_html"),
               MarkdownField(ActionUpdate, "body", "body_html")],
-    sections=sections.SECTIONS, demo=demo.seed, personal_data=personal_data.PERSONAL_DATA,
+    sections=sections.SECTIONS, card_parts=sections.CARD_PARTS, demo=demo.seed,
+    personal_data=personal_data.PERSONAL_DATA,
 )

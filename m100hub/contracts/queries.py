@@ -95,11 +95,27 @@ class CityRow:
     def per_inhabitant(self) -> float | None:
         return self.path.per_inhabitant(self.city.population) if self.path else None
 
+    @property
+    def reduction(self) -> tuple[float, float] | None:
+        """(the share of the baseline's emissions cut by the latest inventory, the share the
+        straight path cuts by that year), or None without a baseline inventory."""
+        latest = self.path.latest if self.path else None
+        if latest is None or latest.path is None or not self.path or not self.path.baseline_total:
+            return None
+        base = self.path.baseline_total
+        return 1 - latest.total / base, 1 - latest.path / base
+
 
 def national_rows() -> list[CityRow]:
     """Every city with its contract's figures: five queries for any number of cities."""
+    return rows_for(all_cities())
+
+
+def rows_for(cities: list[City]) -> list[CityRow]:
+    """The cities with their contracts' figures (in their order): four queries. (Every city
+    or one: the figures are summed for every contract at once.)"""
     contracts = {c.city_id: c for c in db.session.scalars(select(Contract))}
-    rows = {city.id: CityRow(city, contracts.get(city.id)) for city in all_cities()}
+    rows = {city.id: CityRow(city, contracts.get(city.id)) for city in cities}
     _add_figures(rows)
     return list(rows.values())
 

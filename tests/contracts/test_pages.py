@@ -8,6 +8,7 @@ import io
 from datetime import date
 
 from m100hub.cities import demo as city_demo
+from m100hub.cities.models import City, MissionStatus
 from m100hub.contracts import demo
 from m100hub.contracts.models import Action, ActionStatus, Contract, ContractSector, FundingKind
 from m100hub.extensions import db as _db
@@ -147,3 +148,24 @@ def test_the_national_page_filters_by_mission_status_and_draws_every_trajectory(
         assert {c["mission_status"] for c in data["cities"]} <= {status}
     # an unknown filter is no filter
     assert "Suceava" in page(client.get("/contracts", query_string={"status": "x"}))
+
+
+def test_the_city_list_groups_cities_by_mission_and_shows_each_contracts_progress(client, db):
+    _filled_suceava()
+    mirror = City(name="Orașul Oglindă", slug="orasul-oglinda",
+                  mission_status=MissionStatus.M100_MIRROR)
+    _db.session.add(mirror)
+    _db.session.flush()
+    cf.contract("orasul-oglinda", target=2035)
+    _db.session.commit()
+    english(client)
+    text = page(client.get("/cities"))
+    eu = text.index("EU mission city (neutral by 2030)")
+    mirrors = text.index("M100 mirror city (neutral by 2035)")
+    assert eu < text.index("Suceava") < mirrors < text.index("Orașul Oglindă")
+    assert "no inventory against the baseline yet" in text[mirrors:]
+    # Suceava: 1 done, 1 in progress (the dropped one apart); 400 000 t in 2019, 300 000 t
+    # in 2023: 25 % cut, where the straight path to 2030 cuts 4/11 (36 %) by 2023
+    assert "1 done, 1 in progress" in text
+    assert "25 % below 2019 (the path to 2030: 36 % by 2023)" in text
+    assert "No climate contract published yet." in text  # Cluj-Napoca has none here

@@ -33,7 +33,7 @@ from tests.support import forum_factories as forum
 #: features' sections too (the contract's summary is 4 of its 8). "You said, we did" adds one
 #: query for the links and one per kind of item linked (3 here) to the action and city pages.
 BOUNDS = {"contract": 6, "action": 9, "city": 12, "national": 5, "json": 5,
-          "led_to_consultation": 6, "led_to_forum_thread": 3}
+          "led_to_consultation": 6, "led_to_forum_thread": 3, "cities": 5}
 SECTORS = list(ContractSector)
 STATUSES = list(ActionStatus)
 
@@ -151,3 +151,12 @@ def test_this_led_to_is_one_query_at_1_and_30_actions(measure, db, kind):
         cf.link(_db.session.get(Action, action_id), kind, item_id)
     large = measure(url, "Acțiunea 29", 1)
     _assert_flat(f"led_to_{kind}", small, large, (1, 30))
+
+
+def test_the_city_list_makes_as_many_queries_at_5_and_100_cities_with_contracts(measure, db):
+    """The city list with each city's contract progress (the contracts' card part)."""
+    _cities(0, 5)
+    small = measure("/cities", "1 done, 1 in progress", 5)
+    _cities(5, 100)
+    large = measure("/cities", "1 done, 1 in progress", 100)
+    _assert_flat("cities", small, large, (5, 100))
