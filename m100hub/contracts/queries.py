@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import case, func, select
+from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import joinedload
 
 from ..cities.models import City
@@ -20,6 +20,7 @@ from .models import (
     Commitment,
     CommitmentStatus,
     Contract,
+    ContractSector,
     Follower,
     FundingLine,
     Inventory,
@@ -106,18 +107,32 @@ class CityRow:
         return 1 - latest.total / base, 1 - latest.path / base
 
 
-def national_rows() -> list[CityRow]:
-    """Every city with its contract's figures: five queries for any number of cities."""
-    return rows_for(all_cities())
+def national_rows(sector: ContractSector | None = None) -> list[CityRow]:
+    """Every city with its contract's figures (of one sector's actions and emissions when
+    ``sector`` is given): five queries for any number of cities."""
+    return rows_for(all_cities(), sector)
 
 
-def rows_for(cities: list[City]) -> list[CityRow]:
+def rows_for(cities: list[City], sector: ContractSector | None = None) -> list[CityRow]:
     """The cities with their contracts' figures (in their order): four queries. (Every city
     or one: the figures are summed for every contract at once.)"""
     contracts = {c.city_id: c for c in db.session.scalars(select(Contract))}
     rows = {city.id: CityRow(city, contracts.get(city.id)) for city in cities}
-    _add_figures(rows)
+    _add_figures(rows, sector=sector)
     return list(rows.values())
+
+
+def latest_by_sector() -> dict[int, tuple[int, dict[ContractSector, int]]]:
+    """city id → (its latest inventory year, sector → tCO2e that year): one query."""
+    latest = (select(Inventory.city_id, func.max(Inventory.year).label("year"))
+              .group_by(Inventory.city_id).subquery())
+    found: dict[int, tuple[int, dict[ContractSector, int]]] = {}
+    for city_id, year, sector, tonnes in db.session.execute(
+            select(Inventory.city_id, Inventory.year, Inventory.sector, Inventory.tco2e)
+            .join(latest, (latest.c.city_id == Inventory.city_id)
+                  & (latest.c.year == Inventory.year))):
+        found.setdefault(city_id, (year, {}))[1][sector] = tonnes
+    return found
 
 
 def city_row(city: City) -> CityRow:
@@ -128,18 +143,24 @@ def city_row(city: City) -> CityRow:
     return row
 
 
-def _add_figures(rows: dict[int, CityRow], city_id: int | None = None) -> None:
+def _add_figures(rows: dict[int, CityRow], city_id: int | None = None,
+                 sector: ContractSector | None = None) -> None:
     by_contract = {row.contract.id: row for row in rows.values() if row.contract is not None}
     if not by_contract:
         return
-    one = [] if city_id is None else [Action.contract_id.in_(by_contract)]
+    one: list[ColumnElement[bool]] = (
+        [] if city_id is None else [Action.contract_id.in_(by_contract)])
+    if sector is not None:
+        one.append(Action.sector == sector)
     for contract_id, status, number in db.session.execute(
             select(Action.contract_id, Action.status, func.count()).where(*one)
             .group_by(Action.contract_id, Action.status)):
         by_contract[contract_id].counts[status] = number
     _add_money(by_contract, one)
     totals: dict[int, dict[int, int]] = defaultdict(dict)
-    mine = [] if city_id is None else [Inventory.city_id == city_id]
+    mine: list[ColumnElement[bool]] = [] if city_id is None else [Inventory.city_id == city_id]
+    if sector is not None:
+        mine.append(Inventory.sector == sector)
     for row_city, year, tonnes in db.session.execute(
             select(Inventory.city_id, Inventory.year, func.sum(Inventory.tco2e)).where(*mine)
             .group_by(Inventory.city_id, Inventory.year)):

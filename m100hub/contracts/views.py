@@ -115,21 +115,43 @@ def follow(slug):
     return commit_and_redirect(message, url_for(".contract", slug=city.slug))
 
 
-def _national_rows() -> tuple[list[queries.CityRow], str]:
-    """The national rows, of one mission status when the ``status`` filter asks."""
+def _national_rows() -> tuple[list[queries.CityRow], str, ContractSector | None]:
+    """The national rows, of one mission status when the ``status`` filter asks, with the
+    figures of one sector when the ``sector`` filter asks."""
     status = choice_arg("status", [s.value for s in MissionStatus])
-    rows = queries.national_rows()
-    return [r for r in rows if not status or r.city.mission_status == status], status
+    sector_value = choice_arg("sector", [s.value for s in ContractSector])
+    sector = ContractSector(sector_value) if sector_value else None
+    rows = queries.national_rows(sector)
+    return [r for r in rows if not status or r.city.mission_status == status], status, sector
+
+
+def sector_comparison(rows: list[queries.CityRow]) -> list[tuple]:
+    """(row, latest inventory year, sector → tCO2e per inhabitant) of the cities with an
+    inventory and a known population: the per-sector comparison."""
+    latest = queries.latest_by_sector()
+    compared = []
+    for row in rows:
+        if row.city.id in latest and row.city.population:
+            year, tonnes = latest[row.city.id]
+            compared.append((row, year, {sector: value / row.city.population
+                                         for sector, value in tonnes.items()}))
+    return compared
 
 
 @bp.route("/contracts")
 @anonymous_page
 def national():
-    rows, status = _national_rows()
+    rows, status, sector = _national_rows()
     chart = trajectory.national_chart([(r.city.name, r.path) for r in rows if r.path])
-    return render_template("contracts/national.html", rows=rows, Status=ActionStatus,
-                           statuses=MissionStatus, status=status, chart=chart,
-                           any_demo=any(r.contract and r.contract.is_demo for r in rows))
+    compared = sector_comparison(rows)
+    shown = [sector] if sector else list(ContractSector)
+    return render_template(
+        "contracts/national.html", rows=rows, Status=ActionStatus, statuses=MissionStatus,
+        status=status, sectors=ContractSector, sector=sector, chart=chart, compared=compared,
+        compared_sectors=[s for s in shown if any(s in per for _r, _y, per in compared)],
+        bars=trajectory.bars([(r.city.name, sum(per.get(s, 0) for s in shown))
+                              for r, _y, per in compared]),
+        any_demo=any(r.contract and r.contract.is_demo for r in rows))
 
 
 def _open_data(row: queries.CityRow) -> dict:
@@ -158,7 +180,9 @@ def _open_data(row: queries.CityRow) -> dict:
 @bp.route("/contracts.json")
 @anonymous_page
 def national_json():
-    return jsonify({"cities": [_open_data(row) for row in _national_rows()[0]]})
+    rows, _status, sector = _national_rows()
+    return jsonify({"sector": sector.value if sector else None,
+                    "cities": [_open_data(row) for row in rows]})
 
 
 @bp.route("/contracts.csv")

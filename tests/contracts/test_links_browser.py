@@ -3,7 +3,7 @@
 a Suceava official links the consultation to an action of the contract with a public
 explanation, then marks the action done; the citizen is told of both, opens the notice with
 the keyboard and reads the link on the action page, "this led to…" on the consultation and
-"you said, we did" on the city page."""
+"you said, we did" on the city page; then the national page compares one sector."""
 
 from __future__ import annotations
 
@@ -103,6 +103,12 @@ def test_an_official_links_what_people_said_and_they_are_told(browser, live):
         you_said = citizen.page.locator("#you-said").locator("..")
         expect(you_said).to_contain_text(CONSULTATION)
         expect(you_said).to_contain_text(ACTION)
+        fits_a_phone(citizen)
+
+        # the national page, one sector compared across cities: chart and table beside it
+        citizen.goto("/contracts?sector=transport")
+        expect(citizen.page.locator("table.per-sector")).to_contain_text("Brașov")
+        expect(citizen.page.locator("figure.bars svg")).to_be_visible()
         fits_a_phone(citizen)
         assert len(citizen.scanned) >= 8 and len(official.scanned) >= 5
     finally:

@@ -32,7 +32,7 @@ from tests.support import forum_factories as forum
 #: upper bounds (what was measured, with no slack to grow into); the city page holds other
 #: features' sections too (the contract's summary is 4 of its 8). "You said, we did" adds one
 #: query for the links and one per kind of item linked (3 here) to the action and city pages.
-BOUNDS = {"contract": 6, "action": 9, "city": 12, "national": 5, "json": 5,
+BOUNDS = {"contract": 6, "action": 9, "city": 12, "national": 6, "national_sector": 6, "json": 5,
           "led_to_consultation": 6, "led_to_forum_thread": 3, "cities": 5}
 SECTORS = list(ContractSector)
 STATUSES = list(ActionStatus)
@@ -125,10 +125,11 @@ def test_contract_pages_make_as_many_queries_at_10_and_200_actions(measure, db, 
     _assert_flat(page, small, large, (10, 200))
 
 
-@pytest.mark.parametrize("page", ["national", "json"])
+@pytest.mark.parametrize("page", ["national", "national_sector", "json"])
 def test_the_national_page_makes_as_many_queries_at_5_and_100_cities(measure, db, page):
     url, marker = {"national": ("/contracts", "Orașul"), "json": ("/contracts.json",
-                                                                  "orasul-")}[page]
+                                                                  "orasul-"),
+                   "national_sector": ("/contracts?sector=waste", "Orașul")}[page]
     _cities(0, 5)
     small = measure(url, marker, 5)
     _cities(5, 100)
