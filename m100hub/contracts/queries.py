@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from sqlalchemy import ColumnElement, case, func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import defer, joinedload
 
 from ..cities.models import City
 from ..cities.queries import all_cities
@@ -32,19 +32,30 @@ def contract_of(city_id: int) -> Contract | None:
 
 
 def actions_of(contract_id: int) -> list[Action]:
+    """The plan's actions for its listing: their texts are not read (a contract may hold
+    hundreds of actions; the listing shows titles, statuses and money)."""
     return list(db.session.scalars(
-        select(Action).options(joinedload(Action.organisation))
+        select(Action).options(defer(Action.description), defer(Action.description_html),
+                               defer(Action.dropped_reason))
         .where(Action.contract_id == contract_id).order_by(Action.sector, Action.title)))
 
 
-def funding_by_action(contract_id: int) -> dict[int, list[FundingLine]]:
-    lines: dict[int, list[FundingLine]] = defaultdict(list)
-    for line in db.session.scalars(
-            select(FundingLine).join(Action, Action.id == FundingLine.action_id)
-            .where(Action.contract_id == contract_id)
-            .order_by(FundingLine.action_id, FundingLine.id)):
-        lines[line.action_id].append(line)
-    return dict(lines)
+@dataclass(frozen=True)
+class FundingSum:
+    """An action's funding lines added up (what financing.action_totals reads of lines)."""
+
+    secured: int
+    sought: int
+
+
+def funding_by_action(contract_id: int) -> dict[int, list[FundingSum]]:
+    """action id → its funding lines summed in the database (one row per action)."""
+    return {action_id: [FundingSum(int(secured), int(sought))]
+            for action_id, secured, sought in db.session.execute(
+                select(FundingLine.action_id, func.sum(FundingLine.secured),
+                       func.sum(FundingLine.sought))
+                .join(Action, Action.id == FundingLine.action_id)
+                .where(Action.contract_id == contract_id).group_by(FundingLine.action_id))}
 
 
 def funding_of(action_id: int) -> list[FundingLine]:
@@ -174,8 +185,11 @@ def _add_figures(rows: dict[int, CityRow], city_id: int | None = None,
 def _add_money(by_contract: dict[int, CityRow], where: list) -> None:
     """Cost, secured, sought and gap per contract, summed in the database; each action's
     gap counted on its own (as financing.action_totals)."""
+    # the same actions' lines only: one city's page sums its own, not the whole country's
     funded = (select(FundingLine.action_id, func.sum(FundingLine.secured).label("secured"),
                      func.sum(FundingLine.sought).label("sought"))
+              .join(Action, Action.id == FundingLine.action_id)
+              .where(Action.status != ActionStatus.DROPPED, *where)
               .group_by(FundingLine.action_id).subquery())
     per_action = (select(Action.contract_id, func.coalesce(Action.cost, 0).label("cost"),
                          func.coalesce(funded.c.secured, 0).label("secured"),

@@ -208,3 +208,18 @@ def test_the_national_page_compares_one_sector_across_cities(client, db):
     # an unknown sector is no filter
     assert client.get("/contracts.json", query_string={"sector": "tourism"}
                       ).get_json()["sector"] is None
+
+
+def test_the_plan_links_each_action_where_its_route_is(app, client, db):
+    """The contract page builds the actions' addresses from the contract's (once, not one
+    url_for per action): they must be the route's, and the progress bars keep their name."""
+    _contract, school = _filled_suceava()
+    english(client)
+    text = page(client.get("/cities/suceava/contract"))
+    with app.test_request_context():
+        from flask import url_for
+
+        expected = url_for("contracts.action", slug="suceava", action_id=school.id)
+    assert f'href="{expected}" id="a-{school.id}">Renovarea școlilor</a>' in text
+    assert f'aria-labelledby="progress-of a-{school.id}"' in text
+    assert '<span id="progress-of" hidden>Progress of the action</span>' in text
