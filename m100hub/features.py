@@ -61,6 +61,18 @@ class Section:
 
 
 @dataclass(frozen=True)
+class CardPart:
+    """A part a feature adds inside each card of another feature's list ("city-card": the
+    city list's cards): ``context(objs)`` returns {obj.id: the template's variables} for the
+    objects it has something to say about, asked once for the whole list (a few queries,
+    whatever its length)."""
+
+    slot: str
+    template: str
+    context: Callable[[list], dict[int, dict]]
+
+
+@dataclass(frozen=True)
 class Records:
     """Rows of one kind a feature holds about a person, as the data download shows them:
     ``key`` names them in the JSON, ``title`` on the page; every row a dict of JSON values."""
@@ -113,6 +125,48 @@ class FeedSource:
     entries: Callable[[Any, int], list]
 
 
+@dataclass(frozen=True)
+class LinkedItem:
+    """What another feature's page shows of a linkable item: its title, its address and its
+    city (None: national)."""
+
+    title: str
+    url: str
+    city_id: int | None
+
+
+@dataclass(frozen=True)
+class Linkable:
+    """A kind of item that a city's decisions can be linked to ("you said, we did": a
+    consultation, a proposal, a thread…), declared by the feature that owns it. The feature
+    that links (contracts) only reads these, so a new kind joins by declaring one.
+
+    ``items(ids)`` → {id: LinkedItem} of the public ones among ``ids`` (one query);
+    ``candidates(city_id)`` → [(id, title)] an official may link, newest first (one query);
+    ``participants(ids)`` → SELECTs (one column each, a list: they are put in one UNION) of
+    the people who took part in the items whose ids ``ids`` selects (a subquery).
+    ``slot``: the page slot (``page_sections``) of an item's page, where sections declared on
+    ``LINKED_ITEM_SLOT`` appear."""
+
+    kind: str
+    label: Any  #: a lazy string
+    slot: str
+    items: Callable[[list[int]], dict[int, LinkedItem]]
+    candidates: Callable[[int], list[tuple[int, str]]]
+    participants: Callable[[Any], list[Any]]
+
+
+#: sections on this slot appear on the page of every linkable kind (``Linkable.slot``); their
+#: ``context`` gets (the kind, the item)
+LINKED_ITEM_SLOT = "linked-item"
+
+
+def _for_kind(section: Section, linkable: Linkable) -> Section:
+    """A LINKED_ITEM_SLOT section placed on one linkable kind's page."""
+    return Section(linkable.slot, section.template,
+                   lambda item: section.context((linkable.kind, item)), section.order)
+
+
 @dataclass
 class Feature:
     name: str
@@ -132,6 +186,8 @@ class Feature:
     #: objects people may report to the moderators (see m100hub.moderation)
     reportables: list[Any] = field(default_factory=list)
     sections: list[Section] = field(default_factory=list)
+    #: parts inside the cards of other features' lists
+    card_parts: list[CardPart] = field(default_factory=list)
     #: numbers about the whole programme (the home page)
     figures: list[Figure] = field(default_factory=list)
     #: entries for other features' feeds
@@ -140,6 +196,8 @@ class Feature:
     template_globals: dict[str, Any] = field(default_factory=dict)
     #: what it holds about a person: their data download and their account's deletion
     personal_data: PersonalData | None = None
+    #: kinds of its items that decisions can be linked to ("you said, we did")
+    linkables: list[Linkable] = field(default_factory=list)
 
 
 @dataclass
@@ -163,6 +221,14 @@ class Registry:
         self._sections: dict[str, list[Section]] = {}
         for section in sorted(self._each("sections"), key=lambda s: s.order):
             self._sections.setdefault(section.slot, []).append(section)
+        self._card_parts: dict[str, list[CardPart]] = {}
+        for part in self._each("card_parts"):
+            self._card_parts.setdefault(part.slot, []).append(part)
+        self._linkables = {linkable.kind: linkable for linkable in self._each("linkables")}
+        for linkable in self._linkables.values():
+            self._sections.setdefault(linkable.slot, []).extend(
+                _for_kind(section, linkable) for section in self._sections.get(
+                    LINKED_ITEM_SLOT, []))
         self._figures = sorted(self._each("figures"), key=lambda f: f.order)
         self._feeds: dict[str, list[FeedSource]] = {}
         for source in self._each("feeds"):
@@ -203,6 +269,13 @@ class Registry:
         ones: a forum post on a person, a person on a city); the account's own goes last."""
         for _name, part in reversed(self.personal_data()):
             part.erase(person)
+
+    def card_parts(self, slot: str) -> list[CardPart]:
+        return self._card_parts.get(slot, [])
+
+    def linkables(self) -> dict[str, Linkable]:
+        """kind → Linkable, in the features' order."""
+        return self._linkables
 
     def figures(self) -> list[Figure]:
         return self._figures
@@ -251,6 +324,16 @@ def page_sections(slot: str, obj) -> Markup:
         if context is not None:
             parts.append(render_template(section.template, **context))
     return Markup("\n".join(parts))  # noqa: S704 (templates' output, escaped by Jinja)
+
+
+def card_parts(slot: str, objs: list) -> dict[int, Markup]:
+    """Every feature's part of each card of a list (template global): obj.id → its HTML."""
+    parts: dict[int, list[str]] = {}
+    for part in registry().card_parts(slot):
+        for ident, context in part.context(objs).items():
+            parts.setdefault(ident, []).append(render_template(part.template, **context))
+    return {ident: Markup("\n".join(html))  # noqa: S704 (templates' output, escaped by Jinja)
+            for ident, html in parts.items()}
 
 
 def programme_figures() -> list[tuple[Any, int]]:

@@ -10,7 +10,7 @@ from flask import Flask, current_app, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
 
-from .features import page_sections, registry
+from .features import card_parts, page_sections, registry
 from .text import safe, summary_text
 from .util import absolute_url
 
@@ -93,6 +93,7 @@ def register(app: Flask) -> None:
         url_for=cached_url_for,
         main_menu=main_menu,
         page_sections=page_sections,
+        card_parts=card_parts,
         live_updates_available=live_updates_available,
         pairs=pairs,
         icon=icon,

@@ -15,7 +15,8 @@ def index():
     groups = [
         (status, [c for c in cities if c.mission_status == status]) for status in MissionStatus
     ]
-    return render_template("cities/index.html", groups=[g for g in groups if g[1]])
+    return render_template("cities/index.html", groups=[g for g in groups if g[1]],
+                           cities=cities)
 
 
 @bp.route("/cities/<slug:slug>")

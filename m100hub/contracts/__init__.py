@@ -8,7 +8,7 @@ from ..features import Feature, MarkdownField, MenuItem
 
 bp = Blueprint("contracts", __name__, template_folder="templates")
 
-from . import demo, kinds, manage_views, personal_data, sections, views  # noqa: E402,F401
+from . import commitment_views, demo, kinds, links, manage_views, personal_data, sections, views  # noqa: E402,F401
 from .models import Action, ActionUpdate, Contract  # noqa: E402
 
 feature = Feature(
@@ -17,5 +17,6 @@ feature = Feature(
     markdown=[MarkdownField(Contract, "ambition", "ambition_html"),
               MarkdownField(Action, "description", "description_html"),
               MarkdownField(ActionUpdate, "body", "body_html")],
-    sections=sections.SECTIONS, demo=demo.seed, personal_data=personal_data.PERSONAL_DATA,
+    sections=sections.SECTIONS, card_parts=sections.CARD_PARTS, demo=demo.seed,
+    personal_data=personal_data.PERSONAL_DATA,
 )

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectField, StringField
+from wtforms import DateField, IntegerField, RadioField, SelectField, StringField
 from wtforms.validators import (
     DataRequired,
     InputRequired,
@@ -12,6 +12,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from ..database import utcnow
 from ..forms import OptionalIdField, StrippedMixin, markdown_field, not_blank
 from .models import ActionStatus, ContractSector, FundingKind
 
@@ -96,3 +97,48 @@ class InventoryForm(StrippedMixin, FlaskForm):
         InputRequired(), NumberRange(min=0, max=MAX_AMOUNT,
                                      message=_l("A whole number, zero or more."))])
     source = StringField(_l("Source (optional)"), validators=[Length(max=300)])
+
+
+class LinkForm(StrippedMixin, FlaskForm):
+    """"You said, we did": the item (``kind:id``, among the city's, grouped by kind) and why."""
+
+    item = SelectField(_l("Consultation, proposal or discussion"), choices=[],
+                       description=_l("A consultation, a proposal or a discussion of the city."))
+    explanation = StringField(
+        _l("What it changed in the action"), validators=[DataRequired(), not_blank,
+                                                         Length(3, 500)],
+        description=_l("One or two sentences, shown publicly beside the link."))
+
+    def item_key(self) -> tuple[str, int]:
+        kind, _sep, ident = self.item.data.partition(":")
+        return kind, int(ident)
+
+
+class CommitmentForm(StrippedMixin, FlaskForm):
+    """An organisation's commitment, proposed by one of its verified members."""
+
+    organisation_id = SelectField(_l("Organisation"), coerce=int, choices=[])
+    pledge = StringField(_l("What the organisation commits to"), validators=[
+        DataRequired(), not_blank, Length(10, 500)],
+        description=_l("Concrete and checkable: what, how much, where."))
+    due_on = DateField(_l("By when"), validators=[InputRequired()])
+
+    def validate_due_on(self, field):
+        if field.data and field.data < utcnow().date():
+            raise ValidationError(_l("The date cannot be in the past."))
+        if field.data and field.data.year > 2100:
+            raise ValidationError(_l("A year between 1990 and 2100."))
+
+
+class DecisionForm(StrippedMixin, FlaskForm):
+    """The officials' answer to a proposed commitment."""
+
+    decision = RadioField(_l("Answer"), choices=[("accept", _l("Accept")),
+                                                  ("decline", _l("Decline"))],
+                          validators=[InputRequired()])
+    reason = StringField(_l("Reason (public; required when declining)"),
+                         validators=[Length(max=500)])
+
+    def validate_reason(self, field):
+        if self.decision.data == "decline" and not field.data:
+            raise ValidationError(_l("Say why the commitment is declined."))

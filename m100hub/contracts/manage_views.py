@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -10,12 +10,12 @@ from ..cities.models import City
 from ..database import commit, commit_and_redirect
 from ..forms import render_form, with_current
 from ..organisations.queries import organisations_of_city
-from ..permissions import confirmed_required, require
+from ..permissions import confirmed_required, get_or_404, require
 from ..submissions import done, submitted_once
 from . import bp, permissions, queries, services
 from .forms import ActionForm, ContractForm, FundingForm, InventoryForm, UpdateForm
-from .models import Action, Contract
-from .views import action_or_404, city_or_404, render_action
+from .models import Action, ActionLink, Contract
+from .views import action_or_404, city_or_404, link_form, render_action
 
 
 def _editable_city(slug: str) -> City:
@@ -140,3 +140,41 @@ def save_inventory(slug):
         flash(_("The emissions are saved."), "success")
         return redirect(_back(city, "emissions"), 303)
     return render_form("contracts/edit_inventory.html", form, city=city)
+
+
+@bp.route("/cities/<slug:slug>/contract/actions/<id:action_id>/links", methods=["POST"])
+@confirmed_required
+@submitted_once
+def link_item(slug, action_id):
+    """"You said, we did": link a consultation, a proposal, a thread… of the city."""
+    city = _editable_city(slug)
+    contract, action = action_or_404(city, action_id)
+    form = link_form(city)
+    if form.validate_on_submit():
+        kind, item_id = form.item_key()
+        try:
+            _link, created = services.link_item(current_user, city, action, kind=kind,
+                                                item_id=item_id,
+                                                explanation=form.explanation.data)
+        except services.NotLinkable:
+            form.item.errors = [_("Choose one of the city's consultations, proposals or "
+                                  "discussions.")]
+        else:
+            return done(url_for(".action", slug=city.slug, action_id=action.id,
+                                _anchor="said"),
+                        _("The link is made.") if created else _("This is linked already."))
+    return render_action(city, contract, action, refused_link_form=form)
+
+
+@bp.route("/cities/<slug:slug>/contract/actions/<id:action_id>/links/<id:link_id>/delete",
+          methods=["POST"])
+@confirmed_required
+def unlink_item(slug, action_id, link_id):
+    city = _editable_city(slug)
+    _contract, action = action_or_404(city, action_id)
+    link = get_or_404(ActionLink, link_id)
+    if link.action_id != action.id:
+        abort(404)
+    services.unlink_item(current_user, city, action, link)
+    return commit_and_redirect(_("The link is removed."), url_for(
+        ".action", slug=city.slug, action_id=action.id, _anchor="said"))

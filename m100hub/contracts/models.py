@@ -65,6 +65,12 @@ class FundingKind(LabelledEnum):
     OTHER = "other", _l("Other")
 
 
+class CommitmentStatus(LabelledEnum):
+    PROPOSED = "proposed", _l("Awaiting the city's answer")
+    ACCEPTED = "accepted", _l("Accepted")
+    DECLINED = "declined", _l("Declined")
+
+
 class Contract(TimestampMixin, Model):
     """One per city: the commitments part (ambition, target) and the emission baseline."""
 
@@ -203,3 +209,62 @@ class Follower(OnePerPersonMixin, Model):
     city_id: Mapped[int] = mapped_column(ForeignKey("cities.id", ondelete="CASCADE"),
                                          primary_key=True)
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ActionLink(Model):
+    """"You said, we did": an item people took part in (a consultation, a proposal, a
+    thread… any kind a feature declares linkable, m100hub/features.py) that informed an
+    action, with the officials' public explanation. The kind is a name, not a foreign key:
+    a kind's items come and go with their own feature (a link to one gone is not shown)."""
+
+    __tablename__ = "contract_action_links"
+    __table_args__ = (
+        # one link per action and item: sending the form twice finds the first
+        UniqueConstraint("action_id", "item_kind", "item_id", name="uq_contract_action_links_item"),
+        Index("ix_contract_action_links_item", "item_kind", "item_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("contract_actions.id", ondelete="CASCADE"),
+                                           index=True)
+    #: a registered ``Linkable.kind`` ("consultation", "proposal", "forum_thread"…)
+    item_kind: Mapped[str] = mapped_column(String(40))
+    item_id: Mapped[int] = mapped_column(Integer)
+    #: what the item changed in the action (public, short)
+    explanation: Mapped[str] = mapped_column(String(500))
+    #: the official who made the link
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Commitment(TimestampMixin, Model):
+    """What an organisation commits to in a city's contract, by when: proposed by one of its
+    verified members, accepted or declined by the city's officials."""
+
+    __tablename__ = "contract_commitments"
+    __table_args__ = (
+        # the same pledge twice (a second form, a retried request) is the first one
+        UniqueConstraint("contract_id", "organisation_id", "pledge",
+                         name="uq_contract_commitments_pledge"),
+        CheckConstraint("status <> 'declined' OR reason <> ''", name="declined_has_reason"),
+        Index("ix_contract_commitments_listing", "contract_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id", ondelete="CASCADE"))
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+    #: what the organisation commits to (public)
+    pledge: Mapped[str] = mapped_column(String(500))
+    #: the day by which it is done
+    due_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[CommitmentStatus] = mapped_column(
+        str_enum(CommitmentStatus, "commitment_status"), default=CommitmentStatus.PROPOSED)
+    #: the officials' public reason (required when declining)
+    reason: Mapped[str] = mapped_column(String(500), default="")
+    proposed_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decided_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    organisation: Mapped[Organisation] = relationship("Organisation", lazy="raise")

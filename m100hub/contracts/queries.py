@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import case, func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy.orm import defer, joinedload
 
 from ..cities.models import City
 from ..cities.queries import all_cities
@@ -17,7 +17,10 @@ from .models import (
     Action,
     ActionStatus,
     ActionUpdate,
+    Commitment,
+    CommitmentStatus,
     Contract,
+    ContractSector,
     Follower,
     FundingLine,
     Inventory,
@@ -29,19 +32,30 @@ def contract_of(city_id: int) -> Contract | None:
 
 
 def actions_of(contract_id: int) -> list[Action]:
+    """The plan's actions for its listing: their texts are not read (a contract may hold
+    hundreds of actions; the listing shows titles, statuses and money)."""
     return list(db.session.scalars(
-        select(Action).options(joinedload(Action.organisation))
+        select(Action).options(defer(Action.description), defer(Action.description_html),
+                               defer(Action.dropped_reason))
         .where(Action.contract_id == contract_id).order_by(Action.sector, Action.title)))
 
 
-def funding_by_action(contract_id: int) -> dict[int, list[FundingLine]]:
-    lines: dict[int, list[FundingLine]] = defaultdict(list)
-    for line in db.session.scalars(
-            select(FundingLine).join(Action, Action.id == FundingLine.action_id)
-            .where(Action.contract_id == contract_id)
-            .order_by(FundingLine.action_id, FundingLine.id)):
-        lines[line.action_id].append(line)
-    return dict(lines)
+@dataclass(frozen=True)
+class FundingSum:
+    """An action's funding lines added up (what financing.action_totals reads of lines)."""
+
+    secured: int
+    sought: int
+
+
+def funding_by_action(contract_id: int) -> dict[int, list[FundingSum]]:
+    """action id → its funding lines summed in the database (one row per action)."""
+    return {action_id: [FundingSum(int(secured), int(sought))]
+            for action_id, secured, sought in db.session.execute(
+                select(FundingLine.action_id, func.sum(FundingLine.secured),
+                       func.sum(FundingLine.sought))
+                .join(Action, Action.id == FundingLine.action_id)
+                .where(Action.contract_id == contract_id).group_by(FundingLine.action_id))}
 
 
 def funding_of(action_id: int) -> list[FundingLine]:
@@ -93,13 +107,43 @@ class CityRow:
     def per_inhabitant(self) -> float | None:
         return self.path.per_inhabitant(self.city.population) if self.path else None
 
+    @property
+    def reduction(self) -> tuple[float, float] | None:
+        """(the share of the baseline's emissions cut by the latest inventory, the share the
+        straight path cuts by that year), or None without a baseline inventory."""
+        latest = self.path.latest if self.path else None
+        if latest is None or latest.path is None or not self.path or not self.path.baseline_total:
+            return None
+        base = self.path.baseline_total
+        return 1 - latest.total / base, 1 - latest.path / base
 
-def national_rows() -> list[CityRow]:
-    """Every city with its contract's figures: five queries for any number of cities."""
+
+def national_rows(sector: ContractSector | None = None) -> list[CityRow]:
+    """Every city with its contract's figures (of one sector's actions and emissions when
+    ``sector`` is given): five queries for any number of cities."""
+    return rows_for(all_cities(), sector)
+
+
+def rows_for(cities: list[City], sector: ContractSector | None = None) -> list[CityRow]:
+    """The cities with their contracts' figures (in their order): four queries. (Every city
+    or one: the figures are summed for every contract at once.)"""
     contracts = {c.city_id: c for c in db.session.scalars(select(Contract))}
-    rows = {city.id: CityRow(city, contracts.get(city.id)) for city in all_cities()}
-    _add_figures(rows)
+    rows = {city.id: CityRow(city, contracts.get(city.id)) for city in cities}
+    _add_figures(rows, sector=sector)
     return list(rows.values())
+
+
+def latest_by_sector() -> dict[int, tuple[int, dict[ContractSector, int]]]:
+    """city id → (its latest inventory year, sector → tCO2e that year): one query."""
+    latest = (select(Inventory.city_id, func.max(Inventory.year).label("year"))
+              .group_by(Inventory.city_id).subquery())
+    found: dict[int, tuple[int, dict[ContractSector, int]]] = {}
+    for city_id, year, sector, tonnes in db.session.execute(
+            select(Inventory.city_id, Inventory.year, Inventory.sector, Inventory.tco2e)
+            .join(latest, (latest.c.city_id == Inventory.city_id)
+                  & (latest.c.year == Inventory.year))):
+        found.setdefault(city_id, (year, {}))[1][sector] = tonnes
+    return found
 
 
 def city_row(city: City) -> CityRow:
@@ -110,18 +154,24 @@ def city_row(city: City) -> CityRow:
     return row
 
 
-def _add_figures(rows: dict[int, CityRow], city_id: int | None = None) -> None:
+def _add_figures(rows: dict[int, CityRow], city_id: int | None = None,
+                 sector: ContractSector | None = None) -> None:
     by_contract = {row.contract.id: row for row in rows.values() if row.contract is not None}
     if not by_contract:
         return
-    one = [] if city_id is None else [Action.contract_id.in_(by_contract)]
+    one: list[ColumnElement[bool]] = (
+        [] if city_id is None else [Action.contract_id.in_(by_contract)])
+    if sector is not None:
+        one.append(Action.sector == sector)
     for contract_id, status, number in db.session.execute(
             select(Action.contract_id, Action.status, func.count()).where(*one)
             .group_by(Action.contract_id, Action.status)):
         by_contract[contract_id].counts[status] = number
     _add_money(by_contract, one)
     totals: dict[int, dict[int, int]] = defaultdict(dict)
-    mine = [] if city_id is None else [Inventory.city_id == city_id]
+    mine: list[ColumnElement[bool]] = [] if city_id is None else [Inventory.city_id == city_id]
+    if sector is not None:
+        mine.append(Inventory.sector == sector)
     for row_city, year, tonnes in db.session.execute(
             select(Inventory.city_id, Inventory.year, func.sum(Inventory.tco2e)).where(*mine)
             .group_by(Inventory.city_id, Inventory.year)):
@@ -135,8 +185,11 @@ def _add_figures(rows: dict[int, CityRow], city_id: int | None = None) -> None:
 def _add_money(by_contract: dict[int, CityRow], where: list) -> None:
     """Cost, secured, sought and gap per contract, summed in the database; each action's
     gap counted on its own (as financing.action_totals)."""
+    # the same actions' lines only: one city's page sums its own, not the whole country's
     funded = (select(FundingLine.action_id, func.sum(FundingLine.secured).label("secured"),
                      func.sum(FundingLine.sought).label("sought"))
+              .join(Action, Action.id == FundingLine.action_id)
+              .where(Action.status != ActionStatus.DROPPED, *where)
               .group_by(FundingLine.action_id).subquery())
     per_action = (select(Action.contract_id, func.coalesce(Action.cost, 0).label("cost"),
                          func.coalesce(funded.c.secured, 0).label("secured"),
@@ -157,3 +210,24 @@ def _add_money(by_contract: dict[int, CityRow], where: list) -> None:
 def action_of(action_id: int) -> Action | None:
     return db.session.scalar(select(Action).options(joinedload(Action.organisation))
                              .where(Action.id == action_id))
+
+
+def commitments_of(contract_id: int, user) -> list[Commitment]:
+    """The contract's accepted commitments, and those the person may see besides: all of
+    them for its city's officials (``user`` True), the ones they proposed otherwise."""
+    shown = Commitment.status == CommitmentStatus.ACCEPTED
+    if user is True:
+        shown = Commitment.id.is_not(None)
+    elif user.is_authenticated:
+        shown = shown | (Commitment.proposed_by_id == user.id)
+    order = case((Commitment.status == CommitmentStatus.PROPOSED, 0),
+                 (Commitment.status == CommitmentStatus.ACCEPTED, 1), else_=2)
+    return list(db.session.scalars(
+        select(Commitment).options(joinedload(Commitment.organisation))
+        .where(Commitment.contract_id == contract_id, shown)
+        .order_by(order, Commitment.due_on, Commitment.id)))
+
+
+def commitment_of(commitment_id: int) -> Commitment | None:
+    return db.session.scalar(select(Commitment).options(joinedload(Commitment.organisation))
+                             .where(Commitment.id == commitment_id))

@@ -5,19 +5,25 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..activity.services import log
 from ..cities.models import City, MissionStatus
-from ..database import insert_on_conflict, utcnow
+from ..database import insert_on_conflict, rows_changed, utcnow
+from ..errors import Conflict
 from ..extensions import db
+from ..notifications.kinds import Audience
 from ..notifications.services import notify
 from ..text import render_markdown
+from .links import resolve
 from .models import (
     Action,
+    ActionLink,
     ActionStatus,
     ActionUpdate,
+    Commitment,
+    CommitmentStatus,
     Contract,
     ContractSector,
     Follower,
@@ -34,6 +40,10 @@ ACTION_FIELDS = ("sector", "title", "description", "organisation_id", "status",
 
 class TitleTaken(Exception):
     """Another action of the same plan has this title."""
+
+
+class NotLinkable(Exception):
+    """The item is not one of the city's public items of a linkable kind."""
 
 
 def default_target_year(city: City) -> int:
@@ -99,8 +109,11 @@ def edit_action(actor, city: City, action: Action, data: dict) -> None:
         raise TitleTaken(data.get("title")) from exc
     log(actor, "contract_action_updated", action, label=action.title, city=city.name)
     if action.status != before:
+        payload = {**_payload(city, action), "status": action.status.value}
         notify(followers(city.id), "contract_action_status", action, actor=actor,
-               payload={**_payload(city, action), "status": action.status.value})
+               payload=payload)
+        notify(Audience("contract_action_participants", action.id),
+               "contract_linked_action_status", action, actor=actor, payload=payload)
 
 
 def _fill(action: Action, data: dict) -> None:
@@ -169,3 +182,73 @@ def set_following(user, city: City, following: bool) -> None:
     else:
         db.session.execute(delete(Follower).where(Follower.city_id == city.id,
                                                   Follower.user_id == user.id))
+
+
+def link_item(actor, city: City, action: Action, *, kind: str, item_id: int,
+              explanation: str) -> tuple[ActionLink, bool]:
+    """Link what people said to the action ("you said, we did"): (the link, whether it is
+    new; the same item twice finds the first). Those who took part in the item are told."""
+    item = resolve(kind, item_id)
+    if item is None or item.city_id != city.id:
+        raise NotLinkable(kind, item_id)
+    link_id = db.session.scalar(insert_on_conflict(ActionLink).values(
+        action_id=action.id, item_kind=kind, item_id=item_id, explanation=explanation,
+        created_by_id=actor.id, created_dt=utcnow()).on_conflict_do_nothing(
+        index_elements=["action_id", "item_kind", "item_id"]).returning(ActionLink.id))
+    if link_id is None:
+        return db.session.scalars(select(ActionLink).where(
+            ActionLink.action_id == action.id, ActionLink.item_kind == kind,
+            ActionLink.item_id == item_id)).one(), False
+    link = db.session.get(ActionLink, link_id)
+    assert link is not None
+    log(actor, "contract_action_linked", action, label=action.title, city=city.name,
+        item=item.title, kind=kind)
+    notify(Audience("contract_link_participants", link_id), "contract_input_linked", action,
+           actor=actor, payload={**_payload(city, action), "item": item.title})
+    return link, True
+
+
+def unlink_item(actor, city: City, action: Action, link: ActionLink) -> None:
+    db.session.delete(link)
+    db.session.flush()
+    log(actor, "contract_action_unlinked", action, label=action.title, city=city.name,
+        kind=link.item_kind, item_id=link.item_id)
+
+
+def propose_commitment(actor, city: City, contract: Contract, organisation, *, pledge: str,
+                       due_on: date) -> tuple[Commitment, bool]:
+    """(the commitment, whether it is new): the same pledge of the same organisation twice
+    finds the first. The caller checked that the actor may speak for the organisation."""
+    commitment_id = db.session.scalar(insert_on_conflict(Commitment).values(
+        contract_id=contract.id, organisation_id=organisation.id, pledge=pledge, due_on=due_on,
+        status=CommitmentStatus.PROPOSED.value, reason="", proposed_by_id=actor.id,
+        created_dt=utcnow()).on_conflict_do_nothing(
+        index_elements=["contract_id", "organisation_id", "pledge"]).returning(Commitment.id))
+    created = commitment_id is not None
+    commitment = db.session.scalars(select(Commitment).where(
+        Commitment.contract_id == contract.id, Commitment.organisation_id == organisation.id,
+        Commitment.pledge == pledge)).one()
+    if created:
+        log(actor, "contract_commitment_proposed", contract, label=organisation.name,
+            city=city.name, pledge=pledge)
+    return commitment, created
+
+
+def decide_commitment(actor, city: City, commitment: Commitment, *, accept: bool,
+                      reason: str) -> None:
+    """Accept or decline a proposed commitment (once: a decided one is a Conflict); its
+    proposer is told."""
+    if rows_changed(
+            update(Commitment).where(Commitment.id == commitment.id,
+                                     Commitment.status == CommitmentStatus.PROPOSED)
+            .values(status=(CommitmentStatus.ACCEPTED if accept else CommitmentStatus.DECLINED),
+                    reason=reason or "", decided_by_id=actor.id, decided_dt=utcnow())) != 1:
+        raise Conflict("decided already")
+    db.session.refresh(commitment)
+    verb = "contract_commitment_accepted" if accept else "contract_commitment_declined"
+    log(actor, verb, commitment, label=commitment.pledge[:200], city=city.name,
+        reason=reason or "")
+    if commitment.proposed_by_id is not None:
+        notify([commitment.proposed_by_id], verb, commitment, actor=actor, payload={
+            "city": city.name, "city_slug": city.slug, "pledge": commitment.pledge,
+            "reason": reason or ""})

@@ -143,3 +143,34 @@ def national_chart(paths: list[tuple[str, Trajectory]]) -> NationalChart | None:
     years = sorted({first, last} | {p.target_year for _, p, _ in usable})
     return NationalChart(series=series, x_ticks=[(x(year), year) for year in years],
                          y_ticks=[(y(share), round(share)) for share in (0, 50, 100)])
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value: float
+    y: float
+    width: float
+
+
+@dataclass(frozen=True)
+class Bars:
+    """Horizontal bars, one per city, on one scale (the longest is the whole width)."""
+
+    bars: list[Bar]
+    height: int
+    width: int = WIDTH
+    left: int = 150
+    row: int = 26
+
+
+def bars(values: list[tuple[str, float]]) -> Bars | None:
+    """The bars of ``values`` (label, value ≥ 0), in their order; None when all are 0."""
+    top = max((value for _label, value in values), default=0)
+    if top <= 0:
+        return None
+    chart = Bars(bars=[], height=0)
+    span = chart.width - chart.left - 70
+    drawn = [Bar(label, value, 8 + n * chart.row, round(value / top * span, 1))
+             for n, (label, value) in enumerate(values)]
+    return Bars(bars=drawn, height=16 + len(drawn) * chart.row)

@@ -15,9 +15,9 @@ from ..database import commit_and_redirect
 from ..page_cache import anonymous_page
 from ..permissions import confirmed_required, require
 from ..util import choice_arg, csv_cell
-from . import bp, financing, permissions, queries, services, trajectory
-from .forms import FundingForm, UpdateForm
-from .models import Action, ActionStatus, Contract, ContractSector
+from . import bp, financing, links, permissions, queries, services, trajectory
+from .forms import FundingForm, LinkForm, UpdateForm
+from .models import Action, ActionStatus, CommitmentStatus, Contract, ContractSector
 
 
 def city_or_404(slug: str) -> City:
@@ -41,10 +41,13 @@ def action_or_404(city: City, action_id: int) -> tuple[Contract, Action]:
 def contract(slug):
     city = city_or_404(slug)
     contract = queries.contract_of(city.id)
+    can_edit = permissions.can_edit(current_user, city)
     context: dict = {"city": city, "contract": contract, "sectors": ContractSector,
-                     "can_edit": permissions.can_edit(current_user, city),
+                     "can_edit": can_edit,
                      "following": queries.is_following(current_user, city.id)}
     if contract is not None:
+        context["commitments"] = queries.commitments_of(contract.id, can_edit or current_user)
+        context["can_commit"] = permissions.can_propose_commitment(current_user)
         actions = queries.actions_of(contract.id)
         lines = queries.funding_by_action(contract.id)
         per_action = financing.totals_by_action(actions, lines)
@@ -60,7 +63,8 @@ def contract(slug):
             per_action=per_action, by_sector=by_sector, overall=overall,
             inventories=inventories, path=path, chart=path.chart(),
             # each label translated once, not once per action
-            status_labels={s: s.label for s in ActionStatus})
+            status_labels={s: s.label for s in ActionStatus},
+            commitment_labels={s: s.label for s in CommitmentStatus})
     return render_template("contracts/contract.html", **context)
 
 
@@ -71,22 +75,31 @@ def action(slug, action_id):
     return render_action(city, *action_or_404(city, action_id))
 
 
+def link_form(city: City, submitted: bool = True) -> LinkForm:
+    """The "you said, we did" form, offering the city's items of every linkable kind."""
+    form = LinkForm() if submitted else LinkForm(formdata=None)
+    form.item.choices = links.kind_choices(city.id)
+    return form
+
+
 def render_action(city: City, contract: Contract, action: Action, update_form=None,
-                  funding_form=None):
+                  funding_form=None, refused_link_form=None):
     """The action page; those who edit it get its forms (a refused one with its errors: 422)."""
     can_edit = permissions.can_edit(current_user, city)
+    refused = False
     if can_edit:
-        refused = update_form is not None or funding_form is not None
+        refused = any(form is not None for form in (update_form, funding_form,
+                                                     refused_link_form))
         update_form = update_form or UpdateForm(formdata=None)
         funding_form = funding_form or FundingForm(formdata=None)
-    else:
-        refused = False
+        refused_link_form = refused_link_form or link_form(city, submitted=False)
     lines = queries.funding_of(action.id)
     page = render_template(
         "contracts/action.html", city=city, action=action,
         contract=contract, updates=queries.updates_of(action.id),
         lines=lines, totals=financing.action_totals(action.cost, lines), can_edit=can_edit,
-        update_form=update_form, funding_form=funding_form)
+        update_form=update_form, funding_form=funding_form, link_form=refused_link_form,
+        said=links.of_action(action.id))
     return page, 422 if refused else 200
 
 
@@ -102,21 +115,43 @@ def follow(slug):
     return commit_and_redirect(message, url_for(".contract", slug=city.slug))
 
 
-def _national_rows() -> tuple[list[queries.CityRow], str]:
-    """The national rows, of one mission status when the ``status`` filter asks."""
+def _national_rows() -> tuple[list[queries.CityRow], str, ContractSector | None]:
+    """The national rows, of one mission status when the ``status`` filter asks, with the
+    figures of one sector when the ``sector`` filter asks."""
     status = choice_arg("status", [s.value for s in MissionStatus])
-    rows = queries.national_rows()
-    return [r for r in rows if not status or r.city.mission_status == status], status
+    sector_value = choice_arg("sector", [s.value for s in ContractSector])
+    sector = ContractSector(sector_value) if sector_value else None
+    rows = queries.national_rows(sector)
+    return [r for r in rows if not status or r.city.mission_status == status], status, sector
+
+
+def sector_comparison(rows: list[queries.CityRow]) -> list[tuple]:
+    """(row, latest inventory year, sector → tCO2e per inhabitant) of the cities with an
+    inventory and a known population: the per-sector comparison."""
+    latest = queries.latest_by_sector()
+    compared = []
+    for row in rows:
+        if row.city.id in latest and row.city.population:
+            year, tonnes = latest[row.city.id]
+            compared.append((row, year, {sector: value / row.city.population
+                                         for sector, value in tonnes.items()}))
+    return compared
 
 
 @bp.route("/contracts")
 @anonymous_page
 def national():
-    rows, status = _national_rows()
+    rows, status, sector = _national_rows()
     chart = trajectory.national_chart([(r.city.name, r.path) for r in rows if r.path])
-    return render_template("contracts/national.html", rows=rows, Status=ActionStatus,
-                           statuses=MissionStatus, status=status, chart=chart,
-                           any_demo=any(r.contract and r.contract.is_demo for r in rows))
+    compared = sector_comparison(rows)
+    shown = [sector] if sector else list(ContractSector)
+    return render_template(
+        "contracts/national.html", rows=rows, Status=ActionStatus, statuses=MissionStatus,
+        status=status, sectors=ContractSector, sector=sector, chart=chart, compared=compared,
+        compared_sectors=[s for s in shown if any(s in per for _r, _y, per in compared)],
+        bars=trajectory.bars([(r.city.name, sum(per.get(s, 0) for s in shown))
+                              for r, _y, per in compared]),
+        any_demo=any(r.contract and r.contract.is_demo for r in rows))
 
 
 def _open_data(row: queries.CityRow) -> dict:
@@ -145,7 +180,9 @@ def _open_data(row: queries.CityRow) -> dict:
 @bp.route("/contracts.json")
 @anonymous_page
 def national_json():
-    return jsonify({"cities": [_open_data(row) for row in _national_rows()[0]]})
+    rows, _status, sector = _national_rows()
+    return jsonify({"sector": sector.value if sector else None,
+                    "cities": [_open_data(row) for row in rows]})
 
 
 @bp.route("/contracts.csv")

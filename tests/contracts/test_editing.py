@@ -22,8 +22,7 @@ from tests.support import contracts as cf
 from tests.support import factories
 from tests.support.consultations import english, page, redirects_to_login
 
-ROLES = ("anonymous", "citizen", "cluj_official", "suceava_official", "admin")
-ALLOWED = {"suceava_official", "admin"}
+ROLES, ALLOWED = cf.ROLES, cf.EDITORS
 
 CONTRACT_FORM = {"ambition": "Suceava verde.", "baseline_year": "2019", "target_year": "2030"}
 ACTION_FORM = {"sector": "transport", "title": "Piste de biciclete", "description": "Pe 20 km.",
@@ -36,13 +35,7 @@ FUNDING_FORM = {"source_kind": "eu_programme", "programme": "Horizon Europe",
 INVENTORY_FORM = {"year": "2024", "sector": "waste", "tco2e": "12000", "source": "Raport"}
 
 
-def _sign_in(login_as, role):
-    if role == "anonymous":
-        return None
-    if role.endswith("_official"):
-        slug = {"cluj": "cluj-napoca", "suceava": "suceava"}[role.split("_")[0]]
-        return login_as(user=factories.official(slug, locale="en"))
-    return login_as(role, locale="en")
+_sign_in = cf.sign_in_as
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ import io
 from datetime import date
 
 from m100hub.cities import demo as city_demo
+from m100hub.cities.models import City, MissionStatus
 from m100hub.contracts import demo
 from m100hub.contracts.models import Action, ActionStatus, Contract, ContractSector, FundingKind
 from m100hub.extensions import db as _db
@@ -147,3 +148,78 @@ def test_the_national_page_filters_by_mission_status_and_draws_every_trajectory(
         assert {c["mission_status"] for c in data["cities"]} <= {status}
     # an unknown filter is no filter
     assert "Suceava" in page(client.get("/contracts", query_string={"status": "x"}))
+
+
+def test_the_city_list_groups_cities_by_mission_and_shows_each_contracts_progress(client, db):
+    _filled_suceava()
+    mirror = City(name="Orașul Oglindă", slug="orasul-oglinda",
+                  mission_status=MissionStatus.M100_MIRROR)
+    _db.session.add(mirror)
+    _db.session.flush()
+    cf.contract("orasul-oglinda", target=2035)
+    _db.session.commit()
+    english(client)
+    text = page(client.get("/cities"))
+    eu = text.index("EU mission city (neutral by 2030)")
+    mirrors = text.index("M100 mirror city (neutral by 2035)")
+    assert eu < text.index("Suceava") < mirrors < text.index("Orașul Oglindă")
+    assert "no inventory against the baseline yet" in text[mirrors:]
+    # Suceava: 1 done, 1 in progress (the dropped one apart); 400 000 t in 2019, 300 000 t
+    # in 2023: 25 % cut, where the straight path to 2030 cuts 4/11 (36 %) by 2023
+    assert "1 done, 1 in progress" in text
+    assert "25 % below 2019 (the path to 2030: 36 % by 2023)" in text
+    assert "No climate contract published yet." in text  # Cluj-Napoca has none here
+
+
+def test_the_national_page_compares_one_sector_across_cities(client, db):
+    _filled_suceava()  # 100 000 residents; 2023: energy 150 000 t, transport 150 000 t
+    cluj = factories.city("cluj-napoca")
+    cluj.population = 50_000
+    cf.contract("cluj-napoca")
+    cf.inventory("cluj-napoca", 2019, ContractSector.TRANSPORT, 100_000)
+    cf.inventory("cluj-napoca", 2024, ContractSector.TRANSPORT, 50_000)
+    cf.inventory("cluj-napoca", 2024, ContractSector.WASTE, 10_000)
+    _db.session.commit()
+    english(client)
+    text = page(client.get("/contracts"))
+    # all sectors: per inhabitant per sector in each city's latest inventory, and the bars
+    assert "tCO2e per inhabitant, per sector, in each city's latest inventory" in text
+    assert text.count('class="chart-bar"') == 2
+    assert "<th scope=\"row\">Suceava</th><td>2023</td><td>1.5</td><td>1.5</td><td>—</td>" in text
+    assert "<th scope=\"row\">Cluj-Napoca</th><td>2024</td><td>—</td><td>1</td><td>0.2</td>" in text
+    text = page(client.get("/contracts", query_string={"sector": "transport"}))
+    assert "Showing the actions, money and emissions of one sector: Transport." in text
+    data = client.get("/contracts.json", query_string={"sector": "transport"}).get_json()
+    assert data["sector"] == "transport"
+    by_slug = {c["slug"]: c for c in data["cities"]}
+    # Suceava's transport: the bus action only (done, 500 000 € secured); 200 000 t → 150 000 t
+    assert by_slug["suceava"]["actions"] == {"planned": 0, "in_progress": 0, "done": 1,
+                                             "dropped": 0}
+    assert (by_slug["suceava"]["cost_eur"], by_slug["suceava"]["gap_eur"]) == (500_000, 0)
+    assert (by_slug["suceava"]["baseline_tco2e"], by_slug["suceava"]["latest_tco2e"]) == (
+        200_000, 150_000)
+    assert (by_slug["cluj-napoca"]["baseline_tco2e"], by_slug["cluj-napoca"]["latest_tco2e"]
+            ) == (100_000, 50_000)
+    # the waste sector: Suceava has no figure, Cluj its 10 000 t
+    data = client.get("/contracts.json", query_string={"sector": "waste"}).get_json()
+    by_slug = {c["slug"]: c for c in data["cities"]}
+    assert by_slug["suceava"]["latest_tco2e"] is None
+    assert by_slug["cluj-napoca"]["latest_tco2e"] == 10_000
+    # an unknown sector is no filter
+    assert client.get("/contracts.json", query_string={"sector": "tourism"}
+                      ).get_json()["sector"] is None
+
+
+def test_the_plan_links_each_action_where_its_route_is(app, client, db):
+    """The contract page builds the actions' addresses from the contract's (once, not one
+    url_for per action): they must be the route's, and the progress bars keep their name."""
+    _contract, school = _filled_suceava()
+    english(client)
+    text = page(client.get("/cities/suceava/contract"))
+    with app.test_request_context():
+        from flask import url_for
+
+        expected = url_for("contracts.action", slug="suceava", action_id=school.id)
+    assert f'href="{expected}" id="a-{school.id}">Renovarea școlilor</a>' in text
+    assert f'aria-labelledby="progress-of a-{school.id}"' in text
+    assert '<span id="progress-of" hidden>Progress of the action</span>' in text

@@ -10,10 +10,13 @@ from datetime import date
 import pytest
 
 from m100hub.cities.models import City, MissionStatus
+from m100hub.consultations.models import Proposal
 from m100hub.contracts.models import (
     Action,
     ActionStatus,
     ActionUpdate,
+    Commitment,
+    CommitmentStatus,
     Contract,
     ContractSector,
     FundingKind,
@@ -21,11 +24,16 @@ from m100hub.contracts.models import (
     Inventory,
 )
 from m100hub.extensions import db as _db
+from tests.support import consultation_factories as consult
 from tests.support import contracts as cf
+from tests.support import factories
+from tests.support import forum_factories as forum
 
 #: upper bounds (what was measured, with no slack to grow into); the city page holds other
-#: features' sections too (the contract's summary is 4 of its 8)
-BOUNDS = {"contract": 5, "action": 5, "city": 8, "national": 5, "json": 5}
+#: features' sections too (the contract's summary is 4 of its 8). "You said, we did" adds one
+#: query for the links and one per kind of item linked (3 here) to the action and city pages.
+BOUNDS = {"contract": 6, "action": 9, "city": 12, "national": 6, "national_sector": 6, "json": 5,
+          "led_to_consultation": 6, "led_to_forum_thread": 3, "cities": 5}
 SECTORS = list(ContractSector)
 STATUSES = list(ActionStatus)
 
@@ -63,6 +71,32 @@ def _cities(first: int, last: int) -> None:
         _fill(contract, 3)
 
 
+def _commitments(contract_id: int, n: int) -> None:
+    """``n`` accepted commitments of as many organisations (the contract page's list)."""
+    for i in range(n):
+        organisation = factories.organisation(f"Organizația {n}-{i}")
+        _db.session.add(Commitment(contract_id=contract_id, organisation_id=organisation.id,
+                                   pledge=f"Angajamentul {n}-{i}", due_on=date(2029, 1, 1),
+                                   status=CommitmentStatus.ACCEPTED))
+    _db.session.flush()
+
+
+def _said(action_id: int, n: int) -> None:
+    """``n`` proposals and ``n`` threads of Suceava linked to the action, then a new
+    consultation (so that the city page's newest links hold every kind)."""
+    consultation_id = consult.consultation("open").id
+    action = _db.session.get(Action, action_id)
+    proposals = [Proposal(consultation_id=consultation_id, title=f"Propunerea {n}-{i}",
+                          body="Text.", body_html="<p>Text.</p>") for i in range(n)]
+    _db.session.add_all(proposals)
+    _db.session.flush()
+    for proposal in proposals:
+        cf.link(action, "proposal", proposal.id)
+        thread = forum.thread(city_id=factories.city("suceava").id)
+        cf.link(action, "forum_thread", thread.id)
+    cf.link(action, "consultation", consultation_id)
+
+
 def _assert_flat(name, small, large, sizes):
     print(f"\n[queries] {name}: {small.count} at {sizes[0]}, {large.count} at {sizes[1]}")
     assert large.count == small.count, f"grows with data:\n{small!r}\n---\n{large!r}"
@@ -76,21 +110,54 @@ def test_contract_pages_make_as_many_queries_at_10_and_200_actions(measure, db, 
     url = {"contract": "/cities/suceava/contract", "city": "/cities/suceava",
            "action": f"/cities/suceava/contract/actions/{first}"}[page]
     marker = {"contract": "Acțiunea", "city": "Climate City Contract", "action": "Notă."}[page]
+    _said(first, 1)
+    _commitments(contract_id, 2)
     small = measure(url, marker, 10 if page == "contract" else 1)
     _db.session.add_all([Action(contract_id=contract_id, title=f"Acțiunea mare {n}",
                                 sector=SECTORS[n % 7], cost=n) for n in range(190)])
     _db.session.add_all([ActionUpdate(action_id=first, on_date=date(2025, 1, 1 + n % 28),
                                       body="Notă.", body_html="<p>Notă.</p>") for n in range(30)])
+    _said(first, 20)
+    _commitments(contract_id, 40)
     large = measure(url, marker, 200 if page == "contract" else 1)
+    if page == "contract":  # the commitments are listed too
+        assert large.text.count("Angajamentul 40-") == 40
     _assert_flat(page, small, large, (10, 200))
 
 
-@pytest.mark.parametrize("page", ["national", "json"])
+@pytest.mark.parametrize("page", ["national", "national_sector", "json"])
 def test_the_national_page_makes_as_many_queries_at_5_and_100_cities(measure, db, page):
     url, marker = {"national": ("/contracts", "Orașul"), "json": ("/contracts.json",
-                                                                  "orasul-")}[page]
+                                                                  "orasul-"),
+                   "national_sector": ("/contracts?sector=waste", "Orașul")}[page]
     _cities(0, 5)
     small = measure(url, marker, 5)
     _cities(5, 100)
     large = measure(url, marker, 100)
     _assert_flat(page, small, large, (5, 100))
+
+
+@pytest.mark.parametrize("kind", ["consultation", "forum_thread"])
+def test_this_led_to_is_one_query_at_1_and_30_actions(measure, db, kind):
+    """An item's page with its "this led to…" part."""
+    contract = cf.contract()
+    item = (consult.consultation("open") if kind == "consultation" else
+            forum.thread(city_id=factories.city("suceava").id))
+    item_id = item.id
+    url = (f"/consultations/{item_id}" if kind == "consultation" else f"/forums/t/{item_id}")
+    actions = [cf.action(contract, title=f"Acțiunea {n}").id for n in range(30)]
+    cf.link(_db.session.get(Action, actions[0]), kind, item_id)
+    small = measure(url, "Acțiunea 0", 1)
+    for action_id in actions[1:]:
+        cf.link(_db.session.get(Action, action_id), kind, item_id)
+    large = measure(url, "Acțiunea 29", 1)
+    _assert_flat(f"led_to_{kind}", small, large, (1, 30))
+
+
+def test_the_city_list_makes_as_many_queries_at_5_and_100_cities_with_contracts(measure, db):
+    """The city list with each city's contract progress (the contracts' card part)."""
+    _cities(0, 5)
+    small = measure("/cities", "1 done, 1 in progress", 5)
+    _cities(5, 100)
+    large = measure("/cities", "1 done, 1 in progress", 100)
+    _assert_flat("cities", small, large, (5, 100))

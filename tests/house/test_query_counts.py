@@ -109,7 +109,7 @@ SIGNED_IN = 2  # loading the signed-in person, and counting their unread notific
 
 @pytest.mark.parametrize("viewer", ["anonymous", "citizen"])
 @pytest.mark.parametrize(("url", "grow", "marker", "paginated", "bound"), [
-    ("/cities", add_cities, "Oraș ", False, 1),
+    ("/cities", add_cities, "Oraș ", False, 2),  # the cities, the contracts (none here)
     ("/organisations", add_organisations, "Organizație ", True, 2),
     ("/activity", add_activity, "Reason: Motiv", True, 2),
 ])

@@ -10,8 +10,10 @@ from sqlalchemy import func, select
 from m100hub.activity.models import ActivityEntry
 from m100hub.contracts.models import (
     Action,
+    ActionLink,
     ActionStatus,
     ActionUpdate,
+    Commitment,
     Contract,
     ContractSector,
     Follower,
@@ -24,8 +26,8 @@ from m100hub.notifications.models import Notification
 from m100hub.text import render_markdown
 from tests.support import factories
 
-WRITTEN = (Contract, Action, ActionUpdate, FundingLine, Inventory, Follower, ActivityEntry,
-           Notification)
+WRITTEN = (Contract, Action, ActionUpdate, FundingLine, Inventory, Follower, ActionLink,
+           Commitment, ActivityEntry, Notification)
 
 
 def contract(city_slug="suceava", target=2030, baseline=2019, ambition="Neutri până în 2030.",
@@ -71,6 +73,30 @@ def update(of: Action, body="Au început lucrările.", on=date(2026, 5, 1)) -> A
     return item
 
 
+def link(of: Action, kind: str, item_id: int, explanation="Ne-a schimbat traseul.",
+         author=None) -> ActionLink:
+    item = ActionLink(action_id=of.id, item_kind=kind, item_id=item_id, explanation=explanation,
+                      created_by_id=author.id if author else None)
+    db.session.add(item)
+    db.session.flush()
+    return item
+
+
+#: who asks, in the per-role tests; of them, the city's own official and the admin may edit
+ROLES = ("anonymous", "citizen", "cluj_official", "suceava_official", "admin")
+EDITORS = {"suceava_official", "admin"}
+
+
+def sign_in_as(login_as, role: str):
+    """Sign in as one of ROLES (English pages); None for the anonymous visitor."""
+    if role == "anonymous":
+        return None
+    if role.endswith("_official"):
+        slug = {"cluj": "cluj-napoca", "suceava": "suceava"}[role.split("_")[0]]
+        return login_as(user=factories.official(slug, locale="en"))
+    return login_as(role, locale="en")
+
+
 def count(model, *where) -> int:
     return db.session.scalar(select(func.count()).select_from(model).where(*where))
 
@@ -88,6 +114,12 @@ def snapshot() -> dict:
         Action.starts_on, Action.ends_on, Action.dropped_reason)).all())
     state["funding"] = sorted(db.session.execute(select(
         FundingLine.id, FundingLine.secured, FundingLine.sought)).all())
+    state["links"] = sorted(db.session.execute(select(
+        ActionLink.id, ActionLink.action_id, ActionLink.item_kind, ActionLink.item_id,
+        ActionLink.explanation)).all())
+    state["commitments"] = sorted(db.session.execute(select(
+        Commitment.id, Commitment.pledge, Commitment.status, Commitment.reason,
+        Commitment.decided_by_id)).all())
     state["inventories"] = sorted(db.session.execute(select(
         Inventory.id, Inventory.year, Inventory.tco2e)).all())
     return state
