@@ -15,8 +15,9 @@ from ..database import commit_and_redirect
 from ..page_cache import anonymous_page
 from ..permissions import confirmed_required, require
 from ..util import choice_arg, csv_cell
-from . import bp, financing, permissions, queries, services, trajectory
-from .forms import FundingForm, UpdateForm
+from . import bp, financing, funding_calls, permissions, queries, services, trajectory
+from .forms import UpdateForm
+from .forms import funding_form as new_funding_form
 from .models import Action, ActionStatus, Contract, ContractSector
 
 
@@ -78,15 +79,18 @@ def render_action(city: City, contract: Contract, action: Action, update_form=No
     if can_edit:
         refused = update_form is not None or funding_form is not None
         update_form = update_form or UpdateForm(formdata=None)
-        funding_form = funding_form or FundingForm(formdata=None)
+        funding_form = funding_form or new_funding_form(formdata=None)
     else:
         refused = False
     lines = queries.funding_of(action.id)
+    source = funding_calls.source()
+    call_titles = source.titles(line.funding_call_id for line in lines) if source else {}
     page = render_template(
         "contracts/action.html", city=city, action=action,
         contract=contract, updates=queries.updates_of(action.id),
         lines=lines, totals=financing.action_totals(action.cost, lines), can_edit=can_edit,
-        update_form=update_form, funding_form=funding_form)
+        update_form=update_form, funding_form=funding_form, call_titles=call_titles,
+        call_endpoint=source.endpoint if source else None)
     return page, 422 if refused else 200
 
 
