@@ -100,10 +100,13 @@ class ResourceForm(StrippedMixin, FlaskForm):
     #: the item edited has an uploaded PDF already (then the address may stay empty)
     has_file: bool = False
 
-    def validate_url(self, field) -> None:
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
         uploaded = bool(getattr(self.document.data, "filename", ""))
-        if not field.data and not uploaded and not self.has_file:
-            raise ValidationError(_l("Give a web address or upload a PDF."))
+        if not self.url.data and not uploaded and not self.has_file:
+            self.url.errors = [*self.url.errors, _l("Give a web address or upload a PDF.")]
+            return False
+        return valid
 
     def validate_practice_city_id(self, field) -> None:
         if self.kind.data == ResourceKind.GOOD_PRACTICE.value and not field.data:
