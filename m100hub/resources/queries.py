@@ -181,7 +181,7 @@ def call_titles(ids: Iterable[int | None]) -> dict[int, str]:
     if not wanted:
         return {}
     return dict(db.session.execute(select(FundingCall.id, FundingCall.title).where(
-        FundingCall.id.in_(wanted))).tuples())
+        FundingCall.id.in_(wanted))).all())
 
 
 def topics_of(user) -> set[str]:

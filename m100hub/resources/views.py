@@ -89,7 +89,7 @@ def resource(resource_id):
 def render_resource(item: Resource, retire_form=None):
     replicating = permissions.replicating_cities(current_user, item)
     city_names = dict(db.session.execute(select(City.id, City.name).where(
-        City.id.in_(replicating))).tuples()) if replicating else {}
+        City.id.in_(replicating))).all()) if replicating else {}
     context = {
         "item": item, "cities": queries.cities_of_resource(item.id),
         "sectors": queries.sectors_of_resources([item.id]).get(item.id, []),
