@@ -65,6 +65,7 @@ class ResourceFilters:
     kind: str = ""
     sector: str = ""
     city_id: int | None = None
+    city_slug: str = ""
     language: str = ""
     status: str = Curation.PUBLISHED.value
 

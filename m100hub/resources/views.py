@@ -32,17 +32,17 @@ EXPORT_HEADER = ["id", "kind", "title", "summary", "url", "file", "language", "s
 
 
 def _filters() -> queries.ResourceFilters:
-    city_id, _slug = common.city_arg()
+    city_id, city_slug = common.city_arg()
     return queries.ResourceFilters(
         kind=choice_arg("kind", [k.value for k in ResourceKind]),
         sector=choice_arg("sector", [s.value for s in ClimateSector]),
-        city_id=city_id, language=choice_arg("language", [lang.value for lang in Language]),
+        city_id=city_id, city_slug=city_slug, language=choice_arg("language", [lang.value for lang in Language]),
         status=common.status_arg())
 
 
 def _args(f: queries.ResourceFilters) -> dict:
     return {"kind": f.kind or None, "sector": f.sector or None, "language": f.language or None,
-            "city": common.city_arg()[1] or None,
+            "city": f.city_slug or None,
             "status": f.status if f.status != "published" else None}
 
 

@@ -70,7 +70,7 @@ def call(title="Renovarea clădirilor publice", deadline_in=timedelta(days=30),
                       search_text=searchable(title), **attrs)
     db.session.add(row)
     db.session.flush()
-    db.session.add_all([CallSector(call_id=row.id, sector=s) for s in sectors])
+    db.session.add_all([CallSector(call_id=row.id, sector=s) for s in set(sectors)])
     db.session.add_all([CallApplicant(call_id=row.id, applicant=Applicant(a))
                         for a in applicants])
     db.session.flush()
@@ -136,3 +136,10 @@ def notified(kind: str) -> list[int]:
 def logged(verb: str) -> list[ActivityEntry]:
     return list(db.session.scalars(select(ActivityEntry).where(ActivityEntry.verb == verb)
                                    .order_by(ActivityEntry.id)))
+
+
+def db_add_replication(resource_id: int, city_id: int, user_id: int) -> Replication:
+    row = Replication(resource_id=resource_id, city_id=city_id, user_id=user_id)
+    db.session.add(row)
+    db.session.flush()
+    return row
