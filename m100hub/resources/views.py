@@ -36,7 +36,8 @@ def _filters() -> queries.ResourceFilters:
     return queries.ResourceFilters(
         kind=choice_arg("kind", [k.value for k in ResourceKind]),
         sector=choice_arg("sector", [s.value for s in ClimateSector]),
-        city_id=city_id, city_slug=city_slug, language=choice_arg("language", [lang.value for lang in Language]),
+        city_id=city_id, city_slug=city_slug,
+        language=choice_arg("language", [lang.value for lang in Language]),
         status=common.status_arg())
 
 
