@@ -32,7 +32,7 @@ register_audience("funding_call_followers", call_followers)
 register_kind("funding_call_new", lambda p: _(
     "A new funding call matches what you follow: “%(title)s”.", title=p["title"]), _call_url)
 register_kind("funding_deadline", lambda p: _(
-    "%(days)s days left to apply to “%(title)s”.", days=p["days"], title=p["title"]),
+    "Less than %(days)s days left to apply to “%(title)s”.", days=p["days"], title=p["title"]),
     _call_url)
 register_kind("practice_replication", lambda p: _(
     "%(city)s wants to replicate your good practice “%(title)s”.", city=p["city"],

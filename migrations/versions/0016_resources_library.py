@@ -20,6 +20,18 @@ branch_labels = None
 depends_on = None
 
 
+#: the folded text's search indexes (PostgreSQL; SQLite matches word starts by scanning)
+SEARCH_INDEXES = (("ix_resources_search", "resources"),
+                  ("ix_funding_calls_search", "funding_calls"))
+
+
+def _search_indexes():
+    if op.get_bind().dialect.name == "postgresql":
+        for name, table in SEARCH_INDEXES:
+            op.execute(f"CREATE INDEX {name} ON {table} "
+                       "USING gin (to_tsvector('simple', search_text))")
+
+
 def upgrade():
     op.create_table('resource_files',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -182,9 +194,13 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_contract_funding_lines_funding_call_id'), ['funding_call_id'], unique=False)
         batch_op.create_foreign_key(batch_op.f('fk_contract_funding_lines_funding_call_id_funding_calls'), 'funding_calls', ['funding_call_id'], ['id'], ondelete='SET NULL')
 
+    _search_indexes()
 
 
 def downgrade():
+    if op.get_bind().dialect.name == "postgresql":
+        for name, _table in SEARCH_INDEXES:
+            op.execute(f"DROP INDEX IF EXISTS {name}")
     with op.batch_alter_table('contract_funding_lines', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_contract_funding_lines_funding_call_id_funding_calls'), type_='foreignkey')
         batch_op.drop_index(batch_op.f('ix_contract_funding_lines_funding_call_id'))

@@ -76,5 +76,5 @@ def test_the_reminder_reads_as_the_person_expects(client, login_as, db):
     send_deadline_reminders()
     login_as(user=person)
     client.set_cookie("lang", "en")
-    assert "3 days left to apply to “Renovare”." in client.get("/notifications").get_data(
+    assert "Less than 3 days left to apply to “Renovare”." in client.get("/notifications").get_data(
         as_text=True)
