@@ -143,9 +143,7 @@ class CallForm(StrippedMixin, FlaskForm):
     url = StringField(_l("Official call page"), validators=[
         DataRequired(), Length(max=500), web_address])
     sectors = MultiCheckboxField(_l("Sectors"), choices=ClimateSector.choices())
-    applicants = MultiCheckboxField(_l("Who may apply"), choices=Applicant.choices(),
-                                    validators=[DataRequired(message=_l(
-                                        "Choose who may apply."))])
+    applicants = MultiCheckboxField(_l("Who may apply"), choices=Applicant.choices())
     organisation_id = OptionalIdField(_l("Publisher organisation"))
 
     #: a new call must close in the future; an edited one may be closed already
@@ -157,6 +155,11 @@ class CallForm(StrippedMixin, FlaskForm):
         opens = self.opens_on.data
         if field.data is not None and opens is not None and opens > field.data.date():
             raise ValidationError(_l("The deadline cannot come before the opening."))
+
+    def validate_applicants(self, field) -> None:
+        # not DataRequired: it would mark every box "required" in the browser
+        if not field.data:
+            raise ValidationError(_l("Choose who may apply."))
 
     def validate_amount_max(self, field) -> None:
         low = self.amount_min.data

@@ -49,6 +49,9 @@ def _suggest(ngo, title: str) -> str:
     page.fill("#url", "https://cinea.ec.europa.eu/programmes/life_en")
     page.get_by_label("Agriculture").check()
     page.get_by_label("Municipalities").check()
+    invalid = page.evaluate("[...document.querySelectorAll('main form :invalid')]"
+                            ".map(e => e.id + ':' + e.validationMessage)")
+    assert invalid == [], invalid
     ngo.submit(page.get_by_role("button", name="Send the suggestion"))
     expect(page.locator("main")).to_contain_text("the secretariat will review your suggestion")
     return page.url.rsplit("/", 1)[-1]
@@ -85,9 +88,9 @@ def test_a_call_is_suggested_approved_followed_and_reminded(browser, live):
             time.sleep(0.5)
         cluj.check()
         expect(cluj.page.locator("main")).to_contain_text(expected)
-        cluj.page.get_by_role("link", name=expected).first.click()
-        cluj.check()
+        cluj.goto(f"/funding/{call_id}")
         expect(cluj.page.locator("h1")).to_contain_text(title)
+        expect(cluj.page.get_by_role("button", name="Stop following Agriculture")).to_be_visible()
 
         suceava_ctx, suceava = person(browser, live, "oficial.suceava@m100.demo", WCAG_22_AA)
         contexts.append(suceava_ctx)
