@@ -5,16 +5,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from flask import abort, jsonify, request, url_for
+from flask import abort, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
 
 from ..cities.queries import by_slug
 from ..database import commit_and_redirect
+from ..extensions import db
 from ..forms import with_current
 from ..organisations.models import Organisation, Status
 from ..permissions import require
-from ..util import choice_arg, csv_response, parse_id
+from ..util import choice_arg, csv_response
 from . import permissions, services
 from .forms import RetireForm
 from .models import Curation
@@ -43,9 +45,7 @@ def city_arg() -> tuple[int | None, str]:
 
 def publisher_choices(form, current: Organisation | None) -> None:
     """The organisations the person may publish for; curators may choose any verified one."""
-    from sqlalchemy import select  # noqa: PLC0415
 
-    from ..extensions import db  # noqa: PLC0415 (keeps the module's imports light)
 
     if permissions.can_curate(current_user):
         organisations = list(db.session.scalars(select(Organisation).where(
@@ -81,11 +81,3 @@ def export(header: list[str], rows: Iterable[list], name: str, fmt: str):
         return jsonify({name: [dict(zip(header, row, strict=True)) for row in rows]})
     return csv_response(header, ([";".join(v) if isinstance(v, list) else v for v in row]
                                  for row in rows), f"m100-{name}.csv")
-
-
-def page_link(endpoint: str, **args) -> str:
-    return url_for(endpoint, **{k: v for k, v in args.items() if v})
-
-
-def id_arg(name: str) -> int | None:
-    return parse_id(request.args.get(name))
