@@ -15,6 +15,7 @@ from ..errors import render_error
 from ..forms import render_form
 from ..page_cache import anonymous_page
 from ..permissions import confirmed_required, require
+from ..security import safe_next
 from ..submissions import done, submitted_once
 from ..util import choice_arg, page_arg, parse_id
 from . import bp, common, permissions, queries, services
@@ -169,6 +170,5 @@ def follow():
     services.set_following(current_user, topic, following)
     message = (_("You follow “%(name)s”: you will hear of new calls and deadlines.", name=name)
                if following else _("You no longer follow “%(name)s”.", name=name))
-    back = request.form.get("next", "")
-    return commit_and_redirect(message, back if back.startswith("/") and not back.startswith(
-        "//") else url_for(".funding"))
+    return commit_and_redirect(message, safe_next(request.form.get("next"),
+                                                  url_for(".funding")))

@@ -203,3 +203,13 @@ def test_a_contract_funding_line_points_to_a_call_and_links_it(client, login_as,
         "source_kind": "eu_programme", "programme": "X", "sought": "5",
         "funding_call_id": "99999"})
     assert refused.status_code == 422
+
+
+def test_following_goes_back_only_to_a_page_of_the_hub(client, login_as, db):
+    login_as("citizen")
+    for target, expected in (("/funding?sector=energy", "/funding?sector=energy"),
+                             ("//evil.example/x", "/funding"), ("/\\evil.example", "/funding"),
+                             ("https://evil.example/", "/funding")):
+        response = client.post("/funding/follow", data={"kind": "sector", "value": "energy",
+                                                        "next": target})
+        assert response.headers["Location"] == expected, target
