@@ -23,8 +23,8 @@ KINDS = ("guide", "case_study", "template", "report", "dataset", "video")
 APPLICANTS = ("municipality", "company", "ngo", "academia", "association")
 WORDS = ("clădiri", "renovare", "energie", "transport", "școli", "tramvai", "biciclete",
          "panouri", "fotovoltaice", "eficiență", "agricultură", "industrie")
-QUERIES = ("cladiri", "renovare scoli", "eficienta energie", "tramvai", "panouri fotov",
-           "agricultura", "biciclete transport", "industrie")
+QUERIES = ("cladiri", "renovare panouri", "eficienta", "tramvai", "fotov", "agricultura",
+           "biciclete", "scoli")
 
 
 def _title(n: int, what: str) -> str:

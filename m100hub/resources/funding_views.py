@@ -50,7 +50,8 @@ def funding():
         applicants=applicants, status_of=queries.call_status, all_sectors=ClimateSector,
         all_applicants=Applicant, call_statuses=CallStatus, topics=queries.topics_of(
             current_user), can_suggest=permissions.can_suggest(current_user),
-        can_follow=permissions.can_follow(current_user))
+        can_follow=permissions.can_follow(current_user),
+        can_curate=permissions.can_curate(current_user))
 
 
 def _rows(f: queries.CallFilters) -> Iterator[list]:

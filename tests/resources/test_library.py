@@ -217,3 +217,15 @@ def test_the_list_exports_csv_and_json_with_its_filters(client, db):
     listing = page(client.get("/resources?sector=energy"))
     assert 'href="/resources.csv?sector=energy"' in listing
     assert 'href="/resources.json?sector=energy"' in listing
+
+
+def test_curators_list_the_suggestions_and_nobody_else_does(client, login_as, db):
+    rf.item(title="Sugestie de ghid", status=Curation.PENDING)
+    rf.call(title="Sugestie de apel", status=Curation.PENDING)
+    login_as("citizen")
+    assert "Sugestie de ghid" not in page(client.get("/resources?status=pending"))
+    assert "Sugestie de apel" not in page(client.get("/funding?status=pending"))
+    assert client.get("/resources.json?status=pending").get_json()["resources"] == []
+    login_as("admin", locale="en")
+    assert "Sugestie de ghid" in page(client.get("/resources?status=pending"))
+    assert "Sugestie de apel" in page(client.get("/funding?status=pending"))
