@@ -75,9 +75,13 @@ def retire(item, url: str, refused: Callable):
 
 
 def export(header: list[str], rows: Iterable[list], name: str, fmt: str):
-    """Rows (in ``header``'s order) as a streamed CSV or as JSON records; list cells (the
-    sectors) are joined with ";" in the CSV."""
+    """Rows (in ``header``'s order) as CSV or as JSON records; list cells (the sectors) are
+    joined with ";" in the CSV. The CSV is written out before the response leaves (the
+    library's lists are thousands of rows, not millions): a streamed body that a client
+    never reads would keep its generator, and the request's context, past the request."""
     if fmt == "json":
         return jsonify({name: [dict(zip(header, row, strict=True)) for row in rows]})
-    return csv_response(header, ([";".join(v) if isinstance(v, list) else v for v in row]
-                                 for row in rows), f"m100-{name}.csv")
+    response = csv_response(header, ([";".join(v) if isinstance(v, list) else v for v in row]
+                                     for row in rows), f"m100-{name}.csv")
+    response.make_sequence()
+    return response
