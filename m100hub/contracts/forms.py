@@ -81,7 +81,7 @@ class FundingForm(StrippedMixin, FlaskForm):
     programme = StringField(_l("Programme or funder (optional)"), validators=[Length(max=200)])
     secured = _amount(_l("Secured, euros"), required=False)
     sought = _amount(_l("Still sought, euros"), required=False)
-    funding_call_id = OptionalIdField(_l("Funding opportunity (optional)"), choices=[(0, "—")],
+    funding_call_id = OptionalIdField(_l("Funding opportunity (optional)"), default=0,
                                       description=_l("A call of the resources library this "
                                                      "line applies to."))
 
