@@ -14,6 +14,7 @@ from wtforms.validators import (
 
 from ..database import utcnow
 from ..forms import OptionalIdField, StrippedMixin, markdown_field, not_blank
+from . import funding_calls
 from .models import ActionStatus, ContractSector, FundingKind
 
 #: the largest amount of euros or tonnes a form takes (the columns hold far more)
@@ -81,6 +82,9 @@ class FundingForm(StrippedMixin, FlaskForm):
     programme = StringField(_l("Programme or funder (optional)"), validators=[Length(max=200)])
     secured = _amount(_l("Secured, euros"), required=False)
     sought = _amount(_l("Still sought, euros"), required=False)
+    funding_call_id = OptionalIdField(_l("Funding opportunity (optional)"), default=0,
+                                      description=_l("A call of the resources library this "
+                                                     "line applies to."))
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
@@ -88,6 +92,14 @@ class FundingForm(StrippedMixin, FlaskForm):
             self.sought.errors = [_l("Give an amount secured or sought.")]
             return False
         return valid
+
+
+def funding_form(**kwargs) -> FundingForm:
+    """A funding form whose calls are those the resources library offers now."""
+    form = FundingForm(**kwargs)
+    source = funding_calls.source()
+    form.funding_call_id.choices = [(0, _l("— none —")), *(source.choices() if source else [])]
+    return form
 
 
 class InventoryForm(StrippedMixin, FlaskForm):

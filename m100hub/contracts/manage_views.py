@@ -13,7 +13,7 @@ from ..organisations.queries import organisations_of_city
 from ..permissions import confirmed_required, get_or_404, require
 from ..submissions import done, submitted_once
 from . import bp, permissions, queries, services
-from .forms import ActionForm, ContractForm, FundingForm, InventoryForm, UpdateForm
+from .forms import ActionForm, ContractForm, InventoryForm, UpdateForm, funding_form
 from .models import Action, ActionLink, Contract
 from .views import action_or_404, city_or_404, link_form, render_action
 
@@ -117,12 +117,13 @@ def post_update(slug, action_id):
 def save_funding(slug, action_id):
     city = _editable_city(slug)
     contract, action = action_or_404(city, action_id)
-    form = FundingForm()
+    form = funding_form()
     if not form.validate_on_submit():
         return render_action(city, contract, action, funding_form=form)
     services.save_funding(current_user, action, source_kind=form.source_kind.data,
                           programme=form.programme.data, secured=form.secured.data or 0,
-                          sought=form.sought.data or 0)
+                          sought=form.sought.data or 0,
+                          funding_call_id=form.funding_call_id.data or None)
     return commit_and_redirect(_("The funding is saved."), url_for(
         ".action", slug=city.slug, action_id=action.id, _anchor="funding"))
 

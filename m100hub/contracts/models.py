@@ -179,6 +179,9 @@ class FundingLine(TimestampMixin, Model):
     #: euros
     secured: Mapped[int] = mapped_column(BigInteger, default=0)
     sought: Mapped[int] = mapped_column(BigInteger, default=0)
+    #: the funding opportunity (resources library) it applies to, when there is one
+    funding_call_id: Mapped[int | None] = mapped_column(
+        ForeignKey("funding_calls.id", ondelete="SET NULL"), index=True)
 
 
 class Inventory(TimestampMixin, Model):

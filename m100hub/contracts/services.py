@@ -148,14 +148,14 @@ def post_update(actor, city: City, action: Action, *, on_date: date,
 
 
 def save_funding(actor, action: Action, *, source_kind: str, programme: str, secured: int,
-                 sought: int) -> None:
+                 sought: int, funding_call_id: int | None = None) -> None:
     """One line per source and programme: sending it again sets its amounts."""
     values = {"action_id": action.id, "source_kind": FundingKind(source_kind).value,
               "programme": programme or "", "secured": secured, "sought": sought,
-              "created_dt": utcnow()}
+              "funding_call_id": funding_call_id, "created_dt": utcnow()}
     db.session.execute(insert_on_conflict(FundingLine).values(**values).on_conflict_do_update(
         index_elements=["action_id", "source_kind", "programme"],
-        set_={"secured": secured, "sought": sought}))
+        set_={"secured": secured, "sought": sought, "funding_call_id": funding_call_id}))
     log(actor, "contract_funding_saved", action, label=action.title,
         source=values["source_kind"], programme=values["programme"], secured=secured,
         sought=sought)

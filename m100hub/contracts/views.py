@@ -15,8 +15,9 @@ from ..database import commit_and_redirect
 from ..page_cache import anonymous_page
 from ..permissions import confirmed_required, require
 from ..util import choice_arg, csv_cell
-from . import bp, financing, links, permissions, queries, services, trajectory
-from .forms import FundingForm, LinkForm, UpdateForm
+from . import bp, financing, funding_calls, links, permissions, queries, services, trajectory
+from .forms import LinkForm, UpdateForm
+from .forms import funding_form as new_funding_form
 from .models import Action, ActionStatus, CommitmentStatus, Contract, ContractSector
 
 
@@ -91,15 +92,18 @@ def render_action(city: City, contract: Contract, action: Action, update_form=No
         refused = any(form is not None for form in (update_form, funding_form,
                                                      refused_link_form))
         update_form = update_form or UpdateForm(formdata=None)
-        funding_form = funding_form or FundingForm(formdata=None)
+        funding_form = funding_form or new_funding_form(formdata=None)
         refused_link_form = refused_link_form or link_form(city, submitted=False)
     lines = queries.funding_of(action.id)
+    source = funding_calls.source()
+    call_titles = source.titles(line.funding_call_id for line in lines) if source else {}
     page = render_template(
         "contracts/action.html", city=city, action=action,
         contract=contract, updates=queries.updates_of(action.id),
         lines=lines, totals=financing.action_totals(action.cost, lines), can_edit=can_edit,
         update_form=update_form, funding_form=funding_form, link_form=refused_link_form,
-        said=links.of_action(action.id))
+        said=links.of_action(action.id), call_titles=call_titles,
+        call_endpoint=source.endpoint if source else None)
     return page, 422 if refused else 200
 
 

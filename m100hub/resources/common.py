@@ -1,0 +1,87 @@
+"""What the library's and the funding pages share: loading an item the reader may see,
+the publisher choices of a form, approving and retiring, the exports' responses."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from flask import abort, jsonify, request
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..cities.queries import by_slug
+from ..database import commit_and_redirect
+from ..extensions import db
+from ..forms import with_current
+from ..organisations.models import Organisation, Status
+from ..permissions import require
+from ..util import choice_arg, csv_response
+from . import permissions, services
+from .forms import RetireForm
+from .models import Curation
+
+
+def visible_or_404(item):
+    """The item, when the reader may see it (a suggestion: its author and the curators)."""
+    if item is None or not permissions.can_see(current_user, item):
+        abort(404)
+    return item
+
+
+def status_arg() -> str:
+    """The curation state a list shows: published, or (curators only) pending or retired."""
+    if permissions.can_curate(current_user):
+        return choice_arg("status", [s.value for s in Curation], Curation.PUBLISHED.value)
+    return Curation.PUBLISHED.value
+
+
+def city_arg() -> tuple[int | None, str]:
+    """The ``city`` filter (a slug) → (its id, the slug), or (None, "")."""
+    slug = request.args.get("city", "")
+    city = by_slug(slug) if slug and len(slug) <= 160 else None
+    return (city.id, city.slug) if city is not None else (None, "")
+
+
+def publisher_choices(form, current: Organisation | None) -> None:
+    """The organisations the person may publish for; curators may choose any verified one."""
+
+
+    if permissions.can_curate(current_user):
+        organisations = list(db.session.scalars(select(Organisation).where(
+            Organisation.status == Status.VERIFIED).order_by(Organisation.name).limit(500)))
+        choices = [(0, _("— none —"))]
+    else:
+        organisations = permissions.publisher_organisations(current_user)
+        choices = []
+    form.organisation_id.choices = [*choices, *with_current(
+        [(o.id, o.name) for o in organisations], current)]
+
+
+def approve(item, url: str):
+    require(permissions.can_curate(current_user))
+    if item.status != Curation.PUBLISHED:
+        services.approve(current_user, item)
+    return commit_and_redirect(_("It is published."), url)
+
+
+def retire(item, url: str, refused: Callable):
+    require(permissions.can_curate(current_user))
+    form = RetireForm()
+    if not form.validate_on_submit():
+        return refused(form)
+    services.retire(current_user, item, form.reason.data)
+    return commit_and_redirect(_("It is retired: no longer listed."), url)
+
+
+def export(header: list[str], rows: Iterable[list], name: str, fmt: str):
+    """Rows (in ``header``'s order) as CSV or as JSON records; list cells (the sectors) are
+    joined with ";" in the CSV. The CSV is written out before the response leaves (the
+    library's lists are thousands of rows, not millions): a streamed body that a client
+    never reads would keep its generator, and the request's context, past the request."""
+    if fmt == "json":
+        return jsonify({name: [dict(zip(header, row, strict=True)) for row in rows]})
+    response = csv_response(header, ([";".join(v) if isinstance(v, list) else v for v in row]
+                                     for row in rows), f"m100-{name}.csv")
+    response.make_sequence()
+    return response
