@@ -28,7 +28,8 @@ from .util import IdConverter, SlugConverter
 #: (m100hub/features.py). The order is the demo data's (cities before the people living in
 #: them) and the blueprints'. ``EXTRA_FEATURES`` in the config adds packages by dotted name.
 FEATURES = ("main", "media", "cities", "accounts", "organisations", "notifications", "activity",
-            "moderation", "admin", "forums", "consultations", "events", "contracts", "privacy")
+            "moderation", "admin", "forums", "consultations", "events", "contracts", "experts",
+            "search", "privacy")
 
 
 def create_app(overrides: dict | None = None) -> Flask:

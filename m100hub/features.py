@@ -113,6 +113,31 @@ class FeedSource:
     entries: Callable[[Any, int], list]
 
 
+@dataclass(frozen=True)
+class SearchQuery:
+    """What a person searches for: the folded words (never empty), and the filters."""
+
+    words: list[str]
+    viewer: Any  #: the signed-in person or an anonymous one
+    city_id: int | None = None
+    sector: str = ""
+
+
+@dataclass(frozen=True)
+class SearchSource:
+    """One kind of result a feature adds to the hub's search (m100hub/search).
+
+    ``select(query)`` returns a SELECT of what the viewer may see that matches every word and
+    the filters, with the columns ``folding.result_columns`` names — or None when the kind
+    cannot match them (a sector filter on cities); ``url(row)`` a result's address."""
+
+    kind: str
+    label: Any  #: a lazy string: the kind's plural name ("Threads")
+    select: Callable[[SearchQuery], Any]
+    url: Callable[[Any], str]
+    order: int = 50
+
+
 @dataclass
 class Feature:
     name: str
@@ -140,6 +165,8 @@ class Feature:
     template_globals: dict[str, Any] = field(default_factory=dict)
     #: what it holds about a person: their data download and their account's deletion
     personal_data: PersonalData | None = None
+    #: what it adds to the hub's search
+    search: list[SearchSource] = field(default_factory=list)
 
 
 @dataclass
@@ -164,6 +191,7 @@ class Registry:
         for section in sorted(self._each("sections"), key=lambda s: s.order):
             self._sections.setdefault(section.slot, []).append(section)
         self._figures = sorted(self._each("figures"), key=lambda f: f.order)
+        self._search = sorted(self._each("search"), key=lambda s: s.order)
         self._feeds: dict[str, list[FeedSource]] = {}
         for source in self._each("feeds"):
             self._feeds.setdefault(source.slot, []).append(source)
@@ -203,6 +231,9 @@ class Registry:
         ones: a forum post on a person, a person on a city); the account's own goes last."""
         for _name, part in reversed(self.personal_data()):
             part.erase(person)
+
+    def search_sources(self) -> list[SearchSource]:
+        return self._search
 
     def figures(self) -> list[Figure]:
         return self._figures
