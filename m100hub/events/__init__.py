@@ -7,8 +7,7 @@ from ..features import Feature, MarkdownField, MenuItem
 
 bp = Blueprint("events", __name__, template_folder="templates")
 
-from . import (  # noqa: E402,F401
-    demo, feeds, kinds, manage_views, personal_data, search, sections, views)
+from . import demo, feeds, kinds, manage_views, personal_data, search, sections, views  # noqa: E402,F401
 from .models import Event  # noqa: E402
 
 feature = Feature(

@@ -9,8 +9,7 @@ from ..features import Feature, MarkdownField, MenuItem
 
 bp = Blueprint("experts", __name__, template_folder="templates")
 
-from . import (  # noqa: E402,F401
-    demo, kinds, personal_data, request_views, search, views)
+from . import demo, kinds, personal_data, request_views, search, views  # noqa: E402,F401
 from .models import ExpertiseAnswer, ExpertiseRequest, ExpertProfile  # noqa: E402
 
 feature = Feature(

@@ -18,7 +18,6 @@ from ..notifications.services import notify
 from ..text import render_markdown
 from ..util import absolute_url
 from .forms import topic_list
-from .queries import official_ids_of_city
 from .models import (
     ExpertCity,
     ExpertiseAnswer,
@@ -26,6 +25,7 @@ from .models import (
     ExpertMessage,
     ExpertProfile,
 )
+from .queries import official_ids_of_city
 
 PROFILE_FIELDS = ("headline", "organisation_id", "sectors", "languages", "all_cities", "bio",
                   "listed")

@@ -11,7 +11,7 @@ from ..cities.queries import all_cities, by_slug
 from ..database import commit_and_redirect
 from ..forms import render_form, with_current
 from ..page_cache import anonymous_page
-from ..permissions import confirmed_required, get_or_404, require
+from ..permissions import confirmed_required, require
 from ..security import limit, person_or_address
 from ..submissions import done, submitted_once
 from ..util import choice_arg, page_arg

@@ -28,7 +28,8 @@ from ..folding import (
 )
 from .models import Category, Post, Thread
 
-__all__ = ["MAX_TERMS", "SNIPPET", "fold", "highlight", "SEARCH", "search_posts", "search_text", "snippet", "terms"]
+__all__ = ["MAX_TERMS", "SEARCH", "SNIPPET", "fold", "highlight", "search_posts", "search_text",
+           "snippet", "terms"]
 
 
 def search_text(title: str, body: str) -> str:

@@ -3,11 +3,12 @@ the page of results in a second, their cities' names in a third."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from math import ceil
 from typing import Any
 
-from sqlalchemy import String, func, literal, select, union_all
+from sqlalchemy import Row, String, func, literal, select, union_all
 
 from ..cities.models import City
 from ..extensions import db
@@ -76,7 +77,7 @@ def search(query: SearchQuery, kind: str, page: int, per_page: int) -> Page:
     by_kind: dict[str, int] = {kind_: count for kind_, count in db.session.execute(
         select(results.c.kind, func.count()).group_by(results.c.kind))}
     total = by_kind.get(kind, 0) if kind else sum(by_kind.values())
-    rows = []
+    rows: Sequence[Row] = ()
     if total > (page - 1) * per_page:
         stmt = select(results).order_by(results.c.rank, results.c.sort_dt.desc(),
                                         results.c.kind, results.c.ident.desc())
