@@ -34,6 +34,17 @@ def topic_list(text: str | None) -> list[str]:
     return list(seen.values())
 
 
+def at_least_one(message):
+    """A list of checkboxes with something ticked. (``DataRequired`` would mark every box
+    ``required``, and a browser would then ask for all of them.)"""
+
+    def check(form, field):
+        if not field.data:
+            raise ValidationError(message)
+
+    return check
+
+
 class ProfileForm(StrippedMixin, FlaskForm):
     headline = StringField(_l("What you do, in one line"),
                            validators=[DataRequired(), not_blank, Length(5, 200)],
@@ -41,11 +52,11 @@ class ProfileForm(StrippedMixin, FlaskForm):
     organisation_id = OptionalIdField(_l("Offered for an organisation"),
                                       description=_l("One you are a verified member of."))
     sectors = MultiCheckboxField(_l("Sectors"), choices=ClimateSector.choices(),
-                                 validators=[DataRequired(_l("Choose at least one sector."))])
+                                 validators=[at_least_one(_l("Choose at least one sector."))])
     topics = StringField(_l("Topics"), validators=[DataRequired(), not_blank, Length(max=800)],
                          description=_l("Separated by commas: heat pumps, public procurement."))
     languages = MultiCheckboxField(_l("Languages you work in"), choices=Language.choices(),
-                                   validators=[DataRequired(_l("Choose at least one language."))])
+                                   validators=[at_least_one(_l("Choose at least one language."))])
     all_cities = BooleanField(_l("I can help any city"))
     city_ids = MultiCheckboxField(_l("Cities you can serve"), coerce=int)
     bio = markdown_field(_l("About you and your work"), max_length=5000)
@@ -70,7 +81,7 @@ class RequestForm(StrippedMixin, FlaskForm):
                         validators=[DataRequired(), not_blank, Length(5, 200)])
     body = markdown_field(_l("Details"), max_length=10000)
     sectors = MultiCheckboxField(_l("Sectors"), choices=ClimateSector.choices(),
-                                 validators=[DataRequired(_l("Choose at least one sector."))])
+                                 validators=[at_least_one(_l("Choose at least one sector."))])
     needed_by = DateField(_l("Needed by"), validators=[DataRequired()])
 
     def validate_needed_by(self, field):
