@@ -57,7 +57,8 @@ def test_an_expert_helps_a_city_that_asked(browser, live):
         expect(page.locator("#answers")).to_contain_text("Answers (1)")
 
         official.goto("/notifications")
-        expect(desk.locator("main")).to_contain_text(f"Maria Popescu offered to help with “{title}”.")
+        expect(desk.locator("main")).to_contain_text(
+            f"Maria Popescu offered to help with “{title}”.")
         desk.goto(request_url)
         official.check()
         button = desk.get_by_role("button", name="Mark that Maria Popescu helped")
