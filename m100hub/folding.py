@@ -13,7 +13,18 @@ import re
 import unicodedata
 
 from markupsafe import Markup, escape
-from sqlalchemy import Integer, String, and_, case, cast, event, literal, null, type_coerce
+from sqlalchemy import (
+    Integer,
+    String,
+    and_,
+    case,
+    cast,
+    event,
+    false,
+    literal,
+    null,
+    type_coerce,
+)
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
@@ -35,17 +46,30 @@ def terms(query: str | None) -> list[str]:
     return list(dict.fromkeys(WORD.findall(fold(query or ""))))[:MAX_TERMS]
 
 
+#: the letters with marks that SQL folds: those of Romanian and of the languages spoken in its
+#: cities and written in its projects (Hungarian, German, French), upper and lower case.
+#: PostgreSQL's translate() reads its table for every character of a text, so the table is
+#: kept short; ``fold`` (Python, and SQLite through it) folds every Latin letter.
+SQL_FOLDED = "ăâîșşțţáàäéèêëíìïóòôöőúùûüűçýÿ"
+SQL_FOLDED += SQL_FOLDED.upper()
+
+
 def _translation_table() -> tuple[str, str]:
-    """(from, to) for SQL ``translate``: every Latin letter with a mark (Latin-1, Latin
-    Extended-A, and Romanian's ș ț with a comma below) that ``fold`` turns into one letter."""
-    source, target = [], []
-    for code in [*range(0xC0, 0x250)]:
-        ch = chr(code)
-        folded = fold(ch)
-        if len(folded) == 1 and folded != ch.lower() and folded.isascii():
-            source.append(ch)
-            target.append(folded)
-    return "".join(source), "".join(target)
+    """(from, to) for SQL ``translate``: each letter of ``SQL_FOLDED`` and its fold."""
+    return SQL_FOLDED, "".join(fold(ch) for ch in SQL_FOLDED)
+
+
+#: the letters a folded word may stand for with a mark (a LIKE's ``_`` there)
+LOOSE = frozenset(fold(SQL_FOLDED))
+
+
+def loose_pattern(word: str) -> str:
+    """A LIKE pattern (``\\`` escapes) that every text holding the folded ``word`` matches,
+    whatever marks its letters carry (``cladiri`` → ``%_l_d_r_%``): a cheap first test."""
+    def escaped(ch: str) -> str:
+        return "\\" + ch if ch in "%_\\" else ch
+
+    return "%" + "".join("_" if ch in LOOSE else escaped(ch) for ch in word) + "%"
 
 
 TRANSLATE_FROM, TRANSLATE_TO = _translation_table()
@@ -84,8 +108,13 @@ def has_words(folded_text, words: list[str]):
 
 
 def text_has_words(expression, words: list[str]):
-    """A clause: ``expression`` (not folded) holds every word, folded in the query."""
-    return has_words(Folded(expression), words)
+    """A clause: ``expression`` (not folded) holds every word, folded in the query — only
+    where case-insensitive LIKEs with the marked letters left open matched every word first
+    (CASE keeps that order: folding is the costly part)."""
+    loose = and_(*(expression.ilike(loose_pattern(word), escape="\\") for word in words))
+    folded = Folded(expression)
+    return case((loose, and_(*(folded.contains(word, autoescape=True) for word in words))),
+                else_=false())
 
 
 #: characters of a result's text shown, and of its Markdown read to find them (a bounded

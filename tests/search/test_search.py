@@ -151,3 +151,17 @@ def test_the_sql_fold_is_the_python_fold(db):
 
     sample = TRANSLATE_FROM + " ȘȚĂÂÎ șțăâî Ş Ţ ş ţ ABC"
     assert _db.session.scalar(select(Folded(literal(sample)))) == fold(sample)
+
+
+@pytest.mark.parametrize(("text", "word"), [("CLĂDIRI", "cladiri"), ("Școală veche", "scoala"),
+                                            ("ȚARĂ", "tara"), ("Győr ŐSZ", "osz"),
+                                            ("reducere 50%_x", "50"), ("a_b%c", "a_b")])
+def test_the_first_test_lets_every_text_holding_the_word_through(db, text, word):
+    from sqlalchemy import literal, select
+
+    from m100hub.folding import loose_pattern, text_has_words
+
+    assert word in fold(text)
+    assert _db.session.scalar(select(literal(text).ilike(loose_pattern(word), escape="\\")))
+    assert _db.session.scalar(select(text_has_words(literal(text), [word])))
+    assert not _db.session.scalar(select(text_has_words(literal(text), [word + "zz"])))
