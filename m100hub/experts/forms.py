@@ -24,8 +24,11 @@ MAX_TOPICS = 12
 MAX_TOPIC_LENGTH = 60
 
 
-def topic_list(text: str | None) -> list[str]:
-    """The topics typed, separated by commas: trimmed, each once (whatever its case)."""
+def topic_list(text: str | list | None) -> list[str]:
+    """The topics typed, separated by commas: trimmed, each once (whatever its case). (A
+    form sent without the field holds the profile's stored list.)"""
+    if isinstance(text, list):
+        text = ",".join(str(topic) for topic in text)
     seen: dict[str, str] = {}
     for topic in (text or "").split(","):
         topic = " ".join(topic.split())
