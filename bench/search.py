@@ -157,6 +157,9 @@ def main() -> None:
         for path in paths().values():
             latencies(port, path, 5)  # warm up
         sequential = {name: latencies(port, path, count) for name, path in paths().items()}
+    # printed now too: the figures of the slow part survive a failure of the load test
+    print(json.dumps({"queries_small": small, "queries_large": large,
+                      "one_at_a_time": sequential}, ensure_ascii=False), flush=True)
     seconds = float(os.environ.get("BENCH_SECONDS", "5"))
     load = against_minimal(env, {"search_common": paths()["common"]}, seconds)
     worst = max(figures["p95_ms"] for figures in sequential.values())
