@@ -78,7 +78,7 @@ def page_cache_used(env: dict) -> str:
 
 @contextmanager
 def gunicorn(target: str, env: dict, workers: int = 2, threads: int = 4,
-             up_timeout: float = 30.0):
+             up_timeout: float = float(os.environ.get("BENCH_UP_TIMEOUT", "30"))):
     port = free_port()
     process = subprocess.Popen(
         [str(BIN / "gunicorn"), "--workers", str(workers), "--worker-class", "gthread",

@@ -29,7 +29,7 @@ from .util import IdConverter, SlugConverter
 #: them) and the blueprints'. ``EXTRA_FEATURES`` in the config adds packages by dotted name.
 FEATURES = ("main", "media", "cities", "accounts", "organisations", "notifications", "activity",
             "moderation", "admin", "forums", "consultations", "events", "contracts", "boards",
-            "resources", "privacy")
+            "resources", "experts", "search", "privacy")
 
 
 def create_app(overrides: dict | None = None) -> Flask:

@@ -167,6 +167,31 @@ def _for_kind(section: Section, linkable: Linkable) -> Section:
                    lambda item: section.context((linkable.kind, item)), section.order)
 
 
+@dataclass(frozen=True)
+class SearchQuery:
+    """What a person searches for: the folded words (never empty), and the filters."""
+
+    words: list[str]
+    viewer: Any  #: the signed-in person or an anonymous one
+    city_id: int | None = None
+    sector: str = ""
+
+
+@dataclass(frozen=True)
+class SearchSource:
+    """One kind of result a feature adds to the hub's search (m100hub/search).
+
+    ``select(query)`` returns a SELECT of what the viewer may see that matches every word and
+    the filters, with the columns ``folding.result_columns`` names — or None when the kind
+    cannot match them (a sector filter on cities); ``url(row)`` a result's address."""
+
+    kind: str
+    label: Any  #: a lazy string: the kind's plural name ("Threads")
+    select: Callable[[SearchQuery], Any]
+    url: Callable[[Any], str]
+    order: int = 50
+
+
 @dataclass
 class Feature:
     name: str
@@ -198,6 +223,8 @@ class Feature:
     personal_data: PersonalData | None = None
     #: kinds of its items that decisions can be linked to ("you said, we did")
     linkables: list[Linkable] = field(default_factory=list)
+    #: what it adds to the hub's search
+    search: list[SearchSource] = field(default_factory=list)
 
 
 @dataclass
@@ -230,6 +257,7 @@ class Registry:
                 _for_kind(section, linkable) for section in self._sections.get(
                     LINKED_ITEM_SLOT, []))
         self._figures = sorted(self._each("figures"), key=lambda f: f.order)
+        self._search = sorted(self._each("search"), key=lambda s: s.order)
         self._feeds: dict[str, list[FeedSource]] = {}
         for source in self._each("feeds"):
             self._feeds.setdefault(source.slot, []).append(source)
@@ -276,6 +304,9 @@ class Registry:
     def linkables(self) -> dict[str, Linkable]:
         """kind → Linkable, in the features' order."""
         return self._linkables
+
+    def search_sources(self) -> list[SearchSource]:
+        return self._search
 
     def figures(self) -> list[Figure]:
         return self._figures

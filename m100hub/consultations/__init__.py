@@ -18,6 +18,7 @@ from . import (  # noqa: E402,F401
     permissions,
     personal_data,
     results_views,
+    search,
     sections,
     views,
 )
@@ -38,5 +39,5 @@ feature = Feature(
     feeds=feeds.FEEDS, demo=demo.seed,
     # the discussion's templates ask the same rules as the views
     template_globals={"comment_rules": permissions},
-    personal_data=personal_data.PERSONAL_DATA, linkables=links.LINKABLES,
+    personal_data=personal_data.PERSONAL_DATA, linkables=links.LINKABLES, search=search.SEARCH,
 )

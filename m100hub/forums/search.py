@@ -1,5 +1,5 @@
-"""Search that ignores letter case and Romanian diacritics: ``cladiri`` finds ``clădiri`` (and,
-as words are matched by their beginning, ``clădirile``).
+"""Forum search, ignoring letter case and Romanian diacritics (``m100hub.folding``):
+``cladiri`` finds ``clădiri`` (and, as words are matched by their beginning, ``clădirile``).
 
 Text is folded once, when written (``Post.search_text``); a query is folded the same way.
 PostgreSQL matches with ``to_tsvector('simple', …)`` over a GIN index, SQLite with an FTS5
@@ -8,29 +8,28 @@ table (both made by migration 0002); one function, ``search_posts``, hides which
 
 from __future__ import annotations
 
-import re
-import unicodedata
-
-from markupsafe import Markup, escape
-from sqlalchemy import func, literal_column, select, text
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, case, func, literal, literal_column, or_, select, text
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
-from ..text import plain_text
-from .models import Post, Thread
+from ..features import SearchQuery, SearchSource
+from ..folding import (
+    MAX_TERMS,
+    SNIPPET,
+    fold,
+    has_words,
+    highlight,
+    result_columns,
+    snippet,
+    terms,
+    text_has_words,
+)
+from .models import Category, Post, Thread
 
-WORD = re.compile(r"\w+", re.UNICODE)
-MAX_TERMS = 8
-
-
-def fold(value: str) -> str:
-    """Lower case without diacritics (ș ş → s, ț ţ → t, ă â → a, î → i)."""
-    decomposed = unicodedata.normalize("NFKD", value or "")
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
-
-
-def terms(query: str) -> list[str]:
-    return list(dict.fromkeys(WORD.findall(fold(query))))[:MAX_TERMS]
+__all__ = ["MAX_TERMS", "SEARCH", "SNIPPET", "fold", "highlight", "search_posts", "search_text",
+           "snippet", "terms"]
 
 
 def search_text(title: str, body: str) -> str:
@@ -71,35 +70,26 @@ def search_posts(query: str, visible_thread_filter, page: int, per_page: int):
     return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
 
 
-#: characters of a result's text shown, and of its Markdown read to find them (a bounded
-#: cost whatever the post's length: the page parses a few hundred characters per result)
-SNIPPET = 300
-SNIPPET_SOURCE = 4 * SNIPPET
+def _threads(query: SearchQuery):
+    """Visible threads whose title, or visible opening post, holds every word."""
+    opening_visible = and_(Post.deleted_dt.is_(None), Post.hidden_dt.is_(None))
+    stmt = (
+        select(*result_columns(
+            ident=Thread.id, title=Thread.title, sort_dt=Thread.last_post_dt,
+            body=case((opening_visible, Post.body), else_=literal("")),
+            city_id=Thread.city_id, words=query.words))
+        .join(Post, and_(Post.thread_id == Thread.id, Post.number == 1))
+        .where(Thread.hidden.is_(False),
+               or_(text_has_words(Thread.title, query.words),
+                   and_(opening_visible, has_words(Post.search_text, query.words))))
+    )
+    if query.city_id:
+        stmt = stmt.where(Thread.city_id == query.city_id)
+    if query.sector:
+        stmt = stmt.join(Category, Category.id == Thread.category_id).where(
+            Category.sector == query.sector)
+    return stmt
 
 
-def snippet(body: str) -> tuple[str, bool]:
-    """The start of a post as plain text (no Markdown marks), and whether more follows."""
-    text = plain_text(body[:SNIPPET_SOURCE])
-    more = len(text) > SNIPPET or len(body) > SNIPPET_SOURCE
-    return text[:SNIPPET], more
-
-
-def highlight(value: str, words: list[str], limit: int | None = None) -> Markup:
-    """``value`` escaped, with every occurrence of the folded ``words`` in <mark>.
-
-    Folding keeps one character per original character here (NFKD then dropping marks maps
-    ă → a), so positions in the folded text are positions in the original."""
-    value = value[:limit] if limit else value
-    folded = "".join(fold(ch)[:1] or ch for ch in value)
-    spans: list[tuple[int, int]] = []
-    for word in words:
-        spans.extend(m.span() for m in re.finditer(re.escape(word), folded))
-    out, last = [], 0
-    for start, end in sorted(spans):
-        if start < last:
-            continue
-        out.append(escape(value[last:start]))
-        out.append(Markup("<mark>%s</mark>") % value[start:end])
-        last = end
-    out.append(escape(value[last:]))
-    return Markup("").join(out)
+SEARCH = [SearchSource("threads", _l("Forum threads"), _threads,
+                       lambda row: url_for("forums.thread", thread_id=row.ident), order=30)]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlalchemy import and_, func, literal_column, or_
 
 from ..extensions import db
-from ..forums.search import terms
+from ..folding import terms
 from .models import Curation, FundingCall, Resource
 
 

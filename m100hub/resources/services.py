@@ -13,7 +13,7 @@ from sqlalchemy import delete
 from ..activity.services import log
 from ..database import insert_on_conflict, utcnow
 from ..extensions import db
-from ..forums.search import fold
+from ..folding import fold
 from ..notifications.kinds import Audience
 from ..notifications.services import notify
 from ..organisations.queries import manager_ids

@@ -51,6 +51,7 @@ with app.app_context():
     facts["home"] = client.get("/").get_data(as_text=True)
     facts["city"] = client.get("/cities/suceava").get_data(as_text=True)
     facts["city_feed"] = client.get("/cities/suceava/feed.atom").get_data(as_text=True)
+    facts["search"] = client.get("/search?q=NOTA+suceava").get_data(as_text=True)
     reporters = [factories.user() for _ in range(3)]
     moderator = factories.person("moderator")
     db.session.commit()
@@ -100,6 +101,7 @@ def test_a_new_feature_joins_by_declaring_itself(tmp_path):
     assert 'class="home-notes"' in facts["home"]  # a section of the home page
     assert "</strong> notes</li>" in facts["home"]  # a figure of the programme
     assert "<title>Note " in facts["city_feed"]  # entries in a city's feed
+    assert 'href="/notes#note-' in facts["search"]  # the hub's search, without diacritics
     assert facts["reports"] == [303, 303, 303]
     assert facts["count"] == 3
     assert facts["hidden"] is True  # the third report hides it, as for posts and comments

@@ -1,7 +1,7 @@
 """A small feature package, as a new capability would be written: the house test
 (tests/house/test_features.py) adds it to an app and finds it in the menu, the beat schedule,
-``flask m100 rerender``, the moderation queue, the demo data, a city's page and feed, and the
-home page (a section and a figure)."""
+``flask m100 rerender``, the moderation queue, the demo data, a city's page and feed, the
+home page (a section and a figure) and the hub's search."""
 
 from flask import Blueprint, render_template
 from flask_babel import lazy_gettext as _l
@@ -19,9 +19,12 @@ from m100hub.features import (
     MenuItem,
     PersonalData,
     Records,
+    SearchQuery,
+    SearchSource,
     Section,
 )
 from m100hub.feeds import Entry
+from m100hub.folding import result_columns, text_has_words
 from m100hub.moderation import Reportable
 from m100hub.text import render_markdown
 
@@ -45,6 +48,14 @@ def _city_entries(city, limit: int) -> list[Entry]:
     notes = db.session.scalars(select(Note).where(Note.city_id == city.id).limit(limit))
     return [Entry(title=f"Note {note.id}", url=f"http://localhost/notes#note-{note.id}",
                   updated=utcnow(), content=note.body_html) for note in notes]
+
+
+def _search(query: SearchQuery):
+    """Visible notes holding the words (folded in the query), for the hub's search."""
+    return select(*result_columns(
+        ident=Note.id, title=Note.body, body=Note.body, sort_dt=Note.created_dt,
+        city_id=Note.city_id, words=query.words,
+    )).where(Note.hidden_dt.is_(None), text_has_words(Note.body, query.words))
 
 
 def _seed(demo: DemoData) -> None:
@@ -84,6 +95,8 @@ feature = Feature(
     figures=[Figure(_l("notes"), lambda: select(func.count(Note.id)).scalar_subquery())],
     feeds=[FeedSource("city", _city_entries)],
     demo=_seed,
+    search=[SearchSource("notes", _l("Notes"), _search,
+                         lambda row: f"/notes#note-{row.ident}")],
     personal_data=PersonalData(
         export=lambda person: [Records("notes", "Notes", [
             {"text": n.body} for n in db.session.scalars(
