@@ -140,6 +140,9 @@ class Feature:
     template_globals: dict[str, Any] = field(default_factory=dict)
     #: what it holds about a person: their data download and their account's deletion
     personal_data: PersonalData | None = None
+    #: its endpoints of the open-data API: flask-smorest blueprints made with
+    #: ``open_data.api_blueprint`` (their schemas make the OpenAPI document)
+    api: list[Any] = field(default_factory=list)
 
 
 @dataclass
@@ -203,6 +206,9 @@ class Registry:
         ones: a forum post on a person, a person on a city); the account's own goes last."""
         for _name, part in reversed(self.personal_data()):
             part.erase(person)
+
+    def api_blueprints(self) -> list:
+        return list(self._each("api"))
 
     def figures(self) -> list[Figure]:
         return self._figures

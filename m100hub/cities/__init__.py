@@ -8,12 +8,12 @@ from ..features import Feature, MarkdownField, MenuItem
 
 bp = Blueprint("cities", __name__, template_folder="templates")
 
-from . import demo, feeds, kinds, sections, views  # noqa: E402,F401
+from . import api, demo, feeds, kinds, sections, views  # noqa: E402,F401
 from .models import City  # noqa: E402
 
 feature = Feature(
     "cities", blueprint=bp, models="m100hub.cities.models",
     menu=[MenuItem("cities.index", _l("Cities"), order=40)],
     markdown=[MarkdownField(City, "summary", "summary_html")],
-    sections=sections.SECTIONS, figures=sections.FIGURES, demo=demo.seed,
+    sections=sections.SECTIONS, figures=sections.FIGURES, demo=demo.seed, api=[api.blp],
 )

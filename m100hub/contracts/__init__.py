@@ -8,7 +8,7 @@ from ..features import Feature, MarkdownField, MenuItem
 
 bp = Blueprint("contracts", __name__, template_folder="templates")
 
-from . import demo, kinds, manage_views, personal_data, sections, views  # noqa: E402,F401
+from . import api, demo, kinds, manage_views, personal_data, sections, views  # noqa: E402,F401
 from .models import Action, ActionUpdate, Contract  # noqa: E402
 
 feature = Feature(
@@ -18,4 +18,5 @@ feature = Feature(
               MarkdownField(Action, "description", "description_html"),
               MarkdownField(ActionUpdate, "body", "body_html")],
     sections=sections.SECTIONS, demo=demo.seed, personal_data=personal_data.PERSONAL_DATA,
+    api=[api.blp],
 )
