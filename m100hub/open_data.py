@@ -63,15 +63,17 @@ class OpenDataApi(Api):
 
 def api_blueprint(name: str, import_name: str, description: str) -> Blueprint:
     """A feature's part of the API: its endpoints are under /api/v1/, rate limited per client
-    and answered with JSON errors."""
+    (one allowance for the whole API)."""
     blp = Blueprint(f"api_{name}", import_name, url_prefix=PREFIX, description=description)
-    blp.register_error_handler(HTTPException, _json_error)
     limiter.shared_limit(_allowed, scope="open-data-api", key_func=get_remote_address,
                          methods=["GET", "HEAD"])(blp)
     return blp
 
 
 def _json_error(error: HTTPException):
+    """flask-smorest's JSON error for the API's addresses (errors.py asks), None elsewhere."""
+    if not request.path.startswith(PREFIX + "/"):
+        return None
     return current_app.extensions["m100_open_data"].handle_http_exception(error)
 
 
@@ -188,6 +190,7 @@ def register(app: Flask, blueprints: list[Blueprint]) -> None:
             "requests (304); requests are rate limited per client address.")}},
     })
     api = app.extensions["m100_open_data"] = OpenDataApi(app)
+    app.extensions["m100_json_errors"] = _json_error
     api.register_converter(SlugConverter, _slug_schema)
     for blp in blueprints:
         api.register_blueprint(blp)

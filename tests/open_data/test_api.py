@@ -155,6 +155,7 @@ def test_bad_arguments_get_a_json_422_and_unknown_rows_a_json_404(client, db):
     missing = _get(client, "/api/v1/events/2147483647")
     assert missing.status_code == 404 and missing.json["code"] == 404
     assert _get(client, "/api/v1/cities/nowhere").json["status"] == "Not Found"
+    assert _get(client, "/api/v1/cities/Y:@").json["code"] == 404  # matches no route
     # the site's own pages keep their HTML error page
     assert "text/html" in _get(client, "/events/2147483647").content_type
 
