@@ -23,7 +23,8 @@ import os
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Flask, current_app, g, request, url_for
+from flask import Blueprint as FlaskBlueprint
+from flask import Flask, current_app, g, render_template, request, url_for
 from flask_limiter.util import get_remote_address
 from flask_smorest import Api, Blueprint
 from marshmallow import Schema, fields, validate
@@ -51,6 +52,15 @@ CORS_HEADERS = {
 }
 RATE_LIMIT_SETTING = "RATE_LIMIT_API"
 RATE_LIMIT_DEFAULT = "120 per minute;3000 per hour"
+
+
+#: the browsable page of the document (Swagger UI, served from static/vendor/)
+pages = FlaskBlueprint("open_data", __name__)
+
+
+@pages.route("/open-data")
+def docs():
+    return render_template("open_data/docs.html")
 
 
 class OpenDataApi(Api):
@@ -195,3 +205,4 @@ def register(app: Flask, blueprints: list[Blueprint]) -> None:
     for blp in blueprints:
         api.register_blueprint(blp)
     app.after_request(_finish)
+    app.register_blueprint(pages)
