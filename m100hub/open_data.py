@@ -19,8 +19,11 @@ The views read public data only, as an anonymous visitor would see it, whoever a
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+from collections.abc import Iterator
 from datetime import UTC, datetime
+from functools import wraps
 from typing import Any
 
 from flask import Blueprint as FlaskBlueprint
@@ -34,7 +37,7 @@ from werkzeug.exceptions import HTTPException
 from .extensions import cache, db, limiter
 from .page_cache import _use_cache
 from .security import limit_in_force
-from .util import MAX_ID, SlugConverter
+from .util import MAX_ID, SlugConverter, csv_response
 
 PREFIX = "/api/v1"
 #: items per page when the client does not say, and at most
@@ -150,6 +153,70 @@ def keyset_page(stmt: Select, key, args: dict, descending: bool = False) -> dict
             "after": getattr(rows[-1], key.key)})
         g.api_next_page = following
     return {"items": rows, "next": following}
+
+
+#: rows read per query of a CSV download
+CSV_BATCH = 500
+
+
+def list_endpoint(blp: Blueprint, path: str, args: type[Schema], item: type[Schema], key, *,
+                  descending: bool = False):
+    """Declare a list of the API: decorates ``listing(args) → select`` (its docstring the
+    operation's summary) and makes of it the JSON list at ``path`` (keyset pages, documented)
+    and its CSV download at ``path.csv`` (every row, the same filters and columns)."""
+    name = item.__name__.removesuffix("Schema")
+
+    def declare(listing):
+        @blp.route(path, endpoint=listing.__name__)
+        @blp.arguments(args, location="query", as_kwargs=False)
+        @blp.response(200, page_schema(item, f"{name}Page"))
+        @wraps(listing)
+        def json_list(arguments):
+            return keyset_page(listing(arguments), key, arguments, descending)
+
+        def csv_list(arguments):
+            schema = item()
+            header = [field.data_key or field_name
+                      for field_name, field in schema.dump_fields.items()]
+            rows = (_csv_row(schema.dump(row), header)
+                    for row in _every_row(listing(arguments), key, descending))
+            return csv_response(header, rows, f"m100-{path.strip('/').replace('/', '-')}.csv")
+
+        csv_list.__doc__ = f"{(listing.__doc__ or '').strip()} Every row, as CSV."
+        blp.route(f"{path}.csv", endpoint=f"{listing.__name__}_csv")(
+            blp.arguments(args(exclude=("after", "limit")), location="query",
+                          as_kwargs=False)(
+                blp.response(200, {"type": "string"}, content_type="text/csv",
+                             description="Every row, as CSV")(csv_list)))
+        return json_list
+
+    return declare
+
+
+def _every_row(stmt: Select, key, descending: bool) -> Iterator:
+    """Every row of ``stmt`` in ``key`` order, read CSV_BATCH at a time."""
+    after = None
+    while True:
+        batch = stmt if after is None else stmt.where(key < after if descending else key > after)
+        rows = list(db.session.scalars(
+            batch.order_by(key.desc() if descending else key).limit(CSV_BATCH)).unique())
+        yield from rows
+        if len(rows) < CSV_BATCH:
+            return
+        after = getattr(rows[-1], key.key)
+
+
+def _csv_row(record: dict, header: list[str]) -> list:
+    """A dumped item as CSV cells: lists of words joined, nested data as JSON."""
+    cells = []
+    for name in header:
+        value = record.get(name)
+        if isinstance(value, list) and all(isinstance(v, str | int) for v in value):
+            value = "; ".join(str(v) for v in value)
+        elif isinstance(value, list | dict):
+            value = json.dumps(value, ensure_ascii=False)
+        cells.append(value)
+    return cells
 
 
 def _first_served(etag: str) -> datetime:

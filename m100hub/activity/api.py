@@ -6,7 +6,7 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from ..open_data import ListArgs, api_blueprint, keyset_page, page_schema
+from ..open_data import ListArgs, api_blueprint, list_endpoint
 from .models import ActivityEntry
 
 blp = api_blueprint("activity", __name__,
@@ -20,7 +20,7 @@ def _target_label(entry: ActivityEntry) -> str | None:
     return entry.target_label
 
 
-class EntrySchema(Schema):
+class ActivitySchema(Schema):
     id = fields.Integer(required=True)
     verb = fields.String(required=True)
     actor = fields.Function(lambda entry: entry.actor.display_name if entry.actor else None,
@@ -40,9 +40,7 @@ class EntryArgs(ListArgs):
     since = fields.AwareDateTime(metadata={"description": "Recorded at or after"})
 
 
-@blp.route("/activity")
-@blp.arguments(EntryArgs, location="query", as_kwargs=False)
-@blp.response(200, page_schema(EntrySchema, "ActivityPage"))
+@list_endpoint(blp, "/activity", EntryArgs, ActivitySchema, ActivityEntry.id, descending=True)
 def activity(args):
     """The public activity log, newest first (``after``: continue with older entries)."""
     stmt = select(ActivityEntry).options(joinedload(ActivityEntry.actor))
@@ -50,4 +48,4 @@ def activity(args):
         stmt = stmt.where(ActivityEntry.verb == args["verb"])
     if args.get("since"):
         stmt = stmt.where(ActivityEntry.created_dt >= args["since"])
-    return keyset_page(stmt, ActivityEntry.id, args, descending=True)
+    return stmt

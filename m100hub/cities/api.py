@@ -6,7 +6,7 @@ from flask import abort
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
-from ..open_data import ListArgs, api_blueprint, keyset_page, page_address, page_schema
+from ..open_data import ListArgs, api_blueprint, list_endpoint, page_address
 from .models import City, MissionStatus
 from .queries import by_slug
 
@@ -28,15 +28,13 @@ class CityListArgs(ListArgs):
     mission_status = fields.String(validate=validate.OneOf([s.value for s in MissionStatus]))
 
 
-@blp.route("/cities")
-@blp.arguments(CityListArgs, location="query", as_kwargs=False)
-@blp.response(200, page_schema(CitySchema, "CityPage"))
+@list_endpoint(blp, "/cities", CityListArgs, CitySchema, City.id)
 def cities(args):
     """Every city, by id."""
     stmt = select(City)
     if args.get("mission_status"):
         stmt = stmt.where(City.mission_status == args["mission_status"])
-    return keyset_page(stmt, City.id, args)
+    return stmt
 
 
 @blp.route("/cities/<slug:slug>")

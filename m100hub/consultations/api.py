@@ -15,9 +15,8 @@ from ..extensions import db
 from ..open_data import (
     ListArgs,
     api_blueprint,
-    keyset_page,
+    list_endpoint,
     page_address,
-    page_schema,
     related_slug,
 )
 from . import permissions, queries, results
@@ -118,15 +117,13 @@ def _announced():
         Consultation.announced_dt.is_not(None))
 
 
-@blp.route("/consultations")
-@blp.arguments(ConsultationArgs, location="query", as_kwargs=False)
-@blp.response(200, page_schema(ConsultationSchema, "ConsultationPage"))
+@list_endpoint(blp, "/consultations", ConsultationArgs, ConsultationSchema, Consultation.id)
 def consultations(args):
     """Announced consultations, by id."""
     stmt = queries.filtered(_announced(), args.get("phase", ""), args.get("sector", ""))
     if args.get("city"):
         stmt = stmt.where(Consultation.city_id == id_of(args["city"]))
-    return keyset_page(stmt, Consultation.id, args)
+    return stmt
 
 
 def _announced_or_404(consultation_id: int) -> Consultation:

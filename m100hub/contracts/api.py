@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from ..cities.queries import id_of
 from ..extensions import db
-from ..open_data import ListArgs, api_blueprint, keyset_page, page_schema, related_slug
+from ..open_data import ListArgs, api_blueprint, list_endpoint, related_slug
 from .models import Action, ActionStatus, Contract, ContractSector, FundingKind, Inventory
 
 blp = api_blueprint("contracts", __name__,
@@ -86,15 +86,13 @@ class InventoryArgs(CityArgs):
     year_to = fields.Integer(validate=validate.Range(min=1990, max=2100))
 
 
-@blp.route("/contracts")
-@blp.arguments(CityArgs, location="query", as_kwargs=False)
-@blp.response(200, page_schema(ContractSchema, "ContractPage"))
+@list_endpoint(blp, "/contracts", CityArgs, ContractSchema, Contract.id)
 def contracts(args):
     """Every city's contract, by id."""
     stmt = select(Contract).options(joinedload(Contract.city))
     if args.get("city"):
         stmt = stmt.where(Contract.city_id == id_of(args["city"]))
-    return keyset_page(stmt, Contract.id, args)
+    return stmt
 
 
 @blp.route("/cities/<slug:slug>/contract")
@@ -108,9 +106,7 @@ def contract(slug):
     return found
 
 
-@blp.route("/actions")
-@blp.arguments(ActionArgs, location="query", as_kwargs=False)
-@blp.response(200, page_schema(ActionSchema, "ActionPage"))
+@list_endpoint(blp, "/actions", ActionArgs, ActionSchema, Action.id)
 def actions(args):
     """The contracts' actions with their funding lines, by id."""
     stmt = select(Action).options(
@@ -123,12 +119,10 @@ def actions(args):
         stmt = stmt.where(Action.sector == args["sector"])
     if args.get("status"):
         stmt = stmt.where(Action.status == args["status"])
-    return keyset_page(stmt, Action.id, args)
+    return stmt
 
 
-@blp.route("/inventories")
-@blp.arguments(InventoryArgs, location="query", as_kwargs=False)
-@blp.response(200, page_schema(InventorySchema, "InventoryPage"))
+@list_endpoint(blp, "/inventories", InventoryArgs, InventorySchema, Inventory.id)
 def inventories(args):
     """The cities' emission inventories (tonnes of CO2 equivalent per sector and year)."""
     stmt = select(Inventory).options(joinedload(Inventory.city))
@@ -140,5 +134,5 @@ def inventories(args):
         stmt = stmt.where(Inventory.year >= args["year_from"])
     if args.get("year_to"):
         stmt = stmt.where(Inventory.year <= args["year_to"])
-    return keyset_page(stmt, Inventory.id, args)
+    return stmt
 

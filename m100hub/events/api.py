@@ -14,9 +14,8 @@ from ..extensions import db
 from ..open_data import (
     ListArgs,
     api_blueprint,
-    keyset_page,
+    list_endpoint,
     page_address,
-    page_schema,
     related_slug,
 )
 from .models import Attendance, Event, EventKind
@@ -65,9 +64,7 @@ def _events():
     return select(Event).options(joinedload(Event.city), joinedload(Event.organisation))
 
 
-@blp.route("/events")
-@blp.arguments(EventArgs, location="query", as_kwargs=False)
-@blp.response(200, page_schema(EventSchema, "EventPage"))
+@list_endpoint(blp, "/events", EventArgs, EventSchema, Event.id)
 def events(args):
     """Events, by id; a time window with ``starts_from`` and ``starts_before``."""
     stmt = filtered(_events(), sector=args.get("sector", ""), kind=args.get("kind", ""))
@@ -77,7 +74,7 @@ def events(args):
         stmt = stmt.where(Event.starts_dt >= args["starts_from"])
     if args.get("starts_before"):
         stmt = stmt.where(Event.starts_dt < args["starts_before"])
-    return keyset_page(stmt, Event.id, args)
+    return stmt
 
 
 @blp.route("/events/<id:event_id>")

@@ -214,3 +214,32 @@ def test_no_ballot_voter_address_meeting_link_draft_or_hidden_result_leaks(clien
     assert "Organizatoare" in text  # a public name, as the log's page shows it
     [entry] = [e for e in _items(client, "/api/v1/activity") if e["verb"] == "event.cancelled"]
     assert entry["actor"] == "Organizatoare" and entry["reason"] == "Ploaie"
+
+
+def test_every_list_downloads_as_csv_with_its_filters_in_batches(client, db, monkeypatch):
+    import csv
+    import io
+
+    from m100hub import open_data
+
+    monkeypatch.setattr(open_data, "CSV_BATCH", 2)  # several batches from a few rows
+    made = _cities(5)
+    response = _get(client, "/api/v1/cities.csv?mission_status=aspiring")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    assert [int(r["id"]) for r in rows][-5:] == made
+    assert {r["mission_status"] for r in rows} == {"aspiring"}
+    contract = cf.contract("suceava")
+    cf.funding(cf.action(contract, title="=HYPERLINK(1)"), programme="PNRR")
+    [action] = csv.DictReader(io.StringIO(_get(client, "/api/v1/actions.csv?city=suceava")
+                                          .get_data(as_text=True)))
+    assert action["title"] == "'=HYPERLINK(1)"  # never a formula in a spreadsheet
+    assert json.loads(action["funding"])[0]["programme"] == "PNRR"
+    cons.consultation("open", sectors=["energy", "transport"], title="Două sectoare")
+    [row] = [r for r in csv.DictReader(io.StringIO(_get(client, "/api/v1/consultations.csv")
+                                                   .get_data(as_text=True)))
+             if r["title"] == "Două sectoare"]
+    assert row["sectors"] == "energy; transport"
+    assert _get(client, "/api/v1/events.csv?kind=party").status_code == 422
+    for path in ("contracts", "inventories", "events", "activity"):
+        assert _get(client, f"/api/v1/{path}.csv").status_code == 200, path

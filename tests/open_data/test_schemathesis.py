@@ -24,6 +24,8 @@ OPERATIONS = {
     "GET /api/v1/consultations", "GET /api/v1/consultations/{consultation_id}",
     "GET /api/v1/consultations/{consultation_id}/results", "GET /api/v1/events",
     "GET /api/v1/events/{event_id}", "GET /api/v1/activity",
+    *(f"GET /api/v1/{name}.csv" for name in ("cities", "contracts", "actions", "inventories",
+                                             "consultations", "events", "activity")),
 }
 
 
