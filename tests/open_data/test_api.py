@@ -243,3 +243,23 @@ def test_every_list_downloads_as_csv_with_its_filters_in_batches(client, db, mon
     assert _get(client, "/api/v1/events.csv?kind=party").status_code == 422
     for path in ("contracts", "inventories", "events", "activity"):
         assert _get(client, f"/api/v1/{path}.csv").status_code == 200, path
+
+
+def test_each_list_page_links_its_data_as_csv_and_json_with_its_filters(client, db):
+    client.set_cookie("lang", "en")
+    pages = {
+        "/consultations?city=suceava&sector=energy&phase=open":
+            "/api/v1/consultations{ext}?phase=open&amp;city=suceava&amp;sector=energy",
+        "/events?city=suceava&kind=webinar": "/api/v1/events{ext}?city=suceava&amp;kind=webinar",
+        "/cities": "/api/v1/cities{ext}", "/activity": "/api/v1/activity{ext}",
+        "/contracts": "/contracts{ext}",
+    }
+    for page, data in pages.items():
+        text = _get(client, page).get_data(as_text=True)
+        for ext, label in ((".csv", "Download CSV"), (".json" if page == "/contracts" else "",
+                                                      "Open data (JSON)")):
+            assert f'href="{data.format(ext=ext)}"' in text, (page, ext)
+            assert label in text
+        for ext in (".csv", ".json" if page == "/contracts" else ""):
+            url = data.format(ext=ext).replace("&amp;", "&")
+            assert _get(client, url).status_code == 200, url
