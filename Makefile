@@ -86,7 +86,7 @@ test: install-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: install-dev
-	@for b in bench/foundation.py bench/forums.py bench/consultations.py bench/events.py bench/signed_in.py bench/fanout.py bench/cities.py bench/pageload.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+	@for b in bench/foundation.py bench/forums.py bench/consultations.py bench/events.py bench/signed_in.py bench/fanout.py bench/cities.py bench/api.py bench/pageload.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 # ruff, the import-linter contract of the feature layers, and mypy (pyproject.toml)
 lint: install-dev

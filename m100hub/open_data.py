@@ -236,7 +236,8 @@ def _finish(response):
     if not request.path.startswith(PREFIX + "/"):
         return response
     response.headers.update(CORS_HEADERS)
-    response.headers["Cache-Control"] = "public, no-cache"
+    # a response to a session stays private (page_cache said so: a cookie may go with it)
+    response.headers.setdefault("Cache-Control", "public, no-cache")
     if g.get("api_next_page"):
         response.headers["Link"] = f'<{g.api_next_page}>; rel="next"'
     if request.method in ("GET", "HEAD") and response.status_code == 200 \

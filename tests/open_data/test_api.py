@@ -263,3 +263,12 @@ def test_each_list_page_links_its_data_as_csv_and_json_with_its_filters(client, 
         for ext in (".csv", ".json" if page == "/contracts" else ""):
             url = data.format(ext=ext).replace("&amp;", "&")
             assert _get(client, url).status_code == 200, url
+
+
+def test_answers_are_public_to_caches_unless_a_session_came_with_the_request(client, db,
+                                                                            login_as):
+    assert _get(client, "/api/v1/cities").headers["Cache-Control"] == "public, no-cache"
+    login_as("citizen")
+    signed_in = _get(client, "/api/v1/cities")
+    assert signed_in.headers["Cache-Control"] == "private, no-store"
+    assert signed_in.status_code == 200 and "ETag" in signed_in.headers
