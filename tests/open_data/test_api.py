@@ -272,3 +272,17 @@ def test_answers_are_public_to_caches_unless_a_session_came_with_the_request(cli
     signed_in = _get(client, "/api/v1/cities")
     assert signed_in.headers["Cache-Control"] == "private, no-store"
     assert signed_in.status_code == 200 and "ETag" in signed_in.headers
+
+
+def test_every_role_reads_what_a_visitor_reads(client, db, login_as):
+    """The API answers the same to everyone: an admin or the city's official signed in sees
+    no draft and no result that is not public yet (nor a running tally)."""
+    cons.consultation("draft", title="Ciornă a primăriei")
+    running = cons.consultation("open", title="Vot în curs")
+    visitor = _items(client, "/api/v1/consultations?limit=100")
+    for role in ("citizen", "official", "moderator", "admin"):
+        login_as(role)
+        seen = _items(client, "/api/v1/consultations?limit=100")
+        assert seen == visitor, role
+        assert "Ciornă a primăriei" not in {c["title"] for c in seen}
+        assert _get(client, f"/api/v1/consultations/{running.id}/results").status_code == 404
