@@ -35,7 +35,7 @@ from sqlalchemy import Select
 from werkzeug.exceptions import HTTPException
 
 from .extensions import cache, db, limiter
-from .page_cache import _use_cache
+from .page_cache import _use_cache, anonymous_page
 from .security import limit_in_force
 from .util import MAX_ID, SlugConverter, csv_response
 
@@ -62,6 +62,7 @@ pages = FlaskBlueprint("open_data", __name__)
 
 
 @pages.route("/open-data")
+@anonymous_page
 def docs():
     return render_template("open_data/docs.html")
 
