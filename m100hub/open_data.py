@@ -105,6 +105,12 @@ class ListArgs(Schema):
                            metadata={"description": f"Items per page, 1–{MAX_LIMIT}."})
 
 
+def city_arg() -> fields.Field:
+    """The ``city`` filter: a city's slug (nothing else can name one)."""
+    return fields.String(validate=validate.Regexp(f"^{SlugConverter.regex}$"),
+                         metadata={"description": "A city's slug"})
+
+
 def page_schema(item: type[Schema], name: str) -> type[Schema]:
     """The schema of a list's page: its items and the address of the next page (null on the
     last)."""

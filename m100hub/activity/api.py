@@ -36,7 +36,7 @@ class ActivitySchema(Schema):
 
 
 class EntryArgs(ListArgs):
-    verb = fields.String(validate=validate.Length(max=50))
+    verb = fields.String(validate=validate.Regexp(r"^[a-z_.]{1,50}$"))
     since = fields.AwareDateTime(metadata={"description": "Recorded at or after"})
 
 

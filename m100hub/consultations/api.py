@@ -15,6 +15,7 @@ from ..extensions import db
 from ..open_data import (
     ListArgs,
     api_blueprint,
+    city_arg,
     list_endpoint,
     page_address,
     related_slug,
@@ -59,7 +60,7 @@ class ConsultationSchema(Schema):
 
 
 class ConsultationArgs(ListArgs):
-    city = fields.String(validate=validate.Length(max=160), metadata={"description": "slug"})
+    city = city_arg()
     sector = fields.String(validate=validate.OneOf([s.value for s in ClimateSector]))
     phase = fields.String(validate=validate.OneOf(queries.PHASE_FILTERS))
 

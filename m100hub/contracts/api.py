@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from ..cities.queries import id_of
 from ..extensions import db
-from ..open_data import ListArgs, api_blueprint, list_endpoint, related_slug
+from ..open_data import ListArgs, api_blueprint, city_arg, list_endpoint, related_slug
 from .models import Action, ActionStatus, Contract, ContractSector, FundingKind, Inventory
 
 blp = api_blueprint("contracts", __name__,
@@ -72,7 +72,7 @@ class InventorySchema(Schema):
 
 
 class CityArgs(ListArgs):
-    city = fields.String(validate=validate.Length(max=160), metadata={"description": "slug"})
+    city = city_arg()
 
 
 class ActionArgs(CityArgs):

@@ -14,6 +14,7 @@ from ..extensions import db
 from ..open_data import (
     ListArgs,
     api_blueprint,
+    city_arg,
     list_endpoint,
     page_address,
     related_slug,
@@ -53,7 +54,7 @@ class EventSchema(Schema):
 
 
 class EventArgs(ListArgs):
-    city = fields.String(validate=validate.Length(max=160), metadata={"description": "slug"})
+    city = city_arg()
     sector = fields.String(validate=validate.OneOf([s.value for s in ClimateSector]))
     kind = fields.String(validate=validate.OneOf([k.value for k in EventKind]))
     starts_from = fields.AwareDateTime(metadata={"description": "Starting at or after"})
