@@ -39,12 +39,18 @@ install: $(VENV)/.installed frontend translations
 install-dev: $(VENV)/.installed-dev frontend translations
 
 # Front-end packages from npm, copied into an ignored static/vendor/.
-frontend: m100hub/static/vendor/socket.io.min.js
+frontend: m100hub/static/vendor/socket.io.min.js m100hub/static/vendor/swagger-ui/swagger-ui-bundle.js
 
 m100hub/static/vendor/socket.io.min.js: package.json
 	npm install --no-audit --no-fund --silent
 	mkdir -p m100hub/static/vendor
 	cp node_modules/socket.io-client/dist/socket.io.min.js m100hub/static/vendor/
+
+# Swagger UI, the open-data page's browsable reference of the API
+m100hub/static/vendor/swagger-ui/swagger-ui-bundle.js: m100hub/static/vendor/socket.io.min.js
+	mkdir -p m100hub/static/vendor/swagger-ui
+	cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui.css \
+		node_modules/swagger-ui-dist/LICENSE m100hub/static/vendor/swagger-ui/
 
 translations:
 	$(BIN)/pybabel -q compile -d m100hub/translations
@@ -80,7 +86,7 @@ test: install-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: install-dev
-	@for b in bench/foundation.py bench/forums.py bench/consultations.py bench/events.py bench/signed_in.py bench/fanout.py bench/cities.py bench/resources.py bench/pageload.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+	@for b in bench/foundation.py bench/forums.py bench/consultations.py bench/events.py bench/signed_in.py bench/fanout.py bench/cities.py bench/resources.py bench/api.py bench/pageload.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 # ruff, the import-linter contract of the feature layers, and mypy (pyproject.toml)
 lint: install-dev

@@ -11,6 +11,7 @@ from . import (
     errors,
     features,
     i18n,
+    open_data,
     page_cache,
     security,
     static_files,
@@ -52,6 +53,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     registry = features.install(
         app, features.load([*FEATURES, *app.config.get("EXTRA_FEATURES", ())]))
     celery_init_app(app, registry)
+    open_data.register(app, registry.api_blueprints())  # every feature's API endpoints
     security.register(app)
     page_cache.register(app)  # the anonymous page cache and Cache-Control headers
     static_files.register(app)  # fingerprinted static addresses, compressed responses

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, flash, g, redirect, render_template, request, url_for
+from flask import Flask, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import AnonymousUserMixin
 from flask_wtf.csrf import CSRFError
@@ -38,6 +38,10 @@ def render_error(code: int, detail: str | None = None):
 
 
 def _http_error(exc: HTTPException):
+    # a part of the site that answers in JSON (the open-data API) words its own errors
+    answer = current_app.extensions.get("m100_json_errors")
+    if answer is not None and (response := answer(exc)) is not None:
+        return response
     code = exc.code or 500
     detail = None
     if code == 403 and exc.description == "unconfirmed":

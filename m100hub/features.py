@@ -225,6 +225,9 @@ class Feature:
     linkables: list[Linkable] = field(default_factory=list)
     #: what it adds to the hub's search
     search: list[SearchSource] = field(default_factory=list)
+    #: its endpoints of the open-data API: flask-smorest blueprints made with
+    #: ``open_data.api_blueprint`` (their schemas make the OpenAPI document)
+    api: list[Any] = field(default_factory=list)
 
 
 @dataclass
@@ -307,6 +310,9 @@ class Registry:
 
     def search_sources(self) -> list[SearchSource]:
         return self._search
+
+    def api_blueprints(self) -> list:
+        return list(self._each("api"))
 
     def figures(self) -> list[Figure]:
         return self._figures

@@ -8,7 +8,7 @@ from ..features import Feature, MarkdownField, MenuItem
 
 bp = Blueprint("cities", __name__, template_folder="templates")
 
-from . import demo, feeds, kinds, search, sections, views  # noqa: E402,F401
+from . import api, demo, feeds, kinds, search, sections, views  # noqa: E402,F401
 from .models import City  # noqa: E402
 
 feature = Feature(
@@ -16,4 +16,5 @@ feature = Feature(
     menu=[MenuItem("cities.index", _l("Cities"), order=40)],
     markdown=[MarkdownField(City, "summary", "summary_html")],
     sections=sections.SECTIONS, figures=sections.FIGURES, demo=demo.seed, search=search.SEARCH,
+    api=[api.blp],
 )

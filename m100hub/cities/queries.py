@@ -23,3 +23,8 @@ def city_choices(none_label: str | None = None) -> list[tuple[int, str]]:
     rows = db.session.execute(select(City.id, City.name).order_by(City.name)).all()
     choices = [(row.id, row.name) for row in rows]
     return ([(0, none_label)] if none_label is not None else []) + choices
+
+
+def id_of(slug: str):
+    """The city's id as a scalar subquery, for filtering other tables by a city's slug."""
+    return select(City.id).where(City.slug == slug).scalar_subquery()

@@ -8,6 +8,7 @@ from ..features import Feature, MarkdownField, MenuItem
 bp = Blueprint("consultations", __name__, template_folder="templates")
 
 from . import (  # noqa: E402,F401
+    api,
     demo,
     feeds,
     kinds,
@@ -40,4 +41,5 @@ feature = Feature(
     # the discussion's templates ask the same rules as the views
     template_globals={"comment_rules": permissions},
     personal_data=personal_data.PERSONAL_DATA, linkables=links.LINKABLES, search=search.SEARCH,
+    api=[api.blp],
 )

@@ -53,18 +53,26 @@ def listing(page: int, phase: str = "", city_id: int | None = None, sector: str 
         visible = true()
     elif city_ids:
         visible = or_(visible, Consultation.city_id.in_(city_ids))
-    stmt = select(Consultation).options(joinedload(Consultation.city)).where(visible)
-    if phase in PHASE_FILTERS:
-        stmt = stmt.where(Consultation.announced_dt.is_not(None), _phase_condition(phase, now))
+    stmt = filtered(select(Consultation).options(joinedload(Consultation.city)).where(visible),
+                    phase, sector, now)
     if city_id:
         stmt = stmt.where(Consultation.city_id == city_id)
-    if sector:
-        # sectors is a short JSON list of words; a quoted match is exact and portable
-        stmt = stmt.where(db.cast(Consultation.sectors, db.String).contains(f'"{sector}"'))
     rank = case((Consultation.announced_dt.is_(None), 0),
                 (_phase_condition("open", now), 1), (Consultation.opens_dt > now, 2), else_=3)
     stmt = stmt.order_by(rank, Consultation.closes_dt.desc(), Consultation.id.desc())
     return paginate(stmt, page, PER_PAGE)
+
+
+def filtered(stmt, phase: str = "", sector: str = "", now=None):
+    """``stmt`` of the consultations in a phase ("open", "upcoming", "closed": announced ones)
+    and about a sector, when asked."""
+    if phase in PHASE_FILTERS:
+        stmt = stmt.where(Consultation.announced_dt.is_not(None),
+                          _phase_condition(phase, now or utcnow()))
+    if sector:
+        # sectors is a short JSON list of words; a quoted match is exact and portable
+        stmt = stmt.where(db.cast(Consultation.sectors, db.String).contains(f'"{sector}"'))
+    return stmt
 
 
 def consultation(consultation_id: int) -> Consultation | None:

@@ -8,7 +8,17 @@ from ..features import Feature, MarkdownField, MenuItem
 
 bp = Blueprint("contracts", __name__, template_folder="templates")
 
-from . import commitment_views, demo, kinds, links, manage_views, personal_data, sections, views  # noqa: E402,F401
+from . import (  # noqa: E402,F401
+    api,
+    commitment_views,
+    demo,
+    kinds,
+    links,
+    manage_views,
+    personal_data,
+    sections,
+    views,
+)
 from .models import Action, ActionUpdate, Contract  # noqa: E402
 
 feature = Feature(
@@ -18,5 +28,5 @@ feature = Feature(
               MarkdownField(Action, "description", "description_html"),
               MarkdownField(ActionUpdate, "body", "body_html")],
     sections=sections.SECTIONS, card_parts=sections.CARD_PARTS, demo=demo.seed,
-    personal_data=personal_data.PERSONAL_DATA,
+    personal_data=personal_data.PERSONAL_DATA, api=[api.blp],
 )

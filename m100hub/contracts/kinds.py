@@ -27,10 +27,13 @@ register_kind("contract_action_status", lambda p: _(
 
 register_kind("contract_linked_action_status", lambda p: _(
     "“%(title)s” in %(city)s, which what you took part in informed, is now: %(status)s.",
-    city=p["city"], title=p["title"], status=ActionStatus(p["status"]).label), _action_url)
+    city=p["city"], title=p["title"], status=ActionStatus(p["status"]).label), _action_url,
+    label=_l("Status changes of actions that what you took part in informed"),
+    email=Delivery.DAILY)
 register_kind("contract_input_linked", lambda p: _(
     "You said, %(city)s did: “%(item)s” informed the action “%(title)s”.", city=p["city"],
-    item=p["item"], title=p["title"]), _action_url)
+    item=p["item"], title=p["title"]), _action_url,
+    label=_l("What you took part in informed a city's climate action"), email=Delivery.DAILY)
 
 def _commitments_url(payload: dict) -> str:
     return url_for("contracts.contract", slug=payload["city_slug"], _anchor="commitments")
@@ -38,10 +41,12 @@ def _commitments_url(payload: dict) -> str:
 
 register_kind("contract_commitment_accepted", lambda p: _(
     "%(city)s accepted your organisation's commitment “%(pledge)s”.", city=p["city"],
-    pledge=p["pledge"]), _commitments_url)
+    pledge=p["pledge"]), _commitments_url,
+    label=_l("Answers to your organisation's climate commitments"), email=Delivery.IMMEDIATE)
 register_kind("contract_commitment_declined", lambda p: _(
     "%(city)s declined your organisation's commitment “%(pledge)s”: %(reason)s",
-    city=p["city"], pledge=p["pledge"], reason=p["reason"]), _commitments_url)
+    city=p["city"], pledge=p["pledge"], reason=p["reason"]), _commitments_url,
+    label=_l("Answers to your organisation's climate commitments"), email=Delivery.IMMEDIATE)
 
 register_verb("contract_created", lambda f: _(
     "started the climate contract of %(target)s", target=f["target"]))

@@ -141,6 +141,10 @@ class Action(TimestampMixin, Model):
     updated_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     organisation: Mapped[Organisation | None] = relationship("Organisation", lazy="raise")
+    #: the open-data API's reads (eager loads only)
+    contract: Mapped[Contract] = relationship("Contract", lazy="raise")
+    funding_lines: Mapped[list[FundingLine]] = relationship(
+        "FundingLine", lazy="raise", order_by="FundingLine.id", viewonly=True)
 
 
 class ActionUpdate(TimestampMixin, Model):
@@ -202,6 +206,8 @@ class Inventory(TimestampMixin, Model):
     tco2e: Mapped[int] = mapped_column(BigInteger)
     #: where the figure comes from (a report, a link)
     source: Mapped[str] = mapped_column(String(300), default="")
+
+    city: Mapped[City] = relationship("City", lazy="raise")
 
 
 class Follower(OnePerPersonMixin, Model):

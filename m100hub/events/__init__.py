@@ -7,7 +7,7 @@ from ..features import Feature, MarkdownField, MenuItem
 
 bp = Blueprint("events", __name__, template_folder="templates")
 
-from . import demo, feeds, kinds, manage_views, personal_data, search, sections, views  # noqa: E402,F401
+from . import api, demo, feeds, kinds, manage_views, personal_data, search, sections, views  # noqa: E402,F401
 from .models import Event  # noqa: E402
 
 feature = Feature(
@@ -20,4 +20,5 @@ feature = Feature(
     rate_limits={"RATE_LIMIT_REGISTER": "10 per minute;100 per hour"},
     sections=sections.SECTIONS, feeds=sections.FEEDS, demo=demo.seed,
     personal_data=personal_data.PERSONAL_DATA, search=search.SEARCH,
+    api=[api.blp],
 )

@@ -20,7 +20,7 @@ PER_PAGE = 20
 ATTENDEES_PER_PAGE = 100
 
 
-def _filtered(stmt, city_id=None, sector="", kind=""):
+def filtered(stmt, city_id=None, sector="", kind=""):
     if city_id:
         stmt = stmt.where(Event.city_id == city_id)
     if sector:
@@ -34,7 +34,7 @@ def _filtered(stmt, city_id=None, sector="", kind=""):
 def listing(page: int, when: str = "upcoming", city_id=None, sector="", kind=""):
     """Upcoming (and running) events soonest first, or past events latest first."""
     now = utcnow()
-    stmt = _filtered(select(Event).options(joinedload(Event.city)), city_id, sector, kind)
+    stmt = filtered(select(Event).options(joinedload(Event.city)), city_id, sector, kind)
     if when == "past":
         stmt = stmt.where(Event.ends_dt <= now).order_by(Event.starts_dt.desc(), Event.id)
     else:
@@ -44,7 +44,7 @@ def listing(page: int, when: str = "upcoming", city_id=None, sector="", kind="")
 
 def between(start: datetime, end: datetime, city_id=None, sector="", kind="") -> list[Event]:
     """Events starting in [start, end): a month of the calendar view."""
-    stmt = _filtered(select(Event).where(Event.starts_dt >= start, Event.starts_dt < end)
+    stmt = filtered(select(Event).where(Event.starts_dt >= start, Event.starts_dt < end)
                      .order_by(Event.starts_dt, Event.id), city_id, sector, kind)
     return list(db.session.scalars(stmt))
 

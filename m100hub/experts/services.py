@@ -126,7 +126,7 @@ def send_message(sender: User, recipient: User, body: str,
     db.session.flush()
     notify([recipient.id], "expert_message", target=message, actor=sender,
            payload={"message_id": message.id, "sender": sender.display_name})
-    mail.send_after_commit(mail.compose(
+    mail.queue(mail.compose(
         recipient.email, _l("%(name)s wrote to you on M100 Hub", name=sender.display_name),
         "expert_message", recipient.locale, recipient=recipient, sender=sender, body=body,
         link=absolute_url("experts.message", message_id=message.id)))

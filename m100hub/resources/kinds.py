@@ -2,10 +2,11 @@
 
 from flask import url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import literal, or_, select
 
 from ..activity.verbs import register_verb
-from ..notifications.kinds import register_audience, register_kind
+from ..notifications.kinds import Delivery, register_audience, register_kind
 from .models import CallApplicant, CallSector, FundingFollow
 
 
@@ -30,13 +31,15 @@ def call_followers(call_id: int):
 register_audience("funding_call_followers", call_followers)
 
 register_kind("funding_call_new", lambda p: _(
-    "A new funding call matches what you follow: “%(title)s”.", title=p["title"]), _call_url)
+    "A new funding call matches what you follow: “%(title)s”.", title=p["title"]), _call_url,
+    label=_l("New funding calls matching what you follow"), email=Delivery.DAILY)
 register_kind("funding_deadline", lambda p: _(
     "Less than %(days)s days left to apply to “%(title)s”.", days=p["days"], title=p["title"]),
-    _call_url)
+    _call_url, label=_l("Deadlines of funding calls you follow"), email=Delivery.IMMEDIATE)
 register_kind("practice_replication", lambda p: _(
     "%(city)s wants to replicate your good practice “%(title)s”.", city=p["city"],
-    title=p["title"]), _resource_url)
+    title=p["title"]), _resource_url,
+    label=_l("Cities that want to replicate your good practice"), email=Delivery.IMMEDIATE)
 
 register_verb("resource_suggested", lambda f: _(
     "suggested “%(target)s” for the resources library", target=f["target"]))

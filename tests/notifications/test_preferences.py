@@ -69,3 +69,10 @@ def test_one_persons_choice_is_theirs_alone(client, db, login_as):
     login_as("citizen")
     client.post("/notifications/preferences", data={"forum_reply": "off"})
     assert saved(db, other) == {}
+
+
+def test_every_kind_of_every_feature_names_itself_for_the_preferences_page(app):
+    """A kind without a label would show its code name ("funding_deadline") to people: each
+    feature's kinds.py gives every kind a label and a default delivery."""
+    unnamed = sorted(name for name, kind in KINDS.items() if not kind.label)
+    assert unnamed == []
