@@ -16,7 +16,7 @@ from ..page_cache import anonymous_page
 from ..permissions import confirmed_required
 from ..security import limit, person_or_address
 from ..util import choice_arg, page_arg
-from . import bp, permissions, queries, services, voting
+from . import bp, permissions, queries, services, timeline, voting
 from .counting import decode
 from .forms import CommentForm
 from .models import Consultation, Phase
@@ -80,7 +80,7 @@ def _render_show(consultation: Consultation, comment_form: CommentForm | None = 
         if viewer else {},
         comment_form=comment_form,
         following=viewer is not None and queries.follows(viewer, consultation.id),
-        can=can, Phase=Phase)
+        can=can, Phase=Phase, steps=timeline.steps(consultation))
 
 
 def _abilities(consultation: Consultation) -> dict:
