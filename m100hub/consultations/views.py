@@ -220,14 +220,6 @@ def _option_title(question, option_id: int) -> str:
     return next((o.title for o in question.options if o.id == option_id), "?")
 
 
-def _sector_label(value: str) -> str:
-    try:
-        return ClimateSector(value).label
-    except ValueError:
-        return value
-
-
 @bp.context_processor
 def template_helpers() -> dict:
-    return {"decode_choices": _decode_choices, "option_title": _option_title,
-            "sector_label": _sector_label}
+    return {"decode_choices": _decode_choices, "option_title": _option_title}
