@@ -10,8 +10,10 @@ Then:
   cookie carries a CSRF token made by the app's own ``generate_csrf`` (no sign-in: hashing
   1,000 passwords would be the benchmark). Afterwards the tallies are compared with the
   ballots stored (``totals_ok``), and the participant counter with the participants;
-- the results page at 20,000 and at 100 ballots, side by side with the minimal page;
-- SQL queries of the list, the consultation page and the results page at both sizes.
+- the results page and the participation statistics at 20,000 and at 100 ballots, side by
+  side with the minimal page;
+- SQL queries of the list, the consultation page, the results page and the participation
+  statistics at both sizes.
 Prints one JSON line; exits non-zero when totals are wrong or query counts grow with the data.
 """
 
@@ -204,11 +206,13 @@ def add_ballots(app, consultation_id: int, voters: dict[int, list], rng: random.
         )
         everyone = sorted({user_id for people in voters.values() for user_id, _ in people})
         for model in (Participant, Follower):
+            # spread over the day since the opening (the participation page counts by hour)
             db.session.execute(
                 insert(model),
                 [
-                    {"consultation_id": consultation_id, "user_id": user_id, "created_dt": now}
-                    for user_id in everyone
+                    {"consultation_id": consultation_id, "user_id": user_id,
+                     "created_dt": now - timedelta(minutes=n * 7 % 1380)}
+                    for n, user_id in enumerate(everyone)
                 ],
             )
         db.session.execute(
@@ -264,6 +268,7 @@ def seed(app, consultations: int, ballots: int, rng: random.Random) -> dict[str,
         "list": "/consultations",
         "consultation": base,
         "results": f"{base}/results",
+        "participation": f"{base}/participation",
         "vote": f"{base}/questions/{questions[0]}/vote",
         "id": str(consultation_id),
     }
@@ -413,12 +418,17 @@ def main() -> None:
     from m100hub.consultations import queries
 
     small = seed(app, 8, SMALL, rng)
-    queries_small = query_counts(app, {k: small[k] for k in ("list", "consultation", "results")})
+    measured = ("list", "consultation", "results", "participation")
+    queries_small = query_counts(app, {k: small[k] for k in measured})
     large = seed(app, CONSULTATIONS - 8, LARGE, rng)
-    queries_large = query_counts(app, {k: large[k] for k in ("list", "consultation", "results")})
+    queries_large = query_counts(app, {k: large[k] for k in measured})
     seconds = float(os.environ.get("BENCH_SECONDS", "5"))
     pages = against_minimal(
-        env, {f"results_{LARGE}": large["results"], f"results_{SMALL}": small["results"]}, seconds
+        env,
+        {f"results_{LARGE}": large["results"], f"results_{SMALL}": small["results"],
+         f"participation_{LARGE}": large["participation"],
+         f"participation_{SMALL}": small["participation"]},
+        seconds,
     )
 
     consultation_id = int(large["id"])

@@ -285,6 +285,21 @@ def _check_options(option_ids: Sequence[int]) -> list[int]:
     return ids
 
 
+def small_groups(counts: dict[str, int], minimum: int) -> set[str]:
+    """The groups (sectors, cities…) to show only together: each with between 1 and
+    ``minimum - 1`` people, and, while those together are still fewer than ``minimum``, the
+    smallest group otherwise shown (else the group is the total less the groups shown, and
+    shows the same). Groups of nobody reveal nothing and stay."""
+    merged = {group for group, n in counts.items() if 0 < n < minimum}
+    if not merged:
+        return merged
+    shown = sorted((g for g, n in counts.items() if n and g not in merged),
+                   key=lambda g: (counts[g], g))
+    while sum(counts[g] for g in merged) < minimum and shown:
+        merged.add(shown.pop(0))
+    return merged
+
+
 def merge_small_sectors(result: QuestionResult, minimum: int) -> QuestionResult:
     """The result with every sector that cast between 1 and ``minimum - 1`` ballots shown
     only inside one group, OTHER: sectors are public on profiles, so a sector of one voter
@@ -292,13 +307,9 @@ def merge_small_sectors(result: QuestionResult, minimum: int) -> QuestionResult:
     ballots, the smallest sector still shown joins it too (else the group is the total less
     the sectors shown, and shows the same). Sectors without a ballot reveal nothing and stay."""
     counts = result.ballots_by_sector
-    merged = {sector for sector, n in counts.items() if 0 < n < minimum}
+    merged = small_groups(counts, minimum)
     if not merged:
         return result
-    shown = sorted((s for s, n in counts.items() if n and s not in merged),
-                   key=lambda s: (counts[s], s))
-    while sum(counts[s] for s in merged) < minimum and shown:
-        merged.add(shown.pop(0))
 
     def fold(by_sector: dict[str, int]) -> dict[str, int]:
         kept = {s: n for s, n in by_sector.items() if s not in merged}

@@ -1,4 +1,5 @@
-"""Results of a consultation: the page with charts and tables, CSV and JSON exports."""
+"""Results of a consultation: the page with charts and tables, CSV and JSON exports; and the
+participation statistics, public in every phase (counts of people, never choices)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from flask_login import current_user
 
 from ..page_cache import anonymous_page
 from ..util import csv_response
-from . import bp, permissions, queries, results
+from . import bp, permissions, queries, results, statistics
 from .views import consultation_or_404
 
 
@@ -39,3 +40,14 @@ def results_csv(consultation_id):
     consultation, answered = _results_or_404(consultation_id)
     return csv_response(results.CSV_HEADER, results.csv_rows(answered),
                         f"consultation-{consultation.id}-results.csv")
+
+
+@bp.route("/consultations/<id:consultation_id>/participation")
+@anonymous_page
+def statistics_page(consultation_id):
+    consultation = consultation_or_404(consultation_id)
+    minimum = current_app.config["RESULTS_MIN_CELL"]
+    return render_template("consultations/statistics.html", consultation=consultation,
+                           stats=statistics.compute(consultation, minimum), minimum=minimum,
+                           can_see_results=permissions.can_see_results(current_user,
+                                                                       consultation))

@@ -16,7 +16,7 @@ from ..page_cache import anonymous_page
 from ..permissions import confirmed_required
 from ..security import limit, person_or_address
 from ..util import choice_arg, page_arg
-from . import bp, permissions, queries, services, voting
+from . import bp, permissions, queries, services, timeline, voting
 from .counting import decode
 from .forms import CommentForm
 from .models import Consultation, Phase
@@ -80,7 +80,7 @@ def _render_show(consultation: Consultation, comment_form: CommentForm | None = 
         if viewer else {},
         comment_form=comment_form,
         following=viewer is not None and queries.follows(viewer, consultation.id),
-        can=can, Phase=Phase)
+        can=can, Phase=Phase, steps=timeline.steps(consultation))
 
 
 def _abilities(consultation: Consultation) -> dict:
@@ -220,14 +220,6 @@ def _option_title(question, option_id: int) -> str:
     return next((o.title for o in question.options if o.id == option_id), "?")
 
 
-def _sector_label(value: str) -> str:
-    try:
-        return ClimateSector(value).label
-    except ValueError:
-        return value
-
-
 @bp.context_processor
 def template_helpers() -> dict:
-    return {"decode_choices": _decode_choices, "option_title": _option_title,
-            "sector_label": _sector_label}
+    return {"decode_choices": _decode_choices, "option_title": _option_title}

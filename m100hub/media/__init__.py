@@ -10,7 +10,8 @@ from ..features import Feature
 bp = Blueprint("media", __name__)
 
 from . import views  # noqa: E402,F401
-from .templating import avatar, picture  # noqa: E402
+from .templating import avatar, picture, share_image  # noqa: E402
 
 feature = Feature("media", blueprint=bp, models="m100hub.media.models",
-                  template_globals={"picture": picture, "avatar": avatar})
+                  template_globals={"picture": picture, "avatar": avatar,
+                                    "share_image": share_image})

@@ -1,10 +1,14 @@
-"""Template globals: an image's <img> in the size a place needs, and a person's avatar."""
+"""Template globals: an image's <img> in the size a place needs, a person's avatar, and the
+picture a shared link shows (Open Graph)."""
 
 from __future__ import annotations
 
 from flask import url_for
+from flask_babel import gettext as _
 from markupsafe import Markup
 
+from ..static_files import fingerprinted
+from ..util import absolute_url
 from .models import StoredImage
 
 #: dark backgrounds on which white initials meet the 4.5:1 contrast
@@ -27,6 +31,32 @@ def picture(image: StoredImage | None, sizes: str = "(max-width: 40rem) 100vw, 4
         image_url(image, "small"), image_url(image, "small"), image.small_width,
         image_url(image, "large"), image.width, sizes, image.small_width, image.small_height,
         image.alt, class_, "eager" if eager else "lazy")
+
+
+#: the site's own share image (scripts/share_image.py draws it)
+SHARE_IMAGE, SHARE_WIDTH, SHARE_HEIGHT = "img/share.png", 1200, 630
+
+
+def share_image(image: StoredImage | None = None, alt: str = "") -> Markup:
+    """The og:image tags of a page: its picture (the large rendition, under BASE_URL: a link
+    is shared outside the site) with its size and text alternative (``alt`` when the image
+    has none), else the site's share image."""
+    if image is None:
+        url, kind = absolute_url("static", filename=fingerprinted(SHARE_IMAGE)), "image/png"
+        width, height = SHARE_WIDTH, SHARE_HEIGHT
+        alt = _("M100 Hub: climate-neutral and smart cities, Romania's M100 mission")
+    else:
+        url = absolute_url("media.image", image_id=image.id, size="large",
+                           version=image.version)
+        kind, width, height, alt = "image/webp", image.width, image.height, image.alt or alt
+    return Markup(
+        '<meta property="og:image" content="{}">\n'
+        '  <meta property="og:image:type" content="{}">\n'
+        '  <meta property="og:image:width" content="{}">\n'
+        '  <meta property="og:image:height" content="{}">\n'
+        '  <meta property="og:image:alt" content="{}">\n'
+        '  <meta name="twitter:card" content="summary_large_image">').format(
+        url, kind, width, height, alt)
 
 
 def initials(name: str) -> str:

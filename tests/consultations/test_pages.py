@@ -199,7 +199,11 @@ def test_consultation_page_for_an_anonymous_reader(client, db):
     assert "<h1>Piste noi</h1>" in text
     assert "<strong>2027</strong>" in text
     assert "<script>alert(1)" not in response.get_data(as_text=True)
-    assert 'href="/cities/suceava"' in text and "Energy, Transport" in text
+    assert 'href="/cities/suceava"' in text
+    # the sectors as tags, each led by its (decorative) icon
+    assert re.search(r'<span class="tag sector-tag"><svg class="icon" aria-hidden="true" '
+                     r'focusable="false"><use href="[^"]*#energy"></use></svg>Energy</span>', text)
+    assert "#transport\"></use></svg>Transport</span>" in text
     # 10:00 UTC is noon in Bucharest (winter, UTC+2); the machine-readable time stays UTC
     opening = re.search(r'<time datetime="2026-01-15T10:00:00\+00:00">([^<]*)</time>', text)
     assert opening and "12:00" in opening.group(1) and "10:00" not in opening.group(1)

@@ -12,13 +12,14 @@ that a real request would have to load. Run with ``-s`` to see the figures.
 from __future__ import annotations
 
 import itertools
+from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from m100hub.accounts.models import User
 from m100hub.consultations import participation, queries
-from m100hub.consultations.models import Comment, Consultation, Proposal
+from m100hub.consultations.models import Comment, Consultation, Participant, Proposal
 from m100hub.database import utcnow
 from m100hub.extensions import db as _db
 from m100hub.moderation import services as moderation
@@ -42,6 +43,8 @@ BOUNDS = {
     ("results", "anonymous (published)"): 4,
     ("results.json", "anonymous"): 4,
     ("results.csv", "anonymous"): 4,
+    ("participation", "anonymous"): 4,
+    ("participation", "citizen"): 6,
     ("proposals", "anonymous"): 3,
     ("proposals", "citizen"): 6,
     ("proposal", "anonymous"): 5,
@@ -310,6 +313,35 @@ def test_results_do_not_grow_with_ballots(measure, viewer, authors):
         assert_flat(f"results.{kind}", "anonymous", small[kind], large[kind])
     for counter in large.values():
         assert not [s for s in counter.statements if "consultation_ballots" in s], counter
+
+
+@pytest.mark.parametrize("who", ["anonymous", "citizen"])
+def test_participation_statistics(measure, viewer, authors, app, monkeypatch, who):
+    """At 5 and at 200 voters (of every sector, some with a home city, on several days):
+    the same queries, none of them reading ballots."""
+    monkeypatch.setitem(app.config, "RESULTS_MIN_CELL", 2)
+    viewer(who)
+    consultation_id = open_consultation(authors)
+    item = _db.session.get(Consultation, consultation_id)
+    item.opens_dt = utcnow() - timedelta(days=20)
+    url = f"/consultations/{consultation_id}/participation"
+
+    def add(n: int) -> None:
+        ids = add_voters(consultation_id, n)
+        for offset, user_id in enumerate(ids):
+            person = _db.session.get(User, user_id)
+            person.home_city_id = factories.city(CITIES[offset % 3] or "suceava").id
+            _db.session.execute(update(Participant).where(
+                Participant.user_id == user_id, Participant.consultation_id == consultation_id)
+                .values(created_dt=utcnow() - timedelta(days=offset % 15, hours=offset % 24)))
+
+    add(SMALL)
+    small = measure(url, "<tr>", SMALL)
+    add(LARGE - SMALL)
+    large = measure(url, "<tr>", 15)
+    assert f"<dd>{LARGE}</dd>" in large.text
+    assert_flat("participation", who, small, large)
+    assert not [s for s in large.statements if "consultation_ballots" in s], large
 
 
 @pytest.mark.parametrize("who", ["anonymous", "citizen"])

@@ -112,7 +112,7 @@ def test_results_page_shows_counts_percentages_turnout_sectors_and_rounds(client
     assert text.count('<svg role="img"') == 5
     assert text.count("<table>") == 5
     assert '<title id="chart-final-' in text
-    assert 'width="300.0" height="16" class="chart-bar"' in text  # 60 % of 500
+    assert 'width="168.0" height="16" class="chart-bar"' in text  # 60 % of 280
 
 
 def test_results_json_has_the_figures_and_nobody_in_it(client, db):

@@ -217,3 +217,73 @@ def test_quotes_and_brackets_in_a_description_stay_text(client, db):
     _db.session.commit()
     tags = head(client, f"/consultations/{item.id}")
     assert tags.meta["description"] == 'Spune "da" <acum> & azi'
+
+
+# --- og:image -----------------------------------------------------------------------------
+
+
+def picture(width: int, height: int, alt: str):
+    import io
+
+    from PIL import Image
+
+    from m100hub.media import services as media
+
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), (30, 120, 60)).save(out, "JPEG")
+    return media.store_image(media.read_picture(out.getvalue()), alt)
+
+
+def assert_image_served(client, tags: Head, kind: str) -> bytes:
+    """The og:image address answers, under BASE_URL, with a picture of the size it says."""
+    import io
+
+    from PIL import Image
+
+    url = tags.meta["og:image"]
+    assert url.startswith(f"{BASE}/"), url
+    response = client.get(url.removeprefix(BASE))
+    data = response.get_data()
+    response.close()  # a static file is sent from an open file
+    assert response.status_code == 200 and response.mimetype == kind, url
+    with Image.open(io.BytesIO(data)) as shown:
+        assert shown.size == (int(tags.meta["og:image:width"]),
+                              int(tags.meta["og:image:height"]))
+    assert tags.meta["og:image:type"] == kind
+    assert tags.meta["twitter:card"] == "summary_large_image"
+    return data
+
+
+def test_pages_without_a_picture_share_the_site_image(client, public):
+    for url in ("/", "/consultations", f"/consultations/{public['open'].id}",
+                f"/events/{public['event'].id}", "/cities/suceava",
+                f"/forums/t/{public['thread'].id}"):
+        tags = head(client, url)
+        assert "/static/img/share." in tags.meta["og:image"], url
+        assert (tags.meta["og:image:width"], tags.meta["og:image:height"]) == ("1200", "630")
+        assert tags.meta["og:image:alt"].startswith("M100 Hub: climate-neutral")
+    assert_image_served(client, tags, "image/png")
+    assert head(client, "/", "ro").meta["og:image:alt"].startswith(
+        "M100 Hub: orașe neutre climatic")
+
+
+def test_an_event_consultation_and_city_share_their_own_picture(client, public):
+    event, consultation = public["event"], public["published"]
+    event.image = picture(1600, 900, "Sala de conferințe")
+    consultation.image = picture(800, 1000, "")  # decorative: the title says what it is
+    city = factories.city("suceava")
+    city.image = picture(1200, 800, "Cetatea de Scaun")
+    _db.session.commit()
+    shared = head(client, f"/events/{event.id}")
+    assert f"/media/{event.image.id}/large-" in shared.meta["og:image"]
+    assert shared.meta["og:image:alt"] == "Sala de conferințe"
+    assert_image_served(client, shared, "image/webp")
+    for url in (f"/consultations/{consultation.id}", f"/consultations/{consultation.id}/results",
+                f"/consultations/{consultation.id}/participation"):
+        tags = head(client, url)
+        assert f"/media/{consultation.image.id}/large-" in tags.meta["og:image"], url
+        assert tags.meta["og:image:alt"] == "Parcuri noi"
+    assert_image_served(client, tags, "image/webp")
+    tags = head(client, "/cities/suceava")
+    assert tags.meta["og:image:alt"] == "Cetatea de Scaun"
+    assert_image_served(client, tags, "image/webp")
