@@ -19,7 +19,7 @@ from tests.support import forum_factories as ff
 from tests.support.consultations import english, page
 
 KINDS = {"threads", "consultations", "proposals", "events", "cities", "experts",
-         "expertise_requests"}
+         "expertise_requests", "resources", "funding_calls"}
 
 
 def _links(response) -> list[str]:
