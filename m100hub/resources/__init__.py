@@ -10,7 +10,7 @@ from ..features import Feature, MarkdownField, MenuItem
 
 bp = Blueprint("resources", __name__, template_folder="templates")
 
-from . import demo, funding_views, kinds, personal_data, queries, search, views  # noqa: E402,F401
+from . import api, demo, funding_views, kinds, personal_data, queries, search, views  # noqa: E402,F401
 from .models import FundingCall, Resource  # noqa: E402
 
 feature = Feature(
@@ -23,6 +23,7 @@ feature = Feature(
               MarkdownField(Resource, "result", "result_html"),
               MarkdownField(FundingCall, "summary", "summary_html")],
     demo=demo.seed, personal_data=personal_data.PERSONAL_DATA, search=search.SEARCH,
+    api=[api.blp],
 )
 
 contract_calls.register(contract_calls.CallSource(

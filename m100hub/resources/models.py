@@ -159,6 +159,11 @@ class Resource(Curated, Model):
 
     file: Mapped[ResourceFile | None] = relationship(ResourceFile, lazy="raise")
     practice_city: Mapped[City | None] = relationship("City", lazy="raise")
+    #: its sectors and cities, for readers that load them with the item (the open-data API)
+    sector_rows: Mapped[list[ResourceSector]] = relationship(
+        "ResourceSector", lazy="raise", viewonly=True, order_by="ResourceSector.sector")
+    city_rows: Mapped[list[ResourceCity]] = relationship(
+        "ResourceCity", lazy="raise", viewonly=True, order_by="ResourceCity.city_id")
 
 
 class ResourceSector(Model):
@@ -179,6 +184,8 @@ class ResourceCity(Model):
                                              primary_key=True)
     city_id: Mapped[int] = mapped_column(ForeignKey("cities.id", ondelete="CASCADE"),
                                          primary_key=True, index=True)
+
+    city: Mapped[City] = relationship("City", lazy="raise")
 
 
 class Replication(Model):
@@ -234,6 +241,11 @@ class FundingCall(Curated, Model):
     url: Mapped[str] = mapped_column(String(500))
     #: demo data: a real programme described factually, its dates examples only
     is_example: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    sector_rows: Mapped[list[CallSector]] = relationship(
+        "CallSector", lazy="raise", viewonly=True, order_by="CallSector.sector")
+    applicant_rows: Mapped[list[CallApplicant]] = relationship(
+        "CallApplicant", lazy="raise", viewonly=True, order_by="CallApplicant.applicant")
 
 
 class CallSector(Model):

@@ -50,7 +50,7 @@ def call_status(call: FundingCall, now: datetime | None = None,
     return CallStatus.OPEN
 
 
-def _status_clause(status: str):
+def status_clause(status: str):
     now, today = utcnow(), today_local()
     if status == CallStatus.CLOSED:
         return FundingCall.deadline_dt <= now
@@ -138,7 +138,7 @@ def calls_statement(f: CallFilters):
         stmt = stmt.where(exists().where(CallApplicant.call_id == FundingCall.id,
                                          CallApplicant.applicant == f.applicant))
     if f.when:
-        stmt = stmt.where(_status_clause(f.when))
+        stmt = stmt.where(status_clause(f.when))
     closed_last = case((FundingCall.deadline_dt <= utcnow(), 1), else_=0)
     return stmt.order_by(closed_last, FundingCall.deadline_dt, FundingCall.id)
 

@@ -14,6 +14,7 @@ from m100hub.cities.models import City, MissionStatus
 from m100hub.contracts.models import ActionStatus, ContractSector
 from m100hub.database import utcnow
 from m100hub.extensions import db as _db
+from m100hub.resources.models import Curation
 from tests.support import consultation_factories as cons
 from tests.support import contracts as cf
 from tests.support import event_factories as ev
@@ -286,3 +287,33 @@ def test_every_role_reads_what_a_visitor_reads(client, db, login_as):
         assert seen == visitor, role
         assert "Ciornă a primăriei" not in {c["title"] for c in seen}
         assert _get(client, f"/api/v1/consultations/{running.id}/results").status_code == 404
+
+
+def test_the_library_lists_published_items_and_calls_with_their_filters(client, db):
+    """Knowledge items, good practices and funding calls: only published ones, never who
+    suggested them; filters by kind, sector, city, status and applicant."""
+    from tests.support import resources as rf
+
+    author = factories.user(email="autoare@example.ro")
+    guide = rf.item(title="Ghid pentru clădiri", city_slugs=("suceava",), author=author)
+    practice = rf.practice("cluj-napoca", sectors=("transport",))
+    rf.item(title="Ghid în așteptare", status=Curation.PENDING)
+    grant = rf.call(title="Renovarea clădirilor", sectors=("buildings",))
+    rf.call(title="Apel închis", deadline_in=timedelta(days=-1), applicants=("ngo",))
+    rf.call(title="Apel în așteptare", status=Curation.PENDING)
+    _db.session.commit()
+    assert [i["id"] for i in _items(client, "/api/v1/resources")] == [guide.id, practice.id]
+    body = _get(client, f"/api/v1/resources/{guide.id}").get_data(as_text=True)
+    assert "autoare@example.ro" not in body and "suggested" not in body
+    assert _get(client, f"/api/v1/resources/{guide.id}").json["cities"] == ["suceava"]
+    assert [i["id"] for i in _items(client, "/api/v1/resources?sector=transport")] == [
+        practice.id]
+    assert [i["id"] for i in _items(client, "/api/v1/resources?city=suceava")] == [guide.id]
+    assert [i["id"] for i in _items(client, "/api/v1/resources?kind=good_practice")] == [
+        practice.id]
+    calls = _items(client, "/api/v1/funding-calls?status=open")
+    assert [(c["id"], c["status"], c["sectors"]) for c in calls] == [
+        (grant.id, "open", ["buildings"])]
+    assert [c["title"] for c in _items(client, "/api/v1/funding-calls?applicant=ngo")] == [
+        "Apel închis"]
+    assert _get(client, "/api/v1/funding-calls/999999").status_code == 404

@@ -24,7 +24,7 @@ def test_the_reference_lists_every_operation_and_runs_one(browser, live, width):
                 if not r.url.startswith(live.url) and not r.url.startswith("data:") else None)
         visitor = Visitor(page, WCAG_22_AA)
         page.goto("/open-data")
-        expect(page.locator(".opblock")).to_have_count(19)  # 12 JSON, 7 CSV
+        expect(page.locator(".opblock")).to_have_count(25)  # 16 JSON, 9 CSV
         visitor.check()
         summary = page.locator(".opblock-summary-control", has_text="/api/v1/events").first
         summary.focus()

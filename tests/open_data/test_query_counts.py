@@ -14,10 +14,13 @@ from tests.support import consultation_factories as cons
 from tests.support import contracts as cf
 from tests.support import event_factories as ev
 from tests.support import factories
+from tests.support import resources as rf
 
 #: upper bounds, as measured (the keyset page is one query; the actions' funding lines a second)
 BOUNDS = {"cities": 1, "contracts": 1, "actions": 2, "inventories": 1, "consultations": 1,
-          "events": 1, "activity": 1}
+          "events": 1, "activity": 1,
+          # the page, then its items' sectors and cities (calls: sectors and applicants)
+          "resources": 3, "funding-calls": 3}
 YEARS = iter(range(1990, 2101))
 
 
@@ -56,6 +59,12 @@ def _add(kind: str, count: int) -> None:
         _db.session.add_all([ActivityEntry(actor_id=actor.id, verb="city.updated",
                                            target_type="cities", target_label="x")
                              for _ in range(count)])
+    elif kind == "resources":
+        for n in range(count):
+            rf.item(title=f"Ghid {n}", city_slugs=("suceava", "cluj-napoca"))
+    elif kind == "funding-calls":
+        for n in range(count):
+            rf.call(title=f"Apel {n}", sectors=("energy", "buildings"))
     _db.session.flush()
 
 

@@ -16,6 +16,7 @@ from m100hub.extensions import db as _db
 from tests.support import consultation_factories as cons
 from tests.support import contracts as cf
 from tests.support import event_factories as ev
+from tests.support import resources as rf
 
 #: every operation the features declare (a new one must be added here, on purpose)
 OPERATIONS = {
@@ -24,8 +25,11 @@ OPERATIONS = {
     "GET /api/v1/consultations", "GET /api/v1/consultations/{consultation_id}",
     "GET /api/v1/consultations/{consultation_id}/results", "GET /api/v1/events",
     "GET /api/v1/events/{event_id}", "GET /api/v1/activity",
+    "GET /api/v1/resources", "GET /api/v1/resources/{resource_id}",
+    "GET /api/v1/funding-calls", "GET /api/v1/funding-calls/{call_id}",
     *(f"GET /api/v1/{name}.csv" for name in ("cities", "contracts", "actions", "inventories",
-                                             "consultations", "events", "activity")),
+                                             "consultations", "events", "activity",
+                                             "resources", "funding-calls")),
 }
 
 
@@ -39,6 +43,8 @@ def api_schema(make_app, db):
     contract = cf.contract("suceava")
     cf.funding(cf.action(contract))
     cf.inventory("suceava")
+    rf.practice("suceava")
+    rf.call(opens_on=None)
     _db.session.commit()
     return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
 

@@ -1,0 +1,171 @@
+"""The resources library in the open-data API: published knowledge items and good practices,
+and published funding calls with the status their dates give — never what awaits approval,
+who suggested it, or an uploaded file's bytes (its page links the download)."""
+
+from __future__ import annotations
+
+from flask import abort
+from marshmallow import Schema, fields, validate
+from sqlalchemy import exists, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from ..cities.models import ClimateSector
+from ..cities.queries import id_of
+from ..extensions import db
+from ..open_data import (
+    ListArgs,
+    api_blueprint,
+    city_arg,
+    list_endpoint,
+    page_address,
+    related_slug,
+)
+from .models import (
+    Applicant,
+    CallApplicant,
+    CallSector,
+    CallStatus,
+    Curation,
+    FundingCall,
+    Language,
+    Resource,
+    ResourceCity,
+    ResourceKind,
+    ResourceSector,
+)
+from .queries import call_status, status_clause
+
+blp = api_blueprint("resources", __name__,
+                    "The library of knowledge, good practices and funding calls.")
+
+
+def _values(rows: str, column: str) -> fields.Field:
+    return fields.Function(lambda obj: [getattr(row, column).value
+                                        for row in getattr(obj, rows)],
+                           required=True, metadata={"type": "array", "items": {"type": "string"}})
+
+
+class ResourceSchema(Schema):
+    id = fields.Integer(required=True)
+    kind = fields.Enum(ResourceKind, by_value=True, required=True)
+    title = fields.String(required=True)
+    summary = fields.String(required=True, metadata={"description": "Markdown"})
+    link = fields.String(required=True, attribute="url",
+                         metadata={"description": "The item's address; empty: a PDF here"})
+    language = fields.Enum(Language, by_value=True, required=True)
+    tags = fields.String(required=True)
+    sectors = _values("sector_rows", "sector")
+    cities = fields.Function(lambda obj: [row.city.slug for row in obj.city_rows],
+                             required=True,
+                             metadata={"type": "array", "items": {"type": "string"}})
+    practice_city = related_slug("practice_city", nullable=True,
+                                 description="a good practice's city (slug)")
+    action = fields.Integer(required=True, allow_none=True, attribute="action_id",
+                            metadata={"description": "a good practice's contract action"})
+    cost = fields.String(required=True)
+    result = fields.String(required=True, metadata={"description": "Markdown"})
+    updated = fields.DateTime(required=True, attribute="updated_dt")
+    page = page_address("resources.resource", resource_id="id")
+
+
+class ResourceArgs(ListArgs):
+    kind = fields.String(validate=validate.OneOf([k.value for k in ResourceKind]))
+    sector = fields.String(validate=validate.OneOf([s.value for s in ClimateSector]))
+    city = city_arg()
+    language = fields.String(validate=validate.OneOf([lang.value for lang in Language]))
+
+
+def _resources():
+    return (select(Resource).where(Resource.status == Curation.PUBLISHED)
+            .options(joinedload(Resource.practice_city), selectinload(Resource.sector_rows),
+                     selectinload(Resource.city_rows).joinedload(ResourceCity.city)))
+
+
+@list_endpoint(blp, "/resources", ResourceArgs, ResourceSchema, Resource.id)
+def resources(args):
+    """Published knowledge items and good practices, by id."""
+    stmt = _resources()
+    if args.get("kind"):
+        stmt = stmt.where(Resource.kind == args["kind"])
+    if args.get("language"):
+        stmt = stmt.where(Resource.language == args["language"])
+    if args.get("sector"):
+        stmt = stmt.where(exists().where(ResourceSector.resource_id == Resource.id,
+                                         ResourceSector.sector == args["sector"]))
+    if args.get("city"):
+        stmt = stmt.where(exists().where(ResourceCity.resource_id == Resource.id,
+                                         ResourceCity.city_id == id_of(args["city"])))
+    return stmt
+
+
+@blp.route("/resources/<id:resource_id>")
+@blp.response(200, ResourceSchema)
+def resource(resource_id):
+    """One published item."""
+    found = db.session.scalar(_resources().where(Resource.id == resource_id))
+    if found is None:
+        abort(404)
+    return found
+
+
+class CallSchema(Schema):
+    id = fields.Integer(required=True)
+    title = fields.String(required=True)
+    programme = fields.String(required=True)
+    funder = fields.String(required=True)
+    call_identifier = fields.String(required=True)
+    summary = fields.String(required=True, metadata={"description": "Markdown"})
+    amount_min = fields.Integer(required=True, allow_none=True)
+    amount_max = fields.Integer(required=True, allow_none=True)
+    currency = fields.String(required=True)
+    cofinancing_rate = fields.Integer(required=True, allow_none=True,
+                                      metadata={"description": "percent"})
+    opens_on = fields.Date(required=True, allow_none=True)
+    deadline = fields.DateTime(required=True, attribute="deadline_dt")
+    status = fields.Function(lambda call: call_status(call).value, required=True, metadata={
+        "type": "string", "enum": [s.value for s in CallStatus],
+        "description": "from the dates, now"})
+    applicants = _values("applicant_rows", "applicant")
+    sectors = _values("sector_rows", "sector")
+    link = fields.String(required=True, attribute="url",
+                         metadata={"description": "The official call"})
+    example_dates = fields.Boolean(required=True, attribute="is_example", metadata={
+        "description": "demo data: a real programme, its dates only examples"})
+    page = page_address("resources.funding_call", call_id="id")
+
+
+class CallArgs(ListArgs):
+    status = fields.String(validate=validate.OneOf([s.value for s in CallStatus]))
+    sector = fields.String(validate=validate.OneOf([s.value for s in ClimateSector]))
+    applicant = fields.String(validate=validate.OneOf([a.value for a in Applicant]))
+
+
+def _calls():
+    return (select(FundingCall).where(FundingCall.status == Curation.PUBLISHED)
+            .options(selectinload(FundingCall.sector_rows),
+                     selectinload(FundingCall.applicant_rows)))
+
+
+@list_endpoint(blp, "/funding-calls", CallArgs, CallSchema, FundingCall.id)
+def funding_calls(args):
+    """Published funding calls, by id; ``status`` open, upcoming or closed, from the dates."""
+    stmt = _calls()
+    if args.get("status"):
+        stmt = stmt.where(status_clause(args["status"]))
+    if args.get("sector"):
+        stmt = stmt.where(exists().where(CallSector.call_id == FundingCall.id,
+                                         CallSector.sector == args["sector"]))
+    if args.get("applicant"):
+        stmt = stmt.where(exists().where(CallApplicant.call_id == FundingCall.id,
+                                         CallApplicant.applicant == args["applicant"]))
+    return stmt
+
+
+@blp.route("/funding-calls/<id:call_id>")
+@blp.response(200, CallSchema)
+def funding_call(call_id):
+    """One published funding call."""
+    found = db.session.scalar(_calls().where(FundingCall.id == call_id))
+    if found is None:
+        abort(404)
+    return found
