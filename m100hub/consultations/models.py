@@ -30,6 +30,7 @@ from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 from ..accounts.models import Sector
 from ..database import LabelledEnum, TimestampMixin, UTCDateTime, str_enum, utcnow
 from ..extensions import Model, db
+from ..follows import FollowerMixin, Follows
 from ..media.models import WithImage
 from ..moderation.models import ModeratedMixin
 from ..people import OnePerPersonMixin
@@ -210,14 +211,16 @@ class Participant(OnePerPersonMixin, Model):
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class Follower(OnePerPersonMixin, Model):
+class Follower(FollowerMixin, Model):
     """Told at opening, 48 hours before closing and at publication."""
 
     __tablename__ = "consultation_followers"
 
     consultation_id: Mapped[int] = mapped_column(
         ForeignKey("consultations.id", ondelete="CASCADE"), primary_key=True)
-    created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+FOLLOWS = Follows(Follower.consultation_id)
 
 
 class Proposal(TimestampMixin, Model):

@@ -193,11 +193,6 @@ def comment_page(comment: Comment, order: str = "best") -> int:
     return ahead // COMMENTS_PER_PAGE + 1
 
 
-def follows(user_id: int, consultation_id: int) -> bool:
-    return db.session.scalar(select(Follower.user_id).where(
-        Follower.user_id == user_id, Follower.consultation_id == consultation_id)) is not None
-
-
 def viewer_votes(page, user_id: int, consultation_id: int) -> dict[int, int]:
     """The reader's votes on the comments of a discussion page: loaded with them (comments(…,
     viewer_id)), or asked now when some were in the session already."""

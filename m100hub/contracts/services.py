@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ..activity.services import log
@@ -20,7 +20,6 @@ from .models import (
     ActionUpdate,
     Contract,
     ContractSector,
-    Follower,
     FundingKind,
     FundingLine,
     Inventory,
@@ -159,13 +158,3 @@ def save_inventory(actor, city: City, *, year: int, sector: str, tco2e: int,
                                                               "source": source or ""}))
     log(actor, "contract_inventory_saved", city, year=year, sector=sector_value.value,
         tco2e=tco2e)
-
-
-def set_following(user, city: City, following: bool) -> None:
-    """Follow or stop following a city's contract (idempotent)."""
-    if following:
-        db.session.execute(insert_on_conflict(Follower).values(
-            city_id=city.id, user_id=user.id, created_dt=utcnow()).on_conflict_do_nothing())
-    else:
-        db.session.execute(delete(Follower).where(Follower.city_id == city.id,
-                                                  Follower.user_id == user.id))

@@ -3,11 +3,10 @@
 from flask import url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from ..activity.verbs import register_verb
 from ..notifications.kinds import register_audience, register_kind
-from .models import Subscription
+from .models import CATEGORY_FOLLOWS, THREAD_FOLLOWS
 
 
 def _named(facts: dict, key: str) -> str:
@@ -38,10 +37,8 @@ register_kind(
                 thread=p["thread"], category=_named(p, "category")),
     _post_url,
 )
-register_audience("forum_thread_followers", lambda thread_id: select(Subscription.user_id).where(
-    Subscription.thread_id == thread_id))
-register_audience("forum_category_followers", lambda category_id: select(
-    Subscription.user_id).where(Subscription.category_id == category_id))
+register_audience("forum_thread_followers", THREAD_FOLLOWS.people)
+register_audience("forum_category_followers", CATEGORY_FOLLOWS.people)
 
 register_verb("forum_post_hidden", lambda f: _("hid post #%(number)s in thread %(target)s",
                                                 number=f["number"], target=f["target"]))

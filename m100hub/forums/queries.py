@@ -9,6 +9,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from ..extensions import db
 from ..permissions import can_moderate
 from .models import (
+    THREAD_FOLLOWS,
     Category,
     Post,
     PostRevision,
@@ -76,9 +77,7 @@ def thread(thread_id: int, viewer_id: int | None = None) -> Thread | None:
                joinedload(Thread.consultation), joinedload(Thread.event)]
     if viewer_id is not None:
         options += [
-            with_expression(Thread.viewer_follows, select(Subscription.id).where(
-                Subscription.user_id == viewer_id, Subscription.thread_id == Thread.id)
-                .exists()),
+            with_expression(Thread.viewer_follows, THREAD_FOLLOWS.exists(viewer_id, Thread.id)),
             with_expression(Thread.viewer_read, select(ReadMarker.last_read_number).where(
                 ReadMarker.user_id == viewer_id, ReadMarker.thread_id == Thread.id)
                 .scalar_subquery())]
@@ -122,22 +121,10 @@ def liked(user_id: int, post_ids: list[int]) -> set[int]:
         Reaction.user_id == user_id, Reaction.post_id.in_(post_ids))))
 
 
-def subscription_where(user_id: int, thread=None, category=None) -> tuple:
-    """The clause that finds one person's follow of a thread or of a category."""
-    target = (Subscription.thread_id == thread.id if thread is not None
-              else Subscription.category_id == category.id)
-    return Subscription.user_id == user_id, target
-
-
-def follows(user_id: int, thread=None, category=None) -> bool:
-    return db.session.scalar(select(Subscription.id).where(
-        *subscription_where(user_id, thread, category))) is not None
-
-
 def reader_state(user_id: int, thread) -> tuple[bool, int | None]:
     """(whether the person follows the thread, how far they have read it — None before
     their first visit), in one query."""
-    follow = select(Subscription.id).where(*subscription_where(user_id, thread)).exists()
+    follow = THREAD_FOLLOWS.exists(user_id, thread.id)
     marker = select(ReadMarker.last_read_number).where(
         ReadMarker.user_id == user_id, ReadMarker.thread_id == thread.id).scalar_subquery()
     follows_it, read = db.session.execute(select(follow, marker)).one()
