@@ -104,6 +104,8 @@ class Consultation(WithImage, TimestampMixin, Model):
     proposal_count: Mapped[int] = mapped_column(Integer, default=0)
     comment_count: Mapped[int] = mapped_column(Integer, default=0)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    #: whether the person reading follows it, loaded with it when asked (None: not asked)
+    viewer_follows: Mapped[bool | None] = query_expression()
 
     city: Mapped[City | None] = relationship("City", lazy="raise")
 

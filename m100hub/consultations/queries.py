@@ -11,6 +11,7 @@ from ..database import utcnow
 from ..extensions import db
 from ..pagination import paginate
 from .models import (
+    FOLLOWS,
     Ballot,
     Comment,
     CommentVote,
@@ -67,8 +68,14 @@ def listing(page: int, phase: str = "", city_id: int | None = None, sector: str 
     return paginate(stmt, page, PER_PAGE)
 
 
-def consultation(consultation_id: int) -> Consultation | None:
-    return db.session.scalar(select(Consultation).options(joinedload(Consultation.city))
+def consultation(consultation_id: int, viewer_id: int | None = None) -> Consultation | None:
+    """The consultation with its city; with ``viewer_id``, whether that person follows it
+    (Consultation.viewer_follows), in the same query."""
+    options: list = [joinedload(Consultation.city)]
+    if viewer_id is not None:
+        options.append(with_expression(Consultation.viewer_follows,
+                                       FOLLOWS.exists(viewer_id, Consultation.id)))
+    return db.session.scalar(select(Consultation).options(*options)
                              .where(Consultation.id == consultation_id))
 
 

@@ -23,9 +23,10 @@ from .forms import CommentForm
 from .models import FOLLOWS, Consultation, Phase
 
 
-def consultation_or_404(consultation_id: int) -> Consultation:
-    """The consultation (a draft only for those who manage it: 404 for anyone else)."""
-    consultation = queries.consultation(consultation_id)
+def consultation_or_404(consultation_id: int, viewer_id: int | None = None) -> Consultation:
+    """The consultation (a draft only for those who manage it: 404 for anyone else); with
+    ``viewer_id``, whether they follow it too."""
+    consultation = queries.consultation(consultation_id, viewer_id)
     if consultation is None or not permissions.can_see(current_user, consultation):
         abort(404)
     return consultation
@@ -54,7 +55,8 @@ def index():
 @bp.route("/consultations/<id:consultation_id>")
 @anonymous_page
 def show(consultation_id):
-    consultation = consultation_or_404(consultation_id)
+    consultation = consultation_or_404(
+        consultation_id, current_user.id if current_user.is_authenticated else None)
     return _render_show(consultation)
 
 
@@ -80,7 +82,8 @@ def _render_show(consultation: Consultation, comment_form: CommentForm | None = 
         my_comment_votes=queries.viewer_votes(comments, viewer, consultation.id)
         if viewer else {},
         comment_form=comment_form,
-        following=FOLLOWS.is_following(current_user, consultation.id),
+        following=consultation.viewer_follows if consultation.viewer_follows is not None
+        else FOLLOWS.is_following(current_user, consultation.id),
         can=can, Phase=Phase)
 
 

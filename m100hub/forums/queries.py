@@ -6,6 +6,9 @@ from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import aliased, defer, joinedload, with_expression
 from sqlalchemy.orm.attributes import set_committed_value
 
+from ..accounts.models import User
+from ..consultations.models import Consultation
+from ..events.models import Event
 from ..extensions import db
 from ..permissions import can_moderate
 from .models import (
@@ -73,8 +76,10 @@ def _has_tag(tag: str):
 def thread(thread_id: int, viewer_id: int | None = None) -> Thread | None:
     """The thread with what its page shows; with ``viewer_id``, also whether that person
     follows it and how far they have read it (Thread.viewer_*), in the same query."""
+    # the linked consultation and event are named, their covers not shown
     options = [joinedload(Thread.category), joinedload(Thread.city), joinedload(Thread.author),
-               joinedload(Thread.consultation), joinedload(Thread.event)]
+               joinedload(Thread.consultation).lazyload(Consultation.image),
+               joinedload(Thread.event).lazyload(Event.image)]
     if viewer_id is not None:
         options += [
             with_expression(Thread.viewer_follows, THREAD_FOLLOWS.exists(viewer_id, Thread.id)),
@@ -88,7 +93,7 @@ def posts_of(thread_id: int, page: int, viewer_id: int | None = None):
     """A page of the thread's posts with their authors (not their Markdown source nor the
     search text: the page shows the stored HTML); with ``viewer_id``, whether that person
     likes each (Post.viewer_likes), in the same query."""
-    options = [joinedload(Post.author), defer(Post.body, raiseload=True),
+    options = [joinedload(Post.author).joinedload(User.image), defer(Post.body, raiseload=True),
                defer(Post.search_text, raiseload=True)]
     if viewer_id is not None:
         options.append(with_expression(Post.viewer_likes, select(Reaction.post_id).where(
