@@ -57,6 +57,8 @@ def new_session_token() -> str:
 
 class User(UserMixin, WithImage, TimestampMixin, Model):
     __tablename__ = "users"
+    #: the avatar shows beside posts and on the profile only (they load it)
+    image_joined = False
     #: uniqueness of e-mail and handle ignores letter case: only lower case is stored
     __table_args__ = (CheckConstraint("email = lower(email)", name="email_lower_case"),
                       CheckConstraint("handle = lower(handle)", name="handle_lower_case"))

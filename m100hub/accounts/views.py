@@ -216,7 +216,7 @@ def change_password():
 
 @bp.route("/u/<id:user_id>")
 def profile(user_id):
-    user = get_or_404(User, user_id, joinedload(User.home_city))
+    user = get_or_404(User, user_id, joinedload(User.home_city), joinedload(User.image))
     if not user.is_confirmed and user != current_user:
         abort(404)
     return render_template("accounts/profile.html", person=user)

@@ -30,6 +30,8 @@ class ClimateSector(LabelledEnum):
 
 class City(WithImage, TimestampMixin, Model):
     __tablename__ = "cities"
+    #: the cover shows on the cities' own pages only (``queries.all_cities``, ``by_slug``)
+    image_joined = False
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: official name, with diacritics

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from sqlalchemy import case, select
+from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from .models import City, MissionStatus
@@ -12,11 +13,13 @@ def _mission_rank():
 
 
 def all_cities() -> list[City]:
-    return list(db.session.scalars(select(City).order_by(_mission_rank(), City.name)))
+    return list(db.session.scalars(select(City).options(joinedload(City.image))
+                                   .order_by(_mission_rank(), City.name)))
 
 
 def by_slug(slug: str) -> City | None:
-    return db.session.scalar(select(City).where(City.slug == slug))
+    return db.session.scalar(select(City).options(joinedload(City.image))
+                             .where(City.slug == slug))
 
 
 def city_choices(none_label: str | None = None) -> list[tuple[int, str]]:

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from ..activity.verbs import register_verb
 from ..i18n import format_datetime
 from ..notifications.kinds import Delivery, register_audience, register_kind
-from .models import Follower, Participant, ProposalStatus
+from .models import FOLLOWS, Follower, Participant, ProposalStatus
 
 
 def _status_label(code: str) -> str:
@@ -74,11 +74,9 @@ register_verb("consultation_comment_shown", lambda f: _(
 register_verb("consultation_comment_reports_dismissed", lambda f: _(
     "kept a reported comment in the consultation “%(target)s” visible", target=f["target"]))
 
-register_audience("consultation_followers", lambda consultation_id: select(
-    Follower.user_id).where(Follower.consultation_id == consultation_id))
+register_audience("consultation_followers", FOLLOWS.people)
 #: "voting has opened" is news only to those who have not voted yet
-register_audience("consultation_voterless_followers", lambda consultation_id: select(
-    Follower.user_id).where(
-    Follower.consultation_id == consultation_id,
+register_audience("consultation_voterless_followers", lambda consultation_id: FOLLOWS.people(
+    consultation_id).where(
     ~select(Participant.user_id).where(Participant.consultation_id == consultation_id,
                                        Participant.user_id == Follower.user_id).exists()))

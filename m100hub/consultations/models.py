@@ -30,6 +30,7 @@ from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 from ..accounts.models import Sector
 from ..database import LabelledEnum, TimestampMixin, UTCDateTime, str_enum, utcnow
 from ..extensions import Model, db
+from ..follows import FollowerMixin, Follows
 from ..media.models import WithImage
 from ..moderation.models import ModeratedMixin
 from ..people import OnePerPersonMixin
@@ -103,6 +104,8 @@ class Consultation(WithImage, TimestampMixin, Model):
     proposal_count: Mapped[int] = mapped_column(Integer, default=0)
     comment_count: Mapped[int] = mapped_column(Integer, default=0)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    #: whether the person reading follows it, loaded with it when asked (None: not asked)
+    viewer_follows: Mapped[bool | None] = query_expression()
 
     city: Mapped[City | None] = relationship("City", lazy="raise")
 
@@ -210,14 +213,16 @@ class Participant(OnePerPersonMixin, Model):
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class Follower(OnePerPersonMixin, Model):
+class Follower(FollowerMixin, Model):
     """Told at opening, 48 hours before closing and at publication."""
 
     __tablename__ = "consultation_followers"
 
     consultation_id: Mapped[int] = mapped_column(
         ForeignKey("consultations.id", ondelete="CASCADE"), primary_key=True)
-    created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+FOLLOWS = Follows(Follower.consultation_id)
 
 
 class Proposal(TimestampMixin, Model):

@@ -12,8 +12,8 @@ from ..database import insert_on_conflict, locked, rows_changed, utcnow
 from ..extensions import db
 from ..notifications.services import notify
 from ..text import render_markdown
-from .models import Comment, CommentVote, Consultation, Phase, Proposal, Support
-from .services import Conflict, follow
+from .models import FOLLOWS, Comment, CommentVote, Consultation, Phase, Proposal, Support
+from .services import Conflict
 
 #: replies nest this deep; a reply to the deepest comment joins its parent's level
 MAX_DEPTH = 3
@@ -27,7 +27,7 @@ def submit_proposal(author, consultation: Consultation, title: str, body: str) -
     db.session.add(proposal)
     db.session.execute(update(Consultation).where(Consultation.id == consultation.id)
                        .values(proposal_count=Consultation.proposal_count + 1))
-    follow(consultation.id, author.id)
+    FOLLOWS.follow(author.id, consultation.id)
     db.session.flush()
     return proposal
 
@@ -74,7 +74,7 @@ def add_comment(author, consultation: Consultation, body: str, proposal: Proposa
     target = Proposal if proposal is not None else Consultation
     db.session.execute(update(target).where(target.id == (proposal or consultation).id)
                        .values(comment_count=target.comment_count + 1))
-    follow(consultation.id, author.id)
+    FOLLOWS.follow(author.id, consultation.id)
     db.session.flush()
     if parent is not None and parent.author_id:
         notify([parent.author_id], "consultation_comment_reply", comment, actor=author,

@@ -11,6 +11,7 @@ from ..database import utcnow
 from ..extensions import db
 from ..pagination import paginate
 from .models import (
+    FOLLOWS,
     Ballot,
     Comment,
     CommentVote,
@@ -75,8 +76,14 @@ def filtered(stmt, phase: str = "", sector: str = "", now=None):
     return stmt
 
 
-def consultation(consultation_id: int) -> Consultation | None:
-    return db.session.scalar(select(Consultation).options(joinedload(Consultation.city))
+def consultation(consultation_id: int, viewer_id: int | None = None) -> Consultation | None:
+    """The consultation with its city; with ``viewer_id``, whether that person follows it
+    (Consultation.viewer_follows), in the same query."""
+    options: list = [joinedload(Consultation.city)]
+    if viewer_id is not None:
+        options.append(with_expression(Consultation.viewer_follows,
+                                       FOLLOWS.exists(viewer_id, Consultation.id)))
+    return db.session.scalar(select(Consultation).options(*options)
                              .where(Consultation.id == consultation_id))
 
 
@@ -199,11 +206,6 @@ def comment_page(comment: Comment, order: str = "best") -> int:
         _discussion(root.consultation_id, root.proposal_id), Comment.parent_id.is_(None),
         before)).scalar_one()
     return ahead // COMMENTS_PER_PAGE + 1
-
-
-def follows(user_id: int, consultation_id: int) -> bool:
-    return db.session.scalar(select(Follower.user_id).where(
-        Follower.user_id == user_id, Follower.consultation_id == consultation_id)) is not None
 
 
 def viewer_votes(page, user_id: int, consultation_id: int) -> dict[int, int]:

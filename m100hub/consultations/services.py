@@ -8,15 +8,15 @@ from datetime import date, datetime
 from sqlalchemy import delete, select, update
 
 from ..activity.services import log
-from ..database import insert_on_conflict, rows_changed, utcnow
+from ..database import rows_changed, utcnow
 from ..errors import Conflict
 from ..extensions import db
 from ..notifications.kinds import Audience
 from ..notifications.services import notify
 from ..text import render_markdown
 from .models import (
+    FOLLOWS,
     Consultation,
-    Follower,
     Option,
     Phase,
     Proposal,
@@ -42,7 +42,7 @@ def create(author, data: dict) -> Consultation:
     _apply(consultation, data)
     db.session.add(consultation)
     db.session.flush()
-    follow(consultation.id, author.id)
+    FOLLOWS.follow(author.id, consultation.id)
     return consultation  # a draft is private: the public log hears of it when announced
 
 
@@ -237,18 +237,3 @@ def followers(consultation_id: int, but_voters: bool = False) -> Audience:
 
 def _payload(consultation: Consultation) -> dict:
     return {"title": consultation.title, "consultation_id": consultation.id}
-
-
-def follow(consultation_id: int, user_id: int) -> None:
-    """Follow (idempotent: a second follow is nothing)."""
-    db.session.execute(insert_on_conflict(Follower).values(
-        consultation_id=consultation_id, user_id=user_id).on_conflict_do_nothing())
-
-
-def set_following(user, consultation: Consultation, following: bool) -> None:
-    """Follow or stop following (idempotent)."""
-    if following:
-        follow(consultation.id, user.id)
-    else:
-        db.session.execute(delete(Follower).where(Follower.consultation_id == consultation.id,
-                                                  Follower.user_id == user.id))

@@ -6,25 +6,27 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from ..cities.models import ClimateSector
 from ..cities.queries import all_cities
 from ..database import commit
+from ..follows import FollowRoutes, add_follow_routes
 from ..organisations.permissions import official_cities
 from ..page_cache import anonymous_page
 from ..permissions import confirmed_required
 from ..security import limit, person_or_address
 from ..util import choice_arg, page_arg
-from . import bp, permissions, queries, services, timeline, voting
+from . import bp, permissions, queries, timeline, voting
 from .counting import decode
 from .forms import CommentForm
-from .models import Consultation, Phase
+from .models import FOLLOWS, Consultation, Phase
 
 
-def consultation_or_404(consultation_id: int) -> Consultation:
-    """The consultation (a draft only for those who manage it: 404 for anyone else)."""
-    consultation = queries.consultation(consultation_id)
+def consultation_or_404(consultation_id: int, viewer_id: int | None = None) -> Consultation:
+    """The consultation (a draft only for those who manage it: 404 for anyone else); with
+    ``viewer_id``, whether they follow it too."""
+    consultation = queries.consultation(consultation_id, viewer_id)
     if consultation is None or not permissions.can_see(current_user, consultation):
         abort(404)
     return consultation
@@ -53,7 +55,8 @@ def index():
 @bp.route("/consultations/<id:consultation_id>")
 @anonymous_page
 def show(consultation_id):
-    consultation = consultation_or_404(consultation_id)
+    consultation = consultation_or_404(
+        consultation_id, current_user.id if current_user.is_authenticated else None)
     return _render_show(consultation)
 
 
@@ -79,7 +82,8 @@ def _render_show(consultation: Consultation, comment_form: CommentForm | None = 
         my_comment_votes=queries.viewer_votes(comments, viewer, consultation.id)
         if viewer else {},
         comment_form=comment_form,
-        following=viewer is not None and queries.follows(viewer, consultation.id),
+        following=consultation.viewer_follows if consultation.viewer_follows is not None
+        else FOLLOWS.is_following(current_user, consultation.id),
         can=can, Phase=Phase, steps=timeline.steps(consultation))
 
 
@@ -201,15 +205,9 @@ def summary(questions: list, answers: dict, outcomes: dict[int, str]) -> list[st
     return lines
 
 
-@bp.route("/consultations/<id:consultation_id>/follow", methods=["POST"])
-@bp.route("/consultations/<id:consultation_id>/unfollow", methods=["POST"],
-          endpoint="unfollow")
-@login_required
-def follow(consultation_id):
-    consultation = consultation_or_404(consultation_id)
-    services.set_following(current_user, consultation, request.endpoint == "consultations.follow")
-    commit()
-    return redirect(url_for(".show", consultation_id=consultation.id), 303)
+add_follow_routes(bp, "/consultations/<id:consultation_id>", FollowRoutes(
+    FOLLOWS, find=consultation_or_404, back=lambda consultation: url_for(
+        ".show", consultation_id=consultation.id)))
 
 
 def _decode_choices(question, key: str | None) -> list[int]:

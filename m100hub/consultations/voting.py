@@ -20,6 +20,7 @@ from ..database import insert_on_conflict, utcnow
 from ..extensions import db
 from .counting import encode
 from .models import (
+    FOLLOWS,
     Ballot,
     Consultation,
     Participant,
@@ -28,7 +29,7 @@ from .models import (
     QuestionKind,
     Tally,
 )
-from .services import Conflict, follow
+from .services import Conflict
 
 
 class BadBallot(ValueError):
@@ -175,4 +176,4 @@ def _join(consultation_id: int, user_id: int) -> None:
     if joined is not None:
         db.session.execute(update(Consultation).where(Consultation.id == consultation_id)
                            .values(participant_count=Consultation.participant_count + 1))
-    follow(consultation_id, user_id)
+    FOLLOWS.follow(user_id, consultation_id)

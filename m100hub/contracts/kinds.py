@@ -3,19 +3,17 @@
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
 from ..activity.verbs import register_verb
 from ..notifications.kinds import Delivery, register_audience, register_kind
-from .models import ActionStatus, ContractSector, Follower
+from .models import FOLLOWS, ActionStatus, ContractSector
 
 
 def _action_url(payload: dict) -> str:
     return url_for("contracts.action", slug=payload["city_slug"], action_id=payload["action_id"])
 
 
-register_audience("contract_followers", lambda city_id: select(Follower.user_id).where(
-    Follower.city_id == city_id))
+register_audience("contract_followers", FOLLOWS.people)
 
 register_kind("contract_action_update", lambda p: _(
     "%(city)s posted an update on “%(title)s”.", city=p["city"], title=p["title"]), _action_url,

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..cities.models import ClimateSector
 from ..database import LabelledEnum, TimestampMixin, UTCDateTime, str_enum, utcnow
 from ..extensions import Model
-from ..people import OnePerPersonMixin
+from ..follows import FollowerMixin, Follows
 
 if TYPE_CHECKING:
     from ..cities.models import City
@@ -210,14 +210,16 @@ class Inventory(TimestampMixin, Model):
     city: Mapped[City] = relationship("City", lazy="raise")
 
 
-class Follower(OnePerPersonMixin, Model):
+class Follower(FollowerMixin, Model):
     """Told of a city's action updates and status changes."""
 
     __tablename__ = "contract_followers"
 
     city_id: Mapped[int] = mapped_column(ForeignKey("cities.id", ondelete="CASCADE"),
                                          primary_key=True)
-    created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+FOLLOWS = Follows(Follower.city_id)
 
 
 class ActionLink(Model):

@@ -21,7 +21,6 @@ from .models import (
     CommitmentStatus,
     Contract,
     ContractSector,
-    Follower,
     FundingLine,
     Inventory,
 )
@@ -79,12 +78,6 @@ def totals_by_year(inventories) -> dict[int, int]:
     for row in inventories:
         totals[row.year] += row.tco2e
     return dict(totals)
-
-
-def is_following(user, city_id: int) -> bool:
-    if not user.is_authenticated:
-        return False
-    return db.session.get(Follower, (city_id, user.id)) is not None
 
 
 def followers(city_id: int) -> Audience:

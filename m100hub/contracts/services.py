@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..activity.services import log
@@ -26,7 +26,6 @@ from .models import (
     CommitmentStatus,
     Contract,
     ContractSector,
-    Follower,
     FundingKind,
     FundingLine,
     Inventory,
@@ -173,15 +172,6 @@ def save_inventory(actor, city: City, *, year: int, sector: str, tco2e: int,
     log(actor, "contract_inventory_saved", city, year=year, sector=sector_value.value,
         tco2e=tco2e)
 
-
-def set_following(user, city: City, following: bool) -> None:
-    """Follow or stop following a city's contract (idempotent)."""
-    if following:
-        db.session.execute(insert_on_conflict(Follower).values(
-            city_id=city.id, user_id=user.id, created_dt=utcnow()).on_conflict_do_nothing())
-    else:
-        db.session.execute(delete(Follower).where(Follower.city_id == city.id,
-                                                  Follower.user_id == user.id))
 
 
 def link_item(actor, city: City, action: Action, *, kind: str, item_id: int,

@@ -5,20 +5,19 @@ from __future__ import annotations
 import csv
 import io
 
-from flask import Response, abort, jsonify, render_template, request, url_for
+from flask import Response, abort, jsonify, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..cities.models import City, MissionStatus
 from ..cities.queries import by_slug
-from ..database import commit_and_redirect
+from ..follows import FollowRoutes, add_follow_routes
 from ..page_cache import anonymous_page
-from ..permissions import confirmed_required, require
 from ..util import choice_arg, csv_cell
-from . import bp, financing, funding_calls, links, permissions, queries, services, trajectory
+from . import bp, financing, funding_calls, links, permissions, queries, trajectory
 from .forms import LinkForm, UpdateForm
 from .forms import funding_form as new_funding_form
-from .models import Action, ActionStatus, CommitmentStatus, Contract, ContractSector
+from .models import FOLLOWS, Action, ActionStatus, CommitmentStatus, Contract, ContractSector
 
 
 def city_or_404(slug: str) -> City:
@@ -45,7 +44,7 @@ def contract(slug):
     can_edit = permissions.can_edit(current_user, city)
     context: dict = {"city": city, "contract": contract, "sectors": ContractSector,
                      "can_edit": can_edit,
-                     "following": queries.is_following(current_user, city.id)}
+                     "following": FOLLOWS.is_following(current_user, city.id)}
     if contract is not None:
         context["commitments"] = queries.commitments_of(contract.id, can_edit or current_user)
         context["can_commit"] = permissions.can_propose_commitment(current_user)
@@ -107,16 +106,12 @@ def render_action(city: City, contract: Contract, action: Action, update_form=No
     return page, 422 if refused else 200
 
 
-@bp.route("/cities/<slug:slug>/contract/follow", methods=["POST"])
-@confirmed_required
-def follow(slug):
-    city = city_or_404(slug)
-    require(permissions.can_follow(current_user))
-    following = request.form.get("follow") != "0"
-    services.set_following(current_user, city, following)
-    message = (_("You follow the climate contract of %(city)s.", city=city.name) if following
-               else _("You no longer follow the climate contract of %(city)s.", city=city.name))
-    return commit_and_redirect(message, url_for(".contract", slug=city.slug))
+add_follow_routes(bp, "/cities/<slug:slug>/contract", FollowRoutes(
+    FOLLOWS, find=city_or_404, back=lambda city: url_for(".contract", slug=city.slug),
+    may=lambda user, _city: permissions.can_follow(user),
+    said=lambda city, following: _("You follow the climate contract of %(city)s.",
+                                   city=city.name) if following
+    else _("You no longer follow the climate contract of %(city)s.", city=city.name)))
 
 
 def _national_rows() -> tuple[list[queries.CityRow], str, ContractSector | None]:

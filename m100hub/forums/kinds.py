@@ -4,11 +4,10 @@ from flask import url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
 from ..activity.verbs import register_verb
 from ..notifications.kinds import Delivery, register_audience, register_kind
-from .models import Subscription
+from .models import CATEGORY_FOLLOWS, THREAD_FOLLOWS
 
 
 def _named(facts: dict, key: str) -> str:
@@ -42,10 +41,8 @@ register_kind(
     _post_url,
     label=_l("New threads in categories you follow"), email=Delivery.DAILY,
 )
-register_audience("forum_thread_followers", lambda thread_id: select(Subscription.user_id).where(
-    Subscription.thread_id == thread_id))
-register_audience("forum_category_followers", lambda category_id: select(
-    Subscription.user_id).where(Subscription.category_id == category_id))
+register_audience("forum_thread_followers", THREAD_FOLLOWS.people)
+register_audience("forum_category_followers", CATEGORY_FOLLOWS.people)
 
 register_verb("forum_post_hidden", lambda f: _("hid post #%(number)s in thread %(target)s",
                                                 number=f["number"], target=f["target"]))

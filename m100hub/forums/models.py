@@ -22,6 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 from ..cities.models import ClimateSector
 from ..database import TimestampMixin, UTCDateTime, str_enum, utcnow
 from ..extensions import Model, db
+from ..follows import Follows
 from ..moderation.models import ModeratedMixin
 from ..people import OnePerPersonMixin
 
@@ -185,6 +186,11 @@ class Subscription(TimestampMixin, Model):
         ForeignKey("forum_threads.id", ondelete="CASCADE"), index=True)
     category_id: Mapped[int | None] = mapped_column(
         ForeignKey("forum_categories.id", ondelete="CASCADE"), index=True)
+
+
+#: following a thread, and a category (one table, a row naming either)
+THREAD_FOLLOWS = Follows(Subscription.thread_id)
+CATEGORY_FOLLOWS = Follows(Subscription.category_id)
 
 
 class ReadMarker(Model):

@@ -6,9 +6,13 @@ from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import aliased, defer, joinedload, with_expression
 from sqlalchemy.orm.attributes import set_committed_value
 
+from ..accounts.models import User
+from ..consultations.models import Consultation
+from ..events.models import Event
 from ..extensions import db
 from ..permissions import can_moderate
 from .models import (
+    THREAD_FOLLOWS,
     Category,
     Post,
     PostRevision,
@@ -72,13 +76,13 @@ def _has_tag(tag: str):
 def thread(thread_id: int, viewer_id: int | None = None) -> Thread | None:
     """The thread with what its page shows; with ``viewer_id``, also whether that person
     follows it and how far they have read it (Thread.viewer_*), in the same query."""
+    # the linked consultation and event are named, their covers not shown
     options = [joinedload(Thread.category), joinedload(Thread.city), joinedload(Thread.author),
-               joinedload(Thread.consultation), joinedload(Thread.event)]
+               joinedload(Thread.consultation).lazyload(Consultation.image),
+               joinedload(Thread.event).lazyload(Event.image)]
     if viewer_id is not None:
         options += [
-            with_expression(Thread.viewer_follows, select(Subscription.id).where(
-                Subscription.user_id == viewer_id, Subscription.thread_id == Thread.id)
-                .exists()),
+            with_expression(Thread.viewer_follows, THREAD_FOLLOWS.exists(viewer_id, Thread.id)),
             with_expression(Thread.viewer_read, select(ReadMarker.last_read_number).where(
                 ReadMarker.user_id == viewer_id, ReadMarker.thread_id == Thread.id)
                 .scalar_subquery())]
@@ -89,7 +93,7 @@ def posts_of(thread_id: int, page: int, viewer_id: int | None = None):
     """A page of the thread's posts with their authors (not their Markdown source nor the
     search text: the page shows the stored HTML); with ``viewer_id``, whether that person
     likes each (Post.viewer_likes), in the same query."""
-    options = [joinedload(Post.author), defer(Post.body, raiseload=True),
+    options = [joinedload(Post.author).joinedload(User.image), defer(Post.body, raiseload=True),
                defer(Post.search_text, raiseload=True)]
     if viewer_id is not None:
         options.append(with_expression(Post.viewer_likes, select(Reaction.post_id).where(
@@ -122,22 +126,10 @@ def liked(user_id: int, post_ids: list[int]) -> set[int]:
         Reaction.user_id == user_id, Reaction.post_id.in_(post_ids))))
 
 
-def subscription_where(user_id: int, thread=None, category=None) -> tuple:
-    """The clause that finds one person's follow of a thread or of a category."""
-    target = (Subscription.thread_id == thread.id if thread is not None
-              else Subscription.category_id == category.id)
-    return Subscription.user_id == user_id, target
-
-
-def follows(user_id: int, thread=None, category=None) -> bool:
-    return db.session.scalar(select(Subscription.id).where(
-        *subscription_where(user_id, thread, category))) is not None
-
-
 def reader_state(user_id: int, thread) -> tuple[bool, int | None]:
     """(whether the person follows the thread, how far they have read it — None before
     their first visit), in one query."""
-    follow = select(Subscription.id).where(*subscription_where(user_id, thread)).exists()
+    follow = THREAD_FOLLOWS.exists(user_id, thread.id)
     marker = select(ReadMarker.last_read_number).where(
         ReadMarker.user_id == user_id, ReadMarker.thread_id == thread.id).scalar_subquery()
     follows_it, read = db.session.execute(select(follow, marker)).one()

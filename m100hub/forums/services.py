@@ -16,8 +16,8 @@ from ..notifications.kinds import Audience
 from ..notifications.services import notify
 from .counters import refresh_counters
 from .mentions import render_post
-from .models import Category, Post, PostRevision, Reaction, ReadMarker, Subscription, Thread
-from .queries import city_category_slug, follows, subscription_where
+from .models import THREAD_FOLLOWS, Category, Post, PostRevision, Reaction, ReadMarker, Thread
+from .queries import city_category_slug
 from .search import search_text
 
 
@@ -38,7 +38,7 @@ def create_thread(author, category: Category, title: str, body: str, city_id=Non
     post = _add_post(thread, author, body)
     db.session.execute(update(Category).where(Category.id == category.id).values(
         thread_count=Category.thread_count + 1))
-    follow(author, thread=thread)
+    THREAD_FOLLOWS.follow(author.id, thread.id)
     notify(Audience("forum_category_followers", category.id), "forum_new_thread", thread,
            actor=author,
            payload={**_payload(thread, post, author), "category": category.name,
@@ -53,7 +53,7 @@ def reply(author, thread_id: int, body: str) -> Post:
     if thread.locked:
         raise Conflict("locked")
     post = _add_post(thread, author, body)
-    follow(author, thread=thread)
+    THREAD_FOLLOWS.follow(author.id, thread.id)
     return post
 
 
@@ -126,27 +126,6 @@ def unreact(user, post: Post) -> None:
         raise Conflict("not liked")
     db.session.execute(update(Post).where(Post.id == post.id).values(
         reaction_count=Post.reaction_count - 1))
-
-
-def follow(user, thread: Thread | None = None, category: Category | None = None) -> bool:
-    """Follow (idempotent); returns whether a new follow was written."""
-    if follows(user.id, thread, category):
-        return False
-    try:
-        with db.session.begin_nested():
-            db.session.add(Subscription(user_id=user.id, thread_id=thread.id if thread else None,
-                                        category_id=category.id if category else None))
-    except IntegrityError:
-        return False
-    return True
-
-
-def unfollow(user, thread: Thread | None = None, category: Category | None = None) -> None:
-    subscription = db.session.scalar(
-        select(Subscription).where(*subscription_where(user.id, thread, category)))
-    if subscription is not None:
-        db.session.delete(subscription)
-        db.session.flush()
 
 
 def mark_read(user_id: int, thread_id: int, number: int, has_marker: bool) -> None:

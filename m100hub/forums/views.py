@@ -22,6 +22,7 @@ from ..consultations.queries import consultation as find_consultation
 from ..database import commit
 from ..events.queries import event as find_event
 from ..extensions import db
+from ..follows import FollowRoutes, add_follow_routes
 from ..page_cache import anonymous_page
 from ..permissions import can_moderate, get_or_404, require
 from ..security import limit, person_or_address
@@ -29,7 +30,7 @@ from ..submissions import done, submitted_once
 from ..util import page_arg, parse_id
 from . import bp, moderation, permissions, queries, search, services
 from .forms import EditForm, ReplyForm, ThreadForm
-from .models import Post, Thread
+from .models import CATEGORY_FOLLOWS, THREAD_FOLLOWS, Post, Thread
 from .queries import page_of
 
 
@@ -83,8 +84,7 @@ def category(slug):
     category = _category_or_404(slug)
     tag = request.args.get("tag", "")[:30]
     page = queries.threads_of(category.id, current_user, page_arg(), tag)
-    following = (current_user.is_authenticated
-                 and queries.follows(current_user.id, category=category))
+    following = CATEGORY_FOLLOWS.is_following(current_user, category.id)
     return render_template(
         "forums/category.html", category=category, page=page, tag=tag, following=following,
         can_start=permissions.can_start_thread(current_user, category))
@@ -170,7 +170,7 @@ def _render_thread(thread: Thread, page, make_form, preview: str | None = None,
     posts = page.items
     signed_in = me.is_authenticated
     if following is None:
-        following = signed_in and queries.follows(me.id, thread=thread)
+        following = THREAD_FOLLOWS.is_following(me, thread.id)
     return render_template(
         "forums/thread.html", category=thread.category, thread=thread, page=page,
         # a linked consultation that went back to draft is named to those who run it only
@@ -308,32 +308,14 @@ def like(post_id):
     return done(_post_url(thread.id, post.number))
 
 
-@bp.route("/forums/t/<id:thread_id>/follow", methods=["POST"])
-@bp.route("/forums/t/<id:thread_id>/unfollow", methods=["POST"], endpoint="unfollow_thread")
-@login_required
-def follow_thread(thread_id):
-    thread = _thread_or_404(thread_id)
-    return _set_following("forums.follow_thread", url_for(".thread", thread_id=thread.id),
-                          thread=thread)
-
-
-@bp.route("/forums/c/<slug:slug>/follow", methods=["POST"])
-@bp.route("/forums/c/<slug:slug>/unfollow", methods=["POST"], endpoint="unfollow_category")
-@login_required
-def follow_category(slug):
-    category = _category_or_404(slug)
-    return _set_following("forums.follow_category", url_for(".category", slug=slug),
-                          category=category)
-
-
-def _set_following(follow_endpoint: str, back: str, **target):
-    """Follow when the request came to ``follow_endpoint``, else stop following."""
-    if request.endpoint == follow_endpoint:
-        services.follow(current_user, **target)
-    else:
-        services.unfollow(current_user, **target)
-    commit()
-    return redirect(back, 303)
+add_follow_routes(bp, "/forums/t/<id:thread_id>", FollowRoutes(
+    THREAD_FOLLOWS, find=_thread_or_404, back=lambda thread: url_for(".thread",
+                                                                       thread_id=thread.id)),
+    endpoints=("follow_thread", "unfollow_thread"))
+add_follow_routes(bp, "/forums/c/<slug:slug>", FollowRoutes(
+    CATEGORY_FOLLOWS, find=_category_or_404, back=lambda category: url_for(
+        ".category", slug=category.slug)),
+    endpoints=("follow_category", "unfollow_category"))
 
 
 @bp.route("/forums/search")

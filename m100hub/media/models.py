@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import ClassVar
+
 from sqlalchemy import ForeignKey, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
@@ -35,7 +37,14 @@ class StoredImage(TimestampMixin, Model):
 
 class WithImage:
     """An optional image of a row (a city's, event's or consultation's cover; a person's
-    avatar), loaded with the row in the same query (its bytes stay deferred)."""
+    avatar), loaded with the row in the same query (its bytes stay deferred) — unless the
+    class says ``image_joined = False``: rows shown without their image on most pages
+    (people: an avatar beside a post; cities: their own pages only) would widen every query
+    that loads them, and each join costs the planner time; those queries that show it ask
+    for it (``joinedload(User.image)``)."""
+
+    #: load the image with the row, in the same query (else on first use)
+    image_joined: ClassVar[bool] = True
 
     @declared_attr
     def image_id(cls) -> Mapped[int | None]:
@@ -43,7 +52,7 @@ class WithImage:
 
     @declared_attr
     def image(cls) -> Mapped[StoredImage | None]:
-        return relationship(StoredImage, lazy="joined")
+        return relationship(StoredImage, lazy="joined" if cls.image_joined else "select")
 
     @property
     def image_alt(self) -> str:

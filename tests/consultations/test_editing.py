@@ -16,6 +16,7 @@ from m100hub.extensions import db as _db
 from tests.support import factories
 from tests.support.consultations import (
     HUGE_IDS,
+    as_author,
     assert_tallies_exact,
     build,
     cast,
@@ -37,6 +38,13 @@ WORDING_ONLY = "While voting is open only the wording may change"
 
 
 # --- creating and editing -----------------------------------------------------------------
+
+
+def refused(client, url: str, data: dict, message: str = "") -> None:
+    """The form sent to ``url`` comes back to be corrected (422), saying ``message``."""
+    response = client.post(url, data=data)
+    assert response.status_code == 422, response.status_code
+    assert message in page(response)
 
 
 def city_select(text: str) -> str:
@@ -162,9 +170,7 @@ def test_who_may_start_a_consultation(client, db, login_as, role, status):
 
 
 def test_editing_a_scheduled_consultation_changes_everything(client, db, login_as):
-    scene = build("scheduled")
-    login_as(user=_db.session.get(User, scene.author_id))
-    english(client)
+    scene = as_author(login_as, client, build("scheduled"))
     before = len(logged("consultation_edited_while_open"))
 
     response = client.post(
@@ -253,8 +259,7 @@ def test_editing_an_open_consultation_changes_only_the_wording_and_logs_it(clien
 
 @pytest.mark.parametrize("phase", ["closed", "published"])
 def test_a_consultation_is_not_edited_after_closing(client, db, login_as, phase):
-    scene = build(phase)
-    login_as(user=_db.session.get(User, scene.author_id))
+    scene = as_author(login_as, client, build(phase), in_english=False)
     before = snapshot()
     assert client.get(f"{scene.url}/edit").status_code in (403, 409)
     response = client.post(f"{scene.url}/edit", data=consultation_form(title="Altceva"))
@@ -271,27 +276,18 @@ def test_a_consultation_is_not_edited_after_closing(client, db, login_as, phase)
     ],
 )
 def test_a_bad_edit_is_refused_with_a_message(client, db, login_as, overrides, message):
-    scene = build("scheduled")
-    login_as(user=_db.session.get(User, scene.author_id))
-    english(client)
+    scene = as_author(login_as, client, build("scheduled"))
     before = snapshot()
-    response = client.post(f"{scene.url}/edit", data=consultation_form(**overrides))
-    assert response.status_code == 422
-    assert message in page(response)
+    refused(client, f"{scene.url}/edit", consultation_form(**overrides), message)
     assert snapshot() == before
 
 
 def test_an_official_cannot_move_a_consultation_to_another_city(client, db, login_as):
-    scene = build("scheduled")
-    login_as(user=_db.session.get(User, scene.author_id))
-    english(client)
+    scene = as_author(login_as, client, build("scheduled"))
     before = snapshot()
-    response = client.post(
-        f"{scene.url}/edit", data=consultation_form(city_id=str(factories.city("cluj-napoca").id))
-    )
-    assert response.status_code == 422 and "Not a valid choice" in page(response)
-    response = client.post(f"{scene.url}/edit", data=consultation_form(city_id="0"))
-    assert response.status_code == 422
+    cluj = str(factories.city("cluj-napoca").id)
+    refused(client, f"{scene.url}/edit", consultation_form(city_id=cluj), "Not a valid choice")
+    refused(client, f"{scene.url}/edit", consultation_form(city_id="0"))
     assert snapshot() == before
 
 
@@ -299,9 +295,7 @@ def test_an_official_cannot_move_a_consultation_to_another_city(client, db, logi
 
 
 def test_adding_questions_of_each_kind_to_a_draft(client, db, login_as):
-    scene = build("draft", kinds=())
-    login_as(user=_db.session.get(User, scene.author_id))
-    english(client)
+    scene = as_author(login_as, client, build("draft", kinds=()))
     forms = [
         question_form(text="Sunteți de acord?", kind="yes_no", options="ignorat\naltul"),
         question_form(text="Ce linie?", kind="single", options="  Linia 1 \n\nLinia 2\n"),
@@ -354,26 +348,17 @@ def test_adding_questions_of_each_kind_to_a_draft(client, db, login_as):
     ],
 )
 def test_a_bad_question_is_refused_with_a_message(client, db, login_as, overrides, message):
-    scene = build("draft")
-    login_as(user=_db.session.get(User, scene.author_id))
-    english(client)
+    scene = as_author(login_as, client, build("draft"))
     before = snapshot()
-    response = client.post(f"{scene.url}/questions", data=question_form(**overrides))
-    assert response.status_code == 422
-    assert message in page(response)
+    refused(client, f"{scene.url}/questions", question_form(**overrides), message)
     # and the same on an existing question
-    response = client.post(
-        f"{scene.url}/questions/{scene.questions['single']}", data=question_form(**overrides)
-    )
-    assert response.status_code == 422
-    assert message in page(response)
+    refused(client, f"{scene.url}/questions/{scene.questions['single']}",
+            question_form(**overrides), message)
     assert snapshot() == before
 
 
 def test_changing_a_question_before_opening_may_change_anything(client, db, login_as):
-    scene = build("scheduled")
-    login_as(user=_db.session.get(User, scene.author_id))
-    english(client)
+    scene = as_author(login_as, client, build("scheduled"))
     url = f"{scene.url}/questions/{scene.questions['single']}"
     form = page(client.get(url))
     assert "Autobuze\nTramvaie\nBiciclete" in form
@@ -400,8 +385,7 @@ def test_changing_a_question_before_opening_may_change_anything(client, db, logi
 def test_a_question_edit_sent_without_its_options_keeps_them(client, db, login_as, kind):
     """A field not sent keeps its value; the form's ``options`` once took the question's rows
     instead (a 500 found by tests/house/test_fuzz_forms.py)."""
-    scene = build("scheduled")
-    login_as(user=_db.session.get(User, scene.author_id))
+    scene = as_author(login_as, client, build("scheduled"), in_english=False)
     url = f"{scene.url}/questions/{scene.questions[kind]}"
     text = queries.question(scene.id, scene.questions[kind]).text
 
@@ -416,8 +400,7 @@ def test_a_question_edit_sent_without_its_options_keeps_them(client, db, login_a
 
 
 def test_deleting_a_question_before_opening(client, db, login_as):
-    scene = build("scheduled")
-    login_as(user=_db.session.get(User, scene.author_id))
+    scene = as_author(login_as, client, build("scheduled"), in_english=False)
     response = client.post(f"{scene.url}/questions/{scene.questions['approval']}/delete")
     assert response.status_code == 303
     assert [q.id for q in queries.questions(scene.id)] == [
@@ -491,9 +474,7 @@ def test_a_wording_fix_while_open_is_logged_publicly_and_keeps_the_ballots(clien
 def test_a_structural_change_while_open_is_409_with_a_message(
     client, db, login_as, kind, overrides
 ):
-    scene = build("open")
-    login_as(user=_db.session.get(User, scene.author_id))
-    english(client)
+    scene = as_author(login_as, client, build("open"))
     data = question_form(
         text="Textul schimbat odată cu structura",
         kind=kind,
@@ -508,8 +489,7 @@ def test_a_structural_change_while_open_is_409_with_a_message(
 
 
 def test_questions_are_not_added_or_deleted_once_voting_is_open(client, db, login_as):
-    scene = build("open")
-    login_as(user=_db.session.get(User, scene.author_id))
+    scene = as_author(login_as, client, build("open"), in_english=False)
     before = snapshot()
     assert client.post(f"{scene.url}/questions", data=question_form()).status_code == 409
     assert (
@@ -522,8 +502,7 @@ def test_questions_are_not_added_or_deleted_once_voting_is_open(client, db, logi
 
 @pytest.mark.parametrize("phase", ["closed", "published"])
 def test_questions_do_not_change_after_closing(client, db, login_as, phase):
-    scene = build(phase)
-    login_as(user=_db.session.get(User, scene.author_id))
+    scene = as_author(login_as, client, build(phase), in_english=False)
     before = snapshot()
     url = f"{scene.url}/questions/{scene.questions['single']}"
     assert client.post(

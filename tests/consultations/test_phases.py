@@ -16,6 +16,7 @@ from tests.support import factories
 from tests.support.consultations import (
     BUCHAREST,
     KINDS,
+    as_author,
     build,
     cast,
     comment,
@@ -107,8 +108,7 @@ def test_announcing_is_refused_with_a_message(client, db, login_as, case, messag
     ],
 )
 def test_announce_and_withdraw_in_the_wrong_phase_are_409(client, db, login_as, phase, action):
-    scene = build(phase)
-    login_as(user=_db.session.get(User, scene.author_id))
+    scene = as_author(login_as, client, build(phase), in_english=False)
     before = snapshot()
     assert client.post(f"{scene.url}/{action}").status_code == 409
     assert snapshot() == before
@@ -147,9 +147,7 @@ def test_extending_open_voting(client, db, login_as):
 
 
 def test_voting_is_never_shortened(client, db, login_as):
-    scene = build("open")
-    login_as(user=_db.session.get(User, scene.author_id))
-    english(client)
+    scene = as_author(login_as, client, build("open"))
     earlier = typed(utcnow() + timedelta(days=2))  # it closes in six days
     before = snapshot()
     response = client.post(f"{scene.url}/extend", data={"closes_at": earlier})
@@ -162,8 +160,7 @@ def test_voting_is_never_shortened(client, db, login_as):
 
 @pytest.mark.parametrize("value", ["", "mâine", "2027-02-30T10:00"])
 def test_a_bad_extension_is_400(client, db, login_as, value):
-    scene = build("open")
-    login_as(user=_db.session.get(User, scene.author_id))
+    scene = as_author(login_as, client, build("open"), in_english=False)
     before = snapshot()
     assert client.post(f"{scene.url}/extend", data={"closes_at": value}).status_code == 400
     assert snapshot() == before
@@ -171,8 +168,7 @@ def test_a_bad_extension_is_400(client, db, login_as, value):
 
 @pytest.mark.parametrize("phase", ["draft", "scheduled", "closed", "published"])
 def test_only_open_voting_is_extended(client, db, login_as, phase):
-    scene = build(phase)
-    login_as(user=_db.session.get(User, scene.author_id))
+    scene = as_author(login_as, client, build(phase), in_english=False)
     before = snapshot()
     response = client.post(f"{scene.url}/extend", data={"closes_at": "2040-01-01T10:00"})
     assert response.status_code == 409
@@ -221,8 +217,7 @@ def test_publishing_the_results_notifies_the_followers_once(client, db, login_as
 
 @pytest.mark.parametrize("phase", ["draft", "scheduled", "open"])
 def test_results_are_published_only_after_closing(client, db, login_as, phase):
-    scene = build(phase)
-    login_as(user=_db.session.get(User, scene.author_id))
+    scene = as_author(login_as, client, build(phase), in_english=False)
     before = snapshot()
     assert client.get(f"{scene.url}/publish").status_code == 409
     assert client.post(f"{scene.url}/publish", data={"response": "Gata."}).status_code == 409
@@ -231,9 +226,7 @@ def test_results_are_published_only_after_closing(client, db, login_as, phase):
 
 @pytest.mark.parametrize("response_text", ["", "   ", "x" * 20001])
 def test_publishing_needs_a_response(client, db, login_as, response_text):
-    scene = build("closed")
-    login_as(user=_db.session.get(User, scene.author_id))
-    english(client)
+    scene = as_author(login_as, client, build("closed"))
     before = snapshot()
     response = client.post(f"{scene.url}/publish", data={"response": response_text})
     assert response.status_code == 422
@@ -252,9 +245,7 @@ def test_publishing_needs_a_response(client, db, login_as, response_text):
     ],
 )
 def test_the_manage_page_offers_what_the_phase_allows(client, db, login_as, phase, shown, absent):
-    scene = build(phase)
-    login_as(user=_db.session.get(User, scene.author_id))
-    english(client)
+    scene = as_author(login_as, client, build(phase))
     text = page(client.get(f"{scene.url}/manage"))
     for label in shown:
         assert label in text, label

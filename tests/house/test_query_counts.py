@@ -7,6 +7,7 @@ nothing is served from the identity map that a real request would have to load.
 
 from __future__ import annotations
 
+import functools
 import itertools
 
 import pytest
@@ -126,40 +127,23 @@ def test_public_list_pages(measure, login_as, client, viewer, url, grow, marker,
     assert_flat(small, large, bound)
 
 
-def test_notification_centre(measure, login_as):
-    user_id = login_as("citizen", locale="en").id
-    add_notifications(user_id, SMALL)
-    small = measure("/notifications", "Your membership of Eco has been verified.", SMALL)
-    add_notifications(user_id, LARGE - SMALL)
-    large = measure("/notifications", "Your membership of Eco has been verified.", PER_PAGE)
-    assert_flat(small, large, SIGNED_IN + 2)
-
-
-def test_admin_people(measure, login_as):
-    login_as("admin")
-    add_people(SMALL)
-    small = measure("/admin/people", '<td><a href="/u/', SMALL)
-    add_people(LARGE - SMALL)
-    large = measure("/admin/people", '<td><a href="/u/', PER_PAGE)
-    assert_flat(small, large, SIGNED_IN + 2)
-
-
-def test_admin_verification(measure, login_as):
-    login_as("admin")
-    add_pending_requests(SMALL)
-    small = measure("/admin/verification", 'class="decide-form"', SMALL)
-    add_pending_requests(LARGE - SMALL)
-    large = measure("/admin/verification", 'class="decide-form"', PER_PAGE)
-    assert_flat(small, large, SIGNED_IN + 2)
-
-
-def test_admin_cities(measure, login_as):
-    login_as("admin")
-    add_cities(SMALL)
-    small = measure("/admin/cities", "Oraș ", SMALL)
-    add_cities(LARGE - SMALL)
-    large = measure("/admin/cities", "Oraș ", LARGE)
-    assert_flat(small, large, SIGNED_IN + 1)
+@pytest.mark.parametrize(("role", "url", "grow", "marker", "large_shows", "bound"), [
+    ("citizen", "/notifications", None, "Your membership of Eco has been verified.", PER_PAGE,
+     SIGNED_IN + 2),  # grows the person's own notifications
+    ("admin", "/admin/people", add_people, '<td><a href="/u/', PER_PAGE, SIGNED_IN + 2),
+    ("admin", "/admin/verification", add_pending_requests, 'class="decide-form"', PER_PAGE,
+     SIGNED_IN + 2),
+    ("admin", "/admin/cities", add_cities, "Oraș ", LARGE, SIGNED_IN + 1),
+])
+def test_signed_in_list_pages(measure, login_as, role, url, grow, marker, large_shows, bound):
+    person = login_as(role, locale="en")
+    if grow is None:
+        grow = functools.partial(add_notifications, person.id)
+    grow(SMALL)
+    small = measure(url, marker, SMALL)
+    grow(LARGE - SMALL)
+    large = measure(url, marker, large_shows)
+    assert_flat(small, large, bound)
 
 
 def test_organisation_members_anonymous(measure):

@@ -12,10 +12,11 @@ from sqlalchemy import func, select
 
 from m100hub.accounts.models import User
 from m100hub.consultations import services as consultation_services
+from m100hub.consultations.models import FOLLOWS as CONSULTATION_FOLLOWS
 from m100hub.consultations.models import Consultation
 from m100hub.database import utcnow
 from m100hub.extensions import db as _db
-from m100hub.forums import services as forum_services
+from m100hub.forums.models import THREAD_FOLLOWS
 from m100hub.moderation import services as moderation
 from m100hub.organisations.models import Organisation, Status
 from tests.support import consultation_factories as cf
@@ -133,9 +134,9 @@ def test_voting_following_and_registering_change_what_awaits(client, login_as, p
     person = factories.user(home_city_id=factories.city("suceava").id, locale="en")
     question = cf.questions_of(programme["suceava"])[0]
     cf.vote(person, programme["suceava"], question, 0)
-    consultation_services.follow(programme["cluj"].id, person.id)
+    CONSULTATION_FOLLOWS.follow(person.id, programme["cluj"].id)
     ef.register(person, programme["event"])
-    forum_services.follow(person, thread=programme["thread"])
+    THREAD_FOLLOWS.follow(person.id, programme["thread"].id)
     ff.reply(programme["thread"], body="Un răspuns nou")
     login_as(user=person)
     english(client)

@@ -15,7 +15,7 @@ from m100hub.accounts.models import User
 from m100hub.consultations import services as consultation_services
 from m100hub.database import utcnow
 from m100hub.extensions import db as _db
-from m100hub.forums import services as forum_services
+from m100hub.forums.models import THREAD_FOLLOWS
 from tests.support import consultation_factories as cf
 from tests.support import event_factories as ef
 from tests.support import factories
@@ -47,7 +47,7 @@ def grow(n: int, admin_id: int, viewer_id: int) -> None:
         event = ef.event(title=f"Atelierul {i}", city_slug=city, organiser=admin)
         ef.register(viewer, event)
         thread = ff.thread(title=f"Subiectul {i}", author=factories.user())
-        forum_services.follow(viewer, thread=thread)
+        THREAD_FOLLOWS.follow(viewer.id, thread.id)
         ff.reply(thread, body=f"Răspuns nou {i}")
     _db.session.flush()
 

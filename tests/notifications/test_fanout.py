@@ -14,8 +14,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from m100hub.extensions import socketio
-from m100hub.forums.models import Subscription
-from m100hub.forums.services import follow
+from m100hub.forums.models import THREAD_FOLLOWS, Subscription
 from m100hub.notifications import fanout
 from m100hub.notifications.models import Notification, NotificationEvent
 from tests.support import bulk, factories
@@ -102,7 +101,7 @@ def test_a_reply_writes_one_event_and_the_task_tells_each_follower_once(
 def test_the_rows_carry_the_event_and_the_mentioned_are_told_once(client, db, login_as):
     thread, followers = followed_thread(db, 3)
     mentioned = factories.user(handle="ana.urmaritoare")
-    follow(mentioned, thread=thread)
+    THREAD_FOLLOWS.follow(mentioned.id, thread.id)
     db.session.commit()
     login_as("citizen")
 
@@ -171,7 +170,7 @@ def test_a_worker_killed_mid_way_leaves_the_rest_to_the_next_run(client, db, log
 def test_followers_see_the_badge_count_and_get_a_live_push(client, db, login_as, pushes):
     thread, _ = followed_thread(db, 2)
     follower = factories.user(locale="en")
-    follow(follower, thread=thread)
+    THREAD_FOLLOWS.follow(follower.id, thread.id)
     db.session.commit()
     login_as("citizen")
 

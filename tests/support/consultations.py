@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, update
 
+from m100hub.accounts.models import User
 from m100hub.activity.models import ActivityEntry
 from m100hub.consultations import queries
 from m100hub.consultations.models import (
@@ -32,6 +33,8 @@ from m100hub.moderation.models import Report
 from m100hub.notifications.models import Notification
 from tests.support import consultation_factories as cf
 from tests.support import factories
+from tests.support.web import english as english
+from tests.support.web import redirects_to_login as redirects_to_login
 
 WRITTEN = (
     Consultation,
@@ -275,17 +278,18 @@ def page(response) -> str:
     return html.unescape(response.get_data(as_text=True))
 
 
-def english(client) -> None:
-    client.set_cookie("lang", "en")
-
-
-def redirects_to_login(response) -> bool:
-    return response.status_code in (302, 303) and "/login" in response.headers["Location"]
-
-
 def follow_redirect(client, response):
     assert response.status_code in (302, 303), response.status_code
     return client.get(response.headers["Location"])
+
+
+def as_author(login_as, client, scene: Scene, in_english: bool = True) -> Scene:
+    """Sign in as the consultation's author (reading English unless ``in_english`` is
+    False); returns the scene."""
+    login_as(user=_db.session.get(User, scene.author_id))
+    if in_english:
+        english(client)
+    return scene
 
 
 def sign_in(login_as, client, role: str):

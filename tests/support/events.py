@@ -21,6 +21,7 @@ from m100hub.events.models import (
 from m100hub.extensions import db as _db
 from m100hub.notifications.models import Notification
 from tests.support import factories
+from tests.support.web import english as english
 
 BUCHAREST = ZoneInfo("Europe/Bucharest")
 CONFIRMED = RegistrationStatus.CONFIRMED
@@ -93,10 +94,6 @@ def snapshot(db) -> dict:
 
 def page(response) -> str:
     return response.get_data(as_text=True)
-
-
-def english(client) -> None:
-    client.set_cookie("lang", "en")
 
 
 def fresh(db, obj):

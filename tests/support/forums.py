@@ -20,6 +20,8 @@ from m100hub.forums.models import (
 from m100hub.moderation.models import Report
 from m100hub.notifications.models import Notification
 from tests.support.forum_factories import count
+from tests.support.web import english as english
+from tests.support.web import redirects_to_login as redirects_to_login
 
 WRITTEN = (Category, Thread, Post, PostRevision, Reaction, Report, Subscription, ReadMarker,
            Notification, ActivityEntry)
@@ -50,14 +52,6 @@ def fresh(db, obj):
     """The row as the database has it now."""
     db.session.expire_all()
     return db.session.get(type(obj), obj.id)
-
-
-def english(client) -> None:
-    client.set_cookie("lang", "en")
-
-
-def redirects_to_login(response) -> bool:
-    return response.status_code in (302, 303) and "/login" in response.headers["Location"]
 
 
 def thread_form(**overrides) -> dict:

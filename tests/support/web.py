@@ -38,3 +38,12 @@ def in_request(build):
             return build(*args, **kwargs)
 
     return wrapper
+
+
+def english(client) -> None:
+    """The client reads the hub in English from now on."""
+    client.set_cookie("lang", "en")
+
+
+def redirects_to_login(response) -> bool:
+    return response.status_code in (302, 303) and "/login" in response.headers["Location"]
