@@ -164,6 +164,11 @@ def after_commit(callback) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _run_after_commit(session) -> None:
+    # SQLAlchemy sends after_commit for a SAVEPOINT's release too: the work is not saved
+    # until the outermost transaction commits (and SQLite's write lock is still held, so a
+    # task run in process now would wait on this very transaction)
+    if session.in_nested_transaction():
+        return
     for callback in session.info.pop(AFTER_COMMIT, []):
         try:
             callback()

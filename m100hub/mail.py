@@ -39,7 +39,7 @@ from flask_babel import force_locale
 from sqlalchemy import JSON, Index, Integer, String, Text, func, select, text, update
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .celery_app import enqueue
+from .celery_app import enqueue, tasks_run_in_process
 from .database import UTCDateTime, after_commit, commit, utcnow
 from .extensions import Model, db
 
@@ -100,13 +100,44 @@ def compose(to: str, subject: str, template: str, locale: str, **context) -> dic
 def queue(message: dict) -> OutboxMail:
     """Write the message to the outbox (flush, never commit); a task delivers it once the
     caller commits. Rolled back with the caller's transaction: nothing leaves for undone work."""
+    in_process = tasks_run_in_process()
     row = OutboxMail(to_address=message["to"], subject=message["subject"][:500],
-                     message={k: v for k, v in message.items() if k not in ("to", "subject")})
+                     message={k: v for k, v in message.items() if k not in ("to", "subject")},
+                     sent_dt=utcnow() if in_process else None)
     db.session.add(row)
     db.session.flush()
-    row_id = row.id
-    after_commit(lambda: enqueue(deliver, [row_id]))
+    if in_process:
+        # no worker (no Redis: the embedded set-up): nothing would ever sweep the row, and on
+        # SQLite a second write per e-mail doubles what every request queues for on the one
+        # write lock. The row is written as sent, in its cause's transaction, and sent from
+        # the copy in hand once that commits; only a refusal writes again (and leaves the
+        # row for a worker's sweep). Erring towards loss only if the process dies in the
+        # instant between the commit and the SMTP server's answer.
+        in_hand = OutboxMail(id=row.id, to_address=row.to_address, subject=row.subject,
+                             message=row.message, created_dt=row.created_dt)
+        after_commit(lambda: _deliver_in_process(in_hand))
+    else:
+        row_id = row.id
+        after_commit(lambda: enqueue(deliver, [row_id]))
     return row
+
+
+def _deliver_in_process(in_hand: OutboxMail) -> None:
+    """Without a worker: send the message its cause committed (as sent); a refusal is
+    recorded as a worker's delivery would record it, in an app context of its own (its own
+    session, not the one committing)."""
+    with current_app.app_context():
+        with transport() as outgoing:
+            try:
+                outgoing.send(_build(in_hand), in_hand)
+                return
+            except (smtplib.SMTPException, OSError) as error:
+                refused = error
+        row = db.session.get(OutboxMail, in_hand.id)
+        if row is not None:
+            row.sent_dt = None
+            _record_failure(row, refused, utcnow())
+        commit()
 
 
 def backoff(attempts: int) -> timedelta:

@@ -38,8 +38,9 @@ BOUNDS = {
     ("attendees", "organiser"): 7,
     ("attendees", "admin"): 7,
     ("csv", "organiser"): 5,
-    ("event", "anonymous"): 4,
-    ("event", "waiting"): 8,
+    # a workshop's page: its live boards, and whether the reader may start one (boards/)
+    ("event", "anonymous"): 5,
+    ("event", "waiting"): 9,
     ("mine", "citizen"): 4,
 }
 _names = itertools.count(1)

@@ -20,6 +20,19 @@ def test_callbacks_run_after_commit_only(db):
     assert ran == ["sent"]  # once
 
 
+def test_a_savepoint_released_is_not_the_commit(db):
+    """A service's SAVEPOINT (``begin_nested``) ending is not the work saved: what waits for
+    the commit waits for the outermost one (an e-mail for a registration made in the same
+    transaction as another must not leave, nor, on SQLite, wait on this very transaction)."""
+    ran = []
+    after_commit(lambda: ran.append("sent"))
+    with db.session.begin_nested():
+        factories.user()
+    assert ran == []
+    commit()
+    assert ran == ["sent"]
+
+
 def test_a_rollback_drops_the_callbacks(db):
     ran = []
     factories.user()

@@ -25,6 +25,13 @@ def rows(*where) -> list[OutboxMail]:
     return list(mail.db.session.scalars(select(OutboxMail).where(*where).order_by(OutboxMail.id)))
 
 
+def lose_the_delivery(monkeypatch) -> None:
+    """With a worker, the task queued at the commit never arrives (lost, or Redis was down):
+    the row waits for a run of the task or for the sweep."""
+    monkeypatch.setattr(mail, "tasks_run_in_process", lambda: False)
+    monkeypatch.setattr(mail, "enqueue", lambda task, *args: None)
+
+
 def make_due(ids: list[int], ago: timedelta = timedelta(minutes=5)) -> None:
     """Time passes: the rows' next attempt (or claim) is over."""
     mail.db.session.execute(update(OutboxMail).where(OutboxMail.id.in_(ids))
@@ -59,7 +66,7 @@ def test_mail_leaves_after_the_commit_once(db, smtp):
 def test_a_claimed_row_is_left_to_its_claimant(db, smtp, monkeypatch):
     """Two runs of the task at once: the second finds the row claimed and sends nothing; a
     claimant that died gives the row back when its claim runs out, and the sweep sends it."""
-    monkeypatch.setattr(mail, "enqueue", lambda task, *args: None)  # the task is lost
+    lose_the_delivery(monkeypatch)  # the task is lost
     row = mail.queue(message("ana@example.ro"))
     db.session.commit()
     claimed = mail._claim([row.id], utcnow())
@@ -71,7 +78,7 @@ def test_a_claimed_row_is_left_to_its_claimant(db, smtp, monkeypatch):
 
 
 def test_a_lost_task_is_made_good_by_the_sweep(app, db, smtp, monkeypatch):
-    monkeypatch.setattr(mail, "enqueue", lambda task, *args: None)  # Redis was down
+    lose_the_delivery(monkeypatch)  # Redis was down
     mail.queue(message("ana@example.ro"))
     mail.queue(message("ion@example.ro"))
     db.session.commit()
@@ -142,7 +149,7 @@ def test_a_permanent_refusal_is_recorded_and_not_retried(db, smtp):
 
 
 def test_a_batch_goes_through_one_connection(db, smtp, monkeypatch):
-    monkeypatch.setattr(mail, "enqueue", lambda task, *args: None)
+    lose_the_delivery(monkeypatch)
     ids = [mail.queue(message(f"p{n}@example.ro")).id for n in range(mail.BATCH_SIZE + 5)]
     db.session.commit()
     assert mail.deliver.run(ids) == len(ids)
