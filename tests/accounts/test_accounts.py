@@ -26,6 +26,7 @@ from tests.support.accounts import (
     profile_data,
     reload,
     sign_in,
+    signup_data,
     suceava_id,
     text_of,
     without_csrf,
@@ -42,19 +43,6 @@ def by_email(email: str) -> User | None:
     return fresh_scalar(select(User).where(func.lower(User.email) == email.lower()))
 
 
-def signup_data(**changes) -> dict:
-    data = {
-        "display_name": "Ioana Munteanu",
-        "email": "ioana.munteanu@example.ro",
-        "password": "raul-suceava-verde-77",
-        "confirm": "raul-suceava-verde-77",
-        "sector": "civil",
-        "home_city_id": str(suceava_id()),
-        "locale": "en",
-        "accept": "y",
-    }
-    data.update(changes)
-    return data
 
 
 # ---------------------------------------------------------------- sign-up and confirmation

@@ -7,6 +7,7 @@ the keyboard and reads the link on the action page, "this led to…" on the cons
 
 from __future__ import annotations
 
+import time
 import uuid
 
 import pytest
@@ -36,8 +37,11 @@ def fits_a_phone(visitor) -> None:
 
 
 def until_told(visitor, text: str) -> None:
-    """The fan-out runs in the Celery worker: reload the notifications until it has."""
-    for _ in range(20):
+    """The fan-out runs in the Celery worker (shared by the live tests, so it may still be
+    busy with an earlier test's tasks): reload the notifications until it has, a minute at
+    most."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
         visitor.goto("/notifications")
         if text in visitor.page.locator("main").inner_text():
             return

@@ -172,10 +172,12 @@ class Fuzzer:
             for account in ("admin", "anonymous"):
                 url = self.url(route, self.scenes[0])
                 response = self.clients[account].get(url)
+                body = response.get_data(as_text=True)  # a streamed body (a CSV) runs and ends
+                response.close()
                 _db.session.remove()
                 if response.status_code != 200 or response.mimetype != "text/html":
                     continue
-                for action, fields in fuzzing.forms_on(response.get_data(as_text=True)).items():
+                for action, fields in fuzzing.forms_on(body).items():
                     try:
                         endpoint, _args = adapter.match(action or url, method="POST")
                     except Exception:  # noqa: BLE001, S112 (a form to elsewhere)
@@ -217,6 +219,8 @@ class Fuzzer:
         try:
             response = client.open(url, method=route.method, **fuzzing.body(pairs, self.rng))
             status = response.status_code
+            response.get_data()  # as a client would: a streamed body runs and ends
+            response.close()
         except Exception as raised:  # noqa: BLE001 (an unhandled error is the 500 we look for)
             status, error = 500, f"{type(raised).__name__}: {raised}"
         finally:

@@ -6,40 +6,18 @@ from __future__ import annotations
 import uuid
 
 import pytest
-import requests
 import socketio
 from sqlalchemy import create_engine, text
 
 from tests.support.factories import PASSWORD
-from tests.support.live import UA, connect_socket, csrf_token, first_link, sign_in
-
-
-def new_session() -> requests.Session:
-    session = requests.Session()
-    session.headers["User-Agent"] = UA
-    return session
-
-
-def sign_up(live, email: str, name: str = "Ana Test") -> requests.Session:
-    session = new_session()
-    page = session.get(f"{live.url}/signup")
-    response = session.post(
-        f"{live.url}/signup",
-        data={
-            "csrf_token": csrf_token(page.text),
-            "display_name": name,
-            "email": email,
-            "password": PASSWORD,
-            "confirm": PASSWORD,
-            "sector": "citizen",
-            "home_city_id": "0",
-            "locale": "en",
-            "accept": "y",
-        },
-    )
-    assert response.status_code == 200
-    assert email in response.text
-    return session
+from tests.support.live import (
+    connect_socket,
+    csrf_token,
+    first_link,
+    new_session,
+    sign_in,
+    sign_up,
+)
 
 
 def user_id(live, email: str) -> int:

@@ -20,16 +20,12 @@ from m100hub.extensions import db as _db
 from m100hub.notifications.models import Notification
 from m100hub.organisations.models import MembershipRole, Organisation, OrgKind, Status
 from tests.support import factories
+from tests.support.query_counts import LARGE, PER_PAGE, SIGNED_IN, SMALL, assert_flat
 
-SMALL, LARGE = 3, 40
 _names = itertools.count(1)
 
 
 
-
-def assert_flat(small, large, bound: int) -> None:
-    assert large.count == small.count, f"grows with data:\n{small!r}\n---\n{large!r}"
-    assert large.count <= bound, repr(large)
 
 
 # --- builders: each adds ``n`` rows of what the page lists ------------------------------
@@ -104,8 +100,6 @@ def add_members(org_id: int, n: int) -> None:
 
 # --- the pages -------------------------------------------------------------------------
 
-PER_PAGE = 30
-SIGNED_IN = 2  # loading the signed-in person, and counting their unread notifications
 
 
 @pytest.mark.parametrize("viewer", ["anonymous", "citizen"])

@@ -57,7 +57,8 @@ def _crawl(page, app, start: str = "/") -> dict[str, str]:
             continue
         found[endpoint] = path
         for href in page.eval_on_selector_all(
-                "a[href]", "links => links.map(a => a.getAttribute('href'))"):
+                "a[href]:not([download])",  # a download is a file, not a page
+                "links => links.map(a => a.getAttribute('href'))"):
             target = urlsplit(href)
             if target.netloc or target.scheme or not target.path.startswith("/"):
                 continue

@@ -7,7 +7,7 @@ import pytest
 
 from m100hub.database import utcnow
 from m100hub.mail import OutboxMail
-from tests.house.test_query_counts import LARGE, PER_PAGE, SIGNED_IN, SMALL, assert_flat
+from tests.support.query_counts import LARGE, PER_PAGE, SIGNED_IN, SMALL, assert_flat
 
 
 def add_failed(db, n: int, start: int = 0) -> None:

@@ -160,7 +160,7 @@ def test_a_batch_goes_through_one_connection(db, smtp, monkeypatch):
 
 
 def test_signup_mail_goes_through_the_outbox(client, db, smtp):
-    from tests.accounts.test_accounts import signup_data
+    from tests.support.accounts import signup_data
 
     response = client.post("/signup", data=signup_data(email="ioana@example.ro"))
     assert response.status_code == 200

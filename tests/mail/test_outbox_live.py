@@ -12,8 +12,7 @@ import uuid
 import pytest
 from sqlalchemy import create_engine, text
 
-from tests.house.test_live import sign_up
-from tests.support.live import LiveStack
+from tests.support.live import LiveStack, sign_up
 
 #: the sweep's period and grace, and the claim of a run (seconds): short, for the test's sake
 SETTINGS = {"MAIL_SWEEP_SECONDS": "2", "MAIL_CLAIM_SECONDS": "6",

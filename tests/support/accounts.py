@@ -85,3 +85,17 @@ def _token_made_hours_ago(monkeypatch, hours, make):
 
 def without_csrf(page: str) -> str:
     return re.sub(r'(name="csrf_token"[^>]*value=")[^"]*"', r'\1"', page)
+
+def signup_data(**changes) -> dict:
+    data = {
+        "display_name": "Ioana Munteanu",
+        "email": "ioana.munteanu@example.ro",
+        "password": "raul-suceava-verde-77",
+        "confirm": "raul-suceava-verde-77",
+        "sector": "civil",
+        "home_city_id": str(suceava_id()),
+        "locale": "en",
+        "accept": "y",
+    }
+    data.update(changes)
+    return data

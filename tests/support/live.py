@@ -23,6 +23,7 @@ import socketio
 from aiosmtpd.controller import Controller
 
 from tests.support.environment import ROOT, scratch_postgresql
+from tests.support.factories import PASSWORD
 
 BIN = Path(sys.executable).parent
 UA = "m100-live-test"
@@ -280,3 +281,30 @@ def connect_socket(base: str, session: requests.Session | None, origin: str | No
         headers["Origin"] = origin
     client.connect(base, headers=headers, transports=["websocket"], wait_timeout=10)
     return client, received
+
+def new_session() -> requests.Session:
+    session = requests.Session()
+    session.headers["User-Agent"] = UA
+    return session
+
+
+def sign_up(live, email: str, name: str = "Ana Test") -> requests.Session:
+    session = new_session()
+    page = session.get(f"{live.url}/signup")
+    response = session.post(
+        f"{live.url}/signup",
+        data={
+            "csrf_token": csrf_token(page.text),
+            "display_name": name,
+            "email": email,
+            "password": PASSWORD,
+            "confirm": PASSWORD,
+            "sector": "citizen",
+            "home_city_id": "0",
+            "locale": "en",
+            "accept": "y",
+        },
+    )
+    assert response.status_code == 200
+    assert email in response.text
+    return session
