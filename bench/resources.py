@@ -2,8 +2,8 @@
 loopback, wrk): the library list and the funding list, plain and filtered, with 10,000
 knowledge items and 10,000 funding calls (two sectors each, calls with two applicant types).
 Prints one JSON line: requests/s, p50/p99, ratios to the minimal page, SQL queries per page at
-two sizes (50 then 10,000 items), and the in-process time of the search helpers
-(``search_resources`` / ``search_calls``: p50/p95 over a set of queries without diacritics).
+two sizes (50 then 10,000 items), and the in-process time of the hub's search for items and
+for calls (p50/p95 over a set of queries without diacritics).
 Aim (issue 16): the lists at a quarter of the minimal page's throughput or better.
 """
 
@@ -82,17 +82,24 @@ PAGES = {"resources": "/resources", "resources_filtered": "/resources?kind=guide
 
 
 def search_times(app) -> dict:
-    from m100hub.resources.search import search_calls, search_resources
+    """The hub's search (``m100hub.search``), as its page asks it, for library items and for
+    funding calls: p50/p95 of the whole search (every source's count, then the page)."""
+    from flask_login import AnonymousUserMixin
+
+    from m100hub.features import SearchQuery
+    from m100hub.folding import terms
+    from m100hub.search.queries import search
 
     times = []
-    with app.app_context():
+    with app.test_request_context():
         for _ in range(5):
             for query in QUERIES:
-                for helper in (search_resources, search_calls):
+                for kind in ("resources", "funding_calls"):
+                    asked = SearchQuery(words=terms(query), viewer=AnonymousUserMixin())
                     start = time.perf_counter()
-                    found = helper(query)
+                    found = search(asked, kind, 1, 20)
                     times.append((time.perf_counter() - start) * 1000)
-                    assert found, query
+                    assert found.items, (query, kind)
     times.sort()
     return {"searches": len(times), "p50_ms": round(statistics.median(times), 2),
             "p95_ms": round(times[int(len(times) * 0.95) - 1], 2)}
