@@ -40,11 +40,11 @@ def _commitments_url(payload: dict) -> str:
 register_kind("contract_commitment_accepted", lambda p: _(
     "%(city)s accepted your organisation's commitment “%(pledge)s”.", city=p["city"],
     pledge=p["pledge"]), _commitments_url,
-    label=_l("Answers to your organisation's climate commitments"), email=Delivery.IMMEDIATE)
+    label=_l("Your organisation's climate commitments accepted"), email=Delivery.IMMEDIATE)
 register_kind("contract_commitment_declined", lambda p: _(
     "%(city)s declined your organisation's commitment “%(pledge)s”: %(reason)s",
     city=p["city"], pledge=p["pledge"], reason=p["reason"]), _commitments_url,
-    label=_l("Answers to your organisation's climate commitments"), email=Delivery.IMMEDIATE)
+    label=_l("Your organisation's climate commitments declined"), email=Delivery.IMMEDIATE)
 
 register_verb("contract_created", lambda f: _(
     "started the climate contract of %(target)s", target=f["target"]))

@@ -76,3 +76,9 @@ def test_every_kind_of_every_feature_names_itself_for_the_preferences_page(app):
     feature's kinds.py gives every kind a label and a default delivery."""
     unnamed = sorted(name for name, kind in KINDS.items() if not kind.label)
     assert unnamed == []
+
+
+def test_no_two_kinds_share_a_label(app):
+    """Two rows of the preferences page with one name could not be told apart."""
+    labels = [str(kind.label) for kind in KINDS.values() if kind.label]
+    assert sorted({label for label in labels if labels.count(label) > 1}) == []
