@@ -202,3 +202,28 @@ def test_the_sweep_runs_every_minute_from_beat(app):
     entry = app.extensions["celery"].conf.beat_schedule["notifications-sweep"]
     assert entry == {"task": "notifications.sweep", "schedule": 60.0}
     assert "notifications.fan_out" in app.extensions["celery"].tasks
+
+
+def test_the_task_is_queued_only_once_the_event_is_committed(db, monkeypatch):
+    """A worker must find the event it is sent: the task leaves after the outermost commit,
+    not at a SAVEPOINT's release in the same request (a first reply's follow once took one,
+    and the worker, finding no event yet, fanned out to nobody)."""
+    from m100hub.forums import services
+
+    found: list = []
+
+    def enqueue(task, event_id):
+        found.append(event_id)
+
+    thread, _ = followed_thread(db, 3)
+    replier = factories.user()
+    monkeypatch.setattr(fanout, "tasks_run_in_process", lambda: False)
+    monkeypatch.setattr(fanout, "enqueue", enqueue)
+
+    services.reply(replier, thread.id, "Primul meu răspuns.")
+    with db.session.begin_nested():  # more work of the same request, in a SAVEPOINT
+        THREAD_FOLLOWS.follow(factories.user().id, thread.id)
+
+    assert found == []  # not sent at the SAVEPOINT's release: the worker would find nothing
+    db.session.commit()
+    assert found == [the_event(db).id]
