@@ -1,6 +1,7 @@
 """The library as people use it, in Chromium, with an axe scan (WCAG 2.2 AA) of every page
 visited: an NGO member suggests a funding call; the secretariat approves it; a Cluj official
-follows its sector and, once the worker has run the reminder task, reads the reminder;
+finds it through the hub's search typed without diacritics, follows its sector and,
+once the worker has run the reminder task, reads the reminder;
 a Suceava official says Suceava wants to replicate a good practice of Cluj. The pages fit a
 375 px wide phone."""
 
@@ -73,6 +74,13 @@ def test_a_call_is_suggested_approved_followed_and_reminded(browser, live):
 
         cluj_ctx, cluj = person(browser, live, "oficial.cluj@m100.demo", WCAG_22_AA)
         contexts.append(cluj_ctx)
+        # the hub's search finds it typed without diacritics nor capitals
+        cluj.goto("/search")
+        cluj.page.get_by_label("Words to find").fill(title.lower().replace("ă", "a"))
+        with cluj.page.expect_navigation():
+            cluj.page.get_by_label("Words to find").press("Enter")
+        cluj.check()
+        expect(cluj.page.get_by_role("link", name=title)).to_be_visible()
         cluj.goto("/funding?sector=agriculture")
         expect(cluj.page.get_by_role("link", name=title)).to_be_visible()
         cluj.submit(cluj.page.get_by_role("button", name="Follow Agriculture"))
