@@ -4,6 +4,7 @@ versions, positions and change log are those of a real board."""
 
 from __future__ import annotations
 
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from ..events.demo import DEMO as DEMO_EVENTS
@@ -33,8 +34,9 @@ def seed(demo: DemoData) -> None:
         return
     organiser = next(person for person in demo.people.values()
                      if person.id == workshop.created_by_id)
-    board = services.create_board(workshop, organiser, TITLE, BoardAccess.PUBLIC,
-                                  "challenges", vote_budget=3)
+    with force_locale("ro"):  # the template's column titles; `flask m100` has no request
+        board = services.create_board(workshop, organiser, TITLE, BoardAccess.PUBLIC,
+                                      "challenges", vote_budget=3)
     column_ids = [column.id for column in columns(board.id)]
     authors = [organiser, *_participants(demo, workshop)]
     for n, (column, text, colour) in enumerate(CARDS):
