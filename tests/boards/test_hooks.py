@@ -90,5 +90,5 @@ def test_a_card_move_costs_few_queries_whatever_the_board(connect, count_queries
         counts.append(counter)
     print(f"\n[queries] card move: {counts[0].count} at 3 cards, {counts[1].count} at 60")
     # the person, the board locked with their standing, the card, the column's keys; the
-    # card, the log and the version written (it was 12 before the change path was cut)
+    # card, the log and the version written (it was 10 before the change path was cut)
     assert counts[0].count == counts[1].count <= 7, repr(counts[1])
