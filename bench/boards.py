@@ -1,21 +1,29 @@
-"""Live boards under load: 500 Socket.IO clients (WebSocket transport) on one board, spread
-over two web processes (gunicorn gthread, as `make serve`) sharing Redis as the message
-queue; card moves sent through the first process.
+"""Live boards under load: N Socket.IO clients (WebSocket transport) on one board, spread
+over two web processes sharing Redis as the Socket.IO message queue, each started with the
+production command (`gunicorn --config gunicorn.conf.py`, threading mode, as `make serve`);
+card moves sent through the first process.
 
-(a) steady: RATE moves per second for SECONDS seconds; for each change, the time from
-    sending it until every client has it (p50/p95/p99 ms), and per delivery;
-(b) sustained: WRITERS writers move cards back to back for SECONDS seconds: changes per
-    second that reached every client;
+(a) steady: RATE moves a second for SECONDS seconds (spread over writers, each within the
+    hub's per-connection limit of sockets.RATE events a second); for each change, the time
+    from sending it until every client has it (p50/p95/p99 ms), and per delivery;
+(b) sustained: WRITERS writers move cards as fast as each may (the per-connection limit)
+    for SECONDS seconds: changes per second that reached every client;
 and the same two against a bare python-socketio broadcast server (bench/boards_bare.py,
-same topology, no database) in the same run: the ceiling. Prints one JSON line.
-Clients run in LISTENER_PROCESSES processes of their own (threads: python-socketio's
-client), each reporting when it received each version; one clock (this machine).
+same command, same topology, no database) in the same run: the ceiling. One JSON line per
+client count (BENCH_CLIENTS: "20,100,500"), with the load average before and after.
+
+The clients run in listener processes of their own (python-socketio's threaded client),
+each reporting when it received each version; one clock (this machine). They connect in
+waves (BENCH_WAVE at a time, a pause between), each retried with generous timeouts: on a
+loaded machine 500 joins at once made joins time out.
 Aim (issue 13): p95 < 150 ms, p99 < 300 ms, sustained >= half the bare server's.
 """
 
 from __future__ import annotations
 
+import http.client
 import json
+import math
 import os
 import statistics
 import subprocess
@@ -25,14 +33,15 @@ import time
 from contextlib import ExitStack
 from pathlib import Path
 
-from common import BIN, ROOT, free_port, scratch_app, sessions, wait_until_up
+from common import BIN, ROOT, free_port, scratch_app, sessions
 
-CLIENTS = int(os.environ.get("BENCH_CLIENTS", "500"))
+SIZES = [int(n) for n in os.environ.get("BENCH_CLIENTS", "20,100,500").split(",")]
 RATE = float(os.environ.get("BENCH_RATE", "20"))
 SECONDS = float(os.environ.get("BENCH_SECONDS", "10"))
-WRITERS = int(os.environ.get("BENCH_WRITERS", "4"))
-LISTENER_PROCESSES = int(os.environ.get("BENCH_LISTENER_PROCESSES", "2"))
-THREADS = int(os.environ.get("BENCH_WEB_THREADS", str(CLIENTS // 2 + 50)))
+WRITERS = int(os.environ.get("BENCH_WRITERS", "16"))
+#: per writer connection, under the hub's limit (sockets.RATE: 10 a second)
+WRITER_RATE = float(os.environ.get("BENCH_WRITER_RATE", "8"))
+WAVE = int(os.environ.get("BENCH_WAVE", "20"))
 AGENT = "m100-bench"
 HERE = Path(__file__).parent
 
@@ -60,15 +69,31 @@ def seed(app) -> tuple[int, list[int], list[int], int]:
         return board.id, column_ids, card_ids, organiser.id
 
 
-def serve(stack: ExitStack, target: str, env: dict) -> str:
+def serve(stack: ExitStack, target: str, env: dict, threads: int) -> str:
+    """One web process as `make serve` starts it (gunicorn.conf.py), on a port of its own."""
     port = free_port()
     process = subprocess.Popen(
-        [str(BIN / "gunicorn"), "--workers", "1", "--worker-class", "gthread", "--threads",
-         str(THREADS), "--bind", f"127.0.0.1:{port}", "--log-level", "warning", target],
-        cwd=ROOT, env=env)
+        [str(BIN / "gunicorn"), "--config", "gunicorn.conf.py", "--log-level", "warning",
+         target], cwd=ROOT, env={**env, "PORT": str(port), "WEB_THREADS": str(threads)})
     stack.callback(lambda: stop(process))
-    wait_until_up(port) if target == "wsgi:app" else time.sleep(3)
+    socket_io_up(port)
     return f"http://127.0.0.1:{port}"
+
+
+def socket_io_up(port: int, timeout: float = 60.0) -> None:
+    """Until the process answers a Socket.IO handshake (the hub and the bare server alike)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            connection.request("GET", "/socket.io/?EIO=4&transport=polling",
+                               headers={"User-Agent": AGENT})
+            if connection.getresponse().status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"no Socket.IO server on port {port}")
 
 
 def stop(process: subprocess.Popen) -> None:
@@ -83,46 +108,69 @@ def stop(process: subprocess.Popen) -> None:
 LISTENER = r'''
 import json, sys, threading, time
 import socketio
-urls, board, count = json.loads(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
-CONNECTING = 25
-received = {}
+urls, board = json.loads(sys.argv[1]), int(sys.argv[2])
+count, wave = int(sys.argv[3]), int(sys.argv[4])
+received, clients, failures = [], [], []
 lock = threading.Lock()
-clients = []
 def make(url):
-    client = socketio.Client(reconnection=False)
-    mine = {}
-    def on_change(change):
-        mine[change["version"]] = time.time()
-    with lock:
-        received[id(client)] = mine
-    client.on("change", on_change, namespace="/boards")
-    client.connect(url, namespaces=["/boards"], transports=["websocket"], wait_timeout=30,
-                   headers={"User-Agent": "m100-bench"})
-    assert client.call("join", {"board": board}, namespace="/boards", timeout=30)["ok"]
-    clients.append(client)
-from concurrent.futures import ThreadPoolExecutor
-with ThreadPoolExecutor(CONNECTING) as pool:
-    list(pool.map(make, [urls[n % len(urls)] for n in range(count)]))
-print("READY", flush=True)
+    for attempt in range(4):
+        client = socketio.Client(reconnection=False)
+        mine = {}
+        def on_change(change, mine=mine):
+            mine[change["version"]] = time.time()
+        client.on("change", on_change, namespace="/boards")
+        try:
+            client.connect(url, namespaces=["/boards"], transports=["websocket"],
+                           wait_timeout=60, headers={"User-Agent": "m100-bench"})
+            if client.call("join", {"board": board}, namespace="/boards", timeout=60)["ok"]:
+                with lock:
+                    received.append(mine)
+                    clients.append(client)
+                return
+        except Exception as error:
+            failures.append(repr(error))
+        try:
+            client.disconnect()
+        except Exception:
+            pass
+        time.sleep(1 + attempt)
+    raise SystemExit("a client could not join: " + "; ".join(failures[-3:]))
+for start in range(0, count, wave):
+    threads = [threading.Thread(target=make, args=(urls[n % len(urls)],))
+               for n in range(start, min(count, start + wave))]
+    for t in threads: t.start()
+    for t in threads: t.join()
+    time.sleep(0.2)
+if len(clients) != count:
+    raise SystemExit(f"{len(clients)} of {count} clients joined")
+print("READY", len(failures), flush=True)
 sys.stdin.readline()
-time.sleep(2)
+time.sleep(3)  # the last changes arrive
 for c in clients:  # first: no change arrives while the times are written out
     c.disconnect()
-print(json.dumps([{str(v): t for v, t in r.items()} for r in received.values()]), flush=True)
+print(json.dumps([{str(v): t for v, t in r.items()} for r in received]), flush=True)
 '''
 
 
-def listeners(urls: list[str], board: int) -> list[subprocess.Popen]:
-    per = CLIENTS // LISTENER_PROCESSES
+def listeners(urls: list[str], board: int, clients: int) -> tuple[list[subprocess.Popen], int]:
+    """Processes of ``clients`` joined clients (at most 125 each), half on each server; and
+    how many connection attempts failed and were retried."""
+    count = max(1, math.ceil(clients / 125))
     made = []
-    for n in range(LISTENER_PROCESSES):
-        process = subprocess.Popen(
+    for n in range(count):
+        share = clients // count + (1 if n < clients % count else 0)
+        made.append(subprocess.Popen(
             [sys.executable, "-c", LISTENER, json.dumps(urls[n % 2:] + urls[:n % 2]),
-             str(board), str(per)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-        made.append(process)
+             str(board), str(share), str(WAVE)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            text=True))
+        time.sleep(0.5)
+    retried = 0
     for process in made:
-        assert process.stdout.readline().strip() == "READY"
-    return made
+        line = process.stdout.readline().split()
+        if not line or line[0] != "READY":
+            raise RuntimeError(f"a listener process failed (clients: {clients})")
+        retried += int(line[1])
+    return made, retried
 
 
 def collect(processes) -> list[dict[int, float]]:
@@ -144,54 +192,44 @@ def writer(url: str, cookie: tuple[str, str] | None):
     if cookie:
         headers["Cookie"] = f"{cookie[0]}={cookie[1]}"
     client.connect(url, namespaces=["/boards"], transports=["websocket"], headers=headers,
-                   wait_timeout=30)
+                   wait_timeout=60)
     return client
 
 
-def moves(client, board: int, columns: list[int], cards: list[int], n: int, seq: int) -> dict:
-    return {"board": board, "card": cards[n % len(cards)], "column": columns[n % 3],
-            "after": None, "seq": seq}
-
-
-def steady(client, board, columns, cards) -> dict[int, float]:
-    """RATE moves a second; version → when it was sent."""
+def write(clients, board, columns, cards, per_writer: float, first_seq: int
+          ) -> tuple[dict[int, float], int]:
+    """Every writer moves cards at ``per_writer`` a second (0: back to back) for SECONDS;
+    version → when it was sent, and how many moves were refused."""
     sent: dict[int, float] = {}
-    total = int(RATE * SECONDS)
-    start = time.time()
-    for n in range(total):
-        time.sleep(max(0.0, start + n / RATE - time.time()))
-        at = time.time()
-        answer = client.call("card.move", moves(client, board, columns, cards, n, 10**6 + n),
-                             namespace="/boards", timeout=30)
-        if answer.get("ok"):
-            sent[answer["version"]] = at
-        elif n == 0:
-            print("refused:", answer, file=sys.stderr)
-    return sent
-
-
-def sustained(clients, board, columns, cards) -> tuple[dict[int, float], float]:
-    sent: dict[int, float] = {}
+    refused = [0]
     lock = threading.Lock()
-    stop = time.time() + SECONDS
+    start = time.time() + 0.5
 
     def run(k, client):
         n = 0
-        while time.time() < stop:
+        offset = k / (per_writer * len(clients)) if per_writer else 0.0
+        while True:
+            due = start + offset + (n / per_writer if per_writer else 0.0)
+            if due >= start + SECONDS or time.time() >= start + SECONDS:
+                return
+            time.sleep(max(0.0, due - time.time()))
+            index = n * len(clients) + k
             at = time.time()
-            answer = client.call("card.move", moves(client, board, columns, cards, n * WRITERS
-                                                    + k, 2 * 10**6 + n * WRITERS + k),
-                                 namespace="/boards", timeout=30)
+            answer = client.call("card.move", {
+                "board": board, "card": cards[index % len(cards)], "column": columns[index % 3],
+                "after": None, "seq": first_seq + index}, namespace="/boards", timeout=60)
             n += 1
-            if answer.get("ok"):
-                with lock:
+            with lock:
+                if answer.get("ok"):
                     sent[answer["version"]] = at
+                else:
+                    refused[0] += 1
     threads = [threading.Thread(target=run, args=(k, c)) for k, c in enumerate(clients)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    return sent, SECONDS
+    return sent, refused[0]
 
 
 def figures(sent: dict[int, float], received: list[dict[int, float]]) -> dict:
@@ -214,21 +252,31 @@ def figures(sent: dict[int, float], received: list[dict[int, float]]) -> dict:
             "delivery_p50_ms": round(statistics.median(each) * 1000, 1) if each else None}
 
 
-def run(target: str, env: dict, board, columns, cards, cookie) -> dict:
+def run(target: str, env: dict, clients: int, board, columns, cards, cookie) -> dict:
+    threads = clients // 2 + WRITERS + 50  # a WebSocket holds a thread (threading mode)
     with ExitStack() as stack:
-        urls = [serve(stack, target, env), serve(stack, target, env)]
-        watching = listeners(urls, board)  # the same clients watch both phases
-        one = writer(urls[0], cookie)
-        steady_sent = steady(one, board, columns, cards)
+        urls = [serve(stack, target, env, threads), serve(stack, target, env, threads)]
+        joined_at = time.time()
+        watching, retried = listeners(urls, board, clients)
+        join_seconds = time.time() - joined_at
+        steady_writers = [writer(urls[0], cookie) for _ in range(math.ceil(RATE / WRITER_RATE))]
+        steady_sent, steady_refused = write(steady_writers, board, columns, cards,
+                                            RATE / len(steady_writers), 10**6)
+        time.sleep(2)
         many = [writer(urls[0], cookie) for _ in range(WRITERS)]
-        burst_sent, seconds = sustained(many, board, columns, cards)
+        burst_sent, burst_refused = write(many, board, columns, cards, WRITER_RATE, 2 * 10**6)
         received = collect(watching)
-        steady_received = burst_received = received
-        for client in [one, *many]:
+        for client in [*steady_writers, *many]:
             client.disconnect()
-    burst = figures(burst_sent, burst_received)
-    burst["changes_per_s"] = round(burst["reached_everyone"] / seconds, 1)
-    return {"steady": figures(steady_sent, steady_received), "sustained": burst}
+    steady = {**figures(steady_sent, received), "refused": steady_refused}
+    burst = {**figures(burst_sent, received), "refused": burst_refused}
+    burst["changes_per_s"] = round(burst["reached_everyone"] / SECONDS, 1)
+    return {"join_s": round(join_seconds, 1), "join_retries": retried, "steady": steady,
+            "sustained": burst}
+
+
+def load() -> list[float]:
+    return [float(x) for x in Path("/proc/loadavg").read_text().split()[:3]]
 
 
 def main() -> None:
@@ -239,14 +287,18 @@ def main() -> None:
     board, columns, cards, organiser = seed(app)
     cookie_value = sessions(app, [organiser], AGENT)[0][0]
     cookie = (app.config["SESSION_COOKIE_NAME"], cookie_value)
-    env = {**env, "WEB_THREADS": str(THREADS), "PYTHONPATH": str(HERE)}
-    hub = run("wsgi:app", env, board, columns, cards, cookie)
-    bare = run("boards_bare:app", env, board, columns, cards, None)
-    ratio = (round(hub["sustained"]["changes_per_s"] / bare["sustained"]["changes_per_s"], 3)
-             if bare["sustained"]["changes_per_s"] else None)
-    print(json.dumps({"clients": CLIENTS, "processes": 2, "rate_per_s": RATE,
-                      "seconds": SECONDS, "writers": WRITERS, "hub": hub, "bare": bare,
-                      "sustained_ratio_to_bare": ratio}))
+    env = {**env, "PYTHONPATH": str(HERE)}
+    for clients in SIZES:
+        before = load()
+        hub = run("wsgi:app", env, clients, board, columns, cards, cookie)
+        bare = run("boards_bare:app", env, clients, board, columns, cards, None)
+        ratio = (round(hub["sustained"]["changes_per_s"] / bare["sustained"]["changes_per_s"],
+                       3) if bare["sustained"]["changes_per_s"] else None)
+        print(json.dumps({"clients": clients, "processes": 2, "rate_per_s": RATE,
+                          "seconds": SECONDS, "writers": WRITERS, "writer_rate": WRITER_RATE,
+                          "sustained_cap_per_s": WRITERS * WRITER_RATE, "hub": hub,
+                          "bare": bare, "sustained_ratio_to_bare": ratio,
+                          "loadavg_before": before, "loadavg_after": load()}), flush=True)
 
 
 if __name__ == "__main__":

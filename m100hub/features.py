@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import importlib
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Blueprint, Flask, current_app, render_template
+from jinja2 import pass_context
 from markupsafe import Markup
 from sqlalchemy import select
 
@@ -52,12 +53,15 @@ class MarkdownField:
 @dataclass(frozen=True)
 class Section:
     """A part a feature adds to another feature's page ("city", "profile", "consultation",
-    "event"): ``context(obj)`` returns the template's variables, or None to show nothing."""
+    "event"): ``context(obj)`` returns the template's variables, or None to show nothing.
+    ``page`` names variables of the page itself that ``context`` also receives (as keyword
+    arguments): what the page already loaded, so the section does not query it again."""
 
     slot: str
     template: str
-    context: Callable[[Any], dict | None]
+    context: Callable[..., dict | None]
     order: int = 50
+    page: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -164,7 +168,8 @@ LINKED_ITEM_SLOT = "linked-item"
 def _for_kind(section: Section, linkable: Linkable) -> Section:
     """A LINKED_ITEM_SLOT section placed on one linkable kind's page."""
     return Section(linkable.slot, section.template,
-                   lambda item: section.context((linkable.kind, item)), section.order)
+                   lambda item, **page: section.context((linkable.kind, item), **page),
+                   section.order, section.page)
 
 
 @dataclass(frozen=True)
@@ -353,11 +358,13 @@ def registry(app: Flask | None = None) -> Registry:
     return (app or current_app).extensions["m100_features"]
 
 
-def page_sections(slot: str, obj) -> Markup:
-    """Every feature's part of a page, rendered in order (template global)."""
+@pass_context
+def page_sections(page: Mapping[str, Any], slot: str, obj) -> Markup:
+    """Every feature's part of a page, rendered in order (template global; ``page``: the
+    calling template's variables, handed to the sections that name some)."""
     parts = []
     for section in registry().sections(slot):
-        context = section.context(obj)
+        context = section.context(obj, **{name: page.get(name) for name in section.page})
         if context is not None:
             parts.append(render_template(section.template, **context))
     return Markup("\n".join(parts))  # noqa: S704 (templates' output, escaped by Jinja)

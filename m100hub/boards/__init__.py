@@ -8,10 +8,10 @@ from ..features import Feature
 
 bp = Blueprint("boards", __name__, template_folder="templates")
 
-from . import exports, moderation, personal_data, promote, sections, sockets, views  # noqa: E402,F401,I001
+from . import demo, exports, moderation, personal_data, promote, sections, sockets, views  # noqa: E402,F401,I001
 
 feature = Feature(
     "boards", blueprint=bp, models="m100hub.boards.models",
     reportables=[moderation.REPORTABLE], sections=sections.SECTIONS,
-    personal_data=personal_data.PERSONAL_DATA,
+    personal_data=personal_data.PERSONAL_DATA, demo=demo.seed,
 )

@@ -7,14 +7,23 @@ from __future__ import annotations
 from typing import Any
 
 from fractional_indexing import generate_key_between
-from sqlalchemy import delete, func, select
+from sqlalchemy import and_, delete, func, select
+from sqlalchemy.orm import joinedload
 
 from ..accounts.models import User
 from ..database import utcnow
 from ..errors import Conflict
 from ..extensions import db
 from .changes import BadInput, Unknown, card_data, lock_board, record
-from .models import CARD_LENGTH, Board, Card, CardColour, Dot
+from .models import (
+    CARD_LENGTH,
+    GROUP_TITLE_LENGTH,
+    Board,
+    BoardColumn,
+    Card,
+    CardColour,
+    Dot,
+)
 from .queries import dots_used
 from .services import column_on, position_after
 
@@ -38,7 +47,9 @@ def colour_of(value: Any) -> CardColour:
 
 
 def card_on(board: Board, card_id: Any, *, alive: bool = True) -> Card:
-    card = db.session.get(Card, card_id) if type(card_id) is int else None
+    """The card (its author loaded with it: every change sends the card's author)."""
+    card = (db.session.get(Card, card_id, options=[joinedload(Card.author)])
+            if type(card_id) is int else None)
     if card is None or card.board_id != board.id or (alive and card.deleted_dt is not None):
         raise Unknown("card")
     return card
@@ -48,13 +59,17 @@ def _column_of(board: Board, column_id: Any) -> int:
     return column_on(board, column_id).id
 
 
-def _position_in(column_id: int, after: Card | None, moving: int | None = None) -> str:
-    positions = sorted(db.session.scalars(select(Card.position).where(
-        Card.column_id == column_id, Card.deleted_dt.is_(None),
-        Card.id != (moving or 0))))
-    if after is None:  # first: before the first key
-        return generate_key_between(None, positions[0] if positions else None)
-    return position_after(positions, after.position)
+def _column_keys(board: Board, column_id: Any, moving: int) -> dict[int, str]:
+    """card id → position of the column's cards but ``moving``, read with the check that
+    the column is the board's (one query); Unknown when it is not."""
+    rows = db.session.execute(select(BoardColumn.id, Card.id, Card.position).outerjoin(
+        Card, and_(Card.column_id == BoardColumn.id, Card.deleted_dt.is_(None),
+                   Card.id != moving)).where(
+        BoardColumn.id == column_id, BoardColumn.board_id == board.id)).all() \
+        if isinstance(column_id, int) else []
+    if not rows:
+        raise Unknown("column")
+    return {card_id: position for _column, card_id, position in rows if card_id is not None}
 
 
 def add_card(board_id: int, user, column_id: Any, text: Any, colour: Any,
@@ -116,14 +131,17 @@ def move_card(board_id: int, card_id: Any, column_id: Any, after_id: Any) -> dic
     """Into ``column_id``, right after the card ``after_id`` (None: first)."""
     board = lock_board(board_id)
     card = card_on(board, card_id)
-    column = _column_of(board, column_id)
-    after = None
-    if after_id is not None:
-        after = card_on(board, after_id)
-        if after.column_id != column or after.id == card.id:
-            raise BadInput("after")
-    card.position = _position_in(column, after, moving=card.id)
-    card.column_id = column
+    keys = _column_keys(board, column_id, moving=card.id)
+    positions = sorted(keys.values())
+    if after_id is None:  # first: before the first key
+        card.position = generate_key_between(None, positions[0] if positions else None)
+    elif type(after_id) is int and after_id in keys:
+        card.position = position_after(positions, keys[after_id])
+    else:  # the card itself, or not in that column: unknown when not on the board at all
+        card_on(board, after_id)
+        raise BadInput("after")
+    card.column_id = column_id
+    card.group_id = None  # a card moved on its own leaves its group
     return record(board, "card.moved", {"card": _loaded(card)})
 
 
@@ -136,15 +154,54 @@ def delete_card(board_id: int, card_id: Any) -> dict:
     return record(board, "card.deleted", {"card": {"id": card.id}})
 
 
+def _members(card: Card) -> list[Card]:
+    return list(db.session.scalars(select(Card).where(
+        Card.group_id == card.id, Card.deleted_dt.is_(None))))
+
+
 def group_card(board_id: int, card_id: Any, under_id: Any) -> dict:
-    """Stack the card under another (None: ungroup). One level: a group's head stays one."""
+    """Put the card in the group another card heads (None: take it out of its group). The
+    group lives in its head's column; one level: a head is in no group, a member heads
+    none."""
     board = lock_board(board_id)
     card = card_on(board, card_id)
     under = None if under_id is None else card_on(board, under_id)
-    if under is not None and (under.id == card.id or under.group_id is not None):
+    if under is not None and (under.id == card.id or under.group_id is not None
+                              or _members(card)):
         raise BadInput("group")
+    if under is None and card.group_id is not None:  # out, into its group's column
+        head = db.session.get(Card, card.group_id)
+        card.column_id = head.column_id if head is not None else card.column_id
     card.group_id = under.id if under is not None else None
+    if under is not None:
+        card.column_id, card.group_title = under.column_id, ""
     return record(board, "card.grouped", {"card": _loaded(card)})
+
+
+def name_group(board_id: int, card_id: Any, title: Any) -> dict:
+    """Name (or rename; "" unnames) the group the card heads."""
+    if not isinstance(title, str) or len(title.strip()) > GROUP_TITLE_LENGTH:
+        raise BadInput("title")
+    board = lock_board(board_id)
+    card = card_on(board, card_id)
+    if card.group_id is not None:  # a member: the head names the group
+        raise BadInput("group")
+    card.group_title = title.strip()
+    return record(board, "group.named", {"card": _loaded(card)})
+
+
+def dissolve_group(board_id: int, card_id: Any) -> dict:
+    """Every card of the group the card heads leaves it; the group's name goes."""
+    board = lock_board(board_id)
+    card = card_on(board, card_id)
+    members = _members(card)
+    if not members and not card.group_title:
+        raise Conflict("no group")
+    for member in members:
+        member.group_id, member.column_id = None, card.column_id
+    card.group_title = ""
+    return record(board, "group.dissolved", {"card": _loaded(card),
+                                             "members": sorted(m.id for m in members)})
 
 
 def vote(board_id: int, user, card_id: Any, delta: Any) -> dict:

@@ -1,8 +1,12 @@
 """The board's clock and its log: every change locks the board, takes the next version,
 writes a ``BoardChange`` and, once the transaction commits, is broadcast to the board's room
 (through the Redis queue to every web process). What clients see of a change is redacted
-by the board's state when it is sent: no author on an anonymous board, no counts while the
-votes are hidden."""
+by the board's state at that version (read under the lock, so the broadcast after the commit
+reads nothing again): no author on an anonymous board, no counts while the votes are hidden.
+
+A socket event locks the board in the query that also reads the person's standing
+(queries.board_for_change); ``lock_board`` then hands that row back instead of locking it a
+second time: one round trip less for every change."""
 
 from __future__ import annotations
 
@@ -33,12 +37,32 @@ def room(board_id: int) -> str:
     return f"board:{board_id}"
 
 
+#: session.info: the board rows locked in the session's current transaction
+LOCKED = "m100_boards_locked"
+
+
 def lock_board(board_id: int) -> Board:
     """The board's row, locked until the transaction ends: one writer per board at a time,
     so versions follow each other without gaps."""
-    board = locked(Board, board_id)
+    board = already_locked(board_id)
     if board is None:
-        raise Conflict("the board is gone")
+        board = locked(Board, board_id)
+        if board is None:
+            raise Conflict("the board is gone")
+        held_lock(board)
+    return board
+
+
+def held_lock(board: Board) -> None:
+    """Note that ``board`` was just read with its row locked, in this transaction."""
+    db.session.info[LOCKED] = (db.session().get_transaction(), board)
+
+
+def already_locked(board_id: int) -> Board | None:
+    transaction, board = db.session.info.get(LOCKED, (None, None))
+    if transaction is None or transaction is not db.session().get_transaction() \
+            or board.id != board_id:
+        return None
     return board
 
 
@@ -49,16 +73,14 @@ def record(board: Board, kind: str, data: dict[str, Any]) -> dict[str, Any]:
     message = {"version": board.version, "kind": kind, "data": data}
     db.session.add(BoardChange(board_id=board.id, version=board.version, kind=kind, data=data))
     db.session.flush()
-    board_id = board.id
-    after_commit(lambda: broadcast(board_id, message))
+    board_id, sent = board.id, redact(board, message)
+    after_commit(lambda: broadcast(board_id, message, sent))
     return message
 
 
-def broadcast(board_id: int, message: dict[str, Any]) -> None:
-    board = db.session.get(Board, board_id)
-    if board is None:
-        return
-    socketio.emit(CHANGE_EVENT, redact(board, message), to=room(board_id), namespace=NAMESPACE)
+def broadcast(board_id: int, message: dict[str, Any], sent: dict[str, Any]) -> None:
+    """``sent``: the message redacted for everyone (``redact``)."""
+    socketio.emit(CHANGE_EVENT, sent, to=room(board_id), namespace=NAMESPACE)
     # last write wins: the person whose edit was just replaced is told, and only they
     for field, person_id in message["data"].get("replaced", {}).items():
         if person_id is not None:
@@ -95,7 +117,8 @@ def card_data(card: Card) -> dict[str, Any]:
     author = card.__dict__.get("author")  # loaded, or named by the caller
     return {"id": card.id, "column": card.column_id, "position": card.position,
             "text": "" if hidden else card.text, "colour": card.colour.value,
-            "hidden": hidden, "group": card.group_id, "votes": card.vote_count,
+            "hidden": hidden, "group": card.group_id, "group_title": card.group_title,
+            "votes": card.vote_count,
             "author_id": card.author_id,
             "author": author.display_name if author is not None else None,
             "text_version": card.text_version, "colour_version": card.colour_version,

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 #: a card's text, at most
 CARD_LENGTH = 500
 COLUMN_TITLE_LENGTH = 100
+GROUP_TITLE_LENGTH = 100
 
 
 class BoardAccess(LabelledEnum):
@@ -119,9 +120,12 @@ class Card(ModeratedMixin, TimestampMixin, Model):
                                            index=True)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"),
                                                   index=True)
-    #: the card it is grouped under (stacked on), if any
+    #: the card it is grouped under (stacked on), if any: that card heads the group
     group_id: Mapped[int | None] = mapped_column(
         ForeignKey("board_cards.id", ondelete="SET NULL"))
+    #: the name of the group this card heads (the cards grouped under it), "" when unnamed
+    group_title: Mapped[str] = mapped_column(String(GROUP_TITLE_LENGTH), default="",
+                                             server_default="")
     text: Mapped[str] = mapped_column(String(CARD_LENGTH))
     colour: Mapped[CardColour] = mapped_column(str_enum(CardColour, "card_colour"))
     #: fractional-index key within its column

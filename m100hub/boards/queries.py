@@ -3,12 +3,15 @@ version."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import exists, func, literal, or_, select
 from sqlalchemy.orm import joinedload
 
 from ..accounts.models import User
 from ..events.models import Event, EventOrganiser, Registration, RegistrationStatus
 from ..extensions import db
+from .changes import held_lock
 from .models import Board, BoardChange, BoardColumn, BoardFacilitator, Card, Dot
 from .permissions import VISITOR, Standing
 
@@ -18,31 +21,49 @@ def board(board_id: int) -> Board | None:
                              .where(Board.id == board_id))
 
 
-def standing(user, board: Board) -> Standing:
-    """The person's part in the board's workshop, in one query."""
-    if not user.is_authenticated:
-        return VISITOR
+def _standing_columns(user_id: int, board_id, event_id) -> tuple[Any, Any]:
+    """Whether the person facilitates the board, and holds a confirmed place at its
+    workshop: two EXISTS columns (``board_id``, ``event_id``: values, or the columns of a
+    board the query reads)."""
     organiser = or_(
-        exists().where(Event.id == board.event_id, Event.created_by_id == user.id),
-        exists().where(EventOrganiser.event_id == board.event_id,
-                       EventOrganiser.user_id == user.id),
-        exists().where(BoardFacilitator.board_id == board.id,
-                       BoardFacilitator.user_id == user.id))
-    registered = exists().where(Registration.event_id == board.event_id,
-                                Registration.user_id == user.id,
+        exists().where(Event.id == event_id, Event.created_by_id == user_id),
+        exists().where(EventOrganiser.event_id == event_id, EventOrganiser.user_id == user_id),
+        exists().where(BoardFacilitator.board_id == board_id,
+                       BoardFacilitator.user_id == user_id))
+    registered = exists().where(Registration.event_id == event_id,
+                                Registration.user_id == user_id,
                                 Registration.status == RegistrationStatus.CONFIRMED)
-    facilitator, registrant = db.session.execute(
-        select(organiser.label("f"), registered.label("r"))).one()
+    return organiser.label("facilitator"), registered.label("registrant")
+
+
+def _standing(user, facilitator: bool, registrant: bool) -> Standing:
     return Standing(confirmed=bool(user.is_confirmed), registrant=bool(registrant),
                     facilitator=bool(user.is_admin or facilitator), user_id=user.id)
 
 
-def organiser_ids(event: Event) -> set[int]:
-    ids = set(db.session.scalars(select(EventOrganiser.user_id)
-                                 .where(EventOrganiser.event_id == event.id)))
-    if event.created_by_id is not None:
-        ids.add(event.created_by_id)
-    return ids
+def standing(user, board: Board) -> Standing:
+    """The person's part in the board's workshop, in one query."""
+    if not user.is_authenticated:
+        return VISITOR
+    facilitator, registrant = db.session.execute(
+        select(*_standing_columns(user.id, board.id, board.event_id))).one()
+    return _standing(user, facilitator, registrant)
+
+
+def board_for_change(board_id: int, user) -> tuple[Board, Standing] | None:
+    """The board (its event loaded) with its row locked for this transaction, and the
+    person's standing on it: one query for what every change checks first. The lock is
+    noted (changes.held_lock), so the change's service does not take it again."""
+    columns = (_standing_columns(user.id, Board.id, Board.event_id)
+               if user.is_authenticated else ())
+    row = db.session.execute(
+        select(Board, *columns).options(joinedload(Board.event)).where(Board.id == board_id)
+        .with_for_update(of=Board).execution_options(populate_existing=True)).first()
+    if row is None:
+        return None
+    found = row[0]
+    held_lock(found)
+    return found, (_standing(user, row[1], row[2]) if columns else VISITOR)
 
 
 def boards_of(event_id: int) -> list[Board]:

@@ -66,11 +66,8 @@ def on_disconnect(*_args):
         _buckets.pop(sid, None)
         board_id = _joined.pop(sid, None)
     if board_id is not None:
-        _announce(board_id, presence.leave(board_id, sid))
-
-
-def _announce(board_id: int, people: list[dict]) -> None:
-    emit("presence", {"people": people}, to=room(board_id), namespace=NAMESPACE)
+        presence.leave(board_id, sid)
+        presence.announce(board_id, room(board_id), NAMESPACE)
 
 
 def _checked(data: Any) -> tuple[dict | None, str | None]:
@@ -112,7 +109,8 @@ def on_join(data=None):
     answer = catch_up(board, standing, since)
     person = {"id": standing.user_id,
               "name": current_user.display_name if standing.user_id else None}
-    _announce(board.id, presence.enter(board.id, sid, person))
+    presence.enter(board.id, sid, person)
+    presence.announce(board.id, room(board.id), NAMESPACE)
     return {"ok": True, **answer}
 
 
@@ -139,7 +137,8 @@ def _own_card(board, standing, data) -> str | None:
 
 
 def board_event(name: str, rule: Rule):
-    """Register ``work(board_id, data)`` as the handler of ``name``: checks, work, commit."""
+    """Register ``work(board_id, data)`` as the handler of ``name``: the board locked and the
+    person's standing read (one query), checks, work, commit."""
 
     def register(work: Callable[[int, dict], dict]):
         def handler(data=None):
@@ -148,13 +147,13 @@ def board_event(name: str, rule: Rule):
                 return refuse(error)
             assert data is not None
             try:
-                board = queries.board(data["board"])
-                if board is None:
-                    return refuse("not_found")
-                refused = rule(board, queries.standing(current_user, board), data)
+                found = queries.board_for_change(data["board"], current_user)
+                refused = "not_found" if found is None else rule(*found, data)
                 if refused:
+                    rollback_quietly()  # the board's lock goes with it
                     return refuse(refused)
-                message = work(board.id, data)
+                assert found is not None
+                message = work(found[0].id, data)
                 commit()
             except BadInput:
                 rollback_quietly()
@@ -212,6 +211,16 @@ def _delete(board_id, data):
 @board_event("card.group", _take_part)
 def _group(board_id, data):
     return cards.group_card(board_id, _field(data, "card"), data.get("under"))
+
+
+@board_event("group.name", _take_part)
+def _group_name(board_id, data):
+    return cards.name_group(board_id, _field(data, "card"), _field(data, "title"))
+
+
+@board_event("group.dissolve", _take_part)
+def _group_dissolve(board_id, data):
+    return cards.dissolve_group(board_id, _field(data, "card"))
 
 
 @board_event("card.vote", _take_part)

@@ -11,6 +11,7 @@ from ..database import commit_and_redirect
 from ..errors import Conflict
 from ..events.models import Event
 from ..events.queries import users_by_handles
+from ..events.services import organiser_ids
 from ..forms import render_form
 from ..permissions import confirmed_required, get_or_404, require
 from ..submissions import done, submitted_once
@@ -18,6 +19,10 @@ from . import bp, permissions, queries, services
 from .changes import NAMESPACE
 from .forms import BoardForm, FacilitatorForm
 from .models import Board, BoardAccess, Card, CardColour
+
+#: the card id in the card addresses the page hands to boards.js (built here by url_for, so
+#: a hub served under a prefix works); the script puts each card's own id in its place
+CARD_URL_ID = 987654321
 
 
 def board_or_404(board_id: int) -> tuple[Board, permissions.Standing]:
@@ -36,7 +41,7 @@ def board_or_404(board_id: int) -> tuple[Board, permissions.Standing]:
 @submitted_once
 def new(event_id):
     event = get_or_404(Event, event_id)
-    require(permissions.can_create(current_user, event, queries.organiser_ids(event)))
+    require(permissions.can_create(current_user, event, organiser_ids(event)))
     form = BoardForm()
     if not form.validate_on_submit():
         return render_form("boards/new.html", form, event=event)
@@ -49,19 +54,31 @@ def new(event_id):
 @bp.route("/boards/<id:board_id>")
 def show(board_id):
     board, standing = board_or_404(board_id)
-    cards = queries.cards(board.id)
-    by_column: dict[int, list[Card]] = {}
-    for card in cards:
-        by_column.setdefault(card.column_id, []).append(card)
+    by_column, members = _arranged(queries.cards(board.id))
     return render_template(
         "boards/show.html", board=board, event=board.event, columns=queries.columns(board.id),
-        by_column=by_column, standing=standing, colours=CardColour,
+        by_column=by_column, members=members, standing=standing, colours=CardColour,
         taking_part=permissions.can_take_part(board, standing),
         facilitating=permissions.can_facilitate(board, standing),
         show_authors=permissions.can_see_author(board), namespace=NAMESPACE,
         facilitators=queries.facilitators(board.id)
         if permissions.can_facilitate(board, standing) else [],
-        facilitator_form=FacilitatorForm(), templates=services.TEMPLATES)
+        facilitator_form=FacilitatorForm(), templates=services.TEMPLATES,
+        card_url_id=CARD_URL_ID)
+
+
+def _arranged(cards: list[Card]) -> tuple[dict[int, list[Card]], dict[int, list[Card]]]:
+    """The cards by column, and the cards of each group by the card that heads it (a
+    grouped card is listed within its group, wherever its head is)."""
+    alive = {card.id for card in cards}
+    by_column: dict[int, list[Card]] = {}
+    members: dict[int, list[Card]] = {}
+    for card in cards:
+        if card.group_id in alive:
+            members.setdefault(card.group_id, []).append(card)
+        else:
+            by_column.setdefault(card.column_id, []).append(card)
+    return by_column, members
 
 
 @bp.route("/boards/cards/<id:card_id>")

@@ -1,8 +1,8 @@
 """A workshop board in two browser contexts: the organiser (facilitator) makes a public board
 from a template, a citizen takes part with the keyboard only; a card added by one appears in
-the other, a dot vote, lock, anonymous mode, the card turned into a consultation proposal;
-axe (WCAG 2.2 AA) with zero violations on the board page, and at 375 px nothing is wider than
-the screen."""
+the other, a dot vote, a named group of cards, lock, anonymous mode, the card turned into a
+consultation proposal; axe (WCAG 2.2 AA) with zero violations on the board page, and at
+375 px nothing is wider than the screen."""
 
 from __future__ import annotations
 
@@ -74,8 +74,30 @@ def test_a_facilitator_and_a_participant_share_a_live_board(browser, live):
         keyboard_press(page, card.get_by_role("button", name="To the next column"))
         expect(board.locator(".board-column", has=board.get_by_role(
             "heading", name="Ideas")).locator(".board-card", has_text=idea)).to_be_visible()
+
+        # a group, with the keyboard: a second card joins the first's group, which is named
+        second = f"Grădină pe acoperiș {uuid.uuid4().hex[:4]}"
+        page.get_by_label("Add a card").first.fill(second)
+        keyboard_press(page, page.get_by_role("button", name="Add a card").first)
+        added = page.locator(".board-card", has=page.locator(".board-card-text",
+                                                             has_text=second))
+        keyboard_press(page, added.locator("summary"))
+        added.get_by_label("Put in a group with…").select_option(label=idea[:40])
+        group = board.locator(".board-group", has_text=idea)
+        expect(group).to_contain_text(second)  # live, within the group
+        page.once("dialog", lambda dialog: dialog.accept("Soare pe școli"))
+        keyboard_press(page, page.get_by_role("button", name="Name the group: Unnamed group",
+                                              exact=False))
+        expect(board.get_by_role("heading", name="Group: Soare pe școli · 2 cards")).to_be_visible()
+        expect(page.locator(".board-app [data-announce]")).to_contain_text(
+            "Group renamed: Soare pe școli")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375
         assert_accessible(page)
         assert_accessible(board)
+        keyboard_press(page, page.get_by_role("button", name="Undo the group: Soare pe școli"))
+        expect(board.locator(".board-group")).to_have_count(0)
+        keyboard_press(page, added.get_by_role("button", name="Delete"))  # one idea card again
+        expect(board.locator(".board-card-text", has_text=second)).to_have_count(0)
 
         board.get_by_label("Locked").check()
         expect(page.locator("[data-board-status]")).to_contain_text("The board is locked")

@@ -5,9 +5,11 @@ and a reconnection that misses changes and catches up to exactly the server's bo
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
-from m100hub.boards import queries
+from m100hub.boards import presence, queries
 from m100hub.boards.snapshot import whole
 from m100hub.extensions import db as _db
 from tests.support import boards as bf
@@ -193,20 +195,54 @@ def test_concurrent_edits_last_write_wins_and_the_loser_is_told(connect, db):
     assert "replaced" not in final["data"]  # told to its person alone
 
 
+def told_present(page, names: set, visitors: int = 0) -> None:
+    """The page is told, within a few seconds (presence is announced at most once a
+    second per board), that exactly these people and visitors are on the board."""
+    deadline = time.monotonic() + 5
+    while True:
+        told = page.received("presence")
+        last = told[-1] if told else {"people": [], "visitors": 0}
+        if ({p["name"] for p in last["people"]}, last["visitors"]) == (names, visitors) \
+                or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    assert ({p["name"] for p in last["people"]}, last["visitors"]) == (names, visitors)
+
+
 def test_presence_and_typing(connect, db):
     shop = bf.workshop(access="public")
-    mine, organiser = connect(shop.participant), connect(shop.organiser)
+    mine, organiser, visitor = (connect(shop.participant), connect(shop.organiser),
+                                connect())
     mine.join(shop.board_id)
     organiser.join(shop.board_id)
-    names = {p["name"] for p in mine.received("presence")[-1]["people"]}
-    assert names == {shop.participant.display_name, shop.organiser.display_name}
+    visitor.join(shop.board_id)
+    told_present(mine, {shop.participant.display_name, shop.organiser.display_name}, 1)
     assert mine.send("typing", board=shop.board_id, column=shop.columns[0], active=True)["ok"]
     assert organiser.received("typing") == [{"name": shop.participant.display_name,
                                              "column": shop.columns[0], "active": True}]
     assert mine.received("typing") == []
     organiser.close()
-    assert {p["name"] for p in mine.received("presence")[-1]["people"]} == {
-        shop.participant.display_name}
+    visitor.close()
+    told_present(mine, {shop.participant.display_name})
+
+
+def test_presence_stays_small_however_many_join(app):
+    """The names it carries are capped and visitors counted: a join costs the same
+    message to everyone whether 5 or 500 are on the board."""
+    board = 10**9 + 7
+    with app.app_context():
+        for n in range(presence.NAMED_AT_MOST + 10):
+            presence.enter(board, f"sid-{n}", {"id": n + 1, "name": f"Persoana {n:02}"})
+        presence.enter(board, "sid-again", {"id": 1, "name": "Persoana 00"})  # a second tab
+        for n in range(3):
+            presence.enter(board, f"visitor-{n}", {"id": None, "name": None})
+        told = presence.present(board)
+        for sid in [f"sid-{n}" for n in range(presence.NAMED_AT_MOST + 10)] + [
+                "sid-again", "visitor-0", "visitor-1", "visitor-2"]:
+            presence.leave(board, sid)
+        assert presence.present(board) == {"people": [], "more": 0, "visitors": 0}
+    assert len(told["people"]) == presence.NAMED_AT_MOST and told["more"] == 10
+    assert told["visitors"] == 3 and told["people"][0]["name"] == "Persoana 00"
 
 
 def test_anonymous_mode_names_nobody_live(connect, db):

@@ -12,13 +12,18 @@
   var facilitating = app.dataset.facilitating === "true";
   var t = JSON.parse(app.dataset.messages);
   var state = null;
-  var socket = window.io(app.dataset.namespace, { transports: ["websocket", "polling"] });
+  var socket = window.io(app.dataset.namespace, { path: app.dataset.socketPath,
+    transports: ["websocket", "polling"] });
   var announcer = app.querySelector("[data-announce]");
   var columnsBox = app.querySelector("[data-columns]");
   var timerBox = app.querySelector("[data-timer]");
   var keySeq = 0;
   var reloadWhole = false;
 
+  // the card's address, from the server's (url_for: right under a prefix too)
+  function cardUrl(template, id) {
+    return template.replace("/" + app.dataset.cardIdInUrl + "/", "/" + id + "/");
+  }
   function fill(text, values) {
     return text.replace(/\{(\w+)\}/g, function (_m, name) {
       return values[name] === undefined ? "" : String(values[name]);
@@ -54,12 +59,23 @@
   }
 
   // ---- state ----
+  function byPosition(a, b) {
+    return a.position < b.position ? -1 : a.position > b.position ? 1 : a.id - b.id;
+  }
+  function allCards() {
+    return Object.keys(state.cards).map(function (id) { return state.cards[id]; });
+  }
+  // a grouped card is shown within its group (its head's), wherever its head is
+  function inGroup(card) { return !!(card.group && state.cards[card.group]); }
   function byColumn(columnId) {
-    return Object.keys(state.cards).map(function (id) { return state.cards[id]; })
-      .filter(function (c) { return c.column === columnId; })
-      .sort(function (a, b) {
-        return a.position < b.position ? -1 : a.position > b.position ? 1 : a.id - b.id;
-      });
+    return allCards().filter(function (c) { return c.column === columnId && !inGroup(c); })
+      .sort(byPosition);
+  }
+  function membersOf(head) {
+    return allCards().filter(function (c) { return c.group === head.id; }).sort(byPosition);
+  }
+  function groupTitle(head) {
+    return head.group_title || fill(t.group_unnamed, { text: head.hidden ? t.hidden : head.text.slice(0, 40) });
   }
   function columnTitle(id) {
     var found = state.columns.filter(function (c) { return c.id === id; })[0];
@@ -90,7 +106,24 @@
         state.cards[card.id] = card;
         announce(fill(t.moved, { column: columnTitle(card.column), text: card.text }));
         break;
-      case "card.edited": case "card.grouped": case "card.hidden": case "card.shown":
+      case "card.grouped":
+        state.cards[card.id] = card;
+        announce(card.group && state.cards[card.group]
+          ? fill(t.grouped_now, { group: groupTitle(state.cards[card.group]), text: card.text })
+          : fill(t.ungrouped_now, { text: card.text }));
+        break;
+      case "group.named":
+        state.cards[card.id] = card;
+        announce(fill(t.group_named, { group: groupTitle(card) }));
+        break;
+      case "group.dissolved":
+        announce(fill(t.group_dissolved, { group: groupTitle(state.cards[card.id] || card) }));
+        state.cards[card.id] = card;
+        data.members.forEach(function (id) {
+          if (state.cards[id]) { state.cards[id].group = null; state.cards[id].column = card.column; }
+        });
+        break;
+      case "card.edited": case "card.hidden": case "card.shown":
       case "card.outcome":
         state.cards[card.id] = card;
         if (change.kind === "card.edited") announce(fill(t.edited, { text: card.text }));
@@ -162,10 +195,10 @@
   });
   socket.on("replaced", function () { announce(t.replaced); });
   socket.on("presence", function (msg) {
-    var named = msg.people.filter(function (p) { return p.name; }).map(function (p) { return p.name; });
-    var visitors = msg.people.length - named.length;
-    app.querySelector("[data-presence]").textContent = t.people + " " + named.join(", ") +
-      (visitors ? " + " + visitors + " " + t.visitors : "");
+    var named = msg.people.map(function (p) { return p.name || t.someone; });
+    if (msg.more) named.push(fill(t.more_people, { n: msg.more }));
+    if (msg.visitors) named.push(msg.visitors + " " + t.visitors);
+    app.querySelector("[data-presence]").textContent = t.people + " " + named.join(", ");
   });
   socket.on("typing", function (msg) {
     app.querySelector("[data-typing]").textContent = msg.active
@@ -218,11 +251,15 @@
     select.appendChild(el("option", { value: "", text: label }));
     Object.keys(state.cards).forEach(function (id) {
       var other = state.cards[id];
-      if (other.id !== card.id && !other.hidden) {
+      if (other.id === card.id || other.hidden) return;
+      if (event !== "card.group") {
         select.appendChild(el("option", { value: other.id, text: other.text.slice(0, 40) }));
+      } else if (!other.group && other.id !== card.group) { // a head, or a card to start one
+        var heads = membersOf(other).length || other.group_title;
+        select.appendChild(el("option", { value: other.id,
+          text: heads ? groupTitle(other) : other.text.slice(0, 40) }));
       }
     });
-    if (event === "card.group" && card.group) select.appendChild(el("option", { value: "none", text: t.ungroup }));
     select.addEventListener("change", function () {
       if (!select.value) return;
       var data = { card: card.id };
@@ -235,7 +272,7 @@
   // ---- rendering ----
   function cardNode(card) {
     var mine = state.mine[card.id];
-    var li = el("li", { "class": "board-card colour-" + card.colour + (card.group ? " grouped" : ""),
+    var li = el("li", { "class": "board-card colour-" + card.colour,
       id: "card-" + card.id });
     li.appendChild(el("p", { "class": card.hidden ? "meta" : "board-card-text",
       text: card.hidden ? t.hidden : card.text }));
@@ -243,10 +280,9 @@
     var meta = [];
     if (card.author) meta.push(card.author);
     if (card.votes !== null && card.votes !== undefined) meta.push(card.votes + " " + t.dots);
-    if (card.group && state.cards[card.group]) meta.push(fill(t.grouped, { text: state.cards[card.group].text.slice(0, 40) }));
     li.appendChild(el("p", { "class": "meta", text: meta.join(" · ") }));
     if (card.outcome) {
-      li.appendChild(el("p", {}, [el("a", { href: "/boards/cards/" + card.id + "/outcome", text: t.became })]));
+      li.appendChild(el("p", {}, [el("a", { href: cardUrl(app.dataset.outcomeUrl, card.id), text: t.became })]));
     }
     if (!taking || card.hidden) {
       if (facilitating && card.hidden) li.appendChild(button(t.show, "show" + card.id, function () { send("card.hide", { card: card.id, hidden: false }); }));
@@ -260,14 +296,19 @@
     menu.appendChild(button("↓ " + t.down, "down" + card.id, function () { moveWithin(card, 1); }));
     menu.appendChild(button("← " + t.left, "left" + card.id, function () { moveAcross(card, -1); }));
     menu.appendChild(button("→ " + t.right, "right" + card.id, function () { moveAcross(card, 1); }));
-    menu.appendChild(picker(t.group, card, "card.group", "under"));
+    if (!membersOf(card).length) menu.appendChild(picker(t.group, card, "card.group", "under"));
+    if (card.group) {
+      menu.appendChild(button(t.ungroup, "ungroup" + card.id, function () {
+        send("card.group", { card: card.id, under: null });
+      }));
+    }
     actions.appendChild(menu);
     if (mine || facilitating) {
       actions.appendChild(button(t.edit, "edit" + card.id, function () { editor(card, li); }));
       actions.appendChild(button(t["delete"], "delete" + card.id, function () { send("card.delete", { card: card.id }); }));
     }
     if ((mine || facilitating) && !card.outcome) {
-      actions.appendChild(el("a", { "class": "button small secondary", href: "/boards/cards/" + card.id + "/promote", text: t.promote }));
+      actions.appendChild(el("a", { "class": "button small secondary", href: cardUrl(app.dataset.promoteUrl, card.id), text: t.promote }));
     }
     if (facilitating) {
       actions.appendChild(button(t.hide, "hide" + card.id, function () { send("card.hide", { card: card.id, hidden: true }); }));
@@ -275,6 +316,31 @@
     }
     li.appendChild(actions);
     return li;
+  }
+
+  // a group: its name (a heading), what may be done to it, and its cards, head first
+  function groupNode(head, members) {
+    var titleId = "group-title-" + head.id;
+    var box = el("li", { "class": "board-group", id: "group-" + head.id });
+    var section = el("section", { "aria-labelledby": titleId });
+    section.appendChild(el("h3", { id: titleId, text: fill(t.group_heading, {
+      group: groupTitle(head), n: members.length + 1 }) }));
+    if (taking) {
+      var tools = el("div", { "class": "board-group-tools" });
+      tools.appendChild(button(t.name_group, "gname" + head.id, function () {
+        var title = window.prompt(t.group_name, head.group_title || "");
+        if (title !== null) send("group.name", { card: head.id, title: title });
+      }, { "aria-label": t.name_group + ": " + groupTitle(head) }));
+      tools.appendChild(button(t.ungroup_all, "gdissolve" + head.id, function () {
+        send("group.dissolve", { card: head.id });
+      }, { "aria-label": t.ungroup_all + ": " + groupTitle(head) }));
+      section.appendChild(tools);
+    }
+    var list = el("ol", { "class": "board-cards" });
+    [head].concat(members).forEach(function (card) { list.appendChild(cardNode(card)); });
+    section.appendChild(list);
+    box.appendChild(section);
+    return box;
   }
 
   function addForm(column) {
@@ -321,7 +387,10 @@
       section.appendChild(tools);
     }
     var list = el("ol", { "class": "board-cards" });
-    byColumn(column.id).forEach(function (card) { list.appendChild(cardNode(card)); });
+    byColumn(column.id).forEach(function (card) {
+      var members = membersOf(card);
+      list.appendChild(members.length || card.group_title ? groupNode(card, members) : cardNode(card));
+    });
     section.appendChild(list);
     if (taking) section.appendChild(addForm(column));
     return section;
