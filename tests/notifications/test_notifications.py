@@ -96,6 +96,14 @@ def test_header_badge_shows_the_unread_count(client, db, login_as):
     assert 'aria-label="Notifications, 3 unread"' in page
 
 
+def test_the_live_badge_connects_under_the_hubs_prefix(client, db, login_as):
+    login_as(user=factories.user())
+
+    page = client.get("/", environ_overrides={"SCRIPT_NAME": "/hub"}).get_data(as_text=True)
+
+    assert 'data-socket-path="/hub/socket.io"' in page
+
+
 def test_header_badge_is_hidden_without_unread(client, db, login_as):
     user = factories.user(locale="en")
     verified_note(user, "Old", read=True)

@@ -7,7 +7,8 @@
     if (!link || typeof window.io !== "function") return;
     var badge = link.querySelector("[data-badge]");
     var region = document.querySelector("[data-live-region]");
-    var socket = window.io({ transports: ["websocket", "polling"] });
+    // the path under the hub's prefix (SCRIPT_NAME), as the page's links are
+    var socket = window.io({ path: link.dataset.socketPath, transports: ["websocket", "polling"] });
 
     function show(count) {
       badge.textContent = String(count);
