@@ -31,9 +31,12 @@ CONCURRENCY = int(os.environ.get("BENCH_WORKER_THREADS", "4"))
 class Sink:
     def __init__(self):
         self.received: Counter[str] = Counter()
+        #: the SMTP connections that delivered messages
+        self.connections: set[int] = set()
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
         self.received.update(a.lower() for a in envelope.rcpt_tos)
+        self.connections.add(id(session))
         return "250 OK"
 
 
@@ -113,6 +116,7 @@ def main() -> None:
         "database": url.split(":")[0], "worker_threads": CONCURRENCY,
         "seed_s": round(seeded, 1), "enqueue_s": round(enqueue_s, 2), "tasks_enqueued": queued,
         "all_sent_s": round(sent_s, 1), "emails_received": sum(sink.received.values()),
+        "smtp_connections": len(sink.connections),
         "recipients": len(sink.received), "received_twice": sum(
             1 for n in sink.received.values() if n > 1),
         "worker_peak_mb": round(memory, 1), "load_average": os.getloadavg()[0]}))

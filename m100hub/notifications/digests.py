@@ -19,12 +19,15 @@ period's e-mail is written exactly once, and the outbox delivers it at least onc
 in its own window, see mail.py). Notifications the person already read in the app are left
 out; nothing new, nothing sent.
 
-The e-mails leave through reused SMTP connections: the runs one beat query started form a
-``DigestBatch`` whose counter each run lowers as it is done (in its own transaction); the run
-that brings it to 0 sends the batch's outbox rows on, one ``mail.deliver`` task per
-mail.BATCH_SIZE rows (one connection each). If that task is lost (Redis down, a worker
-killed), the outbox's sweep delivers the rows all the same: the batching saves connections,
-the outbox keeps the guarantee.
+The e-mails leave through reused SMTP connections. The runs one beat query started form a
+``DigestBatch``, and after their tasks the beat queues the batch's (``send_batch``): it marks
+the batch mailed and sends on the outbox rows of the runs done by then, one ``mail.deliver``
+task per mail.BATCH_SIZE rows (one connection each). A run done after that (its task still
+running, or queued again) sends its own row. The two never miss one another: a run reads the
+batch's row FOR SHARE just before it commits, and the batch's task marks it (waiting for
+those locks) before it reads which runs are done. If a delivery task is lost (Redis down, a
+worker killed), the outbox's sweep delivers the rows all the same: batching saves
+connections, the outbox keeps the guarantee.
 
 Each e-mail groups its items by city (the city the notification is about, stored on it when
 it was written; the rest under "the whole hub") and within a city by kind.
@@ -135,10 +138,10 @@ def _people_due(due: Due, after: int) -> list[tuple[int, int]]:
         .order_by(Notification.recipient_id).limit(BATCH_SIZE))]
 
 
-def _start_runs(people: list[tuple[int, str]]) -> list[tuple[int, str]]:
+def _start_runs(people: list[tuple[int, str]]) -> tuple[int, list[tuple[int, str]]]:
     """Write the runs not written yet, as one batch (committed by the caller); returns the
-    (person, period) of those written."""
-    batch = DigestBatch(pending=0, created_dt=utcnow())
+    batch's id and the (person, period) of the runs written."""
+    batch = DigestBatch(created_dt=utcnow())
     db.session.add(batch)
     db.session.flush()
     statement = (insert_on_conflict(DigestRun).on_conflict_do_nothing(
@@ -146,32 +149,37 @@ def _start_runs(people: list[tuple[int, str]]) -> list[tuple[int, str]]:
     started = [(person, period) for person, period in db.session.execute(statement, [
         {"user_id": person, "period": period, "created_dt": utcnow(), "batch_id": batch.id}
         for person, period in people])]
-    if started:
-        batch.pending = len(started)
-    else:
+    if not started:
         db.session.delete(batch)
-    return started
+    return batch.id, started
 
 
 @shared_task(name="notifications.digests")
 def queue_digests() -> int:
-    """Queue one task per person and due period who has something to e-mail, and again those
-    whose task was lost; returns how many tasks it queued."""
+    """Queue one task per person and due period who has something to e-mail (and one per
+    batch of them, that sends their e-mails on), and again those whose task was lost; returns
+    how many digest tasks it queued."""
     queued = 0
     for due in due_periods(utcnow()):
         after = 0
         while people := _people_due(due, after):
             after = people[-1][0]
-            started = _start_runs([(person, due.cutoffs[slot][1]) for person, slot in people])
+            batch, started = _start_runs([(person, due.cutoffs[slot][1])
+                                          for person, slot in people])
             commit()
             for person, period in started:
                 enqueue(send_digest, person, period)
+            if started:
+                enqueue(send_batch, batch)
             queued += len(started)
     # queued again at most every RETRY_AFTER (the time moves on): a slow queue is not flooded
     lost = db.session.execute(
         update(DigestRun).where(DigestRun.done_dt.is_(None),
                                 DigestRun.created_dt <= utcnow() - RETRY_AFTER)
         .values(created_dt=utcnow()).returning(DigestRun.user_id, DigestRun.period)).all()
+    # batches are kept a day: a run queued again meanwhile finds its batch mailed
+    db.session.execute(delete(DigestBatch).where(
+        DigestBatch.created_dt < utcnow() - timedelta(days=1)))
     commit()
     for person, period in lost:
         enqueue(send_digest, person, period)
@@ -190,40 +198,57 @@ def send_digest(user_id: int, period: str) -> int:
         return 0
     delivery = next(d for d, prefix in PREFIX.items() if period.startswith(prefix))
     now = utcnow()
-    notes = list(db.session.scalars(
-        select(Notification).where(
+    # taken (locked) and marked in one statement: what this e-mail carries
+    notes = sorted(db.session.execute(
+        update(Notification).where(
             Notification.recipient_id == user_id, Notification.delivery == delivery.value,
             Notification.digested_dt.is_(None), Notification.created_dt <= now)
-        .order_by(Notification.created_dt, Notification.id).with_for_update()))
-    db.session.execute(update(Notification).where(Notification.id.in_([n.id for n in notes]))
-                       .values(digested_dt=now).execution_options(synchronize_session=False))
-    fresh = [n for n in notes if n.read_dt is None]
+        .values(digested_dt=now)
+        .returning(Notification.id, Notification.kind, Notification.payload,
+                   Notification.city_id, Notification.created_dt, Notification.read_dt)
+        .execution_options(synchronize_session=False)).all(),
+        key=lambda note: (note.created_dt, note.id))
+    fresh = [note for note in notes if note.read_dt is None]
     message = _compose(user_id, delivery, fresh) if fresh else None
     run.done_dt, run.items = now, len(fresh) if message is not None else 0
-    if message is not None:
-        run.mail_id = _outbox(message)
-    items = run.items
-    batch = _batch_done(run.batch_id) if run.batch_id is not None else None
+    run.mail_id = _outbox(message) if message is not None else None
+    mail_id, items = run.mail_id, run.items
+    alone = (mail_id is not None and run.batch_id is not None
+             and _batch_mailed(run.batch_id))
     commit()
-    for chunk in batch or ():
-        enqueue(mail.deliver, chunk)
+    if alone:
+        enqueue(mail.deliver, [mail_id])
     return items
 
 
-def _batch_done(batch_id: int) -> list[list[int]] | None:
-    """Count the run done in its batch (last in the transaction: the batch's row is locked
-    until the commit). The last run of the batch returns the batch's outbox rows in chunks of
-    one connection each (and deletes the batch); the others, None."""
-    pending = db.session.scalar(update(DigestBatch).where(DigestBatch.id == batch_id)
-                                .values(pending=DigestBatch.pending - 1)
-                                .returning(DigestBatch.pending))
-    if pending is None or pending > 0:
-        return None
-    ids = [mail_id for mail_id in db.session.scalars(select(DigestRun.mail_id).where(
-        DigestRun.batch_id == batch_id, DigestRun.mail_id.is_not(None))
-        .order_by(DigestRun.mail_id)) if mail_id is not None]
-    db.session.execute(delete(DigestBatch).where(DigestBatch.id == batch_id))
-    return [ids[start:start + mail.BATCH_SIZE] for start in range(0, len(ids), mail.BATCH_SIZE)]
+def _batch_mailed(batch_id: int) -> bool:
+    """Whether the batch's task has taken its e-mails already (then this run sends its own).
+    Read FOR SHARE, last before the commit: the batch's task, marking the batch, waits for
+    this run's commit, and then sees it done."""
+    mailed = db.session.execute(
+        select(DigestBatch.mailed_dt).where(DigestBatch.id == batch_id)
+        .with_for_update(read=True)).first()
+    return mailed is None or mailed[0] is not None  # a batch deleted: long past
+
+
+@shared_task(name="notifications.digest_batch")
+def send_batch(batch_id: int) -> int:
+    """Send on the e-mails of the batch's runs done by now, one delivery task (one SMTP
+    connection) per mail.BATCH_SIZE of them; returns how many. Once: a second run of the
+    task finds the batch mailed."""
+    marked = db.session.scalar(update(DigestBatch).where(
+        DigestBatch.id == batch_id, DigestBatch.mailed_dt.is_(None))
+        .values(mailed_dt=utcnow()).returning(DigestBatch.id))
+    ids: list[int] = []
+    if marked is not None:
+        ids = [mail_id for mail_id in db.session.scalars(
+            select(DigestRun.mail_id).where(DigestRun.batch_id == batch_id,
+                                            DigestRun.done_dt.is_not(None))
+            .order_by(DigestRun.mail_id)) if mail_id is not None]
+    commit()
+    for start in range(0, len(ids), mail.BATCH_SIZE):
+        enqueue(mail.deliver, ids[start:start + mail.BATCH_SIZE])
+    return len(ids)
 
 
 def _outbox(message: dict) -> int | None:
@@ -242,7 +267,7 @@ def _outbox(message: dict) -> int | None:
     return row.id
 
 
-def _groups(notes: list[Notification], base: str) -> list[tuple[str, list]]:
+def _groups(notes: list, base: str) -> list[tuple[str, list]]:
     """The items by city (by name; the whole hub last), and within each by kind: [(city,
     [(kind, [(text, link)])])], in the current locale. One query for the cities' names."""
     cities = db.metadata.tables["cities"]
@@ -263,7 +288,7 @@ def _groups(notes: list[Notification], base: str) -> list[tuple[str, list]]:
     return result
 
 
-def _compose(user_id: int, delivery: Delivery, notes: list[Notification]) -> dict | None:
+def _compose(user_id: int, delivery: Delivery, notes: list) -> dict | None:
     """The person's e-mail of these notifications, in their language; None when their
     address is not confirmed."""
     users = db.metadata.tables["users"]

@@ -140,15 +140,16 @@ class DigestSchedule(Model):
 
 
 class DigestBatch(Model):
-    """The runs one beat queued together: the task that finishes the last of them sends their
-    e-mails on in batches, each through one SMTP connection (``digests.send_digest``)."""
+    """The runs one beat query queued together. Their e-mails leave in batches, through
+    reused SMTP connections: the batch's task (queued after the runs' own) sends on those of
+    the runs done by then; a run done after that sends its own (``digests.send_batch``)."""
 
     __tablename__ = "digest_batches"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    #: runs of the batch not done yet; the run that brings it to 0 sends the e-mails on
-    pending: Mapped[int] = mapped_column(Integer)
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: when the batch's task took the e-mails of the runs done by then; NULL before
+    mailed_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class DigestRun(Model):

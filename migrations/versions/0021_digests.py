@@ -29,8 +29,8 @@ def upgrade():
     )
     op.create_table('digest_batches',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('pending', sa.Integer(), nullable=False),
     sa.Column('created_dt', m100hub.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('mailed_dt', m100hub.database.UTCDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_digest_batches'))
     )
     with op.batch_alter_table('digest_runs', schema=None) as batch_op:

@@ -124,7 +124,7 @@ def test_nothing_new_sends_nothing(db, outbox):
 
 def test_the_beat_queues_only_people_with_news(db, monkeypatch):
     queued = []
-    monkeypatch.setattr(digests, "enqueue", lambda task, *args: queued.append(args))
+    monkeypatch.setattr(digests, "enqueue", lambda task, *args: queued.append((task, args)))
     with_news = [factories.user() for _ in range(3)]
     in_app_only = [factories.user() for _ in range(4)]
     quiet = [factories.user() for _ in range(5)]  # noqa: F841 (people with nothing new)
@@ -136,8 +136,11 @@ def test_the_beat_queues_only_people_with_news(db, monkeypatch):
         reply(person, 2)
     age(60 * 26)
     assert digests.queue_digests.run() == 3
-    assert sorted(queued) == sorted((p.id, queued[0][1]) for p in with_news)
-    assert queued[0][1].startswith("d")
+    runs = [args for task, args in queued if task is digests.send_digest]
+    assert sorted(runs) == sorted((p.id, runs[0][1]) for p in with_news)
+    assert runs[0][1].startswith("d")
+    # and, after them, the task that sends their e-mails on
+    assert queued[-1][0] is digests.send_batch and len(queued) == 4
 
 
 def test_a_lost_run_is_queued_again(db, outbox, monkeypatch):
@@ -308,3 +311,37 @@ def test_the_beat_reads_schedules_in_its_batch_query(db, monkeypatch, count_quer
         return counter.count
 
     assert beat_for(3) == beat_for(9)
+
+
+def test_a_batch_sends_its_done_runs_together_and_a_late_run_its_own(db, smtp, monkeypatch):
+    """With a worker: the batch's task sends on, through one connection, the e-mails of the
+    runs done by then; a run done after it sends its own; none is sent twice."""
+    from m100hub import mail
+
+    queued: list = []
+    monkeypatch.setattr(digests, "tasks_run_in_process", lambda: False)
+    monkeypatch.setattr(digests, "enqueue", lambda task, *args: queued.append((task, args)))
+    people = [factories.user() for _ in range(3)]
+    for person in people:
+        reply(person)
+    age(60 * 26)
+    assert digests.queue_digests.run() == 3
+    runs = [args for task, args in queued if task is digests.send_digest]
+    [(batch,)] = [args for task, args in queued if task is digests.send_batch]
+    queued.clear()
+    for args in runs[:2]:
+        assert digests.send_digest.run(*args) == 1
+    assert queued == []  # the batch's task sends them
+    assert digests.send_batch.run(batch) == 2
+    assert digests.send_batch.run(batch) == 0  # delivered twice: nothing more
+    assert digests.send_digest.run(*runs[2]) == 1  # a run done after its batch went
+    deliveries = [args[0] for task, args in queued]
+    assert all(task is mail.deliver for task, _args in queued)
+    assert [len(ids) for ids in deliveries] == [2, 1]
+    for ids in deliveries:
+        mail.deliver.run(ids)
+    assert sorted(smtp.received.values()) == [1, 1, 1]
+    assert len(smtp.sessions) == 2  # two connections for three e-mails
+    for ids in deliveries:  # a delivery task run twice sends nothing again
+        assert mail.deliver.run(ids) == 0
+    assert sum(smtp.received.values()) == 3
