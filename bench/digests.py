@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
@@ -70,6 +71,22 @@ def seed(app) -> None:
         db.session.commit()
 
 
+def explain(app) -> str:
+    """EXPLAIN ANALYZE of the beat's first query for the daily digests (PostgreSQL)."""
+    from m100hub.extensions import db
+    from m100hub.notifications import digests
+
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            return ""
+        daily = next(d for d in digests.due_periods(digests.utcnow()) if d.delivery == "daily")
+        compiled = digests.people_due_query(daily, 0).compile(dialect=db.engine.dialect)
+        with db.engine.connect() as conn:
+            plan = conn.exec_driver_sql("EXPLAIN (ANALYZE, BUFFERS) " + compiled.string,
+                                        compiled.params).scalars().all()
+        return "\n".join(plan)
+
+
 def peak_memory_mb(pid: int) -> float:
     with open(f"/proc/{pid}/status") as status:
         for line in status:
@@ -90,6 +107,7 @@ def main() -> None:
     seed(app)
     analyse(url)
     seeded = time.perf_counter() - started
+    print(explain(app), file=sys.stderr, flush=True)
     worker = subprocess.Popen(  # noqa: S603 (a fixed program)
         [str(BIN / "celery"), "-A", "celery_worker", "worker", "--pool=threads",
          f"--concurrency={CONCURRENCY}", "--loglevel=WARNING"], cwd=ROOT, env=env)

@@ -44,7 +44,7 @@ from flask import current_app, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, case, delete, func, literal, select, update
+from sqlalchemy import ColumnElement, Select, case, delete, func, literal, select, update
 
 from .. import mail
 from ..celery_app import enqueue, tasks_run_in_process
@@ -120,22 +120,26 @@ def _slot(delivery: Delivery) -> ColumnElement[int]:
     return literal(0)
 
 
-def _people_due(due: Due, after: int) -> list[tuple[int, int]]:
+def people_due_query(due: Due, after: int) -> Select:
     """The next BATCH_SIZE people after ``after`` (in id order) with notifications of the
-    delivery written before their cut-off, each with their slot: one query."""
+    delivery written before their cut-off, each with their slot (the bench explains it)."""
     slot = _slot(due.delivery)
     if len(due.cutoffs) == 1:
         until: ColumnElement[datetime] | datetime = next(iter(due.cutoffs.values()))[0]
     else:
         until = case({key: cutoff for key, (cutoff, _period) in due.cutoffs.items()},
                      value=slot)
-    return [(person, key) for person, key in db.session.execute(
-        select(Notification.recipient_id, slot)
-        .outerjoin(DigestSchedule, DigestSchedule.user_id == Notification.recipient_id)
-        .where(Notification.delivery == due.delivery.value, Notification.digested_dt.is_(None),
-               Notification.created_dt <= until, Notification.recipient_id > after)
-        .group_by(Notification.recipient_id, DigestSchedule.hour, DigestSchedule.weekday)
-        .order_by(Notification.recipient_id).limit(BATCH_SIZE))]
+    return (select(Notification.recipient_id, slot)
+            .outerjoin(DigestSchedule, DigestSchedule.user_id == Notification.recipient_id)
+            .where(Notification.delivery == due.delivery.value,
+                   Notification.digested_dt.is_(None), Notification.created_dt <= until,
+                   Notification.recipient_id > after)
+            .group_by(Notification.recipient_id, DigestSchedule.hour, DigestSchedule.weekday)
+            .order_by(Notification.recipient_id).limit(BATCH_SIZE))
+
+
+def _people_due(due: Due, after: int) -> list[tuple[int, int]]:
+    return [(person, key) for person, key in db.session.execute(people_due_query(due, after))]
 
 
 def _start_runs(people: list[tuple[int, str]]) -> tuple[int, list[tuple[int, str]]]:
@@ -190,12 +194,17 @@ def queue_digests() -> int:
 def send_digest(user_id: int, period: str) -> int:
     """Write the person's e-mail for the period (once: the run's row decides); returns how
     many notifications it carries (0: done before, or nothing new)."""
-    run = db.session.scalar(
-        select(DigestRun).where(DigestRun.user_id == user_id, DigestRun.period == period)
-        .with_for_update().execution_options(populate_existing=True))
-    if run is None or run.done_dt is not None:
+    users = db.metadata.tables["users"]
+    found = db.session.execute(
+        select(DigestRun, users.c.email, users.c.locale, users.c.display_name,
+               users.c.email_confirmed_dt)
+        .join(users, users.c.id == DigestRun.user_id)
+        .where(DigestRun.user_id == user_id, DigestRun.period == period)
+        .with_for_update(of=DigestRun).execution_options(populate_existing=True)).first()
+    if found is None or found[0].done_dt is not None:
         commit()
         return 0
+    run, person = found[0], found
     delivery = next(d for d, prefix in PREFIX.items() if period.startswith(prefix))
     now = utcnow()
     # taken (locked) and marked in one statement: what this e-mail carries
@@ -209,7 +218,7 @@ def send_digest(user_id: int, period: str) -> int:
         .execution_options(synchronize_session=False)).all(),
         key=lambda note: (note.created_dt, note.id))
     fresh = [note for note in notes if note.read_dt is None]
-    message = _compose(user_id, delivery, fresh) if fresh else None
+    message = _compose(user_id, person, delivery, fresh) if fresh else None
     run.done_dt, run.items = now, len(fresh) if message is not None else 0
     run.mail_id = _outbox(message) if message is not None else None
     mail_id, items = run.mail_id, run.items
@@ -288,13 +297,10 @@ def _groups(notes: list, base: str) -> list[tuple[str, list]]:
     return result
 
 
-def _compose(user_id: int, delivery: Delivery, notes: list) -> dict | None:
-    """The person's e-mail of these notifications, in their language; None when their
-    address is not confirmed."""
-    users = db.metadata.tables["users"]
-    person = db.session.execute(select(users.c.email, users.c.locale, users.c.display_name,
-                                       users.c.email_confirmed_dt)
-                                .where(users.c.id == user_id)).one()
+def _compose(user_id: int, person, delivery: Delivery, notes: list) -> dict | None:
+    """The person's e-mail of these notifications, in their language (``person``: their
+    email, locale, display_name and email_confirmed_dt); None when their address is not
+    confirmed."""
     if person.email_confirmed_dt is None:  # never to an address its owner has not confirmed
         return None
     base = current_app.config["BASE_URL"].rstrip("/")
