@@ -123,3 +123,15 @@ def test_no_two_kinds_share_a_label(app):
     """Two rows of the preferences page with one name could not be told apart."""
     labels = [str(kind.label) for kind in KINDS.values() if kind.label]
     assert sorted({label for label in labels if labels.count(label) > 1}) == []
+
+
+def test_the_digest_schedule_is_in_the_data_download_and_erased_with_the_account(db):
+    from m100hub.notifications.personal_data import PERSONAL_DATA
+    from m100hub.notifications.preferences import choose_schedule
+
+    person = factories.user()
+    choose_schedule(person.id, 19, 4)
+    records = {r.key: r for r in PERSONAL_DATA.export(person)}
+    assert records["digest_schedule"].rows == [{"hour": 19, "weekday": 4}]
+    PERSONAL_DATA.erase(person)
+    assert schedule(db, person) is None
