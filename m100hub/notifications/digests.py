@@ -129,12 +129,14 @@ def people_due_query(due: Due, after: int) -> Select:
     else:
         until = case({key: cutoff for key, (cutoff, _period) in due.cutoffs.items()},
                      value=slot)
-    return (select(Notification.recipient_id, slot)
+    # grouped by the person alone (their slot is one: min() only names it), so that the
+    # index, read in person order, yields the first BATCH_SIZE people and stops there
+    return (select(Notification.recipient_id, func.min(slot))
             .outerjoin(DigestSchedule, DigestSchedule.user_id == Notification.recipient_id)
             .where(Notification.delivery == due.delivery.value,
                    Notification.digested_dt.is_(None), Notification.created_dt <= until,
                    Notification.recipient_id > after)
-            .group_by(Notification.recipient_id, DigestSchedule.hour, DigestSchedule.weekday)
+            .group_by(Notification.recipient_id)
             .order_by(Notification.recipient_id).limit(BATCH_SIZE))
 
 
