@@ -7,7 +7,14 @@ Prints one JSON line: the beat's time to find and queue the digests, the tasks i
 (must be BENCH_NEWS), the seconds until the sink has received every digest, the e-mails
 received (must be BENCH_NEWS, each recipient once), and the worker's peak memory (VmHWM).
 Aim (issue 14): under 60 s, under 300 MB per process, time growing with the people who have
-news, not with all people: run it at 100k/10k and 10k/1k and compare.
+news, not with all people: run it at 100k/10k and 10k/1k and compare. It also prints (to
+stderr) the plan of the beat's first query (EXPLAIN ANALYZE) and counts the SMTP connections.
+
+Measured 2026-12-06, one run after another, on the shared 2-core machine at load 14–18
+(other work running): 10k/1k 90 s, 100k/1k 96 s (the same time for ten times the people),
+100k/10k 593 s (beat 145 s); every e-mail once, 10–13 connections per 1,000 e-mails, the
+worker at 151–153 MB. The beat's query reads ~10 rows per person of the batch in person
+order and stops at the batch's last (17 ms at 100k/10k).
 """
 
 from __future__ import annotations
