@@ -79,7 +79,7 @@ def add_comment(author, consultation: Consultation, body: str, proposal: Proposa
     if parent is not None and parent.author_id:
         notify([parent.author_id], "consultation_comment_reply", comment, actor=author,
                payload={"person": author.display_name, "title": consultation.title,
-                        "comment_id": comment.id})
+                        "comment_id": comment.id}, city=consultation.city_id)
     return comment
 
 

@@ -224,7 +224,7 @@ def answer_proposal(actor, consultation: Consultation, proposal: Proposal, statu
     if proposal.author_id:  # the status is worded in each reader's language, from its code
         notify([proposal.author_id], "consultation_proposal_status", proposal, actor=actor,
                payload={"proposal": proposal.title, "proposal_id": proposal.id,
-                        "status": status})
+                        "status": status}, city=consultation.city_id)
     log(actor, "consultation_proposal_status", proposal, label=proposal.title, status=status)
 
 

@@ -72,10 +72,10 @@ def _add_post(thread: Thread, author, body: str) -> Post:
     db.session.execute(update(Category).where(Category.id == thread.category_id).values(
         post_count=Category.post_count + 1, last_thread_id=thread.id, last_post_dt=now))
     payload = _payload(thread, post, author)
-    notify(mentioned, "forum_mention", post, actor=author, payload=payload)
+    notify(mentioned, "forum_mention", post, actor=author, payload=payload, city=thread.city_id)
     if number > 1:  # the thread's followers, in Celery: a thread may have thousands
         notify(Audience("forum_thread_followers", thread.id), "forum_reply", post,
-               actor=author, payload=payload, exclude=mentioned)
+               actor=author, payload=payload, exclude=mentioned, city=thread.city_id)
     return post
 
 
@@ -91,7 +91,8 @@ def edit_post(editor, post: Post, body: str, title: str | None = None) -> None:
     post.body = body
     post.body_html, mentioned = render_post(body)
     newly = [p for p in mentioned if p.id not in before]
-    notify(newly, "forum_mention", post, actor=editor, payload=_payload(thread, post, editor))
+    notify(newly, "forum_mention", post, actor=editor, payload=_payload(thread, post, editor),
+           city=thread.city_id)
     post.search_text = search_text(thread.title if post.number == 1 else "", body)
     post.edited_dt = utcnow()
     db.session.flush()

@@ -4,36 +4,55 @@ daily and weekly digests, each exactly once per person and period.
 Every minute the beat (``notifications.digests``) reads, in batches of people in id order and
 through the partial index ``ix_notifications_mail_due``, only the people who have
 notifications due by e-mail: "immediate" ones older than NOTIFICATION_EMAIL_WAIT_SECONDS,
-"daily" ones written before the last digest hour (DIGEST_HOUR in DIGEST_TIMEZONE), "weekly"
-ones before that hour on DIGEST_WEEKDAY. For each it writes a ``DigestRun`` keyed by (person,
-period) — ON CONFLICT DO NOTHING, so a person is queued once per period however often the
-beat runs — and queues one task for the runs it wrote. The task locks its run; if it is done,
-it does nothing (a task delivered twice). Otherwise, in one transaction, it marks the person's
-due notifications sent, writes the e-mail to the outbox (m100hub/mail.py: delivered after the
-commit, never lost) and marks the run done. A worker killed mid-run rolls all of it back; the
-beat queues the runs left undone again, so each period's e-mail is written exactly once, and
-the outbox delivers it at least once (twice only in its own window, see mail.py).
-Notifications the person already read in the app are left out; nothing new, nothing sent.
+"daily" ones written before the person's last digest hour, "weekly" ones before that hour on
+their weekly day (their ``DigestSchedule``, or DIGEST_HOUR and DIGEST_WEEKDAY, in
+DIGEST_TIMEZONE). The same query reads each person's schedule (an outer join) and compares
+each notification with the cut-off of that schedule (a CASE over the 24 hours, or the 168
+hours of the week, computed once per run): no query per person. For each person it writes a
+``DigestRun`` keyed by (person, period) — the local date of their cut-off, ON CONFLICT DO
+NOTHING, so a person is queued once per period however often the beat runs — and queues one
+task for the runs it wrote. The task locks its run; if it is done, it does nothing (a task
+delivered twice). Otherwise, in one transaction, it marks the person's due notifications sent,
+writes the e-mail to the outbox (m100hub/mail.py: never lost) and marks the run done. A worker
+killed mid-run rolls all of it back; the beat queues the runs left undone again, so each
+period's e-mail is written exactly once, and the outbox delivers it at least once (twice only
+in its own window, see mail.py). Notifications the person already read in the app are left
+out; nothing new, nothing sent.
+
+The e-mails leave through reused SMTP connections. The runs one beat query started form a
+``DigestBatch``, and after their tasks the beat queues the batch's (``send_batch``): it marks
+the batch mailed and sends on the outbox rows of the runs done by then, one ``mail.deliver``
+task per mail.BATCH_SIZE rows (one connection each). A run done after that (its task still
+running, or queued again) sends its own row. The two never miss one another: a run reads the
+batch's row FOR SHARE just before it commits, and the batch's task marks it (waiting for
+those locks) before it reads which runs are done. If a delivery task is lost (Redis down, a
+worker killed), the outbox's sweep delivers the rows all the same: batching saves
+connections, the outbox keeps the guarantee.
+
+Each e-mail groups its items by city (the city the notification is about, stored on it when
+it was written; the rest under "the whole hub") and within a city by kind.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from celery import shared_task
 from flask import current_app, url_for
 from flask_babel import force_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, Select, case, delete, func, literal, select, update
 
 from .. import mail
-from ..celery_app import enqueue
+from ..celery_app import enqueue, tasks_run_in_process
 from ..database import commit, insert_on_conflict, utcnow
 from ..extensions import db
 from . import unsubscribe
 from .kinds import KINDS, Delivery, describe
-from .models import DigestRun, Notification
+from .models import DigestBatch, DigestRun, DigestSchedule, Notification
 
 #: people read (and runs written) per query of the beat
 BATCH_SIZE = 1000
@@ -47,57 +66,126 @@ SUBJECTS = {
 }
 
 
-def due_periods(now: datetime) -> list[tuple[Delivery, str, datetime]]:
-    """(delivery, period key, notifications written up to) of each period now due."""
+@dataclass(frozen=True)
+class Due:
+    """One kind of e-mail due now: per slot (the hour of the day for the daily digest,
+    weekday × 24 + hour for the weekly one, 0 for e-mail at once), the notifications written
+    up to when it takes, and its period's key."""
+
+    delivery: Delivery
+    cutoffs: dict[int, tuple[datetime, str]]
+
+
+def _last(now: datetime, zone: ZoneInfo, hour: int, weekday: int | None = None) -> datetime:
+    """The last moment, at or before ``now``, that was ``hour``:00 local time (on
+    ``weekday``); in UTC, so that the comparisons hold across a change of the clocks."""
+    today = now.astimezone(zone).date()
+    back = 0 if weekday is None else (today.weekday() - weekday) % 7
+    step = 1 if weekday is None else 7
+    moment = datetime.combine(today - timedelta(days=back), time(hour), tzinfo=zone)
+    if moment.astimezone(UTC) > now:
+        moment = datetime.combine(moment.date() - timedelta(days=step), time(hour), tzinfo=zone)
+    return moment.astimezone(UTC)
+
+
+def due_periods(now: datetime) -> list[Due]:
+    """Every kind of e-mail, with the cut-off and period key of each slot, as of ``now``."""
     config = current_app.config
-    local = now.astimezone(ZoneInfo(config["DIGEST_TIMEZONE"]))
-    daily = local.replace(hour=config["DIGEST_HOUR"], minute=0, second=0, microsecond=0)
-    if daily > local:
-        daily -= timedelta(days=1)
-    weekly = daily - timedelta(days=(daily.weekday() - config["DIGEST_WEEKDAY"]) % 7)
+    zone = ZoneInfo(config["DIGEST_TIMEZONE"])
     wait = timedelta(seconds=config["NOTIFICATION_EMAIL_WAIT_SECONDS"])
+
+    def local_day(moment: datetime) -> str:
+        return f"{moment.astimezone(zone):%Y-%m-%d}"
+
+    daily = {hour: _last(now, zone, hour) for hour in range(24)}
+    weekly = {day * 24 + hour: _last(now, zone, hour, day)
+              for day in range(7) for hour in range(24)}
     return [
-        (Delivery.IMMEDIATE, f"i{now:%Y-%m-%dT%H:%M}", now - wait),
-        (Delivery.DAILY, f"d{daily:%Y-%m-%d}", daily),
-        (Delivery.WEEKLY, f"w{weekly:%Y-%m-%d}", weekly),
+        Due(Delivery.IMMEDIATE, {0: (now - wait, f"i{now:%Y-%m-%dT%H:%M}")}),
+        Due(Delivery.DAILY, {slot: (until, f"d{local_day(until)}")
+                             for slot, until in daily.items()}),
+        Due(Delivery.WEEKLY, {slot: (until, f"w{local_day(until)}")
+                              for slot, until in weekly.items()}),
     ]
 
 
-def _people_due(delivery: Delivery, until: datetime, after: int) -> list[int]:
-    return list(db.session.scalars(
-        select(Notification.recipient_id).where(
-            Notification.delivery == delivery.value, Notification.digested_dt.is_(None),
-            Notification.created_dt <= until, Notification.recipient_id > after)
-        .group_by(Notification.recipient_id).order_by(Notification.recipient_id)
-        .limit(BATCH_SIZE)))
+def _slot(delivery: Delivery) -> ColumnElement[int]:
+    """The person's slot of ``delivery`` (their schedule, or the hub's), in SQL."""
+    config = current_app.config
+    hour = func.coalesce(DigestSchedule.hour, config["DIGEST_HOUR"])
+    if delivery == Delivery.DAILY:
+        return hour
+    if delivery == Delivery.WEEKLY:
+        return func.coalesce(DigestSchedule.weekday, config["DIGEST_WEEKDAY"]) * 24 + hour
+    return literal(0)
 
 
-def _start_runs(people: list[int], period: str) -> list[int]:
+def people_due_query(due: Due, after: int) -> Select:
+    """The next BATCH_SIZE people after ``after`` (in id order) with notifications of the
+    delivery written before their cut-off, each with their slot (the bench explains it)."""
+    slot = _slot(due.delivery)
+    if len(due.cutoffs) == 1:
+        until: ColumnElement[datetime] | datetime = next(iter(due.cutoffs.values()))[0]
+    else:
+        until = case({key: cutoff for key, (cutoff, _period) in due.cutoffs.items()},
+                     value=slot)
+    # grouped by the person alone (their slot is one: min() only names it), so that the
+    # index, read in person order, yields the first BATCH_SIZE people and stops there
+    return (select(Notification.recipient_id, func.min(slot))
+            .outerjoin(DigestSchedule, DigestSchedule.user_id == Notification.recipient_id)
+            .where(Notification.delivery == due.delivery.value,
+                   Notification.digested_dt.is_(None), Notification.created_dt <= until,
+                   Notification.recipient_id > after)
+            .group_by(Notification.recipient_id)
+            .order_by(Notification.recipient_id).limit(BATCH_SIZE))
+
+
+def _people_due(due: Due, after: int) -> list[tuple[int, int]]:
+    return [(person, key) for person, key in db.session.execute(people_due_query(due, after))]
+
+
+def _start_runs(people: list[tuple[int, str]]) -> tuple[int, list[tuple[int, str]]]:
+    """Write the runs not written yet, as one batch (committed by the caller); returns the
+    batch's id and the (person, period) of the runs written."""
+    batch = DigestBatch(created_dt=utcnow())
+    db.session.add(batch)
+    db.session.flush()
     statement = (insert_on_conflict(DigestRun).on_conflict_do_nothing(
-        index_elements=["user_id", "period"]).returning(DigestRun.user_id))
-    return list(db.session.scalars(statement, [{"user_id": p, "period": period, "created_dt":
-                                                utcnow()} for p in people]))
+        index_elements=["user_id", "period"]).returning(DigestRun.user_id, DigestRun.period))
+    started = [(person, period) for person, period in db.session.execute(statement, [
+        {"user_id": person, "period": period, "created_dt": utcnow(), "batch_id": batch.id}
+        for person, period in people])]
+    if not started:
+        db.session.delete(batch)
+    return batch.id, started
 
 
 @shared_task(name="notifications.digests")
 def queue_digests() -> int:
-    """Queue one task per person and due period who has something to e-mail, and again those
-    whose task was lost; returns how many tasks it queued."""
+    """Queue one task per person and due period who has something to e-mail (and one per
+    batch of them, that sends their e-mails on), and again those whose task was lost; returns
+    how many digest tasks it queued."""
     queued = 0
-    for delivery, period, until in due_periods(utcnow()):
+    for due in due_periods(utcnow()):
         after = 0
-        while people := _people_due(delivery, until, after):
-            after = people[-1]
-            started = _start_runs(people, period)
+        while people := _people_due(due, after):
+            after = people[-1][0]
+            batch, started = _start_runs([(person, due.cutoffs[slot][1])
+                                          for person, slot in people])
             commit()
-            for person in started:
+            for person, period in started:
                 enqueue(send_digest, person, period)
+            if started:
+                enqueue(send_batch, batch)
             queued += len(started)
     # queued again at most every RETRY_AFTER (the time moves on): a slow queue is not flooded
     lost = db.session.execute(
         update(DigestRun).where(DigestRun.done_dt.is_(None),
                                 DigestRun.created_dt <= utcnow() - RETRY_AFTER)
         .values(created_dt=utcnow()).returning(DigestRun.user_id, DigestRun.period)).all()
+    # batches are kept a day: a run queued again meanwhile finds its batch mailed
+    db.session.execute(delete(DigestBatch).where(
+        DigestBatch.created_dt < utcnow() - timedelta(days=1)))
     commit()
     for person, period in lost:
         enqueue(send_digest, person, period)
@@ -108,50 +196,121 @@ def queue_digests() -> int:
 def send_digest(user_id: int, period: str) -> int:
     """Write the person's e-mail for the period (once: the run's row decides); returns how
     many notifications it carries (0: done before, or nothing new)."""
-    run = db.session.scalar(
-        select(DigestRun).where(DigestRun.user_id == user_id, DigestRun.period == period)
-        .with_for_update().execution_options(populate_existing=True))
-    if run is None or run.done_dt is not None:
+    users = db.metadata.tables["users"]
+    found = db.session.execute(
+        select(DigestRun, users.c.email, users.c.locale, users.c.display_name,
+               users.c.email_confirmed_dt)
+        .join(users, users.c.id == DigestRun.user_id)
+        .where(DigestRun.user_id == user_id, DigestRun.period == period)
+        .with_for_update(of=DigestRun).execution_options(populate_existing=True)).first()
+    if found is None or found[0].done_dt is not None:
         commit()
         return 0
+    run, person = found[0], found
     delivery = next(d for d, prefix in PREFIX.items() if period.startswith(prefix))
     now = utcnow()
-    notes = list(db.session.scalars(
-        select(Notification).where(
+    # taken (locked) and marked in one statement: what this e-mail carries
+    notes = sorted(db.session.execute(
+        update(Notification).where(
             Notification.recipient_id == user_id, Notification.delivery == delivery.value,
             Notification.digested_dt.is_(None), Notification.created_dt <= now)
-        .order_by(Notification.created_dt, Notification.id).with_for_update()))
-    db.session.execute(update(Notification).where(Notification.id.in_([n.id for n in notes]))
-                       .values(digested_dt=now).execution_options(synchronize_session=False))
-    fresh = [n for n in notes if n.read_dt is None]
-    if not (fresh and _write_mail(user_id, delivery, fresh)):
-        fresh = []
-    run.done_dt, run.items = now, len(fresh)
+        .values(digested_dt=now)
+        .returning(Notification.id, Notification.kind, Notification.payload,
+                   Notification.city_id, Notification.created_dt, Notification.read_dt)
+        .execution_options(synchronize_session=False)).all(),
+        key=lambda note: (note.created_dt, note.id))
+    fresh = [note for note in notes if note.read_dt is None]
+    message = _compose(user_id, person, delivery, fresh) if fresh else None
+    run.done_dt, run.items = now, len(fresh) if message is not None else 0
+    run.mail_id = _outbox(message) if message is not None else None
+    mail_id, items = run.mail_id, run.items
+    alone = (mail_id is not None and run.batch_id is not None
+             and _batch_mailed(run.batch_id))
     commit()
-    return len(fresh)
+    if alone:
+        enqueue(mail.deliver, [mail_id])
+    return items
 
 
-def _write_mail(user_id: int, delivery: Delivery, notes: list[Notification]) -> bool:
-    """Write the e-mail to the outbox; False when the address is not confirmed."""
-    users = db.metadata.tables["users"]
-    person = db.session.execute(select(users.c.email, users.c.locale, users.c.display_name,
-                                       users.c.email_confirmed_dt)
-                                .where(users.c.id == user_id)).one()
+def _batch_mailed(batch_id: int) -> bool:
+    """Whether the batch's task has taken its e-mails already (then this run sends its own).
+    Read FOR SHARE, last before the commit: the batch's task, marking the batch, waits for
+    this run's commit, and then sees it done."""
+    mailed = db.session.execute(
+        select(DigestBatch.mailed_dt).where(DigestBatch.id == batch_id)
+        .with_for_update(read=True)).first()
+    return mailed is None or mailed[0] is not None  # a batch deleted: long past
+
+
+@shared_task(name="notifications.digest_batch")
+def send_batch(batch_id: int) -> int:
+    """Send on the e-mails of the batch's runs done by now, one delivery task (one SMTP
+    connection) per mail.BATCH_SIZE of them; returns how many. Once: a second run of the
+    task finds the batch mailed."""
+    marked = db.session.scalar(update(DigestBatch).where(
+        DigestBatch.id == batch_id, DigestBatch.mailed_dt.is_(None))
+        .values(mailed_dt=utcnow()).returning(DigestBatch.id))
+    ids: list[int] = []
+    if marked is not None:
+        ids = [mail_id for mail_id in db.session.scalars(
+            select(DigestRun.mail_id).where(DigestRun.batch_id == batch_id,
+                                            DigestRun.done_dt.is_not(None))
+            .order_by(DigestRun.mail_id)) if mail_id is not None]
+    commit()
+    for start in range(0, len(ids), mail.BATCH_SIZE):
+        enqueue(mail.deliver, ids[start:start + mail.BATCH_SIZE])
+    return len(ids)
+
+
+def _outbox(message: dict) -> int | None:
+    """Write the message to the outbox for its batch to send on; returns its row's id. With
+    no worker (no Redis: tasks run in process) ``mail.queue`` sends it itself once this
+    commits: None."""
+    if tasks_run_in_process():
+        mail.queue(message)
+        return None
+    # as mail.queue writes it, without the delivery task of its own that queue() sends after
+    # the commit: the batch's task (or the outbox's sweep) delivers it
+    row = mail.OutboxMail(to_address=message["to"], subject=message["subject"][:500],
+                          message={k: v for k, v in message.items() if k not in ("to", "subject")})
+    db.session.add(row)
+    db.session.flush()
+    return row.id
+
+
+def _groups(notes: list, base: str) -> list[tuple[str, list]]:
+    """The items by city (by name; the whole hub last), and within each by kind: [(city,
+    [(kind, [(text, link)])])], in the current locale. One query for the cities' names."""
+    cities = db.metadata.tables["cities"]
+    ids = {note.city_id for note in notes if note.city_id is not None}
+    names: dict[int, str] = {city: name for city, name in db.session.execute(
+        select(cities.c.id, cities.c.name).where(cities.c.id.in_(ids)))} if ids else {}
+    grouped: dict[int | None, dict[str, list[tuple[str, str]]]] = {}
+    for note in notes:
+        text, path = describe(note.kind, note.payload)
+        kind = KINDS.get(note.kind)
+        label = str(kind.label) if kind is not None and kind.label else ""
+        city = note.city_id if note.city_id in names else None
+        grouped.setdefault(city, {}).setdefault(label, []).append((text, base + path))
+    order = sorted((city for city in grouped if city is not None), key=lambda c: names[c])
+    result = [(names[city], sorted(grouped[city].items())) for city in order]
+    if None in grouped:
+        result.append((str(_("The whole hub (national)")), sorted(grouped[None].items())))
+    return result
+
+
+def _compose(user_id: int, person, delivery: Delivery, notes: list) -> dict | None:
+    """The person's e-mail of these notifications, in their language (``person``: their
+    email, locale, display_name and email_confirmed_dt); None when their address is not
+    confirmed."""
     if person.email_confirmed_dt is None:  # never to an address its owner has not confirmed
-        return False
+        return None
     base = current_app.config["BASE_URL"].rstrip("/")
     with current_app.test_request_context(base_url=base), force_locale(person.locale):
-        groups: dict[str, list[tuple[str, str]]] = {}
-        for note in notes:
-            text, path = describe(note.kind, note.payload)
-            kind = KINDS.get(note.kind)
-            label = str(kind.label) if kind is not None and kind.label else ""
-            groups.setdefault(label, []).append((text, base + path))
         stop = unsubscribe.link(user_id, delivery)
         message = mail.compose(
             person.email, SUBJECTS[delivery], "digest", person.locale, name=person.display_name,
-            groups=sorted(groups.items()), delivery=delivery.value, unsubscribe=stop,
+            cities=_groups(notes, base), delivery=delivery.value, unsubscribe=stop,
             preferences=url_for("notifications.preferences_page", _external=True))
         message["headers"] = unsubscribe.headers(stop)
-        mail.queue(message)
-    return True
+    return message

@@ -39,7 +39,7 @@ def recipient_rows(event: NotificationEvent, recipient_ids) -> list[dict]:
     return [
         {"event_id": event.id, "recipient_id": recipient_id, "kind": event.kind,
          "actor_id": event.actor_id, "target_type": event.target_type,
-         "target_id": event.target_id, "payload": event.payload,
+         "target_id": event.target_id, "payload": event.payload, "city_id": event.city_id,
          "created_dt": event.created_dt, "delivery": chosen[recipient_id].value}
         for recipient_id in recipient_ids if chosen[recipient_id] != Delivery.OFF
     ]

@@ -2,7 +2,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, UniqueConstraint, text
+from sqlalchemy import (
+    JSON,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import UTCDateTime, utcnow
@@ -36,6 +45,8 @@ class NotificationEvent(Model):
     target_id: Mapped[int | None] = mapped_column(Integer)
     #: what the message needs (names, titles), captured when it happened
     payload: Mapped[dict] = mapped_column(JSON, default=dict)
+    #: the city it is about (the target's), NULL for the whole hub: the digests group by it
+    city_id: Mapped[int | None] = mapped_column(ForeignKey("cities.id", ondelete="SET NULL"))
     #: who is told: a key of notifications.kinds.AUDIENCES and its argument (the thread's id…);
     #: NULL when the recipients' rows were written with the event
     audience: Mapped[str | None] = mapped_column(String(50))
@@ -84,6 +95,8 @@ class Notification(Model):
     target_id: Mapped[int | None] = mapped_column(Integer)
     #: what the message needs (names, titles), captured when it happened
     payload: Mapped[dict] = mapped_column(JSON, default=dict)
+    #: the city it is about (its event's), NULL for the whole hub: the digests group by it
+    city_id: Mapped[int | None] = mapped_column(ForeignKey("cities.id", ondelete="SET NULL"))
     #: when it happened (UTC)
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: when the recipient read it; NULL while unread
@@ -112,6 +125,33 @@ class NotificationPreference(Model):
     delivery: Mapped[str] = mapped_column(String(10))
 
 
+class DigestSchedule(Model):
+    """When a person's digests go out, if not at the hub's DIGEST_HOUR on DIGEST_WEEKDAY:
+    an hour of the day and a day of the week in DIGEST_TIMEZONE."""
+
+    __tablename__ = "digest_schedules"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    #: 0–23, the local hour of the daily digest (and of the weekly one)
+    hour: Mapped[int] = mapped_column(SmallInteger)
+    #: 0 (Monday) – 6 (Sunday), the day of the weekly digest
+    weekday: Mapped[int] = mapped_column(SmallInteger)
+
+
+class DigestBatch(Model):
+    """The runs one beat query queued together. Their e-mails leave in batches, through
+    reused SMTP connections: the batch's task (queued after the runs' own) sends on those of
+    the runs done by then; a run done after that sends its own (``digests.send_batch``)."""
+
+    __tablename__ = "digest_batches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: when the batch's task took the e-mails of the runs done by then; NULL before
+    mailed_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
 class DigestRun(Model):
     """One e-mail of notifications to a person for one period ("d2026-12-07" daily,
     "w2026-12-07" weekly, "i2026-12-07T08:05" at once): written when the beat queues its task,
@@ -134,3 +174,8 @@ class DigestRun(Model):
     done_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: how many notifications it carried
     items: Mapped[int] = mapped_column(Integer, default=0)
+    #: the beat run that queued it (NULL for runs written before batches)
+    batch_id: Mapped[int | None] = mapped_column(
+        ForeignKey("digest_batches.id", ondelete="SET NULL"), index=True)
+    #: its e-mail's row in the outbox (m100hub.mail), once written
+    mail_id: Mapped[int | None] = mapped_column(Integer)

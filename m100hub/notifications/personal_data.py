@@ -9,7 +9,13 @@ from sqlalchemy import delete, select
 from ..extensions import db
 from ..features import PersonalData, Records, iso
 from .kinds import describe
-from .models import DigestRun, Notification, NotificationEvent, NotificationPreference
+from .models import (
+    DigestRun,
+    DigestSchedule,
+    Notification,
+    NotificationEvent,
+    NotificationPreference,
+)
 
 #: what a deleted person's name becomes in others' notifications
 NO_NAME = "—"
@@ -22,11 +28,14 @@ def export(person) -> list[Records]:
         NotificationPreference.user_id == person.id).order_by(NotificationPreference.kind))
     runs = db.session.scalars(select(DigestRun).where(DigestRun.user_id == person.id)
                               .order_by(DigestRun.created_dt))
+    schedule = db.session.get(DigestSchedule, person.id)
     return [Records("notifications", _l("Notifications you received"), [
         {"kind": n.kind, "text": describe(n.kind, n.payload)[0], "created": iso(n.created_dt),
          "read": iso(n.read_dt), "sent_by_email": iso(n.digested_dt)} for n in rows]),
         Records("notification_preferences", _l("How you chose to hear of each kind"), [
             {"kind": p.kind, "delivery": p.delivery} for p in chosen]),
+        Records("digest_schedule", _l("When your digests arrive"), [
+            {"hour": schedule.hour, "weekday": schedule.weekday}] if schedule else []),
         Records("digests", _l("E-mails of notifications sent to you"), [
             {"period": r.period, "sent": iso(r.done_dt), "items": r.items} for r in runs])]
 
@@ -36,6 +45,7 @@ def erase(person) -> None:
     db.session.execute(delete(NotificationPreference).where(
         NotificationPreference.user_id == person.id))
     db.session.execute(delete(DigestRun).where(DigestRun.user_id == person.id))
+    db.session.execute(delete(DigestSchedule).where(DigestSchedule.user_id == person.id))
     names = {person.display_name, person.handle, f"@{person.handle}"}
     caused = db.session.scalars(select(Notification).where(Notification.actor_id == person.id))
     for notification in caused:
@@ -55,4 +65,4 @@ def _without(names: set[str], payload: dict) -> dict:
 
 
 PERSONAL_DATA = PersonalData(export, erase, models=(
-    Notification, NotificationEvent, NotificationPreference, DigestRun))
+    Notification, NotificationEvent, NotificationPreference, DigestRun, DigestSchedule))

@@ -1,16 +1,18 @@
 """How each person wants to be told of each kind of notification: read when the rows are
-written (one query per batch), set on the preferences page or by an e-mail's unsubscribe."""
+written (one query per batch), set on the preferences page or by an e-mail's unsubscribe; and
+when their digests go out (an hour, and a day for the weekly one)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import select, update
+from flask import current_app
+from sqlalchemy import delete, select, update
 
 from ..database import insert_on_conflict
 from ..extensions import db
 from .kinds import KINDS, Delivery
-from .models import Notification, NotificationPreference
+from .models import DigestSchedule, Notification, NotificationPreference
 
 
 def default(kind: str) -> Delivery:
@@ -50,4 +52,29 @@ def choose(user_id: int, choices: dict[str, Delivery]) -> None:
                 Notification.recipient_id == user_id, Notification.kind == kind,
                 Notification.digested_dt.is_(None))
             .values(delivery=waiting.value).execution_options(synchronize_session=False))
+    db.session.flush()
+
+
+def schedule(user_id: int) -> tuple[int, int]:
+    """(hour 0–23, weekday 0–6 from Monday) of the person's digests, in DIGEST_TIMEZONE:
+    their choice, or the hub's DIGEST_HOUR and DIGEST_WEEKDAY."""
+    chosen = db.session.get(DigestSchedule, user_id)
+    if chosen is not None:
+        return chosen.hour, chosen.weekday
+    return current_app.config["DIGEST_HOUR"], current_app.config["DIGEST_WEEKDAY"]
+
+
+def choose_schedule(user_id: int, hour: int, weekday: int) -> None:
+    """Save when the person's digests go out (flush). The hub's own hour and day are stored
+    as no row: the person follows the hub's setting, should it change."""
+    if not (0 <= hour <= 23 and 0 <= weekday <= 6):
+        raise ValueError("hour 0-23, weekday 0-6")
+    config = current_app.config
+    if (hour, weekday) == (config["DIGEST_HOUR"], config["DIGEST_WEEKDAY"]):
+        db.session.execute(delete(DigestSchedule).where(DigestSchedule.user_id == user_id))
+    else:
+        statement = insert_on_conflict(DigestSchedule).values(
+            user_id=user_id, hour=hour, weekday=weekday)
+        db.session.execute(statement.on_conflict_do_update(
+            index_elements=["user_id"], set_={"hour": hour, "weekday": weekday}))
     db.session.flush()

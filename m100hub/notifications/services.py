@@ -18,7 +18,7 @@ def _ids(people: Iterable) -> set[int]:
 
 
 def notify(recipients: Iterable | Audience, kind: str, target=None, actor=None, payload=None,
-           exclude: Iterable = ()) -> int:
+           exclude: Iterable = (), city: int | None = None) -> int:
     """Record one event and tell its recipients (the actor and ``exclude`` excepted); flush,
     never commit.
 
@@ -27,7 +27,9 @@ def notify(recipients: Iterable | Audience, kind: str, target=None, actor=None, 
     is written now, and the fan-out task writes everyone's row once the caller commits (with
     no worker to send it to — no Redis — in this transaction).
     Returns how many rows were written now. ``target`` is any model instance with an ``id``;
-    its table name is stored beside the id. Pages open are told through Socket.IO.
+    its table name is stored beside the id. ``city`` is the id of the city it is about (the
+    digests group by it); without it, the target's ``city_id`` if it has one, else none (the
+    whole hub). Pages open are told through Socket.IO.
     """
     if kind not in KINDS:
         raise ValueError(f"unknown notification kind {kind!r}")
@@ -35,7 +37,8 @@ def notify(recipients: Iterable | Audience, kind: str, target=None, actor=None, 
     event = NotificationEvent(
         kind=kind, actor_id=actor.id if actor is not None else None,
         target_type=target.__tablename__ if target is not None else None,
-        target_id=target.id if target is not None else None, payload=dict(payload or {}))
+        target_id=target.id if target is not None else None, payload=dict(payload or {}),
+        city_id=city if city is not None else getattr(target, "city_id", None))
     if isinstance(recipients, Audience):
         event.audience, event.audience_id = recipients.name, recipients.ident
         event.excluded = sorted(skipped)

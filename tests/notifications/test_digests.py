@@ -5,16 +5,21 @@ new; a lost run is queued again."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
+from flask_babel import force_locale
 from sqlalchemy import func, select, update
 
 from m100hub.database import utcnow
 from m100hub.extensions import db as _db
-from m100hub.notifications import digests
+from m100hub.notifications import digests, preferences
+from m100hub.notifications.kinds import KINDS
 from m100hub.notifications.models import DigestRun, Notification, NotificationPreference
 from m100hub.notifications.services import notify
 from tests.support import factories
+
+BUCHAREST = ZoneInfo("Europe/Bucharest")
 
 
 def reply(person, n: int = 1, thread: str = "Piste de biciclete") -> None:
@@ -119,7 +124,7 @@ def test_nothing_new_sends_nothing(db, outbox):
 
 def test_the_beat_queues_only_people_with_news(db, monkeypatch):
     queued = []
-    monkeypatch.setattr(digests, "enqueue", lambda task, *args: queued.append(args))
+    monkeypatch.setattr(digests, "enqueue", lambda task, *args: queued.append((task, args)))
     with_news = [factories.user() for _ in range(3)]
     in_app_only = [factories.user() for _ in range(4)]
     quiet = [factories.user() for _ in range(5)]  # noqa: F841 (people with nothing new)
@@ -131,8 +136,11 @@ def test_the_beat_queues_only_people_with_news(db, monkeypatch):
         reply(person, 2)
     age(60 * 26)
     assert digests.queue_digests.run() == 3
-    assert sorted(queued) == sorted((p.id, queued[0][1]) for p in with_news)
-    assert queued[0][1].startswith("d")
+    runs = [args for task, args in queued if task is digests.send_digest]
+    assert sorted(runs) == sorted((p.id, runs[0][1]) for p in with_news)
+    assert runs[0][1].startswith("d")
+    # and, after them, the task that sends their e-mails on
+    assert queued[-1][0] is digests.send_batch and len(queued) == 4
 
 
 def test_a_lost_run_is_queued_again(db, outbox, monkeypatch):
@@ -161,3 +169,179 @@ def test_an_unconfirmed_address_gets_no_digest(db, outbox):
     assert mails_to(outbox, ana) == []
     [run] = db.session.scalars(select(DigestRun).where(DigestRun.user_id == ana.id))
     assert run.done_dt is not None and run.items == 0
+
+
+def at(monkeypatch, local: str) -> datetime:
+    """The digests' clock at ``local`` time in Bucharest ("2026-12-07 08:00:30")."""
+    moment = datetime.fromisoformat(local).replace(tzinfo=BUCHAREST).astimezone(UTC)
+    monkeypatch.setattr(digests, "utcnow", lambda: moment)
+    return moment
+
+
+def written_at(person, local: str) -> None:
+    moment = datetime.fromisoformat(local).replace(tzinfo=BUCHAREST).astimezone(UTC)
+    _db.session.execute(update(Notification).where(Notification.recipient_id == person.id)
+                        .values(created_dt=moment))
+    _db.session.commit()
+
+
+def test_the_digest_groups_by_city_then_kind_with_the_whole_hub_last(db, outbox):
+    ion = factories.user(locale="ro")
+    cluj, suceava = factories.city("cluj-napoca"), factories.city("suceava")
+    actor = factories.user(name="Ana Vecina")
+    for n, city in enumerate((suceava, cluj, None, suceava)):
+        notify([ion], "forum_reply", actor=actor, city=city.id if city else None,
+               payload={"person": "Ana Vecina", "thread": f"Fir {n}", "post_id": n + 1})
+    notify([ion], "event_message", actor=actor, city=suceava.id, payload={
+        "person": "Ana Org", "title": "Atelier", "message": "Ne mutăm", "event_id": 1})
+    prefer(ion, "event_message", "daily")
+    _db.session.execute(update(Notification).where(Notification.kind == "event_message")
+                        .values(delivery="daily"))
+    age(60 * 26)
+    assert digests.queue_digests.run() == 1
+    [message] = mails_to(outbox, ion)
+    text = message.get_body(("plain",)).get_content()
+    html = message.get_body(("html",)).get_content()
+    # cities by name, then the whole hub; within Suceava both kinds, each under its label
+    order = [text.index(s) for s in ("== Cluj-Napoca ==", "Fir 1", "== Suceava ==", "Fir 0",
+                                     "Fir 3", "== Tot hubul (național) ==", "Fir 2")]
+    assert order == sorted(order)
+    suceava_part = text[text.index("== Suceava =="):text.index("== Tot hubul (național) ==")]
+    assert "Ne mutăm" in suceava_part and "Fir 2" not in suceava_part
+    with force_locale("ro"):
+        label = str(KINDS["event_message"].label)
+    assert suceava_part.index(label) < suceava_part.index("Ne mutăm")
+    assert html.index("<h2") < html.index("Cluj-Napoca") < html.index("Suceava") \
+        < html.index("Tot hubul (național)") < html.index("Fir 2")
+    assert html.count("<h2") == 3 and 'href="http://localhost/' in html
+
+
+def test_the_city_is_the_targets_when_not_given(db):
+    ana = factories.user()
+    city = factories.city("suceava")
+    notify([ana], "forum_reply", target=city, payload={"person": "X", "thread": "T",
+                                                        "post_id": 1})
+    notify([ana], "forum_reply", payload={"person": "X", "thread": "T", "post_id": 2})
+    assert [n.city_id for n in notes(ana)] == [None, None]  # a city has no city_id of its own
+
+
+def test_each_person_gets_the_digest_at_their_own_hour(db, outbox, monkeypatch):
+    early, usual, late = (factories.user(locale="en") for _ in range(3))
+    preferences.choose_schedule(early.id, 7, 0)
+    preferences.choose_schedule(late.id, 20, 0)
+    for person in (early, usual, late):
+        reply(person)
+        written_at(person, "2026-12-06 23:00")
+    at(monkeypatch, "2026-12-07 06:59:59")
+    assert digests.queue_digests.run() == 0
+    at(monkeypatch, "2026-12-07 07:00:30")
+    assert digests.queue_digests.run() == 1 and len(mails_to(outbox, early)) == 1
+    at(monkeypatch, "2026-12-07 07:59:59")
+    assert digests.queue_digests.run() == 0
+    at(monkeypatch, "2026-12-07 08:00:01")
+    assert digests.queue_digests.run() == 1 and len(mails_to(outbox, usual)) == 1
+    at(monkeypatch, "2026-12-07 20:00:00")
+    assert digests.queue_digests.run() == 1 and len(mails_to(outbox, late)) == 1
+    assert digests.queue_digests.run() == 0
+    periods = dict(db.session.execute(select(DigestRun.user_id, DigestRun.period)).all())
+    assert periods == {early.id: "d2026-12-07", usual.id: "d2026-12-07", late.id: "d2026-12-07"}
+    # a change of hour the same day does not bring a second digest for that day
+    reply(early)
+    written_at(early, "2026-12-07 10:00")
+    preferences.choose_schedule(early.id, 21, 0)
+    db.session.commit()
+    at(monkeypatch, "2026-12-07 21:30")
+    assert digests.queue_digests.run() == 0 and len(mails_to(outbox, early)) == 1
+    at(monkeypatch, "2026-12-08 21:00")
+    assert digests.queue_digests.run() == 1 and len(mails_to(outbox, early)) == 2
+
+
+def test_the_weekly_digest_comes_on_each_persons_day(db, outbox, monkeypatch):
+    monday, friday = factories.user(), factories.user()
+    preferences.choose_schedule(friday.id, 8, 4)
+    for person in (monday, friday):
+        prefer(person, "forum_reply", "weekly")
+        reply(person)
+        written_at(person, "2026-12-05 12:00")  # a Saturday
+    at(monkeypatch, "2026-12-07 08:00:01")  # Monday
+    assert digests.queue_digests.run() == 1 and len(mails_to(outbox, monday)) == 1
+    at(monkeypatch, "2026-12-10 23:00")  # Thursday
+    assert digests.queue_digests.run() == 0
+    at(monkeypatch, "2026-12-11 08:00")  # Friday
+    assert digests.queue_digests.run() == 1 and len(mails_to(outbox, friday)) == 1
+    assert db.session.scalar(select(DigestRun.period).where(
+        DigestRun.user_id == friday.id)) == "w2026-12-11"
+
+
+def test_cut_offs_follow_the_local_clock_across_daylight_saving_time(app):
+    with app.app_context():
+        def daily(local: str, hour: int = 8) -> tuple[datetime, str]:
+            moment = datetime.fromisoformat(local).replace(tzinfo=BUCHAREST).astimezone(UTC)
+            [due] = [d for d in digests.due_periods(moment) if d.delivery == "daily"]
+            return due.cutoffs[hour]
+        # summer time (UTC+3) ends on 25 October 2026 at 04:00 local
+        assert daily("2026-10-24 09:00") == (datetime(2026, 10, 24, 5, tzinfo=UTC), "d2026-10-24")
+        assert daily("2026-10-25 09:00") == (datetime(2026, 10, 25, 6, tzinfo=UTC), "d2026-10-25")
+        assert daily("2026-10-25 07:59") == (datetime(2026, 10, 24, 5, tzinfo=UTC), "d2026-10-24")
+        # it begins on 28 March 2027 at 03:00 local: 08:00 is 05:00 UTC again
+        assert daily("2027-03-28 08:30") == (datetime(2027, 3, 28, 5, tzinfo=UTC), "d2027-03-28")
+        assert daily("2027-03-27 08:30") == (datetime(2027, 3, 27, 6, tzinfo=UTC), "d2027-03-27")
+        # an hour the clocks skip still takes place once that day
+        until, period = daily("2027-03-28 12:00", hour=3)
+        assert period == "d2027-03-28" and until <= datetime(2027, 3, 28, 9, tzinfo=UTC)
+
+
+def test_the_beat_reads_schedules_in_its_batch_query(db, monkeypatch, count_queries):
+    """As many statements for 9 people with schedules of their own as for 3: per batch of
+    people, never per person."""
+    monkeypatch.setattr(digests, "enqueue", lambda task, *args: None)
+
+    def beat_for(how_many: int) -> int:
+        _db.session.execute(update(Notification).values(digested_dt=utcnow()))
+        for n in range(how_many):
+            person = factories.user()
+            preferences.choose_schedule(person.id, (5 * n) % 24, n % 7)
+            reply(person)
+            prefer(person, "event_message", "weekly")
+            notify([person], "event_message", payload={
+                "person": "X", "title": "T", "message": "M", "event_id": 1})
+        age(60 * 24 * 8)
+        with count_queries() as counter:
+            assert digests.queue_digests.run() == 2 * how_many
+        return counter.count
+
+    assert beat_for(3) == beat_for(9)
+
+
+def test_a_batch_sends_its_done_runs_together_and_a_late_run_its_own(db, smtp, monkeypatch):
+    """With a worker: the batch's task sends on, through one connection, the e-mails of the
+    runs done by then; a run done after it sends its own; none is sent twice."""
+    from m100hub import mail
+
+    queued: list = []
+    monkeypatch.setattr(digests, "tasks_run_in_process", lambda: False)
+    monkeypatch.setattr(digests, "enqueue", lambda task, *args: queued.append((task, args)))
+    people = [factories.user() for _ in range(3)]
+    for person in people:
+        reply(person)
+    age(60 * 26)
+    assert digests.queue_digests.run() == 3
+    runs = [args for task, args in queued if task is digests.send_digest]
+    [(batch,)] = [args for task, args in queued if task is digests.send_batch]
+    queued.clear()
+    for args in runs[:2]:
+        assert digests.send_digest.run(*args) == 1
+    assert queued == []  # the batch's task sends them
+    assert digests.send_batch.run(batch) == 2
+    assert digests.send_batch.run(batch) == 0  # delivered twice: nothing more
+    assert digests.send_digest.run(*runs[2]) == 1  # a run done after its batch went
+    deliveries = [args[0] for task, args in queued]
+    assert all(task is mail.deliver for task, _args in queued)
+    assert [len(ids) for ids in deliveries] == [2, 1]
+    for ids in deliveries:
+        mail.deliver.run(ids)
+    assert sorted(smtp.received.values()) == [1, 1, 1]
+    assert len(smtp.sessions) == 2  # two connections for three e-mails
+    for ids in deliveries:  # a delivery task run twice sends nothing again
+        assert mail.deliver.run(ids) == 0
+    assert sum(smtp.received.values()) == 3
