@@ -7,8 +7,9 @@ connection.
 
 What the hub's search finds keeps its text folded once, when written, in ``search_text``:
 models that take ``Searchable`` name their ``search_fields`` and a flush listener folds them
-on every write through the ORM (create, edit, hide, ``flask m100 rerender``); the forum's
-posts, the experts' and the library's rows fold theirs in their services. ``word_starts``
+on every write through the ORM (create, edit, hide, ``flask m100 rerender``) — cities,
+consultations, proposals, events, forum threads and the library's rows; the forum's posts
+and the experts' rows fold theirs in their services (their text spans other rows). ``word_starts``
 matches it: on PostgreSQL a ``simple`` text search with prefix terms that a GIN index
 (``search_index_sql``, made by the migrations) answers, on SQLite a scan.
 """
