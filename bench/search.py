@@ -142,6 +142,7 @@ def latencies(port: int, path: str, count: int) -> dict:
         response.read()
         took.append(time.perf_counter() - start)
         assert response.status == 200, (path, response.status)
+    connection.close()  # else gunicorn waits for the idle keep-alive to stop its worker
     took.sort()
 
     def at(share):
