@@ -119,12 +119,6 @@ def _register_fold(dbapi_connection, connection_record):
         dbapi_connection.create_function("m100_fold", 1, fold, deterministic=True)
 
 
-def has_words(folded_text, words: list[str]):
-    """A clause: the already folded ``folded_text`` holds every word (anywhere: a word's
-    beginning or middle, as ``LIKE``)."""
-    return and_(*(folded_text.contains(word, autoescape=True) for word in words))
-
-
 def word_starts(folded_text, words: list[str]):
     """A clause: every folded word begins a word of the already folded ``folded_text`` (a
     stored ``search_text``): ``renov`` finds ``renovare``, ``nova`` does not.
