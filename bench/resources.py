@@ -38,7 +38,7 @@ def seed(app, first: int, last: int) -> None:
     from sqlalchemy import insert, select
 
     from m100hub.extensions import db
-    from m100hub.forums.search import fold
+    from m100hub.folding import searchable
     from m100hub.resources.models import (
         CallApplicant,
         CallSector,
@@ -54,14 +54,15 @@ def seed(app, first: int, last: int) -> None:
              "summary_html": "<p>Un ghid.</p>", "url": "https://example.org/r",
              "language": "ro", "tags": "", "cost": "", "result": "", "result_html": "",
              "contact": "", "is_demo": False, "status": "published",
-             "search_text": fold(_title(n, "Resursa")), "updated_dt": now, "created_dt": now}
+             "search_text": searchable(_title(n, "Resursa"), "Un ghid."), "updated_dt": now,
+             "created_dt": now}
             for n in range(first, last)])
         db.session.execute(insert(FundingCall), [
             {"title": _title(n, "Apelul"), "programme": "LIFE", "funder": "CINEA",
              "call_identifier": "", "summary": "", "summary_html": "", "currency": "EUR",
              "deadline_dt": now + timedelta(days=n % 120 - 30), "url": "https://example.org/c",
-             "is_example": False, "status": "published", "search_text": fold(_title(
-                 n, "Apelul")), "updated_dt": now, "created_dt": now}
+             "is_example": False, "status": "published", "search_text": searchable(
+                 _title(n, "Apelul"), "LIFE", "CINEA"), "updated_dt": now, "created_dt": now}
             for n in range(first, last)])
         resources = db.session.scalars(select(Resource.id).order_by(Resource.id)
                                        .offset(first)).all()

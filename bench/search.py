@@ -63,7 +63,7 @@ def seed(app, scale: float) -> None:
     from m100hub.events.models import Event
     from m100hub.experts.models import ExpertiseRequest, ExpertProfile
     from m100hub.extensions import db
-    from m100hub.folding import fold
+    from m100hub.folding import fold, searchable
     from m100hub.forums.models import Category, Post, Thread
     from m100hub.text import render_markdown
 
@@ -76,35 +76,42 @@ def seed(app, scale: float) -> None:
         people = _people(db, max(sizes["experts"], sizes["threads"]) + 1, now)
         html = render_markdown(_text(0)[1])
 
+        def folded(model, rows: list[dict]) -> list[dict]:
+            """Bulk inserts pass by the ORM's flush: fold as ``Searchable`` would."""
+            return [{**row, "search_text": searchable(*(row.get(name)
+                                                        for name in model.search_fields))}
+                    for row in rows]
+
         def texts(kind):
             for n in range(sizes[kind]):
                 title, body = _text(n)
                 yield n, title, body, cities[n % len(cities)]
 
-        threads = db.session.scalars(insert(Thread).returning(Thread.id), [
+        threads = db.session.scalars(insert(Thread).returning(Thread.id), folded(Thread, [
             {"category_id": category, "author_id": people[n], "title": title, "city_id": city,
              "tags": [], "post_count": 1, "reply_count": 0, "next_number": 2,
              "last_post_dt": now - timedelta(minutes=n)}
-            for n, title, _body, city in texts("threads")]).all()
+            for n, title, _body, city in texts("threads")])).all()
         db.session.execute(insert(Post), [
             {"thread_id": thread_id, "number": 1, "author_id": people[n], "body": body,
              "body_html": html, "search_text": fold(f"{title}\n{body}"), "reaction_count": 0,
              "report_count": 0, "hidden_reason": "", "created_dt": now}
             for (n, title, body, _city), thread_id in zip(texts("threads"), threads,
                                                          strict=True)])
-        consultations = db.session.scalars(insert(Consultation).returning(Consultation.id), [
+        consultations = db.session.scalars(insert(Consultation).returning(Consultation.id),
+                                           folded(Consultation, [
             {"title": title, "summary": body[:200], "body": body, "body_html": html,
              "city_id": city, "sectors": ["buildings"], "opens_dt": now - timedelta(days=1),
              "closes_dt": now + timedelta(days=10), "announced_dt": now}
-            for n, title, body, city in texts("consultations")]).all()
-        db.session.execute(insert(Proposal), [
+            for n, title, body, city in texts("consultations")])).all()
+        db.session.execute(insert(Proposal), folded(Proposal, [
             {"consultation_id": consultations[n % len(consultations)], "title": title,
-             "body": body, "body_html": html} for n, title, body, _city in texts("proposals")])
-        db.session.execute(insert(Event), [
+             "body": body, "body_html": html} for n, title, body, _city in texts("proposals")]))
+        db.session.execute(insert(Event), folded(Event, [
             {"kind": "workshop", "title": title, "description": body, "description_html": html,
              "city_id": city, "sectors": ["energy"], "starts_dt": now + timedelta(days=n % 60),
              "ends_dt": now + timedelta(days=n % 60, hours=2), "attendance": "online"}
-            for n, title, body, city in texts("events")])
+            for n, title, body, city in texts("events")]))
         db.session.execute(insert(ExpertProfile), [
             {"user_id": people[n], "headline": title, "bio": body, "bio_html": html,
              "sectors": ["buildings"], "topics": [], "topics_key": "", "languages": ["ro"],
@@ -135,6 +142,7 @@ def latencies(port: int, path: str, count: int) -> dict:
         response.read()
         took.append(time.perf_counter() - start)
         assert response.status == 200, (path, response.status)
+    connection.close()  # else gunicorn waits for the idle keep-alive to stop its worker
     took.sort()
 
     def at(share):

@@ -144,7 +144,7 @@ def _sqlite_begin(connection):
 #: schema objects that migrations write by hand (search indexes per database): not in the
 #: models' metadata, so autogenerate and the drift test leave them alone
 HAND_WRITTEN_SCHEMA = ("forum_posts_fts", "ix_forum_posts_search", "ix_resources_search",
-                       "ix_funding_calls_search")
+                       "ix_funding_calls_search", "ix_search_")
 
 
 def include_in_autogenerate(obj, name, type_, reflected, compare_to) -> bool:

@@ -23,6 +23,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from .extensions import Model, db
+from .folding import refold_all
 from .text import render_markdown
 
 
@@ -399,7 +400,9 @@ def feed_entries(slot: str, obj, limit: int) -> list:
 
 
 def rerender_all(batch: int = 500) -> int:
-    """Render every registered Markdown field again; returns how many texts."""
+    """Render every registered Markdown field again, and fold every searched text again
+    (``folding.refold_all``); returns how many Markdown texts."""
+    refold_all(db.session, batch)
     count = 0
     for spec in registry().markdown_fields():
         render = spec.render or render_markdown

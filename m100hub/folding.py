@@ -3,30 +3,43 @@
 
 One ``fold`` for Python and its twin in SQL (``Folded``): PostgreSQL ``translate(lower(…))``
 with a table made from ``fold`` itself, SQLite the same Python function registered on every
-connection. Stored texts are folded once when written (the forum's ``Post.search_text``, the
-experts' ``search_text``); other features' columns are folded in the query.
+connection.
+
+What the hub's search finds keeps its text folded once, when written, in ``search_text``:
+models that take ``Searchable`` name their ``search_fields`` and a flush listener folds them
+on every write through the ORM (create, edit, hide, ``flask m100 rerender``) — cities,
+consultations, proposals, events, forum threads and the library's rows; the forum's posts
+and the experts' rows fold theirs in their services (their text spans other rows). ``word_starts``
+matches it: on PostgreSQL a ``simple`` text search with prefix terms that a GIN index
+(``search_index_sql``, made by the migrations) answers, on SQLite a scan.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from typing import ClassVar
 
 from markupsafe import Markup, escape
 from sqlalchemy import (
     Integer,
     String,
+    Text,
     and_,
     case,
     cast,
     event,
     false,
+    func,
     literal,
+    literal_column,
     null,
+    or_,
     type_coerce,
 )
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Mapped, Session, mapped_column
 from sqlalchemy.sql.functions import FunctionElement
 
 from .text import plain_text
@@ -39,6 +52,11 @@ def fold(value: str | None) -> str:
     """Lower case without diacritics (ș ş → s, ț ţ → t, ă â → a, î → i)."""
     decomposed = unicodedata.normalize("NFKD", value or "")
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
+
+
+def searchable(*parts: str | None) -> str:
+    """The folded text the search matches: the non-empty ``parts``, one per line."""
+    return fold("\n".join(part for part in parts if part))
 
 
 def terms(query: str | None) -> list[str]:
@@ -101,10 +119,74 @@ def _register_fold(dbapi_connection, connection_record):
         dbapi_connection.create_function("m100_fold", 1, fold, deterministic=True)
 
 
-def has_words(folded_text, words: list[str]):
-    """A clause: the already folded ``folded_text`` holds every word (anywhere: a word's
-    beginning or middle, as ``LIKE``)."""
-    return and_(*(folded_text.contains(word, autoescape=True) for word in words))
+def word_starts(folded_text, words: list[str]):
+    """A clause: every folded word begins a word of the already folded ``folded_text`` (a
+    stored ``search_text``): ``renov`` finds ``renovare``, ``nova`` does not.
+
+    PostgreSQL: ``to_tsvector('simple', …) @@ 'w1:* & w2:*'``, which the GIN index made by
+    ``search_index_sql`` answers (the configuration is written inline, as in the index, so
+    the planner matches the two); SQLite: LIKE at the start, GLOB after any other
+    character (a scan, with the same results)."""
+    from .extensions import db
+
+    if db.engine.dialect.name == "postgresql":
+        vector = func.to_tsvector(literal_column("'simple'"), folded_text)
+        return vector.op("@@")(func.to_tsquery(literal_column("'simple'"),
+                                               " & ".join(f"{w}:*" for w in words)))
+    # terms() keeps letters, digits and "_": "_" is LIKE's one wildcard among them, GLOB's none
+    return and_(*(or_(folded_text.like(w.replace("_", "\\_") + "%", escape="\\"),
+                      folded_text.op("GLOB")(f"*[^a-z0-9]{w}*")) for w in words))
+
+
+def search_index_sql(name: str, table: str, column: str = "search_text") -> str:
+    """The PostgreSQL DDL of the GIN index ``word_starts`` uses (for the migrations; its
+    name goes in ``database.HAND_WRITTEN_SCHEMA``)."""
+    return f"CREATE INDEX {name} ON {table} USING gin (to_tsvector('simple', {column}))"
+
+
+class Searchable:
+    """A model whose rows the hub's search finds: ``search_text`` holds its
+    ``search_fields`` folded (``searchable``), written by the flush listener below whenever
+    a row is added or changed through the ORM — so no write path can forget it."""
+
+    #: the attributes folded into ``search_text``, in order
+    search_fields: ClassVar[tuple[str, ...]] = ()
+    #: deferred: only the search reads it (by SQL), never a page
+    search_text: Mapped[str] = mapped_column(Text, default="", server_default="",
+                                             deferred=True)
+
+    def folded_search_text(self) -> str:
+        return searchable(*(getattr(self, name) for name in self.search_fields))
+
+
+def refold_all(session, batch: int = 500) -> int:
+    """Fold every ``Searchable`` row's text again (``flask m100 rerender``: after a change of
+    ``fold`` or rows written behind the ORM's back); returns how many rows."""
+    from sqlalchemy import select
+
+    from .extensions import Model
+
+    count = 0
+    for mapper in Model.registry.mappers:
+        model = mapper.class_
+        if not issubclass(model, Searchable) or mapper.inherits is not None:
+            continue
+        for row in session.scalars(select(model).execution_options(yield_per=batch)):
+            row.search_text = row.folded_search_text()
+            count += 1
+    return count
+
+
+@event.listens_for(Session, "before_flush")
+def _fold_search_texts(session, flush_context, instances) -> None:
+    with session.no_autoflush:
+        for obj in session.new:
+            if isinstance(obj, Searchable):
+                obj.search_text = obj.folded_search_text()
+        for obj in session.dirty:  # changed for real (an attribute set to its value is not)
+            if (isinstance(obj, Searchable) and obj not in session.deleted
+                    and session.is_modified(obj, include_collections=False)):
+                obj.search_text = obj.folded_search_text()
 
 
 def text_has_words(expression, words: list[str]):

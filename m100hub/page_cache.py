@@ -163,8 +163,9 @@ def _without_session() -> bool:
 
 
 def _shareable(response: Response) -> bool:
+    # a streamed body (a CSV export) is never filed: that would read it whole into memory
     return (response.status_code == 200 and "Set-Cookie" not in response.headers
-            and _without_session())
+            and not response.is_streamed and _without_session())
 
 
 def _page_key() -> str:

@@ -6,6 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..database import LabelledEnum, TimestampMixin, str_enum
 from ..extensions import Model
+from ..folding import Searchable
 from ..media.models import WithImage
 
 
@@ -28,8 +29,9 @@ class ClimateSector(LabelledEnum):
     AGRICULTURE = "agriculture", _l("Agriculture")
 
 
-class City(WithImage, TimestampMixin, Model):
+class City(Searchable, WithImage, TimestampMixin, Model):
     __tablename__ = "cities"
+    search_fields = ("name", "county", "summary")
     #: the cover shows on the cities' own pages only (``queries.all_cities``, ``by_slug``)
     image_joined = False
 

@@ -1,4 +1,5 @@
-"""What cities add to the hub's search: the cities, by name, county and summary."""
+"""What cities add to the hub's search: the cities, by name, county and summary (folded in
+``City.search_text``)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..features import SearchQuery, SearchSource
-from ..folding import result_columns, text_has_words
+from ..folding import result_columns, word_starts
 from .models import City
 
 
@@ -17,7 +18,7 @@ def _cities(query: SearchQuery):
     stmt = select(*result_columns(
         ident=City.id, ref=City.slug, title=City.name, body=City.summary,
         sort_dt=City.created_dt, city_id=City.id, words=query.words,
-    )).where(text_has_words(City.name + " " + City.county + " " + City.summary, query.words))
+    )).where(word_starts(City.search_text, query.words))
     if query.city_id:
         stmt = stmt.where(City.id == query.city_id)
     return stmt

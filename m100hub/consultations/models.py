@@ -30,6 +30,7 @@ from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 from ..accounts.models import Sector
 from ..database import LabelledEnum, TimestampMixin, UTCDateTime, str_enum, utcnow
 from ..extensions import Model, db
+from ..folding import Searchable
 from ..follows import FollowerMixin, Follows
 from ..media.models import WithImage
 from ..moderation.models import ModeratedMixin
@@ -64,8 +65,9 @@ class ProposalStatus(LabelledEnum):
     REJECTED = "rejected", _l("Rejected")
 
 
-class Consultation(WithImage, TimestampMixin, Model):
+class Consultation(Searchable, WithImage, TimestampMixin, Model):
     __tablename__ = "consultations"
+    search_fields = ("title", "summary", "body")
     __table_args__ = (CheckConstraint("closes_dt > opens_dt", name="closes_after_opening"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -225,8 +227,9 @@ class Follower(FollowerMixin, Model):
 FOLLOWS = Follows(Follower.consultation_id)
 
 
-class Proposal(TimestampMixin, Model):
+class Proposal(Searchable, TimestampMixin, Model):
     __tablename__ = "consultation_proposals"
+    search_fields = ("title", "body")
     __table_args__ = (Index("ix_consultation_proposals_listing", "consultation_id",
                             "support_count"),)
 

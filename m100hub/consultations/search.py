@@ -1,14 +1,14 @@
 """What consultations add to the hub's search: announced consultations and their proposals
-(drafts never)."""
+(drafts never), by their folded ``search_text``."""
 
 from __future__ import annotations
 
 from flask import url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import String, cast, or_, select
+from sqlalchemy import String, cast, select
 
 from ..features import SearchQuery, SearchSource
-from ..folding import result_columns, text_has_words
+from ..folding import result_columns, word_starts
 from .models import Consultation, Proposal
 
 
@@ -26,9 +26,7 @@ def _consultations(query: SearchQuery):
     return _filtered(select(*result_columns(
         ident=Consultation.id, title=Consultation.title, body=Consultation.summary,
         sort_dt=Consultation.opens_dt, city_id=Consultation.city_id, words=query.words,
-    )).where(or_(text_has_words(Consultation.title, query.words),
-                 text_has_words(Consultation.summary + " " + Consultation.body, query.words))),
-        query)
+    )).where(word_starts(Consultation.search_text, query.words)), query)
 
 
 def _proposals(query: SearchQuery):
@@ -36,7 +34,7 @@ def _proposals(query: SearchQuery):
         ident=Proposal.id, title=Proposal.title, body=Proposal.body, sort_dt=Proposal.created_dt,
         city_id=Consultation.city_id, words=query.words,
     )).join(Consultation, Consultation.id == Proposal.consultation_id)
-        .where(text_has_words(Proposal.title + " " + Proposal.body, query.words)), query)
+        .where(word_starts(Proposal.search_text, query.words)), query)
 
 
 SEARCH = [

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import LabelledEnum, TimestampMixin, UTCDateTime, str_enum, utcnow
 from ..extensions import Model, db
+from ..folding import Searchable
 from ..media.models import WithImage
 from ..people import OnePerPersonMixin
 
@@ -54,8 +55,9 @@ class RegistrationStatus(LabelledEnum):
     CANCELLED = "cancelled", _l("Cancelled")
 
 
-class Event(WithImage, TimestampMixin, Model):
+class Event(Searchable, WithImage, TimestampMixin, Model):
     __tablename__ = "events"
+    search_fields = ("title", "description")
     __table_args__ = (
         CheckConstraint("ends_dt > starts_dt", name="ends_after_start"),
         CheckConstraint("capacity IS NULL OR capacity >= 1", name="capacity_positive"),

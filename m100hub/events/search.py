@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import String, cast, select
 
 from ..features import SearchQuery, SearchSource
-from ..folding import result_columns, text_has_words
+from ..folding import result_columns, word_starts
 from .models import Event
 
 
@@ -15,7 +15,7 @@ def _events(query: SearchQuery):
     stmt = select(*result_columns(
         ident=Event.id, title=Event.title, body=Event.description, sort_dt=Event.starts_dt,
         city_id=Event.city_id, words=query.words,
-    )).where(text_has_words(Event.title + " " + Event.description, query.words))
+    )).where(word_starts(Event.search_text, query.words))
     if query.city_id:
         stmt = stmt.where(Event.city_id == query.city_id)
     if query.sector:

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from ..accounts.models import User
 from ..features import SearchQuery, SearchSource
-from ..folding import has_words, result_columns
+from ..folding import result_columns, word_starts
 from .models import ExpertiseRequest, ExpertProfile
 from .queries import json_has, serves_city
 
@@ -19,7 +19,7 @@ def _experts(query: SearchQuery):
         ident=ExpertProfile.id, title=User.display_name + " — " + ExpertProfile.headline,
         body=ExpertProfile.bio, sort_dt=ExpertProfile.updated_dt, words=query.words))
         .join(User, User.id == ExpertProfile.user_id)
-        .where(ExpertProfile.listed.is_(True), has_words(ExpertProfile.search_text, query.words)))
+        .where(ExpertProfile.listed.is_(True), word_starts(ExpertProfile.search_text, query.words)))
     if query.city_id:
         stmt = stmt.where(serves_city(query.city_id))
     if query.sector:
@@ -31,7 +31,7 @@ def _requests(query: SearchQuery):
     stmt = select(*result_columns(
         ident=ExpertiseRequest.id, title=ExpertiseRequest.title, body=ExpertiseRequest.body,
         sort_dt=ExpertiseRequest.created_dt, city_id=ExpertiseRequest.city_id,
-        words=query.words)).where(has_words(ExpertiseRequest.search_text, query.words))
+        words=query.words)).where(word_starts(ExpertiseRequest.search_text, query.words))
     if query.city_id:
         stmt = stmt.where(ExpertiseRequest.city_id == query.city_id)
     if query.sector:

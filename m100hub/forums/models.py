@@ -22,6 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 from ..cities.models import ClimateSector
 from ..database import TimestampMixin, UTCDateTime, str_enum, utcnow
 from ..extensions import Model, db
+from ..folding import Searchable
 from ..follows import Follows
 from ..moderation.models import ModeratedMixin
 from ..people import OnePerPersonMixin
@@ -73,8 +74,10 @@ class Category(TimestampMixin, Model):
         return self.description_en if english else self.description
 
 
-class Thread(TimestampMixin, Model):
+class Thread(Searchable, TimestampMixin, Model):
     __tablename__ = "forum_threads"
+    #: the title (the opening post keeps its own, title included: ``Post.search_text``)
+    search_fields = ("title",)
     __table_args__ = (
         Index("ix_forum_threads_listing", "category_id", "pinned", "last_post_dt"),
     )

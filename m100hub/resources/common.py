@@ -76,12 +76,11 @@ def retire(item, url: str, refused: Callable):
 
 def export(header: list[str], rows: Iterable[list], name: str, fmt: str):
     """Rows (in ``header``'s order) as CSV or as JSON records; list cells (the sectors) are
-    joined with ";" in the CSV. The CSV is written out before the response leaves (the
-    library's lists are thousands of rows, not millions): a streamed body that a client
-    never reads would keep its generator, and the request's context, past the request."""
+    joined with ";" in the CSV. The CSV streams (``util.csv_response``, as the attendee
+    export): ``rows`` reads the database in batches while the body goes out, in the same
+    memory whatever the number of rows; the server closes it, and so the generator and its
+    database cursor, when the client goes away."""
     if fmt == "json":
         return jsonify({name: [dict(zip(header, row, strict=True)) for row in rows]})
-    response = csv_response(header, ([";".join(v) if isinstance(v, list) else v for v in row]
-                                     for row in rows), f"m100-{name}.csv")
-    response.make_sequence()
-    return response
+    return csv_response(header, ([";".join(v) if isinstance(v, list) else v for v in row]
+                                 for row in rows), f"m100-{name}.csv")

@@ -29,7 +29,6 @@ from .models import (
     ResourceKind,
     ResourceSector,
 )
-from .services import searchable
 
 EXAMPLE = ("\n\n**Datele de pe această pagină sunt exemple**, nu termenele unui apel real: "
            "verifică apelurile deschise pe pagina oficială.")
@@ -78,8 +77,7 @@ def seed(demo: DemoData) -> None:
             summary_html=render_markdown(text), currency="EUR", url=url, is_example=True,
             opens_on=(now + timedelta(days=opens)).date(), status=Curation.PUBLISHED,
             deadline_dt=(now + timedelta(days=closes)).replace(hour=15, minute=0, second=0,
-                                                               microsecond=0),
-            search_text=searchable(title, programme, funder, text))
+                                                               microsecond=0))
         db.session.add(call)
         db.session.flush()
         db.session.add_all([CallSector(call_id=call.id, sector=s) for s in sectors])
@@ -91,8 +89,7 @@ def seed(demo: DemoData) -> None:
 def _item(kind, title, summary, url, sectors, language=Language.RO, **extra) -> Resource:
     item = Resource(kind=kind, title=title, summary=summary,
                     summary_html=render_markdown(summary), url=url, language=language,
-                    status=Curation.PUBLISHED, is_demo=True,
-                    search_text=searchable(title, summary), **extra)
+                    status=Curation.PUBLISHED, is_demo=True, **extra)
     db.session.add(item)
     db.session.flush()
     db.session.add_all([ResourceSector(resource_id=item.id, sector=s) for s in sectors])

@@ -2,8 +2,8 @@
 videos, good practices) and funding opportunities, suggested by verified organisation members
 and curated by the secretariat; who follows which calls, and the deadline reminders sent.
 
-Both kinds of item keep ``search_text``: title and text folded once when written (lower case,
-no diacritics, as the forum search does), for the hub-wide search (``search.py``).
+Both kinds of item keep ``search_text``: title and text folded whenever written (lower case,
+no diacritics: ``folding.Searchable``), for the hub-wide search (``search.py``).
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 from ..cities.models import ClimateSector
 from ..database import LabelledEnum, TimestampMixin, UTCDateTime, str_enum, utcnow
 from ..extensions import Model
+from ..folding import Searchable
 from ..people import OnePerPersonMixin
 
 if TYPE_CHECKING:
@@ -76,15 +77,13 @@ class CallStatus(LabelledEnum):
     CLOSED = "closed", _l("Closed")
 
 
-class Curated(TimestampMixin):
+class Curated(Searchable, TimestampMixin):
     """What a suggested, approved and retired item has: its state, who suggested it for
-    which organisation, and its folded text for search."""
+    which organisation, and its folded text for search (``Searchable``)."""
 
     #: pending (a suggestion), published, or retired (kept, no longer listed)
     status: Mapped[Curation] = mapped_column(str_enum(Curation, "curation_status"),
                                              default=Curation.PENDING)
-    #: title and text, lower case without diacritics (search.fold)
-    search_text: Mapped[str] = mapped_column(Text, default="")
     updated_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     @declared_attr
@@ -125,6 +124,7 @@ class Resource(Curated, Model):
     """A knowledge item; a good practice carries its city, contract action and outcome."""
 
     __tablename__ = "resources"
+    search_fields = ("title", "summary", "tags", "result")
     __table_args__ = (
         CheckConstraint("url <> '' OR file_id IS NOT NULL", name="link_or_file"),
         CheckConstraint("kind <> 'good_practice' OR practice_city_id IS NOT NULL",
@@ -210,6 +210,7 @@ class FundingCall(Curated, Model):
     UTC and typed and shown in Europe/Bucharest."""
 
     __tablename__ = "funding_calls"
+    search_fields = ("title", "programme", "funder", "call_identifier", "summary")
     __table_args__ = (
         CheckConstraint("amount_min IS NULL OR amount_min >= 0", name="min_not_negative"),
         CheckConstraint("amount_max IS NULL OR amount_min IS NULL OR amount_max >= amount_min",

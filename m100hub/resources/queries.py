@@ -196,8 +196,11 @@ def batches(stmt) -> Iterator[list]:
     """Every item of ``stmt``, in lists of EXPORT_BATCH (the exports read what each batch
     links to in one query more)."""
     result = db.session.scalars(stmt.execution_options(yield_per=EXPORT_BATCH))
-    for partition in result.partitions():
-        yield list(partition)
+    try:
+        for partition in result.partitions():
+            yield list(partition)
+    finally:  # a download stopped halfway: the cursor closes with the generator
+        result.close()
 
 
 def action_choices(limit: int = 1000) -> list[tuple[int, str, int]]:

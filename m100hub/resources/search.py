@@ -7,26 +7,11 @@ from __future__ import annotations
 
 from flask import url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, exists, func, literal_column, or_, select
+from sqlalchemy import exists, or_, select
 
-from ..extensions import db
 from ..features import SearchQuery, SearchSource
-from ..folding import result_columns
+from ..folding import result_columns, word_starts
 from .models import CallSector, Curation, FundingCall, Resource, ResourceCity, ResourceSector
-
-
-def _matching(column, words: list[str]):
-    """A clause: every folded word begins a word of the folded text (PostgreSQL: a
-    ``simple`` text search with prefix terms, served by the GIN index of migration 0019, as
-    the forum's; SQLite: LIKE on word starts)."""
-    if db.engine.dialect.name == "postgresql":
-        vector = func.to_tsvector(literal_column("'simple'"), column)
-        return vector.op("@@")(func.to_tsquery(literal_column("'simple'"),
-                                               " & ".join(f"{w}:*" for w in words)))
-    # terms() keeps letters, digits and "_": "_" is LIKE's one wildcard among them, GLOB's none
-    return and_(*(or_(column.like(w.replace("_", "\\_") + "%", escape="\\"),
-                      column.op("GLOB")(f"*[^a-z0-9]{w}*")) for w in words))
-
 
 # ------------------------------------------------------------- the hub-wide search's sources
 
@@ -34,7 +19,7 @@ def _resources(query: SearchQuery):
     stmt = select(*result_columns(
         ident=Resource.id, title=Resource.title, body=Resource.summary,
         sort_dt=Resource.updated_dt, city_id=Resource.practice_city_id, words=query.words,
-    )).where(Resource.status == Curation.PUBLISHED, _matching(Resource.search_text, query.words))
+    )).where(Resource.status == Curation.PUBLISHED, word_starts(Resource.search_text, query.words))
     if query.city_id:
         stmt = stmt.where(or_(Resource.practice_city_id == query.city_id, exists().where(
             ResourceCity.resource_id == Resource.id, ResourceCity.city_id == query.city_id)))
@@ -51,7 +36,7 @@ def _calls(query: SearchQuery):
         ident=FundingCall.id, title=FundingCall.title, body=FundingCall.summary,
         sort_dt=FundingCall.deadline_dt, words=query.words,
     )).where(FundingCall.status == Curation.PUBLISHED,
-             _matching(FundingCall.search_text, query.words))
+             word_starts(FundingCall.search_text, query.words))
     if query.sector:
         stmt = stmt.where(exists().where(CallSector.call_id == FundingCall.id,
                                          CallSector.sector == query.sector))

@@ -13,7 +13,6 @@ from sqlalchemy import delete
 from ..activity.services import log
 from ..database import insert_on_conflict, utcnow
 from ..extensions import db
-from ..folding import fold
 from ..notifications.kinds import Audience
 from ..notifications.services import notify
 from ..organisations.queries import manager_ids
@@ -38,11 +37,6 @@ RESOURCE_FIELDS = ("kind", "title", "summary", "url", "language", "tags", "organ
 CALL_FIELDS = ("title", "programme", "funder", "call_identifier", "summary", "amount_min",
                "amount_max", "currency", "cofinancing_rate", "opens_on", "deadline_dt", "url",
                "organisation_id")
-
-
-def searchable(*parts: str) -> str:
-    """The folded text the hub-wide search matches (as forum posts keep theirs)."""
-    return fold("\n".join(part for part in parts if part))
 
 
 def store_pdf(filename: str, data: bytes) -> ResourceFile:
@@ -79,7 +73,6 @@ def _fill_resource(item: Resource, data: dict) -> None:
     item.action_id = item.action_id or None
     item.summary_html = render_markdown(item.summary or "")
     item.result_html = render_markdown(item.result or "")
-    item.search_text = searchable(item.title, item.summary, item.tags, item.result)
     item.updated_dt = utcnow()
 
 
@@ -124,8 +117,6 @@ def _fill_call(call: FundingCall, data: dict) -> None:
     call.organisation_id = call.organisation_id or None
     call.currency = (call.currency or "EUR").upper()
     call.summary_html = render_markdown(call.summary or "")
-    call.search_text = searchable(call.title, call.programme, call.funder, call.call_identifier,
-                                  call.summary)
     call.updated_dt = utcnow()
 
 

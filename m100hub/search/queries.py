@@ -61,21 +61,26 @@ def sources() -> dict[str, SearchSource]:
     return {source.kind: source for source in registry().search_sources()}
 
 
-def _union(query: SearchQuery):
+def _union(query: SearchQuery, counting: bool = False):
+    """Every source's SELECT with its kind, in one UNION ALL; ``counting``: the kind alone
+    (PostgreSQL computes every column of a UNION's members, the rank's folding included,
+    even for a count)."""
     parts = []
     for source in sources().values():
         stmt = source.select(query)
         if stmt is not None:
-            parts.append(stmt.add_columns(literal(source.kind, String).label("kind")))
+            kind = literal(source.kind, String).label("kind")
+            parts.append(stmt.with_only_columns(kind, maintain_column_froms=True) if counting
+                         else stmt.add_columns(kind))
     return union_all(*parts).subquery("results") if parts else None
 
 
 def search(query: SearchQuery, kind: str, page: int, per_page: int) -> Page:
-    results = _union(query)
-    if results is None:
+    results, counted = _union(query), _union(query, counting=True)
+    if results is None or counted is None:
         return Page([], page, per_page, 0)
     by_kind: dict[str, int] = {kind_: count for kind_, count in db.session.execute(
-        select(results.c.kind, func.count()).group_by(results.c.kind))}
+        select(counted.c.kind, func.count()).group_by(counted.c.kind))}
     total = by_kind.get(kind, 0) if kind else sum(by_kind.values())
     rows: Sequence[Row] = ()
     if total > (page - 1) * per_page:

@@ -71,6 +71,8 @@ def test_sqlite_upgrade_keeps_the_rows_of_tables_it_rebuilds(tmp_path):
             counts = [conn.execute(text(f"SELECT count(*) FROM {table}")).scalar()
                       for table in ("forum_threads", "forum_posts", "forum_subscriptions")]
             assert counts == [1, 1, 1]
+            # 0021 folded the thread's title into its search text
+            assert conn.execute(text("SELECT search_text FROM forum_threads")).scalar() == "fir"
             assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
         db.engine.dispose()
 

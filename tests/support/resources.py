@@ -27,7 +27,6 @@ from m100hub.resources.models import (
     ResourceKind,
     ResourceSector,
 )
-from m100hub.resources.services import searchable
 from tests.support import factories
 
 WRITTEN = (Resource, ResourceFile, ResourceSector, ResourceCity, Replication, FundingCall,
@@ -42,8 +41,7 @@ def item(title="Ghid pentru clădiri eficiente", kind=ResourceKind.GUIDE,
          language=Language.RO, url="https://example.org/ghid", **attrs) -> Resource:
     row = Resource(kind=kind, title=title, summary="Un ghid.", summary_html="<p>Un ghid.</p>",
                    url=url, language=language, status=status,
-                   suggested_by_id=author.id if author else None,
-                   search_text=searchable(title, "Un ghid."), **attrs)
+                   suggested_by_id=author.id if author else None, **attrs)
     db.session.add(row)
     db.session.flush()
     db.session.add_all([ResourceSector(resource_id=row.id, sector=s) for s in sectors])
@@ -66,8 +64,7 @@ def call(title="Renovarea clădirilor publice", deadline_in=timedelta(days=30),
     row = FundingCall(title=title, programme="LIFE", funder="Comisia Europeană",
                       url="https://cinea.ec.europa.eu/programmes/life_en",
                       deadline_dt=utcnow() + deadline_in, opens_on=opens_on, status=status,
-                      suggested_by_id=author.id if author else None,
-                      search_text=searchable(title), **attrs)
+                      suggested_by_id=author.id if author else None, **attrs)
     db.session.add(row)
     db.session.flush()
     db.session.add_all([CallSector(call_id=row.id, sector=s) for s in set(sectors)])
