@@ -16,6 +16,7 @@ from ..extensions import db
 from ..notifications.kinds import Audience
 from ..notifications.services import notify
 from ..text import render_markdown
+from . import permissions
 from .links import resolve
 from .models import (
     Action,
@@ -39,6 +40,11 @@ ACTION_FIELDS = ("sector", "title", "description", "organisation_id", "status",
 
 class TitleTaken(Exception):
     """Another action of the same plan has this title."""
+
+
+class CannotCommit(Exception):
+    """The organisation may not commit in this contract (another city's town hall), or the
+    contract is not the city's."""
 
 
 class NotLinkable(Exception):
@@ -208,7 +214,11 @@ def unlink_item(actor, city: City, action: Action, link: ActionLink) -> None:
 def propose_commitment(actor, city: City, contract: Contract, organisation, *, pledge: str,
                        due_on: date) -> tuple[Commitment, bool]:
     """(the commitment, whether it is new): the same pledge of the same organisation twice
-    finds the first. The caller checked that the actor may speak for the organisation."""
+    finds the first. The caller checked that the actor may speak for the organisation; an
+    organisation that may not commit in this city's contract (another city's town hall) is
+    refused here too (CannotCommit), nothing written."""
+    if contract.city_id != city.id or not permissions.may_commit_in(organisation, city):
+        raise CannotCommit(organisation.id, city.id)
     commitment_id = db.session.scalar(insert_on_conflict(Commitment).values(
         contract_id=contract.id, organisation_id=organisation.id, pledge=pledge, due_on=due_on,
         status=CommitmentStatus.PROPOSED.value, reason="", proposed_by_id=actor.id,

@@ -47,7 +47,7 @@ def contract(slug):
                      "following": FOLLOWS.is_following(current_user, city.id)}
     if contract is not None:
         context["commitments"] = queries.commitments_of(contract.id, can_edit or current_user)
-        context["can_commit"] = permissions.can_propose_commitment(current_user)
+        context["can_commit"] = permissions.can_propose_commitment(current_user, city)
         actions = queries.actions_of(contract.id)
         lines = queries.funding_by_action(contract.id)
         per_action = financing.totals_by_action(actions, lines)
