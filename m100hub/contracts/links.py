@@ -14,7 +14,8 @@ from ..cities.models import City
 from ..extensions import db
 from ..features import LinkedItem, registry
 from ..notifications.kinds import register_audience
-from .models import Action, ActionLink, Contract, Follower
+from .models import Action, ActionLink, Contract
+from .queries import action_followers_query
 
 #: links the city page shows (the newest)
 CITY_LINKS = 10
@@ -100,15 +101,12 @@ def _participants(item_ids_of_kind) -> Subquery:
 
 
 def action_participants(action_id: int):
-    """Who took part in what an action is linked to, its city's followers apart (they hear
-    of the action as followers)."""
+    """Who took part in what an action is linked to, the action's and its city's followers
+    apart (they hear of the action as followers)."""
     people = _participants(lambda kind: select(ActionLink.item_id).where(
         ActionLink.action_id == action_id, ActionLink.item_kind == kind))
     person = people.c[0]
-    city = (select(Contract.city_id).join(Action, Action.contract_id == Contract.id)
-            .where(Action.id == action_id).scalar_subquery())
-    return select(person).where(person.not_in(
-        select(Follower.user_id).where(Follower.city_id == city)))
+    return select(person).where(person.not_in(action_followers_query(action_id)))
 
 
 def link_participants(link_id: int):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy import ColumnElement, CompoundSelect, case, func, select, union
 from sqlalchemy.orm import defer, joinedload
 
 from ..cities.models import City
@@ -14,6 +14,8 @@ from ..extensions import db
 from ..notifications.kinds import Audience
 from . import financing, trajectory
 from .models import (
+    ACTION_FOLLOWS,
+    FOLLOWS,
     Action,
     ActionStatus,
     ActionUpdate,
@@ -80,10 +82,18 @@ def totals_by_year(inventories) -> dict[int, int]:
     return dict(totals)
 
 
-def followers(city_id: int) -> Audience:
-    """The people following a city's contract: told from Celery, in batches (they may be
-    many)."""
-    return Audience("contract_followers", city_id)
+def action_followers(action_id: int) -> Audience:
+    """The people following an action: those of the action itself and those of its city's
+    contract, each once (told from Celery, in batches)."""
+    return Audience("contract_action_followers", action_id)
+
+
+def action_followers_query(action_id: int) -> CompoundSelect:
+    """The ids of everyone following the action or its city's contract (a union: a person
+    following both is one row)."""
+    city = (select(Contract.city_id).join(Action, Action.contract_id == Contract.id)
+            .where(Action.id == action_id).scalar_subquery())
+    return union(FOLLOWS.people(city), ACTION_FOLLOWS.people(action_id))
 
 
 @dataclass

@@ -31,7 +31,7 @@ from .models import (
     FundingLine,
     Inventory,
 )
-from .queries import followers
+from .queries import action_followers
 
 ACTION_FIELDS = ("sector", "title", "description", "organisation_id", "status",
                  "dropped_reason", "starts_on", "ends_on", "expected_reduction", "progress",
@@ -104,7 +104,7 @@ def add_action(actor, city: City, contract: Contract, data: dict) -> tuple[Actio
 
 
 def edit_action(actor, city: City, action: Action, data: dict) -> None:
-    """A change of status tells the city's followers."""
+    """A change of status tells the action's and the city's followers (each once)."""
     before = action.status
     try:
         with db.session.begin_nested():
@@ -115,7 +115,7 @@ def edit_action(actor, city: City, action: Action, data: dict) -> None:
     log(actor, "contract_action_updated", action, label=action.title, city=city.name)
     if action.status != before:
         payload = {**_payload(city, action), "status": action.status.value}
-        notify(followers(city.id), "contract_action_status", action, actor=actor,
+        notify(action_followers(action.id), "contract_action_status", action, actor=actor,
                payload=payload)
         notify(Audience("contract_action_participants", action.id),
                "contract_linked_action_status", action, actor=actor, payload=payload)
@@ -147,7 +147,7 @@ def post_update(actor, city: City, action: Action, *, on_date: date,
     db.session.add(update)
     db.session.flush()
     log(actor, "contract_action_update_posted", action, label=action.title, city=city.name)
-    notify(followers(city.id), "contract_action_update", action, actor=actor,
+    notify(action_followers(action.id), "contract_action_update", action, actor=actor,
            payload=_payload(city, action))
     return update
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import dataclass
 
 from flask import Response, abort, jsonify, render_template, url_for
 from flask_babel import gettext as _
@@ -17,7 +18,15 @@ from ..util import choice_arg, csv_cell
 from . import bp, financing, funding_calls, links, permissions, queries, trajectory
 from .forms import LinkForm, UpdateForm
 from .forms import funding_form as new_funding_form
-from .models import FOLLOWS, Action, ActionStatus, CommitmentStatus, Contract, ContractSector
+from .models import (
+    ACTION_FOLLOWS,
+    FOLLOWS,
+    Action,
+    ActionStatus,
+    CommitmentStatus,
+    Contract,
+    ContractSector,
+)
 
 
 def city_or_404(slug: str) -> City:
@@ -102,6 +111,7 @@ def render_action(city: City, contract: Contract, action: Action, update_form=No
         lines=lines, totals=financing.action_totals(action.cost, lines), can_edit=can_edit,
         update_form=update_form, funding_form=funding_form, link_form=refused_link_form,
         said=links.of_action(action.id), call_titles=call_titles,
+        following=ACTION_FOLLOWS.is_following(current_user, action.id),
         call_endpoint=source.endpoint if source else None)
     return page, 422 if refused else 200
 
@@ -112,6 +122,31 @@ add_follow_routes(bp, "/cities/<slug:slug>/contract", FollowRoutes(
     said=lambda city, following: _("You follow the climate contract of %(city)s.",
                                    city=city.name) if following
     else _("You no longer follow the climate contract of %(city)s.", city=city.name)))
+
+
+@dataclass(frozen=True)
+class FollowedAction:
+    """What the follow views need of an action: its id, its title and its city."""
+
+    id: int
+    title: str
+    city: City
+
+
+def followed_action(slug: str, action_id: int) -> FollowedAction:
+    city = city_or_404(slug)
+    _contract, action = action_or_404(city, action_id)
+    return FollowedAction(action.id, action.title, city)
+
+
+add_follow_routes(bp, "/cities/<slug:slug>/contract/actions/<id:action_id>", FollowRoutes(
+    ACTION_FOLLOWS, find=followed_action,
+    back=lambda followed: url_for(".action", slug=followed.city.slug, action_id=followed.id),
+    may=lambda user, _followed: permissions.can_follow(user),
+    said=lambda followed, following: _("You follow the action “%(title)s”.",
+                                       title=followed.title) if following
+    else _("You no longer follow the action “%(title)s”.", title=followed.title)),
+    endpoints=("follow_action", "unfollow_action"))
 
 
 def _national_rows() -> tuple[list[queries.CityRow], str, ContractSector | None]:
