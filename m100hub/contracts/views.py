@@ -14,7 +14,7 @@ from ..cities.models import City, MissionStatus
 from ..cities.queries import by_slug
 from ..follows import FollowRoutes, add_follow_routes
 from ..page_cache import anonymous_page
-from ..util import choice_arg, csv_cell
+from ..util import choice_arg, csv_cell, page_arg
 from . import bp, financing, funding_calls, links, permissions, queries, trajectory
 from .forms import LinkForm, UpdateForm
 from .forms import funding_form as new_funding_form
@@ -57,24 +57,46 @@ def contract(slug):
     if contract is not None:
         context["commitments"] = queries.commitments_of(contract.id, can_edit or current_user)
         context["can_commit"] = permissions.can_propose_commitment(current_user, city)
-        actions = queries.actions_of(contract.id)
-        lines = queries.funding_by_action(contract.id)
-        per_action = financing.totals_by_action(actions, lines)
-        by_sector, overall = financing.plan_totals(actions, lines, per_action)
+        # the plan grouped per sector, each with its counts, its money and its first
+        # actions: the page's work does not grow with the number of actions
+        plan = queries.plan_of(contract.id)
+        by_sector = {p.sector: p.money for p in plan if p.planned}
+        overall = financing.Totals()
+        for totals in by_sector.values():
+            overall.add(totals)
         inventories = queries.inventories_of(city.id)
         path = trajectory.build(contract.baseline_year, contract.target_year,
                                 queries.totals_by_year(inventories))
-        grouped: dict = {}
-        for action in actions:
-            grouped.setdefault(action.sector, []).append(action)
         context.update(
-            grouped=[(s, grouped[s]) for s in ContractSector if s in grouped],
-            per_action=per_action, by_sector=by_sector, overall=overall,
+            plan=plan, by_sector=by_sector, overall=overall,
+            secured=queries.secured_of([a.id for p in plan for a in p.first]),
             inventories=inventories, path=path, chart=path.chart(),
-            # each label translated once, not once per action
-            status_labels={s: s.label for s in ActionStatus},
+            status_labels=_status_labels(),
             commitment_labels={s: s.label for s in CommitmentStatus})
     return render_template("contracts/contract.html", **context)
+
+
+def _status_labels() -> dict:
+    """Each status's label translated once, not once per action."""
+    return {s: s.label for s in ActionStatus}
+
+
+@bp.route("/cities/<slug:slug>/contract/sectors/<sector>")
+@anonymous_page
+def sector(slug, sector):
+    """All of one sector's actions, paged, with the sector's counts and money."""
+    city = city_or_404(slug)
+    contract = queries.contract_of(city.id)
+    if contract is None or sector not in {s.value for s in ContractSector}:
+        abort(404)
+    plan = queries.sector_plan(contract.id, ContractSector(sector))
+    page = queries.sector_actions(contract.id, plan.sector, page_arg())
+    if not page.items and page.page > 1:
+        abort(404)
+    return render_template(
+        "contracts/sector.html", city=city, contract=contract, plan=plan, page=page,
+        secured=queries.secured_of([a.id for a in page.items]),
+        status_labels=_status_labels())
 
 
 @bp.route("/cities/<slug:slug>/contract/actions/<id:action_id>")
