@@ -12,7 +12,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 
-
 @dataclass
 class Totals:
     cost: int = 0

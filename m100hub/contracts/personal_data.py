@@ -1,7 +1,7 @@
 """A person's part of the climate contracts in their data download, and what deleting the
-account does to it: the cities and actions they follow go; the updates they posted for their city stay
-on its public timeline, as do the links they made and the commitments they proposed or
-decided, no longer linked to them (acts of the city and of the organisations)."""
+account does to it: the cities and actions they follow go; the updates they posted for their
+city stay on its public timeline, as do the links they made and the commitments they proposed
+or decided, no longer linked to them (acts of the city and of the organisations)."""
 
 from __future__ import annotations
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import ColumnElement, CompoundSelect, case, func, select, union
+from sqlalchemy import ColumnElement, Select, case, func, select, union
 from sqlalchemy.orm import joinedload, load_only
 
 from ..cities.models import City
@@ -16,7 +16,6 @@ from ..pagination import CountedPage, paginate
 from . import financing, trajectory
 from .models import (
     ACTION_FOLLOWS,
-    FOLLOWS,
     Action,
     ActionStatus,
     ActionUpdate,
@@ -24,6 +23,7 @@ from .models import (
     CommitmentStatus,
     Contract,
     ContractSector,
+    Follower,
     FundingLine,
     Inventory,
 )
@@ -142,12 +142,14 @@ def action_followers(action_id: int) -> Audience:
     return Audience("contract_action_followers", action_id)
 
 
-def action_followers_query(action_id: int) -> CompoundSelect:
+def action_followers_query(action_id: int) -> Select:
     """The ids of everyone following the action or its city's contract (a union: a person
     following both is one row)."""
     city = (select(Contract.city_id).join(Action, Action.contract_id == Contract.id)
             .where(Action.id == action_id).scalar_subquery())
-    return union(FOLLOWS.people(city), ACTION_FOLLOWS.people(action_id))
+    people = union(select(Follower.user_id).where(Follower.city_id == city),
+                   ACTION_FOLLOWS.people(action_id)).subquery()
+    return select(people.c[0])
 
 
 @dataclass

@@ -1,7 +1,7 @@
-"""SQL queries per contract page do not grow with the data, and stay few: the contract page,
-a sector's page and an action page at 10 and 500 actions (each with funding lines and updates), the city
-page's section, and the national page (and its JSON) at 5 and 100 cities with contracts.
-Run with ``-s`` to see the figures."""
+"""SQL queries per contract page do not grow with the data, and stay few: the contract
+page, a sector's page and an action page at 10 and 500 actions (each with funding lines and
+updates), the city page's section, and the national page (and its JSON) at 5 and 100
+cities with contracts. Run with ``-s`` to see the figures."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import pytest
 
 from m100hub.cities.models import City, MissionStatus
 from m100hub.consultations.models import Proposal
+from m100hub.contracts import queries
 from m100hub.contracts.models import (
     Action,
     ActionStatus,
@@ -23,7 +24,6 @@ from m100hub.contracts.models import (
     FundingLine,
     Inventory,
 )
-from m100hub.contracts import queries
 from m100hub.extensions import db as _db
 from tests.support import consultation_factories as consult
 from tests.support import contracts as cf
@@ -33,8 +33,9 @@ from tests.support import forum_factories as forum
 #: upper bounds (what was measured, with no slack to grow into); the city page holds other
 #: features' sections too (the contract's summary is 4 of its 8). "You said, we did" adds one
 #: query for the links and one per kind of item linked (3 here) to the action and city pages.
-BOUNDS = {"contract": 8, "sector": 6, "action": 9, "city": 12, "national": 6, "national_sector": 6, "json": 5,
-          "led_to_consultation": 6, "led_to_forum_thread": 3, "cities": 5}
+BOUNDS = {"contract": 8, "sector": 6, "action": 9, "city": 12, "national": 6,
+          "national_sector": 6, "json": 5, "led_to_consultation": 6,
+          "led_to_forum_thread": 3, "cities": 5}
 SECTORS = list(ContractSector)
 STATUSES = list(ActionStatus)
 
