@@ -6,12 +6,13 @@ import csv
 import io
 from dataclasses import dataclass
 
-from flask import Response, abort, jsonify, render_template, url_for
+from flask import Response, abort, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..cities.models import City, MissionStatus
 from ..cities.queries import by_slug
+from ..folding import terms
 from ..follows import FollowRoutes, add_follow_routes
 from ..page_cache import anonymous_page
 from ..util import choice_arg, csv_cell, page_arg
@@ -106,10 +107,13 @@ def action(slug, action_id):
     return render_action(city, *action_or_404(city, action_id))
 
 
-def link_form(city: City, submitted: bool = True) -> LinkForm:
-    """The "you said, we did" form, offering the city's items of every linkable kind."""
+def link_form(city: City, submitted: bool = True, words: list[str] | None = None) -> LinkForm:
+    """The "you said, we did" form, offering the city's items of every linkable kind: the
+    newest, or those matching the official's search ``words``; a submitted one offers the
+    item sent too, when it is one of the city's (however old)."""
     form = LinkForm() if submitted else LinkForm(formdata=None)
-    form.item.choices = links.kind_choices(city.id)
+    form.item.choices = links.kind_choices(
+        city.id, words, current_user, posted=request.form.get("item", "") if submitted else "")
     return form
 
 
@@ -118,12 +122,16 @@ def render_action(city: City, contract: Contract, action: Action, update_form=No
     """The action page; those who edit it get its forms (a refused one with its errors: 422)."""
     can_edit = permissions.can_edit(current_user, city)
     refused = False
+    find = ""
     if can_edit:
         refused = any(form is not None for form in (update_form, funding_form,
                                                      refused_link_form))
         update_form = update_form or UpdateForm(formdata=None)
         funding_form = funding_form or new_funding_form(formdata=None)
-        refused_link_form = refused_link_form or link_form(city, submitted=False)
+        # the official's search for an item to link (a GET: it works without JavaScript)
+        find = request.args.get("find", "").strip()[:200]
+        refused_link_form = refused_link_form or link_form(
+            city, submitted=False, words=terms(find) or None)
     lines = queries.funding_of(action.id)
     source = funding_calls.source()
     call_titles = source.titles(line.funding_call_id for line in lines) if source else {}
@@ -134,6 +142,7 @@ def render_action(city: City, contract: Contract, action: Action, update_form=No
         update_form=update_form, funding_form=funding_form, link_form=refused_link_form,
         said=links.of_action(action.id), call_titles=call_titles,
         following=ACTION_FOLLOWS.is_following(current_user, action.id),
+        find=find if terms(find) else "",
         call_endpoint=source.endpoint if source else None)
     return page, 422 if refused else 200
 
