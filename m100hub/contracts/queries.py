@@ -250,17 +250,14 @@ def money_by(key, where: list) -> dict:
     """Cost, secured, sought and gap of the actions ``where`` selects, per ``key`` (a column
     of Action: the contract, the sector), summed in the database (one query); each action's
     gap counted on its own (as financing.action_totals), dropped actions not counted."""
-    # the same actions' lines only: one city's page sums its own, not the whole country's
-    funded = (select(FundingLine.action_id, func.sum(FundingLine.secured).label("secured"),
-                     func.sum(FundingLine.sought).label("sought"))
-              .join(Action, Action.id == FundingLine.action_id)
-              .where(Action.status != ActionStatus.DROPPED, *where)
-              .group_by(FundingLine.action_id).subquery())
+    # each action joined to its own lines and summed (one join, grouped by the action: no
+    # aggregate subquery that a planner might run again for every action)
     per_action = (select(key.label("key"), func.coalesce(Action.cost, 0).label("cost"),
-                         func.coalesce(funded.c.secured, 0).label("secured"),
-                         func.coalesce(funded.c.sought, 0).label("sought"))
-                  .outerjoin(funded, funded.c.action_id == Action.id)
-                  .where(Action.status != ActionStatus.DROPPED, *where).subquery())
+                         func.coalesce(func.sum(FundingLine.secured), 0).label("secured"),
+                         func.coalesce(func.sum(FundingLine.sought), 0).label("sought"))
+                  .outerjoin(FundingLine, FundingLine.action_id == Action.id)
+                  .where(Action.status != ActionStatus.DROPPED, *where)
+                  .group_by(Action.id, key, Action.cost).subquery())
     gap = case((per_action.c.cost > per_action.c.secured,
                 per_action.c.cost - per_action.c.secured), else_=0)
     return {found: financing.Totals(cost=int(cost or 0), secured=int(secured or 0),
