@@ -10,7 +10,6 @@ from sqlalchemy import select
 
 from m100hub.contracts.models import ActionFollower, Follower
 from m100hub.extensions import db as _db
-from m100hub.notifications.models import Notification
 from m100hub.submissions import new_key
 from tests.support import consultation_factories as consult
 from tests.support import contracts as cf
@@ -29,11 +28,6 @@ def scene(db):
 
 def _url(action, path=""):
     return f"/cities/suceava/contract/actions/{action.id}{path}"
-
-
-def _notices():
-    return _db.session.execute(select(Notification.recipient_id, Notification.kind)
-                               .order_by(Notification.id)).all()
 
 
 def test_follow_and_unfollow_an_action(client, login_as, scene):
@@ -116,17 +110,17 @@ def test_followers_hear_of_the_action_once_each(client, login_as, scene):
     assert client.post(_url(action, "/links"), data={
         "item": f"consultation:{consultation.id}", "explanation": "Am ales școlile votate."}
     ).status_code == 303
-    linked = len(_notices())
+    linked = len(cf.notices())
     assert client.post(_url(action, "/updates"), data={
         "on_date": "2026-06-01", "body": "Au început lucrările."}).status_code == 303
     form = {"sector": "buildings", "title": action.title, "organisation_id": "0",
             "status": "done", "progress": "100"}
     assert client.post(_url(action, "/edit"), data=form).status_code == 303
-    told = _notices()[linked:]
+    told = cf.notices()[linked:]
     followers = (only_action.id, both.id, voter_follower.id)
     assert sorted(told) == sorted([(p, "contract_action_update") for p in followers]
                                   + [(p, "contract_action_status") for p in followers])
-    assert elsewhere.id not in {r for r, _k in _notices()}
+    assert elsewhere.id not in {r for r, _k in cf.notices()}
     login_as(user=only_action)
     english(client)
     text = page(client.get("/notifications"))

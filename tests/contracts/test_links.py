@@ -11,7 +11,6 @@ from sqlalchemy import select
 from m100hub.activity.models import ActivityEntry
 from m100hub.contracts.models import ActionLink
 from m100hub.extensions import db as _db
-from m100hub.notifications.models import Notification
 from m100hub.submissions import new_key
 from tests.support import consultation_factories as consult
 from tests.support import contracts as cf
@@ -192,11 +191,6 @@ def test_a_city_without_links_says_so_and_an_unlinked_item_shows_nothing(client,
     assert "This led to" not in page(client.get(f"/consultations/{consultation.id}"))
 
 
-def _notices():
-    return _db.session.execute(select(Notification.recipient_id, Notification.kind)
-                               .order_by(Notification.id)).all()
-
-
 def test_those_who_took_part_are_told_of_the_link_and_of_status_changes(client, login_as,
                                                                           scene):
     action, consultation = scene
@@ -218,17 +212,17 @@ def test_those_who_took_part_are_told_of_the_link_and_of_status_changes(client, 
     for kind, item in (("consultation", consultation), ("proposal", proposal)):
         assert client.post(_url(action, "/links"), data={
             "item": f"{kind}:{item.id}", "explanation": WHY}).status_code == 303
-    told = _notices()
+    told = cf.notices()
     assert sorted(r for r, k in told if k == "contract_input_linked") == sorted(
         [voter.id, follower_voter.id, commenter.id, supporter.id])
     form = {"sector": "buildings", "title": action.title, "organisation_id": "0",
             "status": "done", "progress": "100"}
     assert client.post(_url(action, "/edit"), data=form).status_code == 303
-    status = [(r, k) for r, k in _notices()[len(told):]]
+    status = [(r, k) for r, k in cf.notices()[len(told):]]
     # the follower hears once, as a follower; everyone else who took part hears as such
     assert sorted(status) == sorted([(follower_voter.id, "contract_action_status")] + [
         (p.id, "contract_linked_action_status") for p in (voter, commenter, supporter)])
-    assert stranger.id not in {r for r, _k in _notices()}
+    assert stranger.id not in {r for r, _k in cf.notices()}
     login_as(user=voter)
     english(client)
     text = page(client.get("/notifications"))
@@ -243,7 +237,7 @@ def test_thread_followers_are_told(client, login_as, scene):
     login_as(user=factories.official("suceava", locale="en"))
     assert client.post(_url(action, "/links"), data={
         "item": f"forum_thread:{thread.id}", "explanation": WHY}).status_code == 303
-    assert (thread.author_id, "contract_input_linked") in _notices()
+    assert (thread.author_id, "contract_input_linked") in cf.notices()
 
 
 def test_anonymous_linking_redirects_to_sign_in(client, scene):
