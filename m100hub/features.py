@@ -151,7 +151,9 @@ class Linkable:
     ``participants(ids)`` → SELECTs (one column each, a list: they are put in one UNION) of
     the people who took part in the items whose ids ``ids`` selects (a subquery).
     ``slot``: the page slot (``page_sections``) of an item's page, where sections declared on
-    ``LINKED_ITEM_SLOT`` appear."""
+    ``LINKED_ITEM_SLOT`` appear. ``search``: the kind of the feature's ``SearchSource`` whose
+    results (``ident``) are these items: an official finds any of the city's items through
+    it, beyond the newest that ``candidates`` offers."""
 
     kind: str
     label: Any  #: a lazy string
@@ -159,6 +161,7 @@ class Linkable:
     items: Callable[[list[int]], dict[int, LinkedItem]]
     candidates: Callable[[int], list[tuple[int, str]]]
     participants: Callable[[Any], list[Any]]
+    search: str = ""
 
 
 #: sections on this slot appear on the page of every linkable kind (``Linkable.slot``); their

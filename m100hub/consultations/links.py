@@ -65,7 +65,7 @@ def _proposal_participants(ids):
 
 LINKABLES = [
     Linkable("consultation", _l("Consultation"), "consultation", _consultations,
-             _consultation_candidates, _consultation_participants),
+             _consultation_candidates, _consultation_participants, search="consultations"),
     Linkable("proposal", _l("Proposal"), "proposal", _proposals, _proposal_candidates,
-             _proposal_participants),
+             _proposal_participants, search="proposals"),
 ]

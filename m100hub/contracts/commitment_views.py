@@ -25,7 +25,7 @@ def _back(city):
 @submitted_once
 def propose_commitment(slug):
     city = city_or_404(slug)
-    organisations = permissions.committing_organisations(current_user)
+    organisations = permissions.committing_organisations(current_user, city)
     require(bool(organisations))
     contract = queries.contract_of(city.id)
     if contract is None:

@@ -1,4 +1,5 @@
-"""The investment plan's sums: per action, per sector and for the whole contract.
+"""The investment plan's sums of one action (the sums per sector, per contract and for the
+whole country are made in the database the same way: contracts/queries.py money_by).
 
 The gap is counted per action (its cost less what is secured for it, never below zero) and
 then added up: money secured beyond one action's cost does not pay for another. Dropped
@@ -9,8 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-
-from .models import ActionStatus, ContractSector
 
 
 @dataclass
@@ -35,25 +34,3 @@ def action_totals(cost: int | None, lines: Iterable) -> Totals:
         sought += line.sought
     cost = cost or 0
     return Totals(cost=cost, secured=secured, sought=sought, gap=max(cost - secured, 0))
-
-
-def totals_by_action(actions: Iterable, lines_by_action: dict[int, list]) -> dict[int, Totals]:
-    return {action.id: action_totals(action.cost, lines_by_action.get(action.id, []))
-            for action in actions}
-
-
-def plan_totals(actions: Iterable, lines_by_action: dict[int, list],
-                per_action: dict[int, Totals] | None = None) -> tuple[dict, Totals]:
-    """(sector → Totals in the sectors' order, the whole plan's Totals); ``per_action``:
-    the actions' own totals when they are at hand already."""
-    by_sector: dict = {}
-    overall = Totals()
-    for action in actions:
-        if action.status == ActionStatus.DROPPED:
-            continue
-        totals = (per_action[action.id] if per_action is not None else
-                  action_totals(action.cost, lines_by_action.get(action.id, [])))
-        by_sector.setdefault(action.sector, Totals()).add(totals)
-        overall.add(totals)
-    order = {sector: rank for rank, sector in enumerate(ContractSector)}
-    return dict(sorted(by_sector.items(), key=lambda item: order[item[0]])), overall

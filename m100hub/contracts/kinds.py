@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from ..activity.verbs import register_verb
 from ..notifications.kinds import Delivery, register_audience, register_kind
 from .models import FOLLOWS, ActionStatus, ContractSector
+from .queries import action_followers_query
 
 
 def _action_url(payload: dict) -> str:
@@ -14,6 +15,7 @@ def _action_url(payload: dict) -> str:
 
 
 register_audience("contract_followers", FOLLOWS.people)
+register_audience("contract_action_followers", action_followers_query)
 
 register_kind("contract_action_update", lambda p: _(
     "%(city)s posted an update on “%(title)s”.", city=p["city"], title=p["title"]), _action_url,

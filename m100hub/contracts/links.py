@@ -12,12 +12,16 @@ from sqlalchemy import Subquery, select, union
 
 from ..cities.models import City
 from ..extensions import db
-from ..features import LinkedItem, registry
+from ..features import Linkable, LinkedItem, SearchQuery, registry
+from ..folding import fold
 from ..notifications.kinds import register_audience
-from .models import Action, ActionLink, Contract, Follower
+from .models import Action, ActionLink, Contract
+from .queries import action_followers_query
 
 #: links the city page shows (the newest)
 CITY_LINKS = 10
+#: the items of each kind the link form offers when the official searches
+FOUND = 50
 
 
 @dataclass(frozen=True)
@@ -31,15 +35,48 @@ class Shown:
     city: City | None = None
 
 
-def kind_choices(city_id: int) -> dict:
+def kind_choices(city_id: int, words: list[str] | None = None, viewer=None,
+                 posted: str = "") -> dict:
     """{kind label: [("kind:id", title)]} of every linkable kind with items of the city (a
-    select's option groups): one query per kind."""
+    select's option groups): the newest of each kind, or with ``words`` (folded) those that
+    match them (any of the city's, through the hub's search); and the ``posted`` item
+    ("kind:id") when it is one of the city's. One query per kind."""
     groups: dict = {}
+    chosen = _posted(city_id, posted)
     for kind, linkable in registry().linkables().items():
-        items = linkable.candidates(city_id)
+        items = _found(linkable, city_id, words, viewer) if words else linkable.candidates(
+            city_id)
+        if chosen and chosen[0] == kind and all(ident != chosen[1] for ident, _t in items):
+            items = [(chosen[1], chosen[2]), *items]
         if items:
             groups[str(linkable.label)] = [(f"{kind}:{ident}", title) for ident, title in items]
     return groups
+
+
+def _posted(city_id: int, posted: str) -> tuple[str, int, str] | None:
+    """(kind, id, title) of the posted "kind:id" when it is one of the city's public items."""
+    kind, _sep, ident = posted.partition(":")
+    if not (ident.isascii() and ident.isdigit()):
+        return None
+    item = resolve(kind, int(ident))
+    return (kind, int(ident), item.title) if item and item.city_id == city_id else None
+
+
+def _found(linkable: Linkable, city_id: int, words: list[str], viewer) -> list[tuple[int, str]]:
+    """The city's items of the kind matching every word (at most FOUND, titles matching
+    first, then the newest), through the kind's search source; without one, among the
+    newest it offers."""
+    source = next((s for s in registry().search_sources() if s.kind == linkable.search), None)
+    if source is None:
+        return [(ident, title) for ident, title in linkable.candidates(city_id)
+                if all(word in fold(title) for word in words)][:FOUND]
+    stmt = source.select(SearchQuery(words, viewer, city_id))
+    if stmt is None:
+        return []
+    found = stmt.subquery()
+    return [(ident, title) for ident, title in db.session.execute(
+        select(found.c.ident, found.c.title).where(found.c.city_id == city_id)
+        .order_by(found.c.rank, found.c.sort_dt.desc(), found.c.ident.desc()).limit(FOUND))]
 
 
 def resolve(kind: str, item_id: int) -> LinkedItem | None:
@@ -100,15 +137,12 @@ def _participants(item_ids_of_kind) -> Subquery:
 
 
 def action_participants(action_id: int):
-    """Who took part in what an action is linked to, its city's followers apart (they hear
-    of the action as followers)."""
+    """Who took part in what an action is linked to, the action's and its city's followers
+    apart (they hear of the action as followers)."""
     people = _participants(lambda kind: select(ActionLink.item_id).where(
         ActionLink.action_id == action_id, ActionLink.item_kind == kind))
     person = people.c[0]
-    city = (select(Contract.city_id).join(Action, Action.contract_id == Contract.id)
-            .where(Action.id == action_id).scalar_subquery())
-    return select(person).where(person.not_in(
-        select(Follower.user_id).where(Follower.city_id == city)))
+    return select(person).where(person.not_in(action_followers_query(action_id)))
 
 
 def link_participants(link_id: int):

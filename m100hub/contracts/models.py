@@ -222,6 +222,19 @@ class Follower(FollowerMixin, Model):
 FOLLOWS = Follows(Follower.city_id)
 
 
+class ActionFollower(FollowerMixin, Model):
+    """Told of one action's updates and status changes (without following the whole
+    contract)."""
+
+    __tablename__ = "contract_action_followers"
+
+    action_id: Mapped[int] = mapped_column(
+        ForeignKey("contract_actions.id", ondelete="CASCADE"), primary_key=True)
+
+
+ACTION_FOLLOWS = Follows(ActionFollower.action_id)
+
+
 class ActionLink(Model):
     """"You said, we did": an item people took part in (a consultation, a proposal, a
     thread… any kind a feature declares linkable, m100hub/features.py) that informed an

@@ -1,7 +1,7 @@
 """A person's part of the climate contracts in their data download, and what deleting the
-account does to it: the cities they follow go; the updates they posted for their city stay
-on its public timeline, as do the links they made and the commitments they proposed or
-decided, no longer linked to them (acts of the city and of the organisations)."""
+account does to it: the cities and actions they follow go; the updates they posted for their
+city stay on its public timeline, as do the links they made and the commitments they proposed
+or decided, no longer linked to them (acts of the city and of the organisations)."""
 
 from __future__ import annotations
 
@@ -11,18 +11,35 @@ from sqlalchemy import delete, select, update
 from ..cities.models import City
 from ..extensions import db
 from ..features import PersonalData, Records, iso
-from .models import ActionLink, ActionUpdate, Commitment, Follower
+from .models import (
+    Action,
+    ActionFollower,
+    ActionLink,
+    ActionUpdate,
+    Commitment,
+    Contract,
+    Follower,
+)
 
 
 def export(person) -> list[Records]:
     follows = db.session.execute(
         select(City.name, Follower.created_dt).join(City, City.id == Follower.city_id)
         .where(Follower.user_id == person.id).order_by(City.name))
+    action_follows = db.session.execute(
+        select(City.name, Action.id, Action.title, ActionFollower.created_dt)
+        .join(Action, Action.id == ActionFollower.action_id)
+        .join(Contract, Contract.id == Action.contract_id)
+        .join(City, City.id == Contract.city_id)
+        .where(ActionFollower.user_id == person.id).order_by(City.name, Action.title))
     updates = db.session.scalars(select(ActionUpdate).where(ActionUpdate.author_id == person.id)
                                  .order_by(ActionUpdate.id))
     return [
         Records("contract_follows", _l("Climate contracts you follow"),
                 [{"city": name, "since": iso(since)} for name, since in follows]),
+        Records("contract_action_follows", _l("Climate actions you follow"),
+                [{"city": name, "action_id": action_id, "action": title, "since": iso(since)}
+                 for name, action_id, title, since in action_follows]),
         Records("contract_updates", _l("Updates you posted on climate contract actions"),
                 [{"action_id": u.action_id, "date": u.on_date.isoformat(), "text": u.body,
                   "created": iso(u.created_dt)} for u in updates]),
@@ -43,6 +60,7 @@ def export(person) -> list[Records]:
 
 def erase(person) -> None:
     db.session.execute(delete(Follower).where(Follower.user_id == person.id))
+    db.session.execute(delete(ActionFollower).where(ActionFollower.user_id == person.id))
     db.session.execute(update(ActionUpdate).where(ActionUpdate.author_id == person.id)
                        .values(author_id=None))
     db.session.execute(update(ActionLink).where(ActionLink.created_by_id == person.id)
@@ -54,4 +72,5 @@ def erase(person) -> None:
     db.session.flush()
 
 
-PERSONAL_DATA = PersonalData(export, erase, models=(Follower, ActionUpdate, ActionLink, Commitment))
+PERSONAL_DATA = PersonalData(export, erase, models=(Follower, ActionFollower, ActionUpdate,
+                                                    ActionLink, Commitment))

@@ -5,15 +5,17 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import ColumnElement, case, func, select
-from sqlalchemy.orm import defer, joinedload
+from sqlalchemy import ColumnElement, Select, case, func, select, union
+from sqlalchemy.orm import joinedload, load_only
 
 from ..cities.models import City
 from ..cities.queries import all_cities
 from ..extensions import db
 from ..notifications.kinds import Audience
+from ..pagination import CountedPage, paginate
 from . import financing, trajectory
 from .models import (
+    ACTION_FOLLOWS,
     Action,
     ActionStatus,
     ActionUpdate,
@@ -21,6 +23,7 @@ from .models import (
     CommitmentStatus,
     Contract,
     ContractSector,
+    Follower,
     FundingLine,
     Inventory,
 )
@@ -30,31 +33,84 @@ def contract_of(city_id: int) -> Contract | None:
     return db.session.scalar(select(Contract).where(Contract.city_id == city_id))
 
 
-def actions_of(contract_id: int) -> list[Action]:
-    """The plan's actions for its listing: their texts are not read (a contract may hold
-    hundreds of actions; the listing shows titles, statuses and money)."""
-    return list(db.session.scalars(
-        select(Action).options(defer(Action.description), defer(Action.description_html),
-                               defer(Action.dropped_reason))
-        .where(Action.contract_id == contract_id).order_by(Action.sector, Action.title)))
+#: the actions the contract page lists of each sector (the rest on the sector's own pages)
+FIRST_PER_SECTOR = 5
+#: the actions a sector's page lists per page
+SECTOR_PAGE = 50
+
+#: what a listing reads of an action (a contract may hold hundreds: not their texts)
+_LISTED = load_only(Action.id, Action.contract_id, Action.sector, Action.title, Action.status,
+                    Action.progress, Action.cost)
 
 
-@dataclass(frozen=True)
-class FundingSum:
-    """An action's funding lines added up (what financing.action_totals reads of lines)."""
+@dataclass
+class SectorPlan:
+    """One sector of a contract's action plan: its actions counted per status, their money
+    (dropped ones not counted), and the first of them."""
 
-    secured: int
-    sought: int
+    sector: ContractSector
+    counts: dict = field(default_factory=dict)  #: status → number of actions
+    money: financing.Totals = field(default_factory=financing.Totals)
+    first: list[Action] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def planned(self) -> int:
+        """Its actions still in the plan (the dropped ones apart)."""
+        return self.total - self.counts.get(ActionStatus.DROPPED, 0)
 
 
-def funding_by_action(contract_id: int) -> dict[int, list[FundingSum]]:
-    """action id → its funding lines summed in the database (one row per action)."""
-    return {action_id: [FundingSum(int(secured), int(sought))]
-            for action_id, secured, sought in db.session.execute(
-                select(FundingLine.action_id, func.sum(FundingLine.secured),
-                       func.sum(FundingLine.sought))
-                .join(Action, Action.id == FundingLine.action_id)
-                .where(Action.contract_id == contract_id).group_by(FundingLine.action_id))}
+def plan_of(contract_id: int) -> list[SectorPlan]:
+    """The contract's sectors with actions, in the sectors' order: three queries, whatever
+    the number of actions (counts, money, the first FIRST_PER_SECTOR of each sector)."""
+    plans: dict[ContractSector, SectorPlan] = {}
+    for sector, status, number in db.session.execute(
+            select(Action.sector, Action.status, func.count())
+            .where(Action.contract_id == contract_id).group_by(Action.sector, Action.status)):
+        plans.setdefault(sector, SectorPlan(sector)).counts[status] = number
+    for sector, totals in money_by(Action.sector, [Action.contract_id == contract_id]).items():
+        plans[sector].money = totals
+    ranked = (select(Action.id, func.row_number().over(
+        partition_by=Action.sector, order_by=(Action.title, Action.id)).label("rank"))
+        .where(Action.contract_id == contract_id).subquery())
+    for action in db.session.scalars(
+            select(Action).options(_LISTED).join(ranked, ranked.c.id == Action.id)
+            .where(ranked.c.rank <= FIRST_PER_SECTOR).order_by(Action.title, Action.id)):
+        plans[action.sector].first.append(action)
+    return [plans[sector] for sector in ContractSector if sector in plans]
+
+
+def sector_plan(contract_id: int, sector: ContractSector) -> SectorPlan:
+    """One sector's counts and money (two queries; its actions are paged apart)."""
+    plan = SectorPlan(sector)
+    for status, number in db.session.execute(
+            select(Action.status, func.count())
+            .where(Action.contract_id == contract_id, Action.sector == sector)
+            .group_by(Action.status)):
+        plan.counts[status] = number
+    plan.money = money_by(Action.sector, [Action.contract_id == contract_id,
+                                          Action.sector == sector]).get(sector,
+                                                                        financing.Totals())
+    return plan
+
+
+def sector_actions(contract_id: int, sector: ContractSector, page: int) -> CountedPage:
+    """One page of a sector's actions, by title (one query)."""
+    return paginate(select(Action).options(_LISTED)
+                    .where(Action.contract_id == contract_id, Action.sector == sector)
+                    .order_by(Action.title, Action.id), page, SECTOR_PAGE)
+
+
+def secured_of(action_ids: list[int]) -> dict[int, int]:
+    """action id → the money secured for it (one query for the listed actions)."""
+    if not action_ids:
+        return {}
+    return {action_id: int(secured) for action_id, secured in db.session.execute(
+        select(FundingLine.action_id, func.sum(FundingLine.secured))
+        .where(FundingLine.action_id.in_(action_ids)).group_by(FundingLine.action_id))}
 
 
 def funding_of(action_id: int) -> list[FundingLine]:
@@ -80,10 +136,20 @@ def totals_by_year(inventories) -> dict[int, int]:
     return dict(totals)
 
 
-def followers(city_id: int) -> Audience:
-    """The people following a city's contract: told from Celery, in batches (they may be
-    many)."""
-    return Audience("contract_followers", city_id)
+def action_followers(action_id: int) -> Audience:
+    """The people following an action: those of the action itself and those of its city's
+    contract, each once (told from Celery, in batches)."""
+    return Audience("contract_action_followers", action_id)
+
+
+def action_followers_query(action_id: int) -> Select:
+    """The ids of everyone following the action or its city's contract (a union: a person
+    following both is one row)."""
+    city = (select(Contract.city_id).join(Action, Action.contract_id == Contract.id)
+            .where(Action.id == action_id).scalar_subquery())
+    people = union(select(Follower.user_id).where(Follower.city_id == city),
+                   ACTION_FOLLOWS.people(action_id)).subquery()
+    return select(people.c[0])
 
 
 @dataclass
@@ -176,28 +242,30 @@ def _add_figures(rows: dict[int, CityRow], city_id: int | None = None,
 
 
 def _add_money(by_contract: dict[int, CityRow], where: list) -> None:
-    """Cost, secured, sought and gap per contract, summed in the database; each action's
-    gap counted on its own (as financing.action_totals)."""
-    # the same actions' lines only: one city's page sums its own, not the whole country's
-    funded = (select(FundingLine.action_id, func.sum(FundingLine.secured).label("secured"),
-                     func.sum(FundingLine.sought).label("sought"))
-              .join(Action, Action.id == FundingLine.action_id)
-              .where(Action.status != ActionStatus.DROPPED, *where)
-              .group_by(FundingLine.action_id).subquery())
-    per_action = (select(Action.contract_id, func.coalesce(Action.cost, 0).label("cost"),
-                         func.coalesce(funded.c.secured, 0).label("secured"),
-                         func.coalesce(funded.c.sought, 0).label("sought"))
-                  .outerjoin(funded, funded.c.action_id == Action.id)
-                  .where(Action.status != ActionStatus.DROPPED, *where).subquery())
+    for contract_id, totals in money_by(Action.contract_id, where).items():
+        by_contract[contract_id].money = totals
+
+
+def money_by(key, where: list) -> dict:
+    """Cost, secured, sought and gap of the actions ``where`` selects, per ``key`` (a column
+    of Action: the contract, the sector), summed in the database (one query); each action's
+    gap counted on its own (as financing.action_totals), dropped actions not counted."""
+    # each action joined to its own lines and summed (one join, grouped by the action: no
+    # aggregate subquery that a planner might run again for every action)
+    per_action = (select(key.label("key"), func.coalesce(Action.cost, 0).label("cost"),
+                         func.coalesce(func.sum(FundingLine.secured), 0).label("secured"),
+                         func.coalesce(func.sum(FundingLine.sought), 0).label("sought"))
+                  .outerjoin(FundingLine, FundingLine.action_id == Action.id)
+                  .where(Action.status != ActionStatus.DROPPED, *where)
+                  .group_by(Action.id, key, Action.cost).subquery())
     gap = case((per_action.c.cost > per_action.c.secured,
                 per_action.c.cost - per_action.c.secured), else_=0)
-    for contract_id, cost, secured, sought, missing in db.session.execute(
-            select(per_action.c.contract_id, func.sum(per_action.c.cost),
-                   func.sum(per_action.c.secured), func.sum(per_action.c.sought),
-                   func.sum(gap)).group_by(per_action.c.contract_id)):
-        by_contract[contract_id].money = financing.Totals(
-            cost=int(cost or 0), secured=int(secured or 0), sought=int(sought or 0),
-            gap=int(missing or 0))
+    return {found: financing.Totals(cost=int(cost or 0), secured=int(secured or 0),
+                                    sought=int(sought or 0), gap=int(missing or 0))
+            for found, cost, secured, sought, missing in db.session.execute(
+                select(per_action.c.key, func.sum(per_action.c.cost),
+                       func.sum(per_action.c.secured), func.sum(per_action.c.sought),
+                       func.sum(gap)).group_by(per_action.c.key))}
 
 
 def action_of(action_id: int) -> Action | None:

@@ -16,6 +16,7 @@ from ..extensions import db
 from ..notifications.kinds import Audience
 from ..notifications.services import notify
 from ..text import render_markdown
+from . import permissions
 from .links import resolve
 from .models import (
     Action,
@@ -30,7 +31,7 @@ from .models import (
     FundingLine,
     Inventory,
 )
-from .queries import followers
+from .queries import action_followers
 
 ACTION_FIELDS = ("sector", "title", "description", "organisation_id", "status",
                  "dropped_reason", "starts_on", "ends_on", "expected_reduction", "progress",
@@ -39,6 +40,11 @@ ACTION_FIELDS = ("sector", "title", "description", "organisation_id", "status",
 
 class TitleTaken(Exception):
     """Another action of the same plan has this title."""
+
+
+class CannotCommit(Exception):
+    """The organisation may not commit in this contract (another city's town hall), or the
+    contract is not the city's."""
 
 
 class NotLinkable(Exception):
@@ -98,7 +104,7 @@ def add_action(actor, city: City, contract: Contract, data: dict) -> tuple[Actio
 
 
 def edit_action(actor, city: City, action: Action, data: dict) -> None:
-    """A change of status tells the city's followers."""
+    """A change of status tells the action's and the city's followers (each once)."""
     before = action.status
     try:
         with db.session.begin_nested():
@@ -109,7 +115,7 @@ def edit_action(actor, city: City, action: Action, data: dict) -> None:
     log(actor, "contract_action_updated", action, label=action.title, city=city.name)
     if action.status != before:
         payload = {**_payload(city, action), "status": action.status.value}
-        notify(followers(city.id), "contract_action_status", action, actor=actor,
+        notify(action_followers(action.id), "contract_action_status", action, actor=actor,
                payload=payload)
         notify(Audience("contract_action_participants", action.id),
                "contract_linked_action_status", action, actor=actor, payload=payload)
@@ -141,7 +147,7 @@ def post_update(actor, city: City, action: Action, *, on_date: date,
     db.session.add(update)
     db.session.flush()
     log(actor, "contract_action_update_posted", action, label=action.title, city=city.name)
-    notify(followers(city.id), "contract_action_update", action, actor=actor,
+    notify(action_followers(action.id), "contract_action_update", action, actor=actor,
            payload=_payload(city, action))
     return update
 
@@ -208,7 +214,11 @@ def unlink_item(actor, city: City, action: Action, link: ActionLink) -> None:
 def propose_commitment(actor, city: City, contract: Contract, organisation, *, pledge: str,
                        due_on: date) -> tuple[Commitment, bool]:
     """(the commitment, whether it is new): the same pledge of the same organisation twice
-    finds the first. The caller checked that the actor may speak for the organisation."""
+    finds the first. The caller checked that the actor may speak for the organisation; an
+    organisation that may not commit in this city's contract (another city's town hall) is
+    refused here too (CannotCommit), nothing written."""
+    if contract.city_id != city.id or not permissions.may_commit_in(organisation, city):
+        raise CannotCommit(organisation.id, city.id)
     commitment_id = db.session.scalar(insert_on_conflict(Commitment).values(
         contract_id=contract.id, organisation_id=organisation.id, pledge=pledge, due_on=due_on,
         status=CommitmentStatus.PROPOSED.value, reason="", proposed_by_id=actor.id,

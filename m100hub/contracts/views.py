@@ -4,20 +4,30 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import dataclass
 
-from flask import Response, abort, jsonify, render_template, url_for
+from flask import Response, abort, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..cities.models import City, MissionStatus
 from ..cities.queries import by_slug
+from ..folding import terms
 from ..follows import FollowRoutes, add_follow_routes
 from ..page_cache import anonymous_page
-from ..util import choice_arg, csv_cell
+from ..util import choice_arg, csv_cell, page_arg
 from . import bp, financing, funding_calls, links, permissions, queries, trajectory
 from .forms import LinkForm, UpdateForm
 from .forms import funding_form as new_funding_form
-from .models import FOLLOWS, Action, ActionStatus, CommitmentStatus, Contract, ContractSector
+from .models import (
+    ACTION_FOLLOWS,
+    FOLLOWS,
+    Action,
+    ActionStatus,
+    CommitmentStatus,
+    Contract,
+    ContractSector,
+)
 
 
 def city_or_404(slug: str) -> City:
@@ -47,25 +57,47 @@ def contract(slug):
                      "following": FOLLOWS.is_following(current_user, city.id)}
     if contract is not None:
         context["commitments"] = queries.commitments_of(contract.id, can_edit or current_user)
-        context["can_commit"] = permissions.can_propose_commitment(current_user)
-        actions = queries.actions_of(contract.id)
-        lines = queries.funding_by_action(contract.id)
-        per_action = financing.totals_by_action(actions, lines)
-        by_sector, overall = financing.plan_totals(actions, lines, per_action)
+        context["can_commit"] = permissions.can_propose_commitment(current_user, city)
+        # the plan grouped per sector, each with its counts, its money and its first
+        # actions: the page's work does not grow with the number of actions
+        plan = queries.plan_of(contract.id)
+        by_sector = {p.sector: p.money for p in plan if p.planned}
+        overall = financing.Totals()
+        for totals in by_sector.values():
+            overall.add(totals)
         inventories = queries.inventories_of(city.id)
         path = trajectory.build(contract.baseline_year, contract.target_year,
                                 queries.totals_by_year(inventories))
-        grouped: dict = {}
-        for action in actions:
-            grouped.setdefault(action.sector, []).append(action)
         context.update(
-            grouped=[(s, grouped[s]) for s in ContractSector if s in grouped],
-            per_action=per_action, by_sector=by_sector, overall=overall,
+            plan=plan, by_sector=by_sector, overall=overall,
+            secured=queries.secured_of([a.id for p in plan for a in p.first]),
             inventories=inventories, path=path, chart=path.chart(),
-            # each label translated once, not once per action
-            status_labels={s: s.label for s in ActionStatus},
+            status_labels=_status_labels(),
             commitment_labels={s: s.label for s in CommitmentStatus})
     return render_template("contracts/contract.html", **context)
+
+
+def _status_labels() -> dict:
+    """Each status's label translated once, not once per action."""
+    return {s: s.label for s in ActionStatus}
+
+
+@bp.route("/cities/<slug:slug>/contract/sectors/<sector>")
+@anonymous_page
+def sector(slug, sector):
+    """All of one sector's actions, paged, with the sector's counts and money."""
+    city = city_or_404(slug)
+    contract = queries.contract_of(city.id)
+    if contract is None or sector not in {s.value for s in ContractSector}:
+        abort(404)
+    plan = queries.sector_plan(contract.id, ContractSector(sector))
+    page = queries.sector_actions(contract.id, plan.sector, page_arg())
+    if not page.items and page.page > 1:
+        abort(404)
+    return render_template(
+        "contracts/sector.html", city=city, contract=contract, plan=plan, page=page,
+        secured=queries.secured_of([a.id for a in page.items]),
+        status_labels=_status_labels())
 
 
 @bp.route("/cities/<slug:slug>/contract/actions/<id:action_id>")
@@ -75,10 +107,13 @@ def action(slug, action_id):
     return render_action(city, *action_or_404(city, action_id))
 
 
-def link_form(city: City, submitted: bool = True) -> LinkForm:
-    """The "you said, we did" form, offering the city's items of every linkable kind."""
+def link_form(city: City, submitted: bool = True, words: list[str] | None = None) -> LinkForm:
+    """The "you said, we did" form, offering the city's items of every linkable kind: the
+    newest, or those matching the official's search ``words``; a submitted one offers the
+    item sent too, when it is one of the city's (however old)."""
     form = LinkForm() if submitted else LinkForm(formdata=None)
-    form.item.choices = links.kind_choices(city.id)
+    form.item.choices = links.kind_choices(
+        city.id, words, current_user, posted=request.form.get("item", "") if submitted else "")
     return form
 
 
@@ -87,12 +122,16 @@ def render_action(city: City, contract: Contract, action: Action, update_form=No
     """The action page; those who edit it get its forms (a refused one with its errors: 422)."""
     can_edit = permissions.can_edit(current_user, city)
     refused = False
+    find = ""
     if can_edit:
         refused = any(form is not None for form in (update_form, funding_form,
                                                      refused_link_form))
         update_form = update_form or UpdateForm(formdata=None)
         funding_form = funding_form or new_funding_form(formdata=None)
-        refused_link_form = refused_link_form or link_form(city, submitted=False)
+        # the official's search for an item to link (a GET: it works without JavaScript)
+        find = request.args.get("find", "").strip()[:200]
+        refused_link_form = refused_link_form or link_form(
+            city, submitted=False, words=terms(find) or None)
     lines = queries.funding_of(action.id)
     source = funding_calls.source()
     call_titles = source.titles(line.funding_call_id for line in lines) if source else {}
@@ -102,6 +141,8 @@ def render_action(city: City, contract: Contract, action: Action, update_form=No
         lines=lines, totals=financing.action_totals(action.cost, lines), can_edit=can_edit,
         update_form=update_form, funding_form=funding_form, link_form=refused_link_form,
         said=links.of_action(action.id), call_titles=call_titles,
+        following=ACTION_FOLLOWS.is_following(current_user, action.id),
+        find=find if terms(find) else "",
         call_endpoint=source.endpoint if source else None)
     return page, 422 if refused else 200
 
@@ -112,6 +153,31 @@ add_follow_routes(bp, "/cities/<slug:slug>/contract", FollowRoutes(
     said=lambda city, following: _("You follow the climate contract of %(city)s.",
                                    city=city.name) if following
     else _("You no longer follow the climate contract of %(city)s.", city=city.name)))
+
+
+@dataclass(frozen=True)
+class FollowedAction:
+    """What the follow views need of an action: its id, its title and its city."""
+
+    id: int
+    title: str
+    city: City
+
+
+def followed_action(slug: str, action_id: int) -> FollowedAction:
+    city = city_or_404(slug)
+    _contract, action = action_or_404(city, action_id)
+    return FollowedAction(action.id, action.title, city)
+
+
+add_follow_routes(bp, "/cities/<slug:slug>/contract/actions/<id:action_id>", FollowRoutes(
+    ACTION_FOLLOWS, find=followed_action,
+    back=lambda followed: url_for(".action", slug=followed.city.slug, action_id=followed.id),
+    may=lambda user, _followed: permissions.can_follow(user),
+    said=lambda followed, following: _("You follow the action “%(title)s”.",
+                                       title=followed.title) if following
+    else _("You no longer follow the action “%(title)s”.", title=followed.title)),
+    endpoints=("follow_action", "unfollow_action"))
 
 
 def _national_rows() -> tuple[list[queries.CityRow], str, ContractSector | None]:

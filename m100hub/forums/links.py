@@ -35,4 +35,4 @@ def _participants(ids):
 
 
 LINKABLES = [Linkable("forum_thread", _l("Forum thread"), "forum-thread", _threads,
-                      _candidates, _participants)]
+                      _candidates, _participants, search="threads")]

@@ -11,10 +11,11 @@ import pytest
 from sqlalchemy import select
 
 from m100hub.activity.models import ActivityEntry
-from m100hub.contracts.models import Commitment, CommitmentStatus
+from m100hub.contracts import services
+from m100hub.contracts.models import Commitment, CommitmentStatus, Contract
 from m100hub.extensions import db as _db
 from m100hub.notifications.models import Notification
-from m100hub.organisations.models import Status
+from m100hub.organisations.models import Membership, Organisation, OrgKind, Status
 from m100hub.submissions import new_key
 from tests.support import contracts as cf
 from tests.support import factories
@@ -234,3 +235,60 @@ def test_the_proposer_is_told_of_the_answer(client, login_as, ngo):
     assert "declined your organisation's commitment “Plantăm 1 000 de copaci.”: E deja" in text
     log = page(client.get("/activity"))
     assert "accepted the commitment" in log and "declined the commitment" in log
+
+
+def _town_hall_of(official):
+    return _db.session.scalar(select(Organisation).join(
+        Membership, Membership.organisation_id == Organisation.id).where(
+        Membership.user_id == official.id, Organisation.kind == OrgKind.MUNICIPALITY))
+
+
+def test_an_official_commits_their_town_hall_in_their_own_city_only(client, login_as, ngo):
+    """A Cluj official cannot pledge Cluj's town hall in Suceava's contract (the form is
+    refused, and a forged post writes nothing); in Cluj's own contract they can."""
+    cf.contract("cluj-napoca")
+    official = factories.official("cluj-napoca", locale="en")
+    town_hall = _town_hall_of(official)
+    _db.session.commit()
+    login_as(user=official)
+    before = cf.snapshot()
+    assert client.get(NEW).status_code == 403
+    assert client.post(NEW, data={**_form(town_hall), "submission_key": new_key()}
+                       ).status_code == 403
+    assert cf.snapshot() == before
+    english(client)
+    assert "Propose a commitment of your organisation" not in page(
+        client.get("/cities/suceava/contract"))
+    own = "/cities/cluj-napoca/contract/commitments/new"
+    assert client.get(own).status_code == 200
+    assert client.post(own, data={**_form(town_hall), "submission_key": new_key()}
+                       ).status_code == 303
+    assert _db.session.execute(select(Commitment.organisation_id, Contract.city_id).join(
+        Contract, Contract.id == Commitment.contract_id)).all() == [
+        (town_hall.id, factories.city("cluj-napoca").id)]
+
+
+def test_an_official_who_is_also_an_ngo_member_is_offered_the_ngo_only(client, login_as, ngo):
+    _contract, organisation, _member = ngo
+    official = factories.official("cluj-napoca", locale="en")
+    factories.membership(official, organisation)
+    town_hall = _town_hall_of(official)
+    _db.session.commit()
+    login_as(user=official)
+    english(client)
+    form = page(client.get(NEW))
+    assert "Asociația Verde Suceava" in form and town_hall.name not in form
+    before = cf.snapshot()
+    response = client.post(NEW, data={**_form(town_hall), "submission_key": new_key()})
+    assert response.status_code == 422 and "Not a valid choice" in page(response)
+    assert cf.snapshot() == before
+
+
+def test_the_service_refuses_another_citys_town_hall(app, ngo):
+    contract, _organisation, _member = ngo
+    official = factories.official("cluj-napoca")
+    town_hall = _town_hall_of(official)
+    with pytest.raises(services.CannotCommit):
+        services.propose_commitment(official, factories.city("suceava"), contract, town_hall,
+                                    pledge=PLEDGE, due_on=date(2029, 1, 1))
+    assert cf.count(Commitment) == 0

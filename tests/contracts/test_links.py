@@ -11,7 +11,6 @@ from sqlalchemy import select
 from m100hub.activity.models import ActivityEntry
 from m100hub.contracts.models import ActionLink
 from m100hub.extensions import db as _db
-from m100hub.notifications.models import Notification
 from m100hub.submissions import new_key
 from tests.support import consultation_factories as consult
 from tests.support import contracts as cf
@@ -192,11 +191,6 @@ def test_a_city_without_links_says_so_and_an_unlinked_item_shows_nothing(client,
     assert "This led to" not in page(client.get(f"/consultations/{consultation.id}"))
 
 
-def _notices():
-    return _db.session.execute(select(Notification.recipient_id, Notification.kind)
-                               .order_by(Notification.id)).all()
-
-
 def test_those_who_took_part_are_told_of_the_link_and_of_status_changes(client, login_as,
                                                                           scene):
     action, consultation = scene
@@ -218,17 +212,17 @@ def test_those_who_took_part_are_told_of_the_link_and_of_status_changes(client, 
     for kind, item in (("consultation", consultation), ("proposal", proposal)):
         assert client.post(_url(action, "/links"), data={
             "item": f"{kind}:{item.id}", "explanation": WHY}).status_code == 303
-    told = _notices()
+    told = cf.notices()
     assert sorted(r for r, k in told if k == "contract_input_linked") == sorted(
         [voter.id, follower_voter.id, commenter.id, supporter.id])
     form = {"sector": "buildings", "title": action.title, "organisation_id": "0",
             "status": "done", "progress": "100"}
     assert client.post(_url(action, "/edit"), data=form).status_code == 303
-    status = [(r, k) for r, k in _notices()[len(told):]]
+    status = [(r, k) for r, k in cf.notices()[len(told):]]
     # the follower hears once, as a follower; everyone else who took part hears as such
     assert sorted(status) == sorted([(follower_voter.id, "contract_action_status")] + [
         (p.id, "contract_linked_action_status") for p in (voter, commenter, supporter)])
-    assert stranger.id not in {r for r, _k in _notices()}
+    assert stranger.id not in {r for r, _k in cf.notices()}
     login_as(user=voter)
     english(client)
     text = page(client.get("/notifications"))
@@ -243,10 +237,77 @@ def test_thread_followers_are_told(client, login_as, scene):
     login_as(user=factories.official("suceava", locale="en"))
     assert client.post(_url(action, "/links"), data={
         "item": f"forum_thread:{thread.id}", "explanation": WHY}).status_code == 303
-    assert (thread.author_id, "contract_input_linked") in _notices()
+    assert (thread.author_id, "contract_input_linked") in cf.notices()
 
 
 def test_anonymous_linking_redirects_to_sign_in(client, scene):
     action, consultation = scene
     assert redirects_to_login(client.post(_url(action, "/links"), data={
         "item": f"consultation:{consultation.id}", "explanation": WHY}))
+
+
+def _many_newer_consultations(template, n: int) -> None:
+    """``n`` copies of ``template``, each newer than it (the same opening, a later id)."""
+    from m100hub.consultations.models import Consultation
+    from tests.support import bulk
+
+    bulk.copies(Consultation, template.id, n, title="'Consultarea nouă ' || n",
+                search_text="'consultarea noua ' || n")  # their own folded text, not the template's
+    _db.session.commit()
+
+
+def test_an_item_older_than_the_newest_offered_is_found_and_linked(client, login_as, scene):
+    """The form offers the newest 200 of a kind; the official's search (a GET, no
+    JavaScript) finds any of the city's, however old, folded (``sipote`` finds
+    ``Șipote``), and that item can be linked."""
+    from m100hub.consultations import links as consultation_links
+
+    action, _open = scene
+    old = consult.consultation("closed", title="Parcul Șipote, pe viitor",
+                               summary="Ce facem cu parcul.")
+    elsewhere = consult.consultation("closed", city_slug="cluj-napoca",
+                                     title="Parcul Șipote din Cluj")
+    consult.consultation("draft", title="Parcul Șipote, ciornă")
+    thread = forum.thread(title="Sipote: copaci noi", city_id=factories.city("suceava").id)
+    _db.session.commit()
+    _many_newer_consultations(old, consultation_links.CANDIDATES)
+    login_as(user=factories.official("suceava", locale="en"))
+    english(client)
+    newest = page(client.get(_url(action)))
+    assert "Consultarea nouă 200" in newest and "Parcul Șipote, pe viitor" not in newest
+    assert 'name="find"' in newest and 'method="get"' in newest
+    found = page(client.get(_url(action), query_string={"find": "  sipote "}))
+    options = found.split('id="item"')[1].split("</select>")[0]
+    assert f'value="consultation:{old.id}">Parcul Șipote, pe viitor</option>' in options
+    assert f'value="forum_thread:{thread.id}">Sipote: copaci noi</option>' in options
+    assert "Consultarea nouă" not in options  # only what matches
+    assert str(elsewhere.id) not in options.replace(str(old.id), "")
+    assert "Parcul Șipote, ciornă" not in options and "Din Cluj" not in options
+    assert "Offered below: what matches “sipote”." in found
+    assert 'value="sipote"' in found
+    nothing = page(client.get(_url(action), query_string={"find": "lalele"}))
+    assert "Nothing of the city matches “lalele”" in nothing
+    assert 'id="item"' not in nothing
+    response = client.post(_url(action, "/links"), data={
+        "item": f"consultation:{old.id}", "explanation": WHY, "submission_key": new_key()})
+    assert response.status_code == 303
+    assert _db.session.execute(select(ActionLink.item_kind, ActionLink.item_id)).all() == [
+        ("consultation", old.id)]
+    # the old item refused for another reason is still offered, chosen, with the error
+    refused = page(client.post(_url(action, "/links"), data={
+        "item": f"consultation:{old.id}", "explanation": " ", "submission_key": new_key()}))
+    assert f'<option selected value="consultation:{old.id}">' in refused
+    assert "This field is required." in refused
+
+
+def test_the_search_is_for_officials_and_bad_searches_are_harmless(client, login_as, scene):
+    action, _consultation = scene
+    english(client)
+    assert 'name="find"' not in page(client.get(_url(action), query_string={"find": "x"}))
+    login_as(user=factories.official("suceava", locale="en"))
+    for find in ("%", "_", "'; DROP TABLE", "?!", "x" * 1000, "ș" * 30):
+        response = client.get(_url(action), query_string={"find": find})
+        assert response.status_code == 200, find
+    # no word in it: the newest are offered, as without a search
+    text = page(client.get(_url(action), query_string={"find": "?!"}))
+    assert "Unde punem pistele?" in text and "Offered below" not in text

@@ -9,7 +9,7 @@ from datetime import date
 
 from m100hub.cities import demo as city_demo
 from m100hub.cities.models import City, MissionStatus
-from m100hub.contracts import demo
+from m100hub.contracts import demo, queries
 from m100hub.contracts.models import Action, ActionStatus, Contract, ContractSector, FundingKind
 from m100hub.extensions import db as _db
 from m100hub.features import DemoData
@@ -56,6 +56,48 @@ def test_the_contract_page_shows_every_part_with_its_totals_and_chart(client, db
     assert "400,000" in text and "300,000" in text
     assert "3 tCO2e per inhabitant" in text
     assert DEMO_LABEL not in text
+
+
+def test_a_long_plan_lists_each_sectors_first_actions_and_links_the_rest(client, db):
+    """Past FIRST_PER_SECTOR actions a sector shows its first ones, its counts and money,
+    and a link to its own pages (paged by SECTOR_PAGE); bad sectors and pages are not
+    found."""
+    contract, _school = _filled_suceava()
+    extra = queries.FIRST_PER_SECTOR + queries.SECTOR_PAGE  # 1 + extra buildings actions
+    for n in range(extra):
+        cf.action(contract, title=f"Izolarea blocului {n:03}", status=ActionStatus.PLANNED,
+                  progress=0, cost=1000)
+    _db.session.commit()
+    english(client)
+    text = page(client.get("/cities/suceava/contract"))
+    buildings = text.split('id="sector-buildings"')[1].split("<h3")[0]
+    assert buildings.count('class="card"') == queries.FIRST_PER_SECTOR
+    assert f"{extra + 1} actions:" in buildings
+    assert f"Planned {extra} · In progress 1" in buildings
+    # cost 1 000 000 + 1 000 each; 700 000 secured of the schools'
+    assert f"Cost: {1_000_000 + 1000 * extra:,} €" in buildings
+    assert f"Gap to finance: {300_000 + 1000 * extra:,} €" in buildings
+    sector_url = "/cities/suceava/contract/sectors/buildings"
+    assert (f'href="{sector_url}">All {extra + 1} actions of the sector “Buildings”</a>'
+            in buildings)
+    transport = text.split('id="sector-transport"')[1].split("<h3")[0]
+    assert "/contract/sectors/" not in transport  # one action: all of it is listed
+    first = page(client.get(sector_url))
+    assert first.count('class="card"') == queries.SECTOR_PAGE
+    assert "Izolarea blocului 000" in first and f"{extra + 1} actions:" in first
+    second = page(client.get(sector_url, query_string={"page": 2}))
+    assert second.count('class="card"') == extra + 1 - queries.SECTOR_PAGE
+    assert "Renovarea școlilor" in second  # by title: after the "Izolarea…" ones
+    assert client.get(sector_url, query_string={"page": 9}).status_code == 404
+    garbled = page(client.get(sector_url, query_string={"page": "doi"}))  # is page 1
+    assert garbled.count('class="card"') == queries.SECTOR_PAGE
+    assert "Izolarea blocului 000" in garbled
+    assert "No action in this sector yet." in page(
+        client.get("/cities/suceava/contract/sectors/waste"))
+    for url in ("/cities/suceava/contract/sectors/tourism",
+                "/cities/cluj-napoca/contract/sectors/buildings",  # no contract
+                "/cities/nowhere/contract/sectors/buildings"):
+        assert client.get(url).status_code == 404, url
 
 
 def test_the_action_page_shows_its_funding_and_timeline(client, db):
@@ -126,7 +168,8 @@ def test_demo_contracts_are_labelled_on_every_page_showing_them(client, db):
     assert contract.target_year == 2035
     action = _db.session.query(Action).filter_by(contract_id=contract.id).first()
     for url in ("/cities/brasov", "/cities/brasov/contract", "/contracts",
-                f"/cities/brasov/contract/actions/{action.id}"):
+                f"/cities/brasov/contract/actions/{action.id}",
+                f"/cities/brasov/contract/sectors/{action.sector.value}"):
         assert DEMO_LABEL in page(client.get(url)), url
     assert client.get("/contracts.json").get_json()["cities"][0]["illustrative"] is True
 
@@ -211,15 +254,16 @@ def test_the_national_page_compares_one_sector_across_cities(client, db):
 
 
 def test_the_plan_links_each_action_where_its_route_is(app, client, db):
-    """The contract page builds the actions' addresses from the contract's (once, not one
-    url_for per action): they must be the route's, and the progress bars keep their name."""
+    """The contract page and a sector's page build the actions' addresses from the
+    contract's (once, not one url_for per action): they must be the route's, and the
+    progress bars keep their name."""
     _contract, school = _filled_suceava()
     english(client)
-    text = page(client.get("/cities/suceava/contract"))
     with app.test_request_context():
         from flask import url_for
 
         expected = url_for("contracts.action", slug="suceava", action_id=school.id)
-    assert f'href="{expected}" id="a-{school.id}">Renovarea școlilor</a>' in text
-    assert f'aria-labelledby="progress-of a-{school.id}"' in text
-    assert '<span id="progress-of" hidden>Progress of the action</span>' in text
+    for url in ("/cities/suceava/contract", "/cities/suceava/contract/sectors/buildings"):
+        text = page(client.get(url))
+        assert f'href="{expected}">Renovarea școlilor</a>' in text, url
+        assert 'aria-label="Progress of Renovarea școlilor"' in text, url

@@ -1,7 +1,7 @@
-"""SQL queries per contract page do not grow with the data, and stay few: the contract page
-and an action page at 10 and 200 actions (each with funding lines and updates), the city
-page's section, and the national page (and its JSON) at 5 and 100 cities with contracts.
-Run with ``-s`` to see the figures."""
+"""SQL queries per contract page do not grow with the data, and stay few: the contract
+page, a sector's page and an action page at 10 and 500 actions (each with funding lines and
+updates), the city page's section, and the national page (and its JSON) at 5 and 100
+cities with contracts. Run with ``-s`` to see the figures."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import pytest
 
 from m100hub.cities.models import City, MissionStatus
 from m100hub.consultations.models import Proposal
+from m100hub.contracts import queries
 from m100hub.contracts.models import (
     Action,
     ActionStatus,
@@ -32,8 +33,9 @@ from tests.support import forum_factories as forum
 #: upper bounds (what was measured, with no slack to grow into); the city page holds other
 #: features' sections too (the contract's summary is 4 of its 8). "You said, we did" adds one
 #: query for the links and one per kind of item linked (3 here) to the action and city pages.
-BOUNDS = {"contract": 6, "action": 9, "city": 12, "national": 6, "national_sector": 6, "json": 5,
-          "led_to_consultation": 6, "led_to_forum_thread": 3, "cities": 5}
+BOUNDS = {"contract": 8, "sector": 6, "action": 9, "city": 12, "national": 6,
+          "national_sector": 6, "json": 5, "led_to_consultation": 6,
+          "led_to_forum_thread": 3, "cities": 5}
 SECTORS = list(ContractSector)
 STATUSES = list(ActionStatus)
 
@@ -103,26 +105,37 @@ def _assert_flat(name, small, large, sizes):
     assert large.count <= BOUNDS[name], repr(large)
 
 
-@pytest.mark.parametrize("page", ["contract", "action", "city"])
-def test_contract_pages_make_as_many_queries_at_10_and_200_actions(measure, db, page):
+@pytest.mark.parametrize("page", ["contract", "sector", "action", "city"])
+def test_contract_pages_make_as_many_queries_at_10_and_500_actions(measure, db, page):
     contract = cf.contract()
     contract_id, first = contract.id, _fill(contract, 10)
     url = {"contract": "/cities/suceava/contract", "city": "/cities/suceava",
+           "sector": "/cities/suceava/contract/sectors/energy?page=2",
            "action": f"/cities/suceava/contract/actions/{first}"}[page]
-    marker = {"contract": "Acțiunea", "city": "Climate City Contract", "action": "Notă."}[page]
+    marker = {"contract": 'class="card"', "sector": 'class="card"',
+              "city": "Climate City Contract", "action": "Notă."}[page]
     _said(first, 1)
     _commitments(contract_id, 2)
-    small = measure(url, marker, 10 if page == "contract" else 1)
+    if page == "sector":  # its second page: 50 energy actions before those listed
+        _db.session.add_all([Action(contract_id=contract_id, title=f"Acțiunea {n:03}",
+                                    sector=ContractSector.ENERGY) for n in range(60)])
+    small = measure(url, marker, {"contract": 10, "sector": 10}.get(page, 1))
     _db.session.add_all([Action(contract_id=contract_id, title=f"Acțiunea mare {n}",
-                                sector=SECTORS[n % 7], cost=n) for n in range(190)])
+                                sector=SECTORS[n % 7], cost=n) for n in range(490)])
     _db.session.add_all([ActionUpdate(action_id=first, on_date=date(2025, 1, 1 + n % 28),
                                       body="Notă.", body_html="<p>Notă.</p>") for n in range(30)])
     _said(first, 20)
     _commitments(contract_id, 40)
-    large = measure(url, marker, 200 if page == "contract" else 1)
-    if page == "contract":  # the commitments are listed too
+    # the contract page lists the first actions of each sector, a sector's page one page
+    large = measure(url, marker, {"contract": 7 * queries.FIRST_PER_SECTOR,
+                                  "sector": queries.SECTOR_PAGE}.get(page, 1))
+    if page == "contract":  # the commitments are listed too, and each sector links its list
         assert large.text.count("Angajamentul 40-") == 40
-    _assert_flat(page, small, large, (10, 200))
+        assert large.text.count('class="card"') == 7 * queries.FIRST_PER_SECTOR
+        assert large.text.count("/contract/sectors/") == 7
+    if page == "sector":
+        assert large.text.count('class="card"') == queries.SECTOR_PAGE
+    _assert_flat(page, small, large, (10, 500))
 
 
 @pytest.mark.parametrize("page", ["national", "national_sector", "json"])

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 
 import pytest
 
-from m100hub.contracts import financing, trajectory
-from m100hub.contracts.models import ActionStatus, ContractSector
+from m100hub.contracts import financing, queries, trajectory
+from m100hub.contracts.models import Action, ActionStatus, ContractSector
+from tests.support import contracts as cf
 
 
 def test_the_path_runs_straight_from_the_baseline_to_zero_at_the_target():
@@ -53,14 +54,6 @@ class Line:
     sought: int
 
 
-@dataclass
-class Item:
-    id: int
-    sector: ContractSector
-    cost: int | None
-    status: ActionStatus = ActionStatus.PLANNED
-
-
 def test_the_gap_is_counted_per_action_and_never_below_zero():
     assert financing.action_totals(1000, [Line(300, 200), Line(100, 0)]) == financing.Totals(
         cost=1000, secured=400, sought=200, gap=600)
@@ -69,17 +62,42 @@ def test_the_gap_is_counted_per_action_and_never_below_zero():
     assert financing.action_totals(None, [Line(0, 50)]) == financing.Totals(0, 0, 50, 0)
 
 
-def test_sector_totals_skip_dropped_actions_and_follow_the_sectors_order():
-    items = [Item(1, ContractSector.TRANSPORT, 1000), Item(2, ContractSector.ENERGY, 500),
-             Item(3, ContractSector.TRANSPORT, 200),
-             Item(4, ContractSector.ENERGY, 9999, ActionStatus.DROPPED)]
-    lines = {1: [Line(1500, 0)], 2: [Line(100, 300)], 4: [Line(9999, 0)]}
-    by_sector, overall = financing.plan_totals(items, lines)
-    assert list(by_sector) == [ContractSector.ENERGY, ContractSector.TRANSPORT]
-    assert by_sector[ContractSector.ENERGY] == financing.Totals(500, 100, 300, 400)
-    # action 1 is over-funded by 500, which does not close action 3's gap of 200
-    assert by_sector[ContractSector.TRANSPORT] == financing.Totals(1200, 1500, 0, 200)
-    assert overall == financing.Totals(1700, 1600, 300, 600)
+def test_sector_totals_skip_dropped_actions_and_follow_the_sectors_order(db):
+    """The plan's sums per sector, made in the database (contracts/queries.py)."""
+    contract = cf.contract()
+    transport = cf.action(contract, "Autobuze", ContractSector.TRANSPORT, cost=1000)
+    energy = cf.action(contract, "Panouri", ContractSector.ENERGY, cost=500)
+    cf.action(contract, "Piste", ContractSector.TRANSPORT, cost=200)
+    dropped = cf.action(contract, "Centrală", ContractSector.ENERGY, ActionStatus.DROPPED,
+                        cost=9999, dropped_reason="Prea scumpă.")
+    cf.action(contract, "Compost", ContractSector.WASTE, ActionStatus.DROPPED, cost=50,
+              dropped_reason="Altă soluție.")
+    cf.funding(transport, secured=1500, sought=0)
+    cf.funding(energy, secured=100, sought=300)
+    cf.funding(dropped, secured=9999, sought=0)
+    plan = queries.plan_of(contract.id)
+    assert [p.sector for p in plan] == [ContractSector.ENERGY, ContractSector.TRANSPORT,
+                                        ContractSector.WASTE]
+    energy_plan, transport_plan, waste_plan = plan
+    assert energy_plan.money == financing.Totals(500, 100, 300, 400)
+    # "Autobuze" is over-funded by 500, which does not close the gap of 200 of "Piste"
+    assert transport_plan.money == financing.Totals(1200, 1500, 0, 200)
+    assert (energy_plan.total, energy_plan.planned, waste_plan.planned) == (2, 1, 0)
+    assert waste_plan.money == financing.Totals()
+    assert queries.money_by(Action.contract_id, [Action.contract_id == contract.id]) == {
+        contract.id: financing.Totals(1700, 1600, 300, 600)}
+
+
+def test_the_plan_lists_the_first_actions_of_each_sector_by_title(db):
+    contract = cf.contract()
+    for n in range(queries.FIRST_PER_SECTOR + 2):
+        cf.action(contract, f"Energie {n}", ContractSector.ENERGY)
+    cf.action(contract, "Tramvai", ContractSector.TRANSPORT)
+    energy, transport = queries.plan_of(contract.id)
+    assert [a.title for a in energy.first] == [
+        f"Energie {n}" for n in range(queries.FIRST_PER_SECTOR)]
+    assert energy.total == queries.FIRST_PER_SECTOR + 2
+    assert [a.title for a in transport.first] == ["Tramvai"]
 
 
 def test_the_national_chart_puts_every_city_on_its_own_baseline_scale():

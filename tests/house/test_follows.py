@@ -1,8 +1,8 @@
-"""The one way to follow (m100hub/follows.py), for each of its four kinds: a forum thread, a
-forum category, a consultation, a city's climate contract. Following twice keeps one row,
-unfollowing what one does not follow is harmless, a form sent twice with its one-time key is
-answered as the first time; unknown things, visitors, unconfirmed people and GETs write
-nothing."""
+"""The one way to follow (m100hub/follows.py), for each of its five kinds: a forum thread, a
+forum category, a consultation, a city's climate contract, one of its actions. Following
+twice keeps one row, unfollowing what one does not follow is harmless, a form sent twice
+with its one-time key is answered as the first time; unknown things, visitors, unconfirmed
+people and GETs write nothing."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from m100hub.consultations.models import FOLLOWS as CONSULTATION
+from m100hub.contracts.models import ACTION_FOLLOWS as CONTRACT_ACTION
 from m100hub.contracts.models import FOLLOWS as CONTRACT
 from m100hub.extensions import db as _db
 from m100hub.follows import Follows
@@ -61,11 +62,18 @@ def _contract():
     return city.id, city.slug
 
 
+def _contract_action():
+    action = contract_factories.action(contract_factories.contract())
+    return action.id, action.id
+
+
 KINDS = {
     "thread": Kind(THREAD_FOLLOWS, _thread, 999_999, "/forums/t/{}"),
     "category": Kind(CATEGORY_FOLLOWS, _category, "nu-exista", "/forums/c/{}"),
     "consultation": Kind(CONSULTATION, _consultation, 999_999, "/consultations/{}"),
     "contract": Kind(CONTRACT, _contract, "nu-exista", "/cities/{}/contract"),
+    "contract_action": Kind(CONTRACT_ACTION, _contract_action, 999_999,
+                            "/cities/suceava/contract/actions/{}"),
 }
 
 

@@ -97,6 +97,12 @@ def sign_in_as(login_as, role: str):
     return login_as(role, locale="en")
 
 
+def notices() -> list[tuple[int, str]]:
+    """(recipient, kind) of every notification written, in order."""
+    return db.session.execute(select(Notification.recipient_id, Notification.kind)
+                              .order_by(Notification.id)).all()
+
+
 def count(model, *where) -> int:
     return db.session.scalar(select(func.count()).select_from(model).where(*where))
 
