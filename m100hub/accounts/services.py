@@ -131,22 +131,26 @@ def set_password(user: User, password: str) -> None:
 
 
 def confirm_email(user: User) -> bool:
-    """Mark the address confirmed; True for the one call that did it (a conditional UPDATE:
-    of two presses of one link, even at once, one only confirms)."""
+    """Mark the address confirmed, and no longer bouncing (the link reached its person);
+    True for the one call that confirmed it (a conditional UPDATE: of two presses of one
+    link, even at once, one only confirms)."""
     confirmed_now = rows_changed(
         update(User).where(User.id == user.id, User.email_confirmed_dt.is_(None))
         .values(email_confirmed_dt=utcnow())) == 1
     db.session.refresh(user, ["email_confirmed_dt"])
+    mail.clear_bounce(user.email)
     return confirmed_now
 
 
 def _send_link(user: User, endpoint: str, token: str, subject, template: str) -> None:
-    """E-mail the person a signed link, in their language, once the transaction commits."""
+    """E-mail the person a signed link, in their language, once the transaction commits —
+    even to a bouncing address: the person asked for it, and it is how they confirm the
+    address again."""
     link = absolute_url(endpoint, token=token)
     with force_locale(user.locale):
         subject = str(subject)
     mail.queue(mail.compose(user.email, subject, template, user.locale, user=user,
-                            link=link))
+                            link=link), despite_bounce=True)
 
 
 def send_confirmation(user: User) -> None:
@@ -191,13 +195,14 @@ def send_signup_notice(email: str) -> None:
 
 @shared_task
 def send_reset_link(email: str) -> None:
+    """The reset link goes even to a bouncing address: its person asked for it."""
     user = find_by_email(email)
     if user is not None:
         link = absolute_url("accounts.reset_password", token=tokens.reset_token(user))
         with force_locale(user.locale):
             message = mail.compose(user.email, _l("Reset your M100 Hub password"), "reset",
                                    user.locale, user=user, link=link)
-        mail.queue(message)
+        mail.queue(message, despite_bounce=True)
     commit()
 
 
