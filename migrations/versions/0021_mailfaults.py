@@ -1,4 +1,5 @@
-"""Bouncing addresses (m100hub/mail/bounces.py)
+"""Bouncing addresses (m100hub/mail/bounces.py); password-reset and sign-up-notice requests kept
+until a task answers them (m100hub/accounts)
 
 Revision ID: 0021_mailfaults
 Revises: 0020_experts
@@ -28,8 +29,17 @@ def upgrade():
     with op.batch_alter_table('mail_bounces', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_mail_bounces_bounced_dt'), ['bounced_dt'], unique=False)
 
+    op.create_table('address_requests',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('email', sa.String(length=320), nullable=False),
+    sa.Column('created_dt', m100hub.database.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_address_requests'))
+    )
+
 
 def downgrade():
+    op.drop_table('address_requests')
     with op.batch_alter_table('mail_bounces', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_mail_bounces_bounced_dt'))
 
