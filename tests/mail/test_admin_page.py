@@ -7,6 +7,7 @@ import pytest
 
 from m100hub.database import utcnow
 from m100hub.mail import OutboxMail
+from tests.support.outbox import add_bounces
 from tests.support.query_counts import LARGE, PER_PAGE, SIGNED_IN, SMALL, assert_flat
 
 
@@ -57,8 +58,6 @@ def test_an_empty_page_says_all_was_delivered(client, db, login_as):
 
 def test_query_count_does_not_grow(db, measure, login_as):
     """Both lists of the page: the refused messages and the bouncing addresses."""
-    from tests.mail.test_bounces import add_bounces
-
     login_as("admin")
     add_failed(db, SMALL)
     add_bounces(db, SMALL)

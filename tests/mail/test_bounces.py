@@ -11,10 +11,8 @@ from sqlalchemy import func, select
 
 from m100hub import mail
 from m100hub.mail import MailBounce, OutboxMail
-from tests.mail.test_outbox import lose_the_delivery, make_due, message, rows
 from tests.support.accounts import fresh_scalar, reload
-
-REFUSED = "550 5.1.1 No such user"
+from tests.support.outbox import REFUSED, add_bounces, lose_the_delivery, make_due, message, rows
 
 
 def bounce_of(address: str) -> MailBounce | None:
@@ -141,12 +139,6 @@ def test_the_command_refuses_what_is_no_address(app, db):
         done = app.test_cli_runner().invoke(args=["m100", "bounce", bad])
         assert done.exit_code != 0
     assert fresh_scalar(select(func.count()).select_from(MailBounce)) == 0
-
-
-def add_bounces(db, n: int, start: int = 0) -> None:
-    for i in range(start, start + n):
-        mail.record_bounce(f"bounced{i}@example.ro", f"SMTPRecipientsRefused: {REFUSED}")
-    db.session.commit()
 
 
 def test_admins_see_the_bouncing_addresses(client, db, login_as):

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from tests.mail.test_outbox_live import queue_messages, wait_until_all_arrive
 from tests.support.live import LiveStack
+from tests.support.outbox import queue_messages, wait_until_all_arrive
 
 #: the sweep's period and grace, a run's claim (seconds), and — for the relay that is down —
 #: the backoff: 2, 4, 8, 8 … seconds instead of 1, 2, 4 … 60 minutes. The same code sends,

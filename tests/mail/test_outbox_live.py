@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from tests.support.live import LiveStack, csrf_token, new_session, sign_up
+from tests.support.outbox import queue_messages, wait_until_all_arrive
 
 #: the sweep's period and grace, and the claim of a run (seconds): short, for the test's sake
 SETTINGS = {"MAIL_SWEEP_SECONDS": "2", "MAIL_CLAIM_SECONDS": "6",
@@ -33,38 +34,6 @@ def hub(own_redis, tmp_path):
         raise
     yield stack
     stack.stop()
-
-
-def wait_until_all_arrive(hub, addresses: list[str], timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if all(hub.mail.received[a] >= 1 for a in addresses):
-            return
-        time.sleep(0.2)
-    missing = [a for a in addresses if not hub.mail.received[a]]
-    raise AssertionError(f"{len(missing)} never arrived: {missing[:5]}\n{hub.logs()}")
-
-
-def queue_messages(hub, addresses: list[str], tasks: bool = True) -> None:
-    """Messages written to the outbox and committed by the hub's own code (each one's task
-    queued at the commit, as any cause does; or, not ``tasks``, left to the sweep, which then
-    sends them all in one batch, in order)."""
-    if not tasks:
-        hub.python("from m100hub import mail\nmail.enqueue = lambda task, *args: None\n"
-                   + _QUEUE.format(addresses=addresses))
-    else:
-        hub.python(_QUEUE.format(addresses=addresses))
-
-
-_QUEUE = """
-from wsgi import app
-from m100hub import mail
-from m100hub.database import commit
-with app.app_context():
-    for to in {addresses!r}:
-        mail.queue({{'to': to, 'subject': 'Test', 'text': 'text', 'html': '<p>h</p>'}})
-    commit()
-"""
 
 
 @pytest.mark.slow
