@@ -97,12 +97,12 @@ def unsent(database_url: str) -> list[tuple[str, int, object]]:
 def test_a_pool_process_killed_mid_send_loses_nothing_and_doubles_nothing(stacks):
     hub = stacks(prefork=True)
     worker = next(process for process in hub.processes if "worker" in process.args)
-    pool = wait_for_pool(worker.pid)
+    pool = wait_for_pool(worker.pid, timeout=120)  # a loaded machine starts it slowly
     addresses = [f"p{n}-{uuid.uuid4().hex[:6]}@example.ro" for n in range(12)]
     hub.mail.stall_rcpt = {addresses[5]}  # the server holds the 6th at RCPT TO
     hub.mail.stall_seconds = 5
     queue_messages(hub, addresses)  # one task each, queued at the commit
-    assert hub.mail.stalled.wait(30), hub.logs()
+    assert hub.mail.stalled.wait(60), hub.logs()
     assert wait_for_pool(worker.pid) == pool  # the sender is the pool process we know
     os.kill(pool, signal.SIGKILL)  # the pool process only: the worker lives on
     replacement = wait_for_pool(worker.pid, not_pid=pool)
