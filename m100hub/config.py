@@ -76,6 +76,10 @@ def build_config(instance_path: Path) -> dict:
         #: temporary refusals (4xx, no connection) are retried with backoff this long, as a
         #: mail server would, before the message is given up and shown to the admins
         "MAIL_GIVE_UP_HOURS": int(os.environ.get("MAIL_GIVE_UP_HOURS", "48")),
+        #: the wait after the first temporary refusal (seconds), doubled after each further
+        #: one up to the longest; shorter only for tests of a relay that is down for minutes
+        "MAIL_BACKOFF_SECONDS": int(os.environ.get("MAIL_BACKOFF_SECONDS", "60")),
+        "MAIL_BACKOFF_MAX_SECONDS": int(os.environ.get("MAIL_BACKOFF_MAX_SECONDS", "3600")),
         #: how often the outbox's sweep runs, and how long it leaves a new message to the
         #: task queued at its commit
         "MAIL_SWEEP_SECONDS": int(os.environ.get("MAIL_SWEEP_SECONDS", "60")),

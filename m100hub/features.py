@@ -208,7 +208,8 @@ class Feature:
     #: the module defining the feature's tables (imported before anything runs)
     models: str | None = None
     menu: list[MenuItem] = field(default_factory=list)
-    #: modules holding Celery tasks, and periodic tasks (name → beat entry)
+    #: modules holding Celery tasks, and periodic tasks (name → beat entry; its "schedule"
+    #: in seconds, or the name of the setting that holds them)
     tasks: list[str] = field(default_factory=list)
     beat: dict[str, dict] = field(default_factory=dict)
     markdown: list[MarkdownField] = field(default_factory=list)

@@ -18,6 +18,9 @@ login_manager.user_loader(load_by_session_id)
 feature = Feature(
     "accounts", blueprint=bp, models="m100hub.accounts.models",
     tasks=["m100hub.accounts.services"],
+    # reset requests and sign-up notices whose task was lost: as often as the mail sweep
+    beat={"accounts-address-requests": {"task": "accounts.sweep_address_requests",
+                                        "schedule": "MAIL_SWEEP_SECONDS"}},
     rate_limits={
         "RATE_LIMIT_SIGN_IN": "10 per minute;50 per hour",
         # one account tried from anywhere (many addresses guessing one password)

@@ -114,3 +114,20 @@ class User(UserMixin, WithImage, TimestampMixin, Model):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"
+
+
+class AddressRequest(TimestampMixin, Model):
+    """An e-mail asked for an address that may or may not have an account (a password
+    reset; a sign-up with a taken address), written by the request in every case — the same
+    work whether an account has it or not — and deleted by the task that looks the address
+    up, in the transaction that writes the e-mail (if any) to the outbox: exactly once. With
+    Redis down (the task not queued) it waits here for the sweep instead of being lost; the
+    typed address is kept no longer than that."""
+
+    __tablename__ = "address_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: what to send if an account has the address: "reset" or "signup_exists"
+    kind: Mapped[str] = mapped_column(String(20))
+    #: the address as typed, lower-cased
+    email: Mapped[str] = mapped_column(String(320))

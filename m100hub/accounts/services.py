@@ -8,7 +8,7 @@ from celery import shared_task
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -18,7 +18,7 @@ from ..database import after_commit, commit, rows_changed, utcnow
 from ..extensions import db
 from ..util import absolute_url, slugify
 from . import tokens
-from .models import Sector, User, is_reserved_handle, new_session_token
+from .models import AddressRequest, Sector, User, is_reserved_handle, new_session_token
 
 # Checked when no account matches, so a wrong e-mail costs as long as a wrong password.
 _DUMMY_HASH = generate_password_hash("not-a-real-password-m100")
@@ -131,22 +131,26 @@ def set_password(user: User, password: str) -> None:
 
 
 def confirm_email(user: User) -> bool:
-    """Mark the address confirmed; True for the one call that did it (a conditional UPDATE:
-    of two presses of one link, even at once, one only confirms)."""
+    """Mark the address confirmed, and no longer bouncing (the link reached its person);
+    True for the one call that confirmed it (a conditional UPDATE: of two presses of one
+    link, even at once, one only confirms)."""
     confirmed_now = rows_changed(
         update(User).where(User.id == user.id, User.email_confirmed_dt.is_(None))
         .values(email_confirmed_dt=utcnow())) == 1
     db.session.refresh(user, ["email_confirmed_dt"])
+    mail.clear_bounce(user.email)
     return confirmed_now
 
 
 def _send_link(user: User, endpoint: str, token: str, subject, template: str) -> None:
-    """E-mail the person a signed link, in their language, once the transaction commits."""
+    """E-mail the person a signed link, in their language, once the transaction commits —
+    even to a bouncing address: the person asked for it, and it is how they confirm the
+    address again."""
     link = absolute_url(endpoint, token=token)
     with force_locale(user.locale):
         subject = str(subject)
     mail.queue(mail.compose(user.email, subject, template, user.locale, user=user,
-                            link=link))
+                            link=link), despite_bounce=True)
 
 
 def send_confirmation(user: User) -> None:
@@ -155,15 +159,66 @@ def send_confirmation(user: User) -> None:
 
 
 def request_password_reset(email: str) -> None:
-    """Whether or not an account has this address, the request does the same work: one task,
-    after the commit. The task looks the address up, so timing tells nobody anything."""
-    after_commit(lambda: enqueue(send_reset_link, normalise_email(email)))
+    """Whether or not an account has this address, the request does the same work: it writes
+    one AddressRequest row, and one task is queued after the commit. The task looks the
+    address up, so timing tells nobody anything; the row keeps the request through Redis
+    being down (the sweep then does it)."""
+    _request_for_address("reset", email)
 
 
 def tell_owner_of_signup(email: str) -> None:
     """Sign-up with an address that has an account: the visitor sees what any sign-up sees;
     the owner gets an e-mail (sign in, or reset the password), after the commit."""
-    after_commit(lambda: enqueue(send_signup_notice, normalise_email(email)))
+    _request_for_address("signup_exists", email)
+
+
+def _request_for_address(kind: str, email: str) -> None:
+    request = AddressRequest(kind=kind, email=normalise_email(email))
+    db.session.add(request)
+    db.session.flush()
+    request_id = request.id
+    after_commit(lambda: enqueue(answer_address_requests, [request_id]))
+
+
+#: address requests one run answers at most
+ADDRESS_REQUEST_BATCH = 100
+
+
+def answer_requests(ids: list[int] | None) -> int:
+    """Take the requests (these, or for the sweep those older than MAIL_SWEEP_SECONDS),
+    deleting them, and write their e-mails to the outbox in the same transaction; returns
+    how many were taken. A request another run took (and deleted) is not found again; a run
+    that dies before its commit leaves its requests for the sweep."""
+    taken = select(AddressRequest.id).order_by(AddressRequest.id).limit(ADDRESS_REQUEST_BATCH)
+    if ids is None:
+        grace = timedelta(seconds=current_app.config["MAIL_SWEEP_SECONDS"])
+        taken = taken.where(AddressRequest.created_dt <= utcnow() - grace)
+    else:
+        taken = taken.where(AddressRequest.id.in_(ids))
+    requests = db.session.execute(
+        delete(AddressRequest).where(AddressRequest.id.in_(taken.scalar_subquery()))
+        .returning(AddressRequest.kind, AddressRequest.email)).all()
+    for kind, email in requests:
+        (_write_reset_link if kind == "reset" else _write_signup_notice)(email)
+    commit()
+    return len(requests)
+
+
+@shared_task(name="accounts.answer_address_requests")
+def answer_address_requests(ids: list[int]) -> int:
+    """Answer these requests (queued after the commit that wrote them)."""
+    return answer_requests(ids)
+
+
+@shared_task(name="accounts.sweep_address_requests")
+def sweep_address_requests() -> int:
+    """Answer the requests whose task was lost (Redis down, a worker killed)."""
+    answered = 0
+    while (taken := answer_requests(None)) > 0:
+        answered += taken
+        if taken < ADDRESS_REQUEST_BATCH:
+            break
+    return answered
 
 
 #: a sign-up repeated this soon after the one that made the still unconfirmed account is the
@@ -176,8 +231,7 @@ def _repeats_a_fresh_signup(user: User) -> bool:
             and utcnow() - user.created_dt < timedelta(seconds=SIGNUP_REPEAT_SECONDS))
 
 
-@shared_task
-def send_signup_notice(email: str) -> None:
+def _write_signup_notice(email: str) -> None:
     user = find_by_email(email)
     if user is not None and not _repeats_a_fresh_signup(user):
         with force_locale(user.locale):
@@ -186,19 +240,17 @@ def send_signup_notice(email: str) -> None:
                 "signup_exists", user.locale, user=user, login=absolute_url("accounts.login"),
                 reset=absolute_url("accounts.forgot_password"))
         mail.queue(message)
-    commit()
 
 
-@shared_task
-def send_reset_link(email: str) -> None:
+def _write_reset_link(email: str) -> None:
+    """The reset link goes even to a bouncing address: its person asked for it."""
     user = find_by_email(email)
     if user is not None:
         link = absolute_url("accounts.reset_password", token=tokens.reset_token(user))
         with force_locale(user.locale):
             message = mail.compose(user.email, _l("Reset your M100 Hub password"), "reset",
                                    user.locale, user=user, link=link)
-        mail.queue(message)
-    commit()
+        mail.queue(message, despite_bounce=True)
 
 
 def update_profile(user: User, display_name, handle, sector, home_city_id, locale, bio) -> None:

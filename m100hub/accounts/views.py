@@ -14,6 +14,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
+from .. import mail
 from ..cities.queries import city_choices
 from ..database import commit, sqlite_transactions
 from ..extensions import db
@@ -96,11 +97,14 @@ def confirm(token):
 @login_required
 @limit("RATE_LIMIT_RESET")
 def resend_confirmation():
-    if not current_user.is_confirmed:
+    """A new confirmation link: for an address not yet confirmed, or one our e-mail bounces
+    from (confirming it again clears the bounce)."""
+    bouncing = mail.bounce_of(current_user.email) is not None
+    if not current_user.is_confirmed or bouncing:
         services.send_confirmation(current_user)
         commit()
         flash(_("We sent you a new confirmation link."), "success")
-    return redirect(url_for("main.home"))
+    return redirect(url_for(".edit_profile" if bouncing else "main.home"))
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -192,7 +196,8 @@ def edit_profile():
         else:
             flash(_("Your profile is saved."), "success")
             return remember_language(redirect(url_for(".edit_profile")), current_user.locale)
-    return render_template("accounts/edit_profile.html", form=form)
+    return render_template("accounts/edit_profile.html", form=form,
+                           bounce=mail.bounce_of(current_user.email))
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

@@ -43,9 +43,12 @@ def verification():
 @bp.route("/mail")
 @admin_required
 def mail_failures():
-    """E-mail the hub gave up on (refused for good, or undeliverable for MAIL_GIVE_UP_HOURS)."""
-    page = mail.failed(page_arg(), current_app.config["PER_PAGE"])
-    return render_template("admin/mail.html", page=page, waiting=mail.waiting())
+    """E-mail the hub gave up on (refused for good, or undeliverable for MAIL_GIVE_UP_HOURS),
+    and the addresses that bounce (paged by ``bounces``)."""
+    per_page = current_app.config["PER_PAGE"]
+    return render_template("admin/mail.html", page=mail.failed(page_arg(), per_page),
+                           waiting=mail.waiting(),
+                           bounces=mail.bouncing(page_arg("bounces"), per_page))
 
 
 @bp.route("/people")

@@ -13,7 +13,7 @@ hours of the week, computed once per run): no query per person. For each person 
 NOTHING, so a person is queued once per period however often the beat runs — and queues one
 task for the runs it wrote. The task locks its run; if it is done, it does nothing (a task
 delivered twice). Otherwise, in one transaction, it marks the person's due notifications sent,
-writes the e-mail to the outbox (m100hub/mail.py: never lost) and marks the run done. A worker
+writes the e-mail to the outbox (m100hub/mail/: never lost) and marks the run done. A worker
 killed mid-run rolls all of it back; the beat queues the runs left undone again, so each
 period's e-mail is written exactly once, and the outbox delivers it at least once (twice only
 in its own window, see mail.py). Notifications the person already read in the app are left

@@ -8,9 +8,11 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from itsdangerous import URLSafeTimedSerializer
+from sqlalchemy import select
 from werkzeug.security import check_password_hash
 
 from m100hub.accounts import tokens
+from m100hub.accounts.models import AddressRequest
 from tests.support import factories
 from tests.support.accounts import (
     _token_made_hours_ago,
@@ -240,7 +242,11 @@ def test_forgot_password_does_the_same_work_for_known_and_unknown_addresses(en, 
     known = en.post("/password/forgot", data={"email": "Stie@Example.ro"})
     unknown = en.post("/password/forgot", data={"email": "nimeni@example.ro"})
     assert text_of(known) == text_of(unknown)
-    assert queued == [
-        ("m100hub.accounts.services.send_reset_link", ("stie@example.ro",)),
-        ("m100hub.accounts.services.send_reset_link", ("nimeni@example.ro",)),
-    ]
+    # one request row each (the typed address, lower-cased), and one task with its id
+    requests = db.session.execute(select(AddressRequest.id, AddressRequest.kind,
+                                         AddressRequest.email)
+                                  .order_by(AddressRequest.id)).all()
+    assert [(kind, email) for _id, kind, email in requests] == [
+        ("reset", "stie@example.ro"), ("reset", "nimeni@example.ro")]
+    assert queued == [("accounts.answer_address_requests", ([request_id],))
+                      for request_id, _kind, _email in requests]

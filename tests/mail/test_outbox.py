@@ -1,4 +1,4 @@
-"""The e-mail outbox (m100hub/mail.py) against a real SMTP server in the test process: written
+"""The e-mail outbox (m100hub/mail/) against a real SMTP server in the test process: written
 with its cause, delivered once after the commit, retried with backoff while the relay is down,
 a permanent refusal recorded (and shown to the admins), batches through one connection."""
 
@@ -13,30 +13,7 @@ from m100hub.database import utcnow
 from m100hub.mail import OutboxMail
 from tests.support.accounts import fresh_scalar
 from tests.support.live import free_port
-
-
-def message(to: str, subject: str = "Salut") -> dict:
-    return {"to": to, "subject": subject, "text": "Text http://localhost/x",
-            "html": "<p>HTML</p>"}
-
-
-def rows(*where) -> list[OutboxMail]:
-    mail.db.session.expire_all()
-    return list(mail.db.session.scalars(select(OutboxMail).where(*where).order_by(OutboxMail.id)))
-
-
-def lose_the_delivery(monkeypatch) -> None:
-    """With a worker, the task queued at the commit never arrives (lost, or Redis was down):
-    the row waits for a run of the task or for the sweep."""
-    monkeypatch.setattr(mail, "tasks_run_in_process", lambda: False)
-    monkeypatch.setattr(mail, "enqueue", lambda task, *args: None)
-
-
-def make_due(ids: list[int], ago: timedelta = timedelta(minutes=5)) -> None:
-    """Time passes: the rows' next attempt (or claim) is over."""
-    mail.db.session.execute(update(OutboxMail).where(OutboxMail.id.in_(ids))
-                            .values(due_dt=utcnow() - ago))
-    mail.db.session.commit()
+from tests.support.outbox import lose_the_delivery, make_due, message, rows
 
 
 def test_a_rolled_back_cause_leaves_no_mail(db, smtp):

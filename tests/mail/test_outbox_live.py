@@ -12,11 +12,12 @@ import uuid
 import pytest
 from sqlalchemy import create_engine, text
 
-from tests.support.live import LiveStack, sign_up
+from tests.support.live import LiveStack, csrf_token, new_session, sign_up
+from tests.support.outbox import queue_messages, wait_until_all_arrive
 
 #: the sweep's period and grace, and the claim of a run (seconds): short, for the test's sake
 SETTINGS = {"MAIL_SWEEP_SECONDS": "2", "MAIL_CLAIM_SECONDS": "6",
-            "RATE_LIMIT_SIGN_UP": "100 per minute"}
+            "RATE_LIMIT_SIGN_UP": "100 per minute", "RATE_LIMIT_RESET": "100 per minute"}
 
 
 @pytest.fixture
@@ -33,38 +34,6 @@ def hub(own_redis, tmp_path):
         raise
     yield stack
     stack.stop()
-
-
-def wait_until_all_arrive(hub, addresses: list[str], timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if all(hub.mail.received[a] >= 1 for a in addresses):
-            return
-        time.sleep(0.2)
-    missing = [a for a in addresses if not hub.mail.received[a]]
-    raise AssertionError(f"{len(missing)} never arrived: {missing[:5]}\n{hub.logs()}")
-
-
-def queue_messages(hub, addresses: list[str], tasks: bool = True) -> None:
-    """Messages written to the outbox and committed by the hub's own code (each one's task
-    queued at the commit, as any cause does; or, not ``tasks``, left to the sweep, which then
-    sends them all in one batch, in order)."""
-    if not tasks:
-        hub.python("from m100hub import mail\nmail.enqueue = lambda task, *args: None\n"
-                   + _QUEUE.format(addresses=addresses))
-    else:
-        hub.python(_QUEUE.format(addresses=addresses))
-
-
-_QUEUE = """
-from wsgi import app
-from m100hub import mail
-from m100hub.database import commit
-with app.app_context():
-    for to in {addresses!r}:
-        mail.queue({{'to': to, 'subject': 'Test', 'text': 'text', 'html': '<p>h</p>'}})
-    commit()
-"""
 
 
 @pytest.mark.slow
@@ -87,6 +56,37 @@ def test_sign_ups_while_redis_is_down_are_mailed_once_it_is_back(hub, own_redis)
     time.sleep(8)  # further sweeps, and any task queued twice, have run
     assert {a: hub.mail.received[a] for a in before + during} == dict.fromkeys(
         before + during, 1)
+
+
+@pytest.mark.slow
+def test_password_resets_asked_while_redis_is_down_are_mailed_once_it_is_back(hub, own_redis):
+    """The request writes a row whether or not an account has the address (no timing to
+    tell); with Redis down its task is not queued, and the sweep answers it once Redis is
+    back: the reset link arrives, once; an address without an account gets nothing."""
+    tag = uuid.uuid4().hex[:6]
+    known, unknown = f"reset-{tag}@example.ro", f"nobody-{tag}@example.ro"
+    sign_up(hub, known)
+    wait_until_all_arrive(hub, [known])  # the confirmation link
+
+    own_redis.kill()
+    visitor = new_session()
+    for address in (known, unknown, known):  # the known one asked twice: two links
+        form = visitor.get(f"{hub.url}/password/forgot")
+        answer = visitor.post(f"{hub.url}/password/forgot",
+                              data={"csrf_token": csrf_token(form.text), "email": address})
+        assert answer.status_code == 200 and 'name="email"' not in answer.text
+    time.sleep(3)
+    assert hub.mail.received[known] == 1 and not hub.mail.received[unknown]
+
+    own_redis.start()
+    deadline = time.monotonic() + 60
+    while hub.mail.received[known] < 3:
+        assert time.monotonic() < deadline, hub.logs()
+        time.sleep(0.2)
+    time.sleep(8)  # further sweeps have run
+    assert hub.mail.received[known] == 3 and not hub.mail.received[unknown]
+    subjects = [hub.mail.wait_for(known)["Subject"] for _message in range(3)]
+    assert sorted(subjects)[1:] == ["Reset your M100 Hub password"] * 2, subjects
 
 
 @pytest.mark.slow

@@ -126,6 +126,7 @@ class LiveStack:
         self.processes: list[subprocess.Popen] = []
         self.secret = uuid.uuid4().hex
         self.web_urls: list[str] = []
+        self.relay_is_down = False
 
     def env(self, base_url: str = "http://127.0.0.1") -> dict:
         return {
@@ -187,16 +188,39 @@ class LiveStack:
         self.add_web_process(first_port)
         return self
 
-    def start_worker(self, beat: bool = False) -> subprocess.Popen:
-        """A Celery worker (threads), with the beat scheduler in it if ``beat``."""
+    def start_worker(self, beat: bool = False, pool: str = "threads",
+                     concurrency: int = 2) -> subprocess.Popen:
+        """A Celery worker (threads, or ``pool`` "prefork": child processes), with the beat
+        scheduler in it if ``beat``."""
         extra = ["--beat", f"--schedule={self.tmp / 'beat-schedule'}"] if beat else []
         self._spawn(
             f"worker-{len(self.processes)}",
-            [str(BIN / "celery"), "-A", "celery_worker", "worker", "--pool=threads",
-             "--concurrency=2", "--loglevel=WARNING", *extra],
+            [str(BIN / "celery"), "-A", "celery_worker", "worker", f"--pool={pool}",
+             f"--concurrency={concurrency}", "--loglevel=WARNING", *extra],
             self.env(self.site),
         )
         return self.processes[-1]
+
+    def start_beat(self) -> subprocess.Popen:
+        """The beat scheduler in a process of its own (as a deployment may run it)."""
+        self._spawn(
+            f"beat-{len(self.processes)}",
+            [str(BIN / "celery"), "-A", "celery_worker", "beat", "--loglevel=WARNING",
+             f"--schedule={self.tmp / 'beat-schedule'}"],
+            self.env(self.site),
+        )
+        return self.processes[-1]
+
+    def relay_down(self) -> None:
+        """The SMTP relay goes away: connections to its port are refused."""
+        self.smtp.stop()
+        self.relay_is_down = True
+
+    def relay_up(self) -> None:
+        """The relay is back, on the same port, counting into the same ``mail``."""
+        self.smtp = Controller(self.mail, hostname="127.0.0.1", port=self.smtp.port)
+        self.smtp.start()
+        self.relay_is_down = False
 
     def add_web_process(self, port: int | None = None, ready: str = "/readyz") -> str:
         """A further gunicorn web process; its address once ``ready`` answers 200 (/readyz:
@@ -252,7 +276,8 @@ class LiveStack:
                 process.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 process.kill()
-        self.smtp.stop()
+        if not self.relay_is_down:
+            self.smtp.stop()
 
 
 def csrf_token(html: str) -> str:

@@ -11,6 +11,15 @@ a temporary refusal (4xx, no connection) is tried again with backoff for
 ``MAIL_GIVE_UP_HOURS``, a permanent one (5xx for the recipient) is recorded for the admins
 (``/admin/mail``) and never retried. Messages of one run go through one SMTP connection.
 
+A permanent refusal of the recipient (5xx to RCPT TO) also marks the address as bouncing
+(``bounces.py``; an operator adds one a DSN reported later: ``flask m100 bounce``). No
+further message is sent to it: one written later is recorded as skipped, with the reason, and
+so is one already waiting when the bounce came. Only what the person asks for themselves
+(``queue(..., despite_bounce=True)``: a confirmation link, a password reset) still goes out,
+so that confirming the address again (``clear_bounce``) is possible and clears it. The bounce
+is kept per address, not per account: the shared layer knows no accounts, and an address
+nobody holds an account for bounces all the same.
+
 Which way it errs: if the server accepted a message and the worker died before the COMMIT
 that records it (a window of one UPDATE and COMMIT, a millisecond or two, after each message),
 the row stays unsent, its lease runs out and the sweep sends it again: the person may get that
@@ -39,9 +48,15 @@ from flask_babel import force_locale
 from sqlalchemy import JSON, Index, Integer, String, Text, func, select, text, update
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .celery_app import enqueue, tasks_run_in_process
-from .database import UTCDateTime, after_commit, commit, utcnow
-from .extensions import Model, db
+from ..celery_app import enqueue, tasks_run_in_process
+from ..database import UTCDateTime, after_commit, commit, utcnow
+from ..extensions import Model, db
+from .bounces import MailBounce as MailBounce
+from .bounces import bounce_of as bounce_of
+from .bounces import bouncing as bouncing
+from .bounces import clear_bounce as clear_bounce
+from .bounces import record_bounce as record_bounce
+from .bounces import skip_bouncing, skipped_reason
 
 LINK_RE = re.compile(r"https?://\S+")
 #: rows still to deliver (the sweep's partial index)
@@ -97,9 +112,17 @@ def compose(to: str, subject: str, template: str, locale: str, **context) -> dic
     return {"to": to, "subject": subject, "text": text_part, "html": html}
 
 
-def queue(message: dict) -> OutboxMail:
+def queue(message: dict, despite_bounce: bool = False) -> OutboxMail:
     """Write the message to the outbox (flush, never commit); a task delivers it once the
-    caller commits. Rolled back with the caller's transaction: nothing leaves for undone work."""
+    caller commits. Rolled back with the caller's transaction: nothing leaves for undone work.
+    To a bouncing address the row is written as skipped (given up, with the reason), unless
+    ``despite_bounce``: what the person asked for themselves, to confirm the address again."""
+    if despite_bounce:
+        message = {**message, "despite_bounce": True}
+    else:
+        bounce = bounce_of(message["to"])
+        if bounce is not None:
+            return _write_skipped(message, bounce)
     in_process = tasks_run_in_process()
     row = OutboxMail(to_address=message["to"], subject=message["subject"][:500],
                      message={k: v for k, v in message.items() if k not in ("to", "subject")},
@@ -122,6 +145,16 @@ def queue(message: dict) -> OutboxMail:
     return row
 
 
+def _write_skipped(message: dict, bounce: MailBounce) -> OutboxMail:
+    now = utcnow()
+    row = OutboxMail(to_address=message["to"], subject=message["subject"][:500],
+                     message={k: v for k, v in message.items() if k not in ("to", "subject")},
+                     failed_dt=now, last_error=skipped_reason(bounce))
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
 def _deliver_in_process(in_hand: OutboxMail) -> None:
     """Without a worker: send the message its cause committed (as sent); a refusal is
     recorded as a worker's delivery would record it, in an app context of its own (its own
@@ -140,10 +173,11 @@ def _deliver_in_process(in_hand: OutboxMail) -> None:
         commit()
 
 
-def backoff(attempts: int) -> timedelta:
+def backoff(attempts: int, first: int = 60, longest: int = 3600) -> timedelta:
     """After the n-th temporary refusal: 1, 2, 4 … minutes, at most an hour between tries
-    (as mail servers do: a day's outage costs some thirty tries)."""
-    return timedelta(minutes=min(2 ** max(attempts - 1, 0), 60))
+    (as mail servers do: a day's outage costs some thirty tries); ``first`` and ``longest``
+    in seconds (MAIL_BACKOFF_SECONDS, MAIL_BACKOFF_MAX_SECONDS)."""
+    return timedelta(seconds=min(first * 2 ** max(attempts - 1, 0), longest))
 
 
 def _claim(ids: list[int] | None, now: datetime) -> list[OutboxMail]:
@@ -250,11 +284,16 @@ def transport() -> Iterator[FileTransport | SMTPTransport]:
         smtp.close()
 
 
+def recipient_refused(error: Exception) -> bool:
+    """The server refused the recipient for good (5xx to RCPT TO): the address bounces."""
+    return (isinstance(error, smtplib.SMTPRecipientsRefused)
+            and all(code >= 500 for code, _text in error.recipients.values()))
+
+
 def permanent(error: Exception) -> bool:
     """A refusal for the recipient or the message that no retry will change (5xx)."""
-    if isinstance(error, smtplib.SMTPRecipientsRefused):
-        return all(code >= 500 for code, _text in error.recipients.values())
-    return isinstance(error, smtplib.SMTPDataError) and error.smtp_code >= 500
+    return recipient_refused(error) or (
+        isinstance(error, smtplib.SMTPDataError) and error.smtp_code >= 500)
 
 
 def _record_failure(row: OutboxMail, error: Exception, now: datetime) -> None:
@@ -264,9 +303,13 @@ def _record_failure(row: OutboxMail, error: Exception, now: datetime) -> None:
         row.failed_dt = now
         current_app.logger.warning("e-mail %s to %s given up: %s", row.id, row.to_address,
                                    row.last_error)
+        if recipient_refused(error):
+            record_bounce(row.to_address, row.last_error)
         return
     row.attempts += 1
-    row.due_dt = now + backoff(row.attempts)
+    config = current_app.config
+    row.due_dt = now + backoff(row.attempts, config["MAIL_BACKOFF_SECONDS"],
+                               config["MAIL_BACKOFF_MAX_SECONDS"])
 
 
 def deliver_rows(ids: list[int] | None) -> tuple[int, int]:
@@ -274,8 +317,11 @@ def deliver_rows(ids: list[int] | None) -> tuple[int, int]:
     soon as the server answered; returns how many were claimed and how many accepted."""
     sent = 0
     rows = _claim(ids, utcnow())
+    to_send = skip_bouncing(rows, utcnow())
+    if len(to_send) < len(rows):
+        commit()
     with transport() as outgoing:
-        for row in rows:
+        for row in to_send:
             try:
                 outgoing.send(_build(row), row)
             except (smtplib.SMTPException, OSError) as error:
