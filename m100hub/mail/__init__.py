@@ -112,11 +112,13 @@ def compose(to: str, subject: str, template: str, locale: str, **context) -> dic
     return {"to": to, "subject": subject, "text": text_part, "html": html}
 
 
-def queue(message: dict, despite_bounce: bool = False) -> OutboxMail:
+def queue(message: dict, despite_bounce: bool = False, batched: bool = False) -> OutboxMail:
     """Write the message to the outbox (flush, never commit); a task delivers it once the
     caller commits. Rolled back with the caller's transaction: nothing leaves for undone work.
     To a bouncing address the row is written as skipped (given up, with the reason), unless
-    ``despite_bounce``: what the person asked for themselves, to confirm the address again."""
+    ``despite_bounce``: what the person asked for themselves, to confirm the address again.
+    ``batched``: with a worker, no delivery task of its own — the caller sends the rows of a
+    batch through one connection (``deliver``), and the sweep any it leaves behind."""
     if despite_bounce:
         message = {**message, "despite_bounce": True}
     else:
@@ -139,7 +141,7 @@ def queue(message: dict, despite_bounce: bool = False) -> OutboxMail:
         in_hand = OutboxMail(id=row.id, to_address=row.to_address, subject=row.subject,
                              message=row.message, created_dt=row.created_dt)
         after_commit(lambda: _deliver_in_process(in_hand))
-    else:
+    elif not batched:
         row_id = row.id
         after_commit(lambda: enqueue(deliver, [row_id]))
     return row

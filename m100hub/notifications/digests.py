@@ -16,7 +16,7 @@ delivered twice). Otherwise, in one transaction, it marks the person's due notif
 writes the e-mail to the outbox (m100hub/mail/: never lost) and marks the run done. A worker
 killed mid-run rolls all of it back; the beat queues the runs left undone again, so each
 period's e-mail is written exactly once, and the outbox delivers it at least once (twice only
-in its own window, see mail.py). Notifications the person already read in the app are left
+in its own window, see m100hub/mail). Notifications the person already read in the app are left
 out; nothing new, nothing sent.
 
 The e-mails leave through reused SMTP connections. The runs one beat query started form a
@@ -263,18 +263,13 @@ def send_batch(batch_id: int) -> int:
 
 
 def _outbox(message: dict) -> int | None:
-    """Write the message to the outbox for its batch to send on; returns its row's id. With
-    no worker (no Redis: tasks run in process) ``mail.queue`` sends it itself once this
-    commits: None."""
-    if tasks_run_in_process():
-        mail.queue(message)
+    """Write the message to the outbox for its batch to send on; returns its row's id. None
+    when nothing is left for the batch: with no worker (no Redis: tasks run in process)
+    ``mail.queue`` sends it itself once this commits, and to a bouncing address it is
+    written as skipped."""
+    row = mail.queue(message, batched=True)
+    if tasks_run_in_process() or row.failed_dt is not None:
         return None
-    # as mail.queue writes it, without the delivery task of its own that queue() sends after
-    # the commit: the batch's task (or the outbox's sweep) delivers it
-    row = mail.OutboxMail(to_address=message["to"], subject=message["subject"][:500],
-                          message={k: v for k, v in message.items() if k not in ("to", "subject")})
-    db.session.add(row)
-    db.session.flush()
     return row.id
 
 

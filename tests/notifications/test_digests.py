@@ -319,8 +319,9 @@ def test_a_batch_sends_its_done_runs_together_and_a_late_run_its_own(db, smtp, m
     from m100hub import mail
 
     queued: list = []
-    monkeypatch.setattr(digests, "tasks_run_in_process", lambda: False)
-    monkeypatch.setattr(digests, "enqueue", lambda task, *args: queued.append((task, args)))
+    for module in (digests, mail):  # a worker takes the tasks
+        monkeypatch.setattr(module, "tasks_run_in_process", lambda: False)
+        monkeypatch.setattr(module, "enqueue", lambda task, *args: queued.append((task, args)))
     people = [factories.user() for _ in range(3)]
     for person in people:
         reply(person)
@@ -345,3 +346,33 @@ def test_a_batch_sends_its_done_runs_together_and_a_late_run_its_own(db, smtp, m
     for ids in deliveries:  # a delivery task run twice sends nothing again
         assert mail.deliver.run(ids) == 0
     assert sum(smtp.received.values()) == 3
+
+
+def test_a_digest_to_a_bouncing_address_is_written_skipped_and_not_sent(db, smtp, monkeypatch):
+    """The digests write their e-mail as every e-mail is written (mail.queue): to an address
+    that bounces it is recorded as skipped, and the batch has nothing to send."""
+    from m100hub import mail
+    from m100hub.mail.bounces import record_bounce
+
+    queued: list = []
+    for module in (digests, mail):
+        monkeypatch.setattr(module, "tasks_run_in_process", lambda: False)
+        monkeypatch.setattr(module, "enqueue", lambda task, *args: queued.append((task, args)))
+    ana, ion = factories.user(), factories.user()
+    record_bounce(ana.email, "550 no such mailbox")
+    for person in (ana, ion):
+        reply(person)
+    age(60 * 26)
+    assert digests.queue_digests.run() == 2
+    for task, args in list(queued):
+        if task is digests.send_digest:
+            task.run(*args)
+    [(batch,)] = [args for task, args in queued if task is digests.send_batch]
+    assert digests.send_batch.run(batch) == 1  # Ion's only
+    skipped = db.session.scalar(select(mail.OutboxMail).where(
+        mail.OutboxMail.to_address == ana.email))
+    assert skipped.failed_dt is not None and skipped.sent_dt is None
+    for task, args in queued:
+        if task is mail.deliver:
+            mail.deliver.run(*args)
+    assert set(smtp.received) == {ion.email.lower()}
