@@ -102,7 +102,14 @@ def cached_format_date(moment, format_name: str = "medium") -> str:
 
 def format_when(moment) -> str:
     """A day and a time, as people say them ("5 decembrie 2026, 18:00"; in English
-    "5 December 2026, 18:00"), in Bucharest time."""
+    "5 December 2026, 18:00"), in Bucharest time (remembered: a consultation's page says
+    its moments a dozen times, request after request)."""
+    if moment is None:  # Babel's "now", as before: never remembered
+        return _when(moment, "when")
+    return _remembered(_when, moment, "when")
+
+
+def _when(moment, _format_name: str) -> str:
     return f"{format_date(moment, 'long')}, {format_time(moment, 'short')}"
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from flask import Flask, current_app, request, url_for
 from flask_login import current_user
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from .features import card_parts, page_sections, registry
 from .text import safe, summary_text
@@ -24,14 +24,17 @@ _PLAIN = (int, str, float, bool, type(None))
 def cached_url_for(endpoint: str, **values) -> str:
     """``url_for`` for templates, remembered for plain arguments (numbers, text): the same
     endpoint and arguments always build the same relative address in one installation."""
-    if endpoint.startswith(".") and request.blueprint:
+    if endpoint[0] == "." and request.blueprint:
         endpoint = request.blueprint + endpoint
-    # static files' addresses carry their content's fingerprint, which changes with the file
-    if endpoint == "static" or any(
-            name in values for name in ("_external", "_scheme", "_method")) or not all(
-            type(value) in _PLAIN for value in values.values()):
+    # static files' addresses carry their content's fingerprint, which changes with the file;
+    # _external, _scheme and _method depend on more than the arguments
+    if endpoint == "static":
         return url_for(endpoint, **values)
-    key = (request.script_root, endpoint, tuple(sorted(values.items())))
+    for name, value in values.items():
+        if type(value) not in _PLAIN or (name[0] == "_" and name != "_anchor"):
+            return url_for(endpoint, **values)
+    # the arguments in the order the template gave them: a call site always gives one order
+    key = (request.script_root, endpoint, *values.items())
     found = _URLS.get(key)
     if found is None:
         if len(_URLS) >= _URLS_KEPT:
@@ -61,12 +64,14 @@ def icon(name: str, label: str | None = None, size: str = "") -> Markup:
     """An icon of the sprite (static/img/icons.svg): decorative unless it has a ``label``, which
     a screen reader then reads."""
     sprite = cached_url_for("static", filename="img/icons.svg")
-    classes = f"icon {size}".strip()
+    classes = escape(f"icon {size}".strip())
     if label:
-        return Markup('<svg class="{}" role="img" aria-label="{}" focusable="false">'
-                      '<use href="{}#{}"></use></svg>').format(classes, label, sprite, name)
-    return Markup('<svg class="{}" aria-hidden="true" focusable="false">'
-                  '<use href="{}#{}"></use></svg>').format(classes, sprite, name)
+        return Markup(f'<svg class="{classes}" role="img" aria-label="{escape(label)}" '  # noqa: S704
+                      f'focusable="false"><use href="{escape(sprite)}#{escape(name)}"></use></svg>')
+    return Markup(f'<svg class="{classes}" aria-hidden="true" focusable="false">'  # noqa: S704
+                  f'<use href="{escape(sprite)}#{escape(name)}"></use></svg>')
+
+
 def page_url() -> str:
     """The page's own address under BASE_URL (never the request's Host: pages are cached and
     shared), without its query string: what a shared link points to (og:url)."""

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import String, cast, func, select
+from functools import cache
+
+from sqlalchemy import Integer, Select, String, bindparam, cast, func, select
 from sqlalchemy.orm import aliased, defer, joinedload, with_expression
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -170,10 +172,23 @@ def city_category(city_id: int) -> Category | None:
 def threads_about(consultation_id: int | None = None, event_id: int | None = None,
                   limit: int = 5) -> list[Thread]:
     """The latest visible threads about a consultation or an event (for its page)."""
-    about = (Thread.consultation_id == consultation_id if consultation_id is not None
-             else Thread.event_id == event_id)
-    return list(db.session.scalars(select(Thread).where(about, advertised())
-                                   .order_by(Thread.last_post_dt.desc()).limit(limit)))
+    kind, ident = (("consultation", consultation_id) if consultation_id is not None
+                   else ("event", event_id))
+    return list(db.session.scalars(_threads_about_statement(kind),
+                                   {"about_id": ident, "about_limit": limit}))
+
+
+@cache
+def _threads_about_statement(kind: str) -> Select:
+    """threads_about()'s statement, built once per kind, with bound parameters: a
+    consultation's or an event's page asks it on every request, and building it (with its
+    NOT EXISTS) and its cache key costs about as much CPU as running it. (Statements whose
+    loader options carry the reader's id stay built per request: an expired row is loaded
+    again with its options, which must hold their values.)"""
+    about = Thread.consultation_id if kind == "consultation" else Thread.event_id
+    return (select(Thread).where(about == bindparam("about_id"), advertised())
+            .order_by(Thread.last_post_dt.desc())
+            .limit(bindparam("about_limit", type_=Integer)))
 
 
 def city_category_slug(city) -> str:
