@@ -39,6 +39,8 @@ def remember_language(response, language: str):
 #: some 50 µs, and a page shows the same moments (its posts') request after request
 _MOMENTS: dict[tuple, str] = {}
 _MOMENTS_KEPT = 20_000
+#: numbers that are not whole, formatted, by (type, value, language)
+_NUMBERS: dict[tuple, str] = {}
 
 
 def _remembered(formatter, moment, format_name: str) -> str:
@@ -67,7 +69,15 @@ def format_number(value) -> str:
         if symbol is None:
             symbol = symbols[language] = numbers.get_group_symbol(language)
         return f"{value:,}".replace(",", symbol)
-    return format_decimal(value)
+    # the rest (tCO2e, per-inhabitant figures, shares) through Babel, remembered as the
+    # moments are: a national page shows a thousand of them, the same request after request
+    key = (type(value).__name__, value, str(get_locale()))
+    found = _NUMBERS.get(key)
+    if found is None:
+        if len(_NUMBERS) >= _MOMENTS_KEPT:
+            _NUMBERS.clear()
+        found = _NUMBERS[key] = format_decimal(value)
+    return found
 
 
 def date_locale() -> str:

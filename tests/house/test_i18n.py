@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -179,3 +180,6 @@ def test_whole_numbers_are_grouped_as_babel_groups_them(app):
             for value in values:
                 assert format_number(value) == format_decimal(value, locale=language), value
             assert format_number(2.5) == format_decimal(2.5, locale=language)
+            # the others are remembered per language (and type): asked twice, the same
+            for value in (1234.5, 1234.5, Decimal("1234.50"), -0.125, 1e9 + 0.5):
+                assert format_number(value) == format_decimal(value, locale=language), value
