@@ -31,6 +31,7 @@ from sqlalchemy import (
     event,
     false,
     func,
+    inspect,
     literal,
     literal_column,
     null,
@@ -183,10 +184,14 @@ def _fold_search_texts(session, flush_context, instances) -> None:
         for obj in session.new:
             if isinstance(obj, Searchable):
                 obj.search_text = obj.folded_search_text()
-        for obj in session.dirty:  # changed for real (an attribute set to its value is not)
-            if (isinstance(obj, Searchable) and obj not in session.deleted
-                    and session.is_modified(obj, include_collections=False)):
-                obj.search_text = obj.folded_search_text()
+        # changed rows, only when a searched field changed: a reply's counters on its thread
+        # must not rewrite the text and its GIN index entry
+        for obj in session.dirty:
+            if isinstance(obj, Searchable) and obj not in session.deleted:
+                state = inspect(obj)
+                if any(name not in state.attrs or state.attrs[name].history.has_changes()
+                       for name in obj.search_fields):
+                    obj.search_text = obj.folded_search_text()
 
 
 def text_has_words(expression, words: list[str]):

@@ -182,3 +182,21 @@ def test_postgresql_answers_from_the_gin_index(db, model):
     compiled = stmt.compile(_db.engine, compile_kwargs={"literal_binds": True})
     plan = "\n".join(_db.session.execute(text(f"EXPLAIN {compiled}")).scalars())
     assert "Bitmap Index Scan on ix_" in plan and "search" in plan, plan
+
+
+def test_a_change_to_other_fields_leaves_the_stored_text_alone(db, count_queries):
+    """Only a searched field refolds the text: a reply's counters on its thread must not
+    rewrite search_text (and its GIN index entry) on every reply."""
+    thread = ff.thread(title="Termoficare în Suceava", body="Ce facem?")
+    _db.session.commit()
+
+    with count_queries() as counted:
+        forum_services.reply(factories.user(), thread.id, "Un răspuns.")
+        _db.session.flush()
+
+    updates = [s for s in counted.statements if "UPDATE forum_threads" in s]
+    assert updates and not any("search_text" in s for s in updates)
+    thread.title = "Termoficare nouă"
+    _db.session.commit()
+    assert _db.session.scalar(select(Thread.search_text).where(Thread.id == thread.id)) \
+        == searchable("Termoficare nouă")
