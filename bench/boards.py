@@ -3,8 +3,9 @@ over two web processes sharing Redis as the Socket.IO message queue, each starte
 production command (`gunicorn --config gunicorn.conf.py`, threading mode, as `make serve`);
 card moves sent through the first process.
 
-(a) steady: RATE moves a second for SECONDS seconds (spread over writers, each within the
-    hub's per-connection limit of sockets.RATE events a second); for each change, the time
+(a) steady: RATE moves a second for SECONDS seconds, for each RATE of BENCH_RATE (e.g.
+    "5,10,20"; spread over writers, each within the hub's per-connection limit of
+    sockets.RATE events a second); for each change, the time
     from sending it until every client has it (p50/p95/p99 ms), and per delivery;
 (b) sustained: WRITERS writers move cards as fast as each may (the per-connection limit)
     for SECONDS seconds: changes per second that reached every client;
@@ -12,10 +13,12 @@ and the same two against a bare python-socketio broadcast server (bench/boards_b
 same command, same topology, no database) in the same run: the ceiling. One JSON line per
 client count (BENCH_CLIENTS: "20,100,500"), with the load average before and after.
 
-The clients run in listener processes of their own (python-socketio's threaded client),
-each reporting when it received each version; one clock (this machine). They connect in
-waves (BENCH_WAVE at a time, a pause between), each retried with generous timeouts: on a
-loaded machine 500 joins at once made joins time out.
+The clients run in listener processes of their own (bench/boards_listener.mjs: Node with
+socket.io-client, the client browsers use; 500 threaded python-socketio clients spent more CPU
+receiving than the servers spent sending, so on two cores the load generator itself was the
+bottleneck), each reporting when it received each version; one clock (this machine). They
+connect in waves (BENCH_WAVE at a time, a pause between), each retried with generous
+timeouts: on a loaded machine 500 joins at once made joins time out.
 Aim (issue 13): p95 < 150 ms, p99 < 300 ms, sustained >= half the bare server's.
 """
 
@@ -27,7 +30,6 @@ import math
 import os
 import statistics
 import subprocess
-import sys
 import threading
 import time
 from contextlib import ExitStack
@@ -36,7 +38,8 @@ from pathlib import Path
 from common import BIN, ROOT, free_port, scratch_app, sessions
 
 SIZES = [int(n) for n in os.environ.get("BENCH_CLIENTS", "20,100,500").split(",")]
-RATE = float(os.environ.get("BENCH_RATE", "20"))
+#: steady rates (moves a second), each measured in turn on the same joined clients
+RATES = [float(r) for r in os.environ.get("BENCH_RATE", "20").split(",")]
 SECONDS = float(os.environ.get("BENCH_SECONDS", "10"))
 WRITERS = int(os.environ.get("BENCH_WRITERS", "16"))
 #: per writer connection, under the hub's limit (sockets.RATE: 10 a second)
@@ -105,65 +108,22 @@ def stop(process: subprocess.Popen) -> None:
         process.wait()
 
 
-LISTENER = r'''
-import json, sys, threading, time
-import socketio
-urls, board = json.loads(sys.argv[1]), int(sys.argv[2])
-count, wave = int(sys.argv[3]), int(sys.argv[4])
-received, clients, failures = [], [], []
-lock = threading.Lock()
-def make(url):
-    for attempt in range(4):
-        client = socketio.Client(reconnection=False)
-        mine = {}
-        def on_change(change, mine=mine):
-            mine[change["version"]] = time.time()
-        client.on("change", on_change, namespace="/boards")
-        try:
-            client.connect(url, namespaces=["/boards"], transports=["websocket"],
-                           wait_timeout=60, headers={"User-Agent": "m100-bench"})
-            if client.call("join", {"board": board}, namespace="/boards", timeout=60)["ok"]:
-                with lock:
-                    received.append(mine)
-                    clients.append(client)
-                return
-        except Exception as error:
-            failures.append(repr(error))
-        try:
-            client.disconnect()
-        except Exception:
-            pass
-        time.sleep(1 + attempt)
-    raise SystemExit("a client could not join: " + "; ".join(failures[-3:]))
-for start in range(0, count, wave):
-    threads = [threading.Thread(target=make, args=(urls[n % len(urls)],))
-               for n in range(start, min(count, start + wave))]
-    for t in threads: t.start()
-    for t in threads: t.join()
-    time.sleep(0.2)
-if len(clients) != count:
-    raise SystemExit(f"{len(clients)} of {count} clients joined")
-print("READY", len(failures), flush=True)
-sys.stdin.readline()
-time.sleep(3)  # the last changes arrive
-for c in clients:  # first: no change arrives while the times are written out
-    c.disconnect()
-print(json.dumps([{str(v): t for v, t in r.items()} for r in received]), flush=True)
-'''
+LISTENER = HERE / "boards_listener.mjs"
+#: clients per listener process (Node's socket.io-client: one event loop holds hundreds)
+PER_LISTENER = 250
 
 
 def listeners(urls: list[str], board: int, clients: int) -> tuple[list[subprocess.Popen], int]:
-    """Processes of ``clients`` joined clients (at most 125 each), half on each server; and
-    how many connection attempts failed and were retried."""
-    count = max(1, math.ceil(clients / 125))
+    """Node processes of ``clients`` joined clients (at most PER_LISTENER each), half on each
+    server; and how many connection attempts failed and were retried."""
+    count = max(1, math.ceil(clients / PER_LISTENER))
     made = []
     for n in range(count):
         share = clients // count + (1 if n < clients % count else 0)
         made.append(subprocess.Popen(
-            [sys.executable, "-c", LISTENER, json.dumps(urls[n % 2:] + urls[:n % 2]),
+            ["node", str(LISTENER), json.dumps(urls[n % 2:] + urls[:n % 2]),
              str(board), str(share), str(WAVE)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             text=True))
-        time.sleep(0.5)
     retried = 0
     for process in made:
         line = process.stdout.readline().split()
@@ -259,16 +219,21 @@ def run(target: str, env: dict, clients: int, board, columns, cards, cookie) -> 
         joined_at = time.time()
         watching, retried = listeners(urls, board, clients)
         join_seconds = time.time() - joined_at
-        steady_writers = [writer(urls[0], cookie) for _ in range(math.ceil(RATE / WRITER_RATE))]
-        steady_sent, steady_refused = write(steady_writers, board, columns, cards,
-                                            RATE / len(steady_writers), 10**6)
-        time.sleep(2)
+        steady_writers = [writer(urls[0], cookie)
+                          for _ in range(math.ceil(max(RATES) / WRITER_RATE))]
+        steadies = []
+        for n, rate in enumerate(RATES):
+            used = steady_writers[:math.ceil(rate / WRITER_RATE)]
+            steadies.append((rate, write(used, board, columns, cards, rate / len(used),
+                                         (n + 1) * 10**6)))
+            time.sleep(2)
         many = [writer(urls[0], cookie) for _ in range(WRITERS)]
-        burst_sent, burst_refused = write(many, board, columns, cards, WRITER_RATE, 2 * 10**6)
+        burst_sent, burst_refused = write(many, board, columns, cards, WRITER_RATE, 10**9)
         received = collect(watching)
         for client in [*steady_writers, *many]:
             client.disconnect()
-    steady = {**figures(steady_sent, received), "refused": steady_refused}
+    steady = {f"{rate:g}": {**figures(sent, received), "refused": refused}
+              for rate, (sent, refused) in steadies}
     burst = {**figures(burst_sent, received), "refused": burst_refused}
     burst["changes_per_s"] = round(burst["reached_everyone"] / SECONDS, 1)
     return {"join_s": round(join_seconds, 1), "join_retries": retried, "steady": steady,
@@ -294,7 +259,7 @@ def main() -> None:
         bare = run("boards_bare:app", env, clients, board, columns, cards, None)
         ratio = (round(hub["sustained"]["changes_per_s"] / bare["sustained"]["changes_per_s"],
                        3) if bare["sustained"]["changes_per_s"] else None)
-        print(json.dumps({"clients": clients, "processes": 2, "rate_per_s": RATE,
+        print(json.dumps({"clients": clients, "processes": 2, "rates_per_s": RATES,
                           "seconds": SECONDS, "writers": WRITERS, "writer_rate": WRITER_RATE,
                           "sustained_cap_per_s": WRITERS * WRITER_RATE, "hub": hub,
                           "bare": bare, "sustained_ratio_to_bare": ratio,
