@@ -36,14 +36,23 @@ def _secret_key(instance_path: Path, production: bool) -> str:
 REDIS_REQUEST_TIMEOUT = 0.5
 
 
+#: a Redis client's pool of connections may open this many at most. The pool opens one only
+#: when every open one is busy, so a process never holds more than its threads; but redis-py
+#: 8 caps a pool at 100 by default, and a web process has more threads than that (each
+#: WebSocket holds one): with 500 board clients, presence writes failed with
+#: MaxConnectionsError ("Too many connections") and fell back to the process's own list.
+REDIS_POOL_LIMIT = 10_000
+
+
 def redis_client_options(timeout: float = REDIS_REQUEST_TIMEOUT) -> dict:
     """Options of a Redis client used inside requests: short timeouts and no retries, so that
-    a Redis that is down costs one quick failure (the caller then goes without it)."""
+    a Redis that is down costs one quick failure (the caller then goes without it), and a
+    pool as large as the process's threads."""
     from redis.backoff import NoBackoff
     from redis.retry import Retry
 
     return {"socket_connect_timeout": timeout, "socket_timeout": timeout,
-            "retry": Retry(NoBackoff(), 0)}
+            "retry": Retry(NoBackoff(), 0), "max_connections": REDIS_POOL_LIMIT}
 
 
 def build_config(instance_path: Path) -> dict:
