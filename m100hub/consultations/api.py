@@ -128,10 +128,7 @@ def consultations(args):
 
 
 def _announced_or_404(consultation_id: int) -> Consultation:
-    found = db.session.scalar(_announced().where(Consultation.id == consultation_id))
-    if found is None:
-        abort(404)
-    return found
+    return db.first_or_404(_announced().where(Consultation.id == consultation_id))
 
 
 @blp.route("/consultations/<id:consultation_id>")

@@ -3,7 +3,7 @@ funding lines (the investment plan), and the emission inventories."""
 
 from __future__ import annotations
 
-from flask import abort, url_for
+from flask import url_for
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
@@ -99,11 +99,8 @@ def contracts(args):
 @blp.response(200, ContractSchema)
 def contract(slug):
     """A city's contract."""
-    found = db.session.scalar(select(Contract).options(joinedload(Contract.city))
-                              .where(Contract.city_id == id_of(slug)))
-    if found is None:
-        abort(404)
-    return found
+    return db.first_or_404(select(Contract).options(joinedload(Contract.city))
+                            .where(Contract.city_id == id_of(slug)))
 
 
 @list_endpoint(blp, "/actions", ActionArgs, ActionSchema, Action.id)

@@ -3,7 +3,6 @@ or who registered (only how many)."""
 
 from __future__ import annotations
 
-from flask import abort
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -82,7 +81,4 @@ def events(args):
 @blp.response(200, EventSchema)
 def event(event_id):
     """One event."""
-    found = db.session.scalar(_events().where(Event.id == event_id))
-    if found is None:
-        abort(404)
-    return found
+    return db.first_or_404(_events().where(Event.id == event_id))

@@ -4,7 +4,6 @@ who suggested it, or an uploaded file's bytes (its page links the download)."""
 
 from __future__ import annotations
 
-from flask import abort
 from marshmallow import Schema, fields, validate
 from sqlalchemy import exists, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -102,10 +101,7 @@ def resources(args):
 @blp.response(200, ResourceSchema)
 def resource(resource_id):
     """One published item."""
-    found = db.session.scalar(_resources().where(Resource.id == resource_id))
-    if found is None:
-        abort(404)
-    return found
+    return db.first_or_404(_resources().where(Resource.id == resource_id))
 
 
 class CallSchema(Schema):
@@ -165,7 +161,4 @@ def funding_calls(args):
 @blp.response(200, CallSchema)
 def funding_call(call_id):
     """One published funding call."""
-    found = db.session.scalar(_calls().where(FundingCall.id == call_id))
-    if found is None:
-        abort(404)
-    return found
+    return db.first_or_404(_calls().where(FundingCall.id == call_id))
