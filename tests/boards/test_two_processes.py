@@ -100,3 +100,33 @@ def test_clients_on_two_processes_see_each_others_changes_in_order(own_redis,
     finally:
         for page in pages:
             page.client.disconnect()
+
+
+@pytest.mark.slow
+def test_websockets_are_not_compressed_even_when_the_browser_offers_it(own_redis,
+                                                                     hub_on_own_redis):
+    """Browsers offer permessage-deflate on every WebSocket; the server declines it (each
+    frame deflated once per connection cost a 500-person board most of its time)."""
+    import base64
+    import os
+    import socket
+    from urllib.parse import urlsplit
+
+    stack = hub_on_own_redis(processes=1)
+    address = urlsplit(stack.web_urls[0])
+    with socket.create_connection((address.hostname, address.port), timeout=10) as conn:
+        conn.sendall((
+            "GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\n"
+            f"Host: {address.netloc}\r\nUser-Agent: {UA}\r\n"
+            "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+            f"Sec-WebSocket-Key: {base64.b64encode(os.urandom(16)).decode()}\r\n"
+            "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\r\n"
+        ).encode())
+        answer = b""
+        while b"\r\n\r\n" not in answer:
+            chunk = conn.recv(4096)
+            assert chunk, answer
+            answer += chunk
+    head = answer.split(b"\r\n\r\n")[0].decode().lower()
+    assert head.startswith("http/1.1 101"), head
+    assert "sec-websocket-extensions" not in head
