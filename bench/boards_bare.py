@@ -1,6 +1,8 @@
 """The ceiling of bench/boards.py: a bare python-socketio broadcast server, served like the
 hub (gunicorn gthread, simple-websocket, Redis as the message queue between processes), with
-no database, no sessions and no permissions: "join" enters the room, "move" broadcasts."""
+no database, no sessions and no permissions: "join" enters the room, "move" broadcasts. Its
+WebSockets decline per-message compression as the hub's do (m100hub.uncompressed_websockets),
+so that it stays the ceiling."""
 
 from __future__ import annotations
 
@@ -8,10 +10,12 @@ import os
 
 import socketio
 
+from m100hub import uncompressed_websockets
+
 manager = socketio.RedisManager(os.environ["REDIS_URL"],
                                 channel=os.environ.get("SOCKETIO_CHANNEL", "bare"))
 server = socketio.Server(async_mode="threading", client_manager=manager)
-app = socketio.WSGIApp(server)
+app = uncompressed_websockets(socketio.WSGIApp(server))
 
 
 @server.on("join", namespace="/boards")

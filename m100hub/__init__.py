@@ -110,10 +110,10 @@ def _init_extensions(app: Flask) -> None:
         async_mode="threading",
     )
     # Flask-SocketIO's own wrapping is in place: this goes around it
-    app.wsgi_app = _uncompressed_websockets(app.wsgi_app)  # type: ignore[method-assign]
+    app.wsgi_app = uncompressed_websockets(app.wsgi_app)  # type: ignore[method-assign]
 
 
-def _uncompressed_websockets(wsgi_app):
+def uncompressed_websockets(wsgi_app):
     """WebSocket handshakes without the client's offer of per-message compression
     (``Sec-WebSocket-Extensions: permessage-deflate``, which browsers always make).
     simple-websocket accepts every such offer, and then deflates each frame separately for
