@@ -56,6 +56,8 @@ CORS_HEADERS = {
                                      "X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset",
     "Access-Control-Max-Age": "86400",
 }
+#: the headers of a conditional request (as WSGI names them): answered 304 or 412
+CONDITIONS = frozenset(("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH"))
 RATE_LIMIT_SETTING = "RATE_LIMIT_API"
 RATE_LIMIT_DEFAULT = "120 per minute;3000 per hour"
 
@@ -278,13 +280,16 @@ def _finish(response):
     tag (the OpenAPI document), and 304 when the client already holds this body."""
     if not request.path.startswith(PREFIX + "/"):
         return response
-    response.headers.update(CORS_HEADERS)
+    headers = response.headers
+    # the answers' own: nothing set them before (add costs less than set, which looks first)
+    headers.extend(CORS_HEADERS)
     # a response to a session stays private (page_cache said so: a cookie may go with it)
-    response.headers.setdefault("Cache-Control", "public, no-cache")
+    headers.setdefault("Cache-Control", "public, no-cache")
     if request.method in ("GET", "HEAD") and response.status_code == 200:
-        if "ETag" not in response.headers:
+        if "ETag" not in headers:
             _tag(response)
-        if "ETag" in response.headers:
+        # werkzeug's comparison (and its parsing) only for a request that asks for one
+        if "ETag" in headers and not CONDITIONS.isdisjoint(request.environ):
             response.make_conditional(request)
     return response
 
