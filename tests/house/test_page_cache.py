@@ -15,7 +15,6 @@ import pytest
 from flask import make_response, session
 
 from m100hub import page_cache
-from m100hub.extensions import cache
 from m100hub.forums.models import Thread
 from tests.support import consultation_factories as cf
 from tests.support import event_factories as ef
@@ -28,15 +27,6 @@ PUBLIC = "public, max-age=30"
 PRIVATE = "private, no-store"
 
 
-@pytest.fixture
-def cached(app, monkeypatch):
-    """The page cache on for 30 seconds (the tests' configuration has it off), and empty."""
-    monkeypatch.setitem(app.config, "ANONYMOUS_PAGE_SECONDS", 30)
-    with app.app_context():
-        cache.clear()
-    yield
-    with app.app_context():
-        cache.clear()
 
 
 def retitle(thread_id: int, title: str, db) -> None:

@@ -8,24 +8,12 @@ from __future__ import annotations
 import time
 import uuid
 
-import pytest
-
 from m100hub.cities.models import City, MissionStatus
-from m100hub.extensions import cache
 from m100hub.extensions import db as _db
 
 CITIES = "/api/v1/cities?limit=2"
 
 
-@pytest.fixture
-def cached(app, monkeypatch):
-    """The page cache on for 30 seconds (the tests' configuration has it off), and empty."""
-    monkeypatch.setitem(app.config, "ANONYMOUS_PAGE_SECONDS", 30)
-    with app.app_context():
-        cache.clear()
-    yield
-    with app.app_context():
-        cache.clear()
 
 
 def _city(name: str) -> City:
