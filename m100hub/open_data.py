@@ -9,6 +9,9 @@ A feature contributes endpoints by declaring a flask-smorest ``Blueprint`` made 
 - ``ETag`` (a hash of the body) and ``Last-Modified`` (when this body was first served,
   remembered in the shared cache), with ``304 Not Modified`` on conditional requests, so
   clients can poll cheaply;
+- the JSON answers kept in the shared page cache (page_cache.py, ``for_everyone``) for
+  ANONYMOUS_PAGE_SECONDS with those headers, whoever asks: the answer does not depend on the
+  reader; a conditional request is answered 304 from the cached headers;
 - CORS for reading (GET, HEAD, OPTIONS from any origin, never with credentials);
 - a rate limit per client address (``RATE_LIMIT_API``);
 - JSON errors for the API's own requests (the site's pages keep their HTML error pages).
@@ -53,6 +56,8 @@ CORS_HEADERS = {
                                      "X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset",
     "Access-Control-Max-Age": "86400",
 }
+#: the headers of a conditional request (as WSGI names them): answered 304 or 412
+CONDITIONS = frozenset(("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH"))
 RATE_LIMIT_SETTING = "RATE_LIMIT_API"
 RATE_LIMIT_DEFAULT = "120 per minute;3000 per hour"
 
@@ -75,10 +80,21 @@ class OpenDataApi(Api):
         pass
 
 
+class ApiBlueprint(Blueprint):
+    """A feature's part of the API, whose routes answer with an ETag, a Last-Modified and a
+    Link, kept in the shared page cache (``cached=False``: never, a streamed CSV)."""
+
+    def route(self, rule, *, parameters=None, tags=None, cached: bool = True, **options):
+        register = super().route(rule, parameters=parameters, tags=tags, **options)
+        if not cached:
+            return register
+        return lambda view: register(anonymous_page(_tagged(view), for_everyone=True))
+
+
 def api_blueprint(name: str, import_name: str, description: str) -> Blueprint:
     """A feature's part of the API: its endpoints are under /api/v1/, rate limited per client
-    (one allowance for the whole API)."""
-    blp = Blueprint(f"api_{name}", import_name, url_prefix=PREFIX, description=description)
+    (one allowance for the whole API), their answers cached."""
+    blp = ApiBlueprint(f"api_{name}", import_name, url_prefix=PREFIX, description=description)
     limiter.shared_limit(_allowed, scope="open-data-api", key_func=get_remote_address,
                          methods=["GET", "HEAD"])(blp)
     return blp
@@ -190,7 +206,7 @@ def list_endpoint(blp: Blueprint, path: str, args: type[Schema], item: type[Sche
             return csv_response(header, rows, f"m100-{path.strip('/').replace('/', '-')}.csv")
 
         csv_list.__doc__ = f"{(listing.__doc__ or '').strip()} Every row, as CSV."
-        blp.route(f"{path}.csv", endpoint=f"{listing.__name__}_csv")(
+        blp.route(f"{path}.csv", endpoint=f"{listing.__name__}_csv", cached=False)(
             blp.arguments(args(exclude=("after", "limit")), location="query",
                           as_kwargs=False)(
                 blp.response(200, {"type": "string"}, content_type="text/csv",
@@ -237,22 +253,44 @@ def _first_served(etag: str) -> datetime:
     return now
 
 
-def _finish(response):
-    """CORS, Link, ETag and Last-Modified on the API's answers, and 304 when the client
-    already holds this body."""
-    if not request.path.startswith(PREFIX + "/"):
-        return response
-    response.headers.update(CORS_HEADERS)
-    # a response to a session stays private (page_cache said so: a cookie may go with it)
-    response.headers.setdefault("Cache-Control", "public, no-cache")
+def _tagged(view):
+    """The view's answer with its Link, ETag and Last-Modified: set before the page cache
+    files it, so that a cached answer has them."""
+
+    @wraps(view)
+    def tagged_view(*args, **kwargs):
+        return _tag(current_app.make_response(view(*args, **kwargs)))
+
+    return tagged_view
+
+
+def _tag(response):
+    """Link, ETag and Last-Modified on a JSON answer."""
     if g.get("api_next_page"):
         response.headers["Link"] = f'<{g.api_next_page}>; rel="next"'
-    if request.method in ("GET", "HEAD") and response.status_code == 200 \
-            and response.mimetype == "application/json":
+    if response.status_code == 200 and response.mimetype == "application/json":
         etag = hashlib.sha256(response.get_data()).hexdigest()[:32]
         response.set_etag(etag)
         response.last_modified = _first_served(etag)
-        response.make_conditional(request)
+    return response
+
+
+def _finish(response):
+    """CORS on the API's answers (cached or not), its tags on the JSON ones the views did not
+    tag (the OpenAPI document), and 304 when the client already holds this body."""
+    if not request.path.startswith(PREFIX + "/"):
+        return response
+    headers = response.headers
+    # the answers' own: nothing set them before (add costs less than set, which looks first)
+    headers.extend(CORS_HEADERS)
+    # a response to a session stays private (page_cache said so: a cookie may go with it)
+    headers.setdefault("Cache-Control", "public, no-cache")
+    if request.method in ("GET", "HEAD") and response.status_code == 200:
+        if "ETag" not in headers:
+            _tag(response)
+        # werkzeug's comparison (and its parsing) only for a request that asks for one
+        if "ETag" in headers and not CONDITIONS.isdisjoint(request.environ):
+            response.make_conditional(request)
     return response
 
 

@@ -11,6 +11,12 @@ that put nothing in the session (no form token, no flash) and sets no cookie.
 ``Cache-Control`` says the same to a reverse proxy: ``public`` for such pages, ``private,
 no-store`` for every response to a session. Redis comes and goes: when it fails, pages are
 rendered as if uncached (a process keeps serving the copies it holds, until they expire).
+
+A view whose answer is the same for everyone — no reader, session or language changes it (the
+open-data API) — opts in with ``@anonymous_page(for_everyone=True)``: its answers are filed
+and served whoever asks, under the path and query string alone, with the headers the view set
+(ETag, Last-Modified, Link) and its own Cache-Control; they are served after the rate limits
+(each request still counts) and the rest of the request's first work, not before it.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ import logging
 import threading
 import time
 from functools import wraps
+from operator import itemgetter
 from urllib.parse import urlencode
 
 from flask import Flask, Response, current_app, g, request, session
@@ -47,6 +54,12 @@ MAX_COPIES = 256
 RENEW_SHARE = 0.25
 #: the mark of a view that opted in; g's name for the key its page is filed under
 _ANONYMOUS_PAGE, _KEY = "m100_anonymous_page", "m100_page_key"
+#: the mark's values: a page for visitors without a session, an answer for everyone
+_PAGE, _FOR_EVERYONE = "page", "for everyone"
+#: the headers a view set that are filed with its answer (the rest are added on the way out)
+FILED_HEADERS = ("ETag", "Last-Modified", "Link")
+#: what is filed: (when it expires, body, content type, ((header, value), …))
+Page = tuple[float, bytes, str, tuple[tuple[str, str], ...]]
 
 
 def register(app: Flask) -> None:
@@ -67,14 +80,19 @@ def register(app: Flask) -> None:
         "unavailable_until": 0.0, "copies": {} if app.config["USE_REDIS"] else None,
         "renewing": {}}
     app.before_request_funcs.setdefault(None, []).insert(0, _serve_cached_page)
+    app.before_request(_serve_cached_answer)  # after the rate limits
     app.teardown_request(_end_request)
     app.after_request(_cache_control)
 
 
-def anonymous_page(view):
+def anonymous_page(view=None, *, for_everyone: bool = False):
     """The view's pages are cached for visitors without a session (see the module's
     docstring): served by _serve_cached_page before anything else of the request runs (the
-    rate limiter, CSRF, the view), and filed here when the view renders one."""
+    rate limiter, CSRF, the view), and filed here when the view renders one. With
+    ``for_everyone``, the view's answers are the same whoever asks: filed and served (after
+    the rate limits, by _serve_cached_answer) for every request, with their own headers."""
+    if view is None:
+        return lambda view: anonymous_page(view, for_everyone=for_everyone)
 
     @wraps(view)
     def filing_view(*args, **kwargs):
@@ -82,17 +100,19 @@ def anonymous_page(view):
         if key is None:  # not a request the cache serves
             return view(*args, **kwargs)
         response = current_app.make_response(view(*args, **kwargs))
-        if not _shareable(response):
+        if not _shareable(response, for_everyone):
             return response
         seconds = current_app.config["ANONYMOUS_PAGE_SECONDS"]
-        page = (time.time() + seconds, response.get_data(), response.content_type)
+        headers = tuple((name, response.headers[name]) for name in FILED_HEADERS
+                        if name in response.headers)
+        page = (time.time() + seconds, response.get_data(), response.content_type, headers)
         _keep_copy(key, page)
         # the page says when it expires; the backend keeps it a second longer (SimpleCache
         # counts whole seconds, and would drop a page filed at 10.9 s at 11 s)
         _use_cache(cache.set, key, page, timeout=seconds + 1)
-        return _public(response, seconds)
+        return response if for_everyone else _public(response, seconds)
 
-    setattr(filing_view, _ANONYMOUS_PAGE, True)
+    setattr(filing_view, _ANONYMOUS_PAGE, _FOR_EVERYONE if for_everyone else _PAGE)
     return filing_view
 
 
@@ -100,18 +120,31 @@ def _serve_cached_page() -> Response | None:
     """The first work of a request: for a visitor without a session asking for a page of a
     view that opted in, the page from the cache; else (None) the request goes on, and the
     view files the page it renders under g's key."""
+    return _serve(_PAGE)
+
+
+def _serve_cached_answer() -> Response | None:
+    """The last before-request work (after the rate limits): an answer for everyone from the
+    cache, whoever asks; else (None) the view files the one it makes."""
+    return _serve(_FOR_EVERYONE)
+
+
+def _serve(kind: str) -> Response | None:
     seconds = current_app.config["ANONYMOUS_PAGE_SECONDS"]
     view = current_app.view_functions.get(request.endpoint or "")
-    if seconds <= 0 or not getattr(view, _ANONYMOUS_PAGE, False) \
-            or request.method not in ("GET", "HEAD") or not _without_session():
+    if seconds <= 0 or getattr(view, _ANONYMOUS_PAGE, None) != kind \
+            or request.method not in ("GET", "HEAD") \
+            or (kind == _PAGE and not _without_session()):
         return None
-    key = _page_key()
+    key = _page_key(with_language=kind == _PAGE)
     found = _cached_page(key)
     if found is not None and _claims_renewal(key, found[0], seconds):
         found = _renewed_elsewhere(key, found)
     if found is not None:
-        _expires, body, content_type = found
-        return _public(current_app.response_class(body, content_type=content_type), seconds)
+        _expires, body, content_type, headers = found
+        response = current_app.response_class(body, content_type=content_type,
+                                              headers=headers)
+        return response if kind == _FOR_EVERYONE else _public(response, seconds)
     setattr(g, _KEY, key)
     return None
 
@@ -135,7 +168,7 @@ def _claims_renewal(key: str, expires: float, seconds: int) -> bool:
     return True
 
 
-def _renewed_elsewhere(key: str, page: tuple[float, bytes, str]):
+def _renewed_elsewhere(key: str, page: Page):
     """The page another process filed since this one kept its copy (so that the processes
     sharing Redis render a popular page about once a period between them), or None: this
     request renders it again."""
@@ -162,23 +195,25 @@ def _without_session() -> bool:
     return not session and not current_user.is_authenticated
 
 
-def _shareable(response: Response) -> bool:
+def _shareable(response: Response, for_everyone: bool = False) -> bool:
     # a streamed body (a CSV export) is never filed: that would read it whole into memory
     return (response.status_code == 200 and "Set-Cookie" not in response.headers
-            and not response.is_streamed and _without_session())
+            and not response.is_streamed and (for_everyone or _without_session()))
 
 
-def _page_key() -> str:
-    """The path, the query string (its arguments sorted) and the language, hashed: junk
-    query strings make keys of bounded length, which expire with the rest."""
-    query = urlencode(sorted(request.args.items(multi=True)))
-    address = f"{select_locale()} {request.path}?{query}"
+def _page_key(with_language: bool = True) -> str:
+    """The path, the query string (its arguments sorted by name, each name's values in their
+    order: the first one is the one a view reads) and the language, hashed: junk query
+    strings make keys of bounded length, which expire with the rest."""
+    query = urlencode(sorted(request.args.items(multi=True), key=itemgetter(0)))
+    language = select_locale() if with_language else "*"
+    address = f"{language} {request.path}?{query}"
     return "page:" + hashlib.blake2b(address.encode(), digest_size=20).hexdigest()
 
 
-def _cached_page(key: str) -> tuple[float, bytes, str] | None:
-    """(when it expires, body, content type) of the page filed under ``key`` and not yet
-    expired: this process's copy, else the cache's."""
+def _cached_page(key: str) -> Page | None:
+    """The page filed under ``key`` and not yet expired: this process's copy, else the
+    cache's."""
     copies = current_app.extensions["m100_page_cache"]["copies"]
     found = copies.get(key) if copies is not None else None
     if found is None or found[0] <= time.time():
@@ -188,16 +223,16 @@ def _cached_page(key: str) -> tuple[float, bytes, str] | None:
     return found
 
 
-def _filed(key: str) -> tuple[float, bytes, str] | None:
+def _filed(key: str) -> Page | None:
     """The cache's page under ``key``; None when there is none, it expired or another
     version of this code filed it (rendered again)."""
     found = _use_cache(cache.get, key)
-    if not (isinstance(found, tuple) and len(found) == 3) or found[0] <= time.time():
+    if not (isinstance(found, tuple) and len(found) == 4) or found[0] <= time.time():
         return None
     return found
 
 
-def _keep_copy(key: str, page: tuple[float, bytes, str]) -> None:
+def _keep_copy(key: str, page: Page) -> None:
     copies = current_app.extensions["m100_page_cache"]["copies"]
     if copies is None:
         return

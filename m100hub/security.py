@@ -6,7 +6,8 @@ from hashlib import sha512
 from typing import TypeGuard
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, abort, current_app, g, request, session
+from flask import Flask, Request, Response, abort, current_app, g, request, session
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_login import current_user
 from limits import parse_many
 from limits.storage import MemoryStorage
@@ -21,16 +22,38 @@ CSP = (
 )
 
 
+#: (lower-case name, name, value): what every response says unless it says otherwise
+SECURITY_HEADERS = tuple((name.lower(), name, value) for name, value in (
+    ("Content-Security-Policy", CSP),
+    ("X-Frame-Options", "DENY"),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "strict-origin-when-cross-origin"),
+    ("Permissions-Policy", "camera=(self), microphone=(), geolocation=()"),
+))
+HSTS = ("strict-transport-security", "Strict-Transport-Security",
+        "max-age=31536000; includeSubDomains")
+
+
 def set_security_headers(response: Response) -> Response:
+    """The security headers the response does not set itself, added in one pass over its
+    headers (one ``setdefault`` each looked through them twice: a fifth of the Python calls
+    of a cached page)."""
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", CSP)
-    headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-    headers.setdefault("Permissions-Policy", "camera=(self), microphone=(), geolocation=()")
-    if current_app.config["SESSION_COOKIE_SECURE"]:
-        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    wanted = SECURITY_HEADERS + (HSTS,) if current_app.config["SESSION_COOKIE_SECURE"] \
+        else SECURITY_HEADERS
+    present = set(headers.keys(lower=True))
+    headers.extend([(name, value) for lower, name, value in wanted if lower not in present])
     return response
+
+
+class CookieSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, without building the signer for a request that brings
+    no session cookie (every anonymous read): the same empty session Flask gives it."""
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
+            return self.session_class()
+        return super().open_session(app, request)
 
 
 def is_safe_next(target: str | None) -> TypeGuard[str]:
@@ -180,6 +203,7 @@ def register(app: Flask) -> None:
         keep_anonymous_sessions_stable,
     ]
     login_manager._session_identifier_generator = session_identifier
+    app.session_interface = CookieSessions()
     app.before_request(confirmed_writes_only)
     app.after_request(set_security_headers)
     app.after_request(_stable_session_from_the_start)

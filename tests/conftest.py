@@ -1,7 +1,7 @@
 """The suite's shared fixtures, as plugins in tests/plugins/:
 
 - app.py: app (migrated database), db (each test in a rolled-back transaction), client,
-  login_as(role), make_app (another app on the test database);
+  login_as(role), make_app (another app on the test database), cached (the page cache on);
 - reading.py: a GET never writes, checked in every test;
 - queries.py: count_queries, measure;
 - mail.py: outbox;

@@ -658,3 +658,19 @@ def test_an_unconfirmed_person_writes_nothing_anywhere(app, client, db, login_as
                             "accounts.login", "accounts.logout", "accounts.forgot_password",
                             "accounts.reset_password", "accounts.change_password",
                             "main.set_language", "privacy.accept", "privacy.delete_account"}
+
+
+def test_the_session_signer_is_built_only_for_a_request_that_brings_a_session(
+        app, client, db, login_as, monkeypatch):
+    """Most requests (anonymous reads) bring no session cookie: they get an empty session
+    without the signer being made (it was, on every request)."""
+    interface, built = app.session_interface, []
+    make = interface.get_signing_serializer
+    monkeypatch.setattr(interface, "get_signing_serializer",
+                        lambda application: built.append(1) or make(application))
+    assert client.get("/cities").status_code == 200
+    assert built == []
+    login_as("citizen")
+    built.clear()
+    page = client.get("/account")
+    assert page.status_code == 200 and built  # the cookie read, and the signed-in page shown

@@ -1,5 +1,5 @@
 """Fixtures: app (migrated database), db (each test in a rolled-back transaction), client,
-login_as(role), make_app (another app on the test database)."""
+login_as(role), make_app (another app on the test database), cached (the page cache on)."""
 
 from __future__ import annotations
 
@@ -116,3 +116,14 @@ def login_as(client, db):
         return user
 
     return login
+
+
+@pytest.fixture
+def cached(app, monkeypatch):
+    """The page cache on for 30 seconds (the tests' configuration has it off), and empty."""
+    monkeypatch.setitem(app.config, "ANONYMOUS_PAGE_SECONDS", 30)
+    with app.app_context():
+        cache.clear()
+    yield
+    with app.app_context():
+        cache.clear()
