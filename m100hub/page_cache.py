@@ -32,6 +32,7 @@ from urllib.parse import urlencode
 from flask import Flask, Response, current_app, g, request, session
 from flask_login import current_user
 
+from .config import redis_client_options
 from .extensions import cache
 from .i18n import select_locale
 
@@ -66,13 +67,8 @@ def register(app: Flask) -> None:
     """The cache (Redis when in use, else in the process), the cached pages served before
     any other work of a request, and the Cache-Control headers."""
     if app.config["USE_REDIS"]:
-        from redis.backoff import NoBackoff
-        from redis.retry import Retry
-
         config = {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": app.config["REDIS_URL"],
-                  "CACHE_OPTIONS": {"socket_connect_timeout": REDIS_TIMEOUT_SECONDS,
-                                    "socket_timeout": REDIS_TIMEOUT_SECONDS,
-                                    "retry": Retry(NoBackoff(), 0)}}
+                  "CACHE_OPTIONS": redis_client_options(REDIS_TIMEOUT_SECONDS)}
     else:
         config = {"CACHE_TYPE": "SimpleCache"}
     cache.init_app(app, config={**config, "CACHE_KEY_PREFIX": app.config["CACHE_KEY_PREFIX"]})
