@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import enum
 import logging
-import time
 from datetime import UTC, datetime
 from functools import wraps
 from typing import Any
@@ -13,7 +12,7 @@ from flask import flash, g, has_app_context, has_request_context, redirect, requ
 from sqlalchemy import DateTime, Enum, TypeDecorator, event, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult, Engine
-from sqlalchemy.exc import DisconnectionError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from sqlalchemy.sql import Executable
 
@@ -140,33 +139,6 @@ def _sqlite_begin(connection):
         reading = has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
         mode = "DEFERRED" if reading else "IMMEDIATE"
     connection.exec_driver_sql(f"BEGIN {mode}")
-
-
-#: a pooled connection left unused this long is pinged before it is handed out again
-PING_AFTER_IDLE_SECONDS = 5.0
-_LAST_USED = "m100_last_used"
-
-
-def ping_after_idle(engine: Engine) -> None:
-    """Check a pooled connection before use only when it sat idle (instead of SQLAlchemy's
-    ``pool_pre_ping`` on every checkout: one more round trip on every request, client and
-    server CPU included). A connection lost while idle (PostgreSQL restarted, a firewall's
-    timeout) is replaced before the request sees it; one lost while in use is invalidated by
-    the error (``end_session``) and the request answers 503."""
-
-    @event.listens_for(engine, "checkin")
-    def _used(dbapi_connection, connection_record):
-        connection_record.info[_LAST_USED] = time.monotonic()
-
-    @event.listens_for(engine, "checkout")
-    def _ping(dbapi_connection, connection_record, connection_proxy):
-        last_used = connection_record.info.get(_LAST_USED)
-        if last_used is None or time.monotonic() - last_used < PING_AFTER_IDLE_SECONDS:
-            return  # just connected, or in use a moment ago
-        try:
-            engine.dialect.do_ping(dbapi_connection)
-        except engine.dialect.loaded_dbapi.Error as error:
-            raise DisconnectionError("the pooled connection was lost while idle") from error
 
 
 #: schema objects that migrations write by hand (search indexes per database): not in the

@@ -129,37 +129,3 @@ def test_a_connection_lost_after_the_answer_was_made_does_not_turn_it_into_a_500
         admin.dispose()
         with app.app_context():
             db.engine.dispose()
-
-
-def test_a_pooled_connection_is_pinged_only_after_sitting_idle(tmp_path, monkeypatch):
-    """No ping round trip before every request (pool_pre_ping sent one each time); a
-    connection idle for longer than PING_AFTER_IDLE_SECONDS is pinged, and one that was lost
-    meanwhile (PostgreSQL restarted) is replaced before the request sees it."""
-    from sqlalchemy import create_engine, text
-
-    from tests.support.environment import scratch_database
-
-    url = scratch_database("postgresql", tmp_path, "ping_after_idle")
-    app = create_app({**base_config(tmp_path, url), "ANONYMOUS_PAGE_SECONDS": 0})
-    app.add_url_rule("/backend", "backend",
-                     lambda: str(db.session.execute(text("SELECT pg_backend_pid()")).scalar()))
-    with app.app_context():
-        engine = db.engine
-    pings: list[object] = []
-    ping = engine.dialect.do_ping
-    monkeypatch.setattr(engine.dialect, "do_ping", lambda conn: pings.append(conn) or ping(conn))
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    client = app.test_client()
-    try:
-        backends = {client.get("/backend").get_data(as_text=True) for _ in range(3)}
-        assert len(backends) == 1 and pings == []  # one pooled connection, used at once
-        with admin.connect() as connection:  # lost while idle
-            connection.execute(text("SELECT pg_terminate_backend(:pid)"),
-                               {"pid": int(backends.pop())})
-        monkeypatch.setattr(database, "PING_AFTER_IDLE_SECONDS", 0.0)
-        response = client.get("/backend")
-        assert response.status_code == 200 and len(pings) == 1
-    finally:
-        admin.dispose()
-        with app.app_context():
-            db.engine.dispose()
