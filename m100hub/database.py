@@ -9,12 +9,14 @@ from functools import wraps
 from typing import Any
 
 from flask import flash, g, has_app_context, has_request_context, redirect, request
-from sqlalchemy import DateTime, Enum, TypeDecorator, event, select
+from flask_login import current_user
+from sqlalchemy import DateTime, Enum, Integer, TypeDecorator, bindparam, event, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult, Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from sqlalchemy.sql import Executable
+from sqlalchemy.sql.elements import BindParameter
 
 from .extensions import db
 
@@ -139,6 +141,21 @@ def _sqlite_begin(connection):
         reading = has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
         mode = "DEFERRED" if reading else "IMMEDIATE"
     connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+def _signed_in_id() -> int | None:
+    if not has_request_context() or not current_user.is_authenticated:
+        return None
+    return current_user.id
+
+
+def reader_param() -> BindParameter:
+    """``:reader_id``, the signed-in reader's id in a statement built once (``functools.cache``)
+    whose loader options hold it (``with_expression``: what the reader follows, likes,
+    chose…). Pass it with the execution's parameters. SQLAlchemy refreshes an expired row of
+    such a query with its loader options but without those parameters: the value then is the
+    request's signed-in person's, asked when the refresh runs."""
+    return bindparam("reader_id", type_=Integer, callable_=_signed_in_id)
 
 
 #: schema objects that migrations write by hand (search indexes per database): not in the
