@@ -18,7 +18,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from sqlalchemy.sql import Executable
 from sqlalchemy.sql.elements import BindParameter
 
-from .extensions import db
+from .extensions import GET_WRITES, db
 
 logger = logging.getLogger(__name__)
 
@@ -224,6 +224,12 @@ def end_session(exc: BaseException | None = None) -> None:
         except SQLAlchemyError:
             pass
         db.session.registry.clear()
+
+
+def get_writes_follow() -> None:
+    """A GET request's one write follows (the thread page's read marker): its transaction is
+    a real one, where the request's reads ran without (extensions.RequestSession)."""
+    g.setdefault(GET_WRITES, True)
 
 
 def locked(model, ident):
