@@ -9,14 +9,16 @@ from functools import wraps
 from typing import Any
 
 from flask import flash, g, has_app_context, has_request_context, redirect, request
-from sqlalchemy import DateTime, Enum, TypeDecorator, event, select
+from flask_login import current_user
+from sqlalchemy import DateTime, Enum, Integer, TypeDecorator, bindparam, event, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult, Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from sqlalchemy.sql import Executable
+from sqlalchemy.sql.elements import BindParameter
 
-from .extensions import db
+from .extensions import GET_WRITES, db
 
 logger = logging.getLogger(__name__)
 
@@ -141,6 +143,21 @@ def _sqlite_begin(connection):
     connection.exec_driver_sql(f"BEGIN {mode}")
 
 
+def _signed_in_id() -> int | None:
+    if not has_request_context() or not current_user.is_authenticated:
+        return None
+    return current_user.id
+
+
+def reader_param() -> BindParameter:
+    """``:reader_id``, the signed-in reader's id in a statement built once (``functools.cache``)
+    whose loader options hold it (``with_expression``: what the reader follows, likes,
+    chose…). Pass it with the execution's parameters. SQLAlchemy refreshes an expired row of
+    such a query with its loader options but without those parameters: the value then is the
+    request's signed-in person's, asked when the refresh runs."""
+    return bindparam("reader_id", type_=Integer, callable_=_signed_in_id)
+
+
 #: schema objects that migrations write by hand (search indexes per database): not in the
 #: models' metadata, so autogenerate and the drift test leave them alone
 HAND_WRITTEN_SCHEMA = ("forum_posts_fts", "ix_forum_posts_search", "ix_resources_search",
@@ -207,6 +224,12 @@ def end_session(exc: BaseException | None = None) -> None:
         except SQLAlchemyError:
             pass
         db.session.registry.clear()
+
+
+def get_writes_follow() -> None:
+    """A GET request's one write follows (the thread page's read marker): its transaction is
+    a real one, where the request's reads ran without (extensions.RequestSession)."""
+    g.setdefault(GET_WRITES, True)
 
 
 def locked(model, ident):

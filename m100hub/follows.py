@@ -68,7 +68,7 @@ class Follows:
         """Follow or stop following; whether anything changed."""
         return (self.follow if following else self.unfollow)(user_id, target_id)
 
-    def exists(self, user_id: int, target: Target) -> Exists:
+    def exists(self, user_id: int | ColumnElement[Any], target: Target) -> Exists:
         """The clause "the person follows ``target``" (an id, or a column of a larger query)."""
         return select(self.model.user_id).where(self.model.user_id == user_id,
                                                 self.column == target).exists()

@@ -3,9 +3,10 @@ version."""
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
-from sqlalchemy import exists, func, literal, or_, select
+from sqlalchemy import Select, bindparam, exists, func, literal, or_, select
 from sqlalchemy.orm import joinedload
 
 from ..accounts.models import User
@@ -67,8 +68,13 @@ def board_for_change(board_id: int, user) -> tuple[Board, Standing] | None:
 
 
 def boards_of(event_id: int) -> list[Board]:
-    return list(db.session.scalars(select(Board).where(Board.event_id == event_id)
-                                   .order_by(Board.id)))
+    return list(db.session.scalars(_boards_of_statement(), {"event_id": event_id}))
+
+
+@cache
+def _boards_of_statement() -> Select:
+    """boards_of()'s statement, built once: a workshop's page asks it on every request."""
+    return select(Board).where(Board.event_id == bindparam("event_id")).order_by(Board.id)
 
 
 def columns(board_id: int) -> list[BoardColumn]:

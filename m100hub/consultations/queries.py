@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from functools import cache
 
-from sqlalchemy import ColumnElement, and_, case, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, bindparam, case, func, or_, select, true
 from sqlalchemy.orm import joinedload, selectinload, with_expression
 
-from ..database import utcnow
+from ..database import reader_param, utcnow
 from ..extensions import db
-from ..pagination import paginate
+from ..pagination import paged, paginate, prepared_page
 from .models import (
     FOLLOWS,
     Ballot,
@@ -79,26 +80,43 @@ def filtered(stmt, phase: str = "", sector: str = "", now=None):
 def consultation(consultation_id: int, viewer_id: int | None = None) -> Consultation | None:
     """The consultation with its city; with ``viewer_id``, whether that person follows it
     (Consultation.viewer_follows), in the same query."""
+    return db.session.scalar(_consultation_statement(viewer_id is not None),
+                             {"consultation_id": consultation_id, "reader_id": viewer_id})
+
+
+@cache
+def _consultation_statement(with_reader: bool) -> Select:
+    """consultation()'s statement, built once (with the reader's state or without): a
+    consultation's page asks it on every request, and building a SELECT with its loader
+    options and its cache key costs about as much CPU as running it."""
     options: list = [joinedload(Consultation.city)]
-    if viewer_id is not None:
+    if with_reader:
         options.append(with_expression(Consultation.viewer_follows,
-                                       FOLLOWS.exists(viewer_id, Consultation.id)))
-    return db.session.scalar(select(Consultation).options(*options)
-                             .where(Consultation.id == consultation_id))
+                                       FOLLOWS.exists(reader_param(), Consultation.id)))
+    return select(Consultation).options(*options) \
+        .where(Consultation.id == bindparam("consultation_id"))
 
 
 def questions(consultation_id: int, viewer_id: int | None = None) -> list[Question]:
     """The questions in order, each with its options (one query); with ``viewer_id``, that
     person's own choice key (Question.viewer_choice, shown to them alone)."""
+    return list(db.session.scalars(_questions_statement(viewer_id is not None),
+                                   {"consultation_id": consultation_id,
+                                    "reader_id": viewer_id}).unique())
+
+
+@cache
+def _questions_statement(with_reader: bool) -> Select:
+    """questions()'s statement, built once (see _consultation_statement)."""
     options: list = [joinedload(Question.options)]
-    if viewer_id is not None:
+    if with_reader:
         options.append(with_expression(Question.viewer_choice, select(Ballot.choice_key).where(
-            Ballot.question_id == Question.id, Ballot.user_id == viewer_id).scalar_subquery()))
-    return list(db.session.scalars(
-        select(Question).options(*options)
-        .where(Question.consultation_id == consultation_id)
-        .order_by(Question.position, Question.id)
-        .execution_options(populate_existing=True)).unique())
+            Ballot.question_id == Question.id, Ballot.user_id == reader_param())
+            .scalar_subquery()))
+    return (select(Question).options(*options)
+            .where(Question.consultation_id == bindparam("consultation_id"))
+            .order_by(Question.position, Question.id)
+            .execution_options(populate_existing=True))
 
 
 def question(consultation_id: int, question_id: int) -> Question | None:
@@ -120,11 +138,18 @@ def tallies(question_ids: list[int]) -> dict[int, list[tuple[str, str, int]]]:
 
 
 def proposals(consultation_id: int, page: int, order: str = "supports", per_page: int = 0):
-    by = ((Proposal.created_dt.desc(),) if order == "new"
+    return prepared_page(_proposals_statement(order == "new"), {"consultation_id": consultation_id},
+                         page, per_page or PROPOSALS_PER_PAGE, counted=True)
+
+
+@cache
+def _proposals_statement(newest_first: bool) -> Select:
+    """proposals()'s statement, built once per order (see _consultation_statement)."""
+    by = ((Proposal.created_dt.desc(),) if newest_first
           else (Proposal.support_count.desc(), Proposal.created_dt.desc()))
-    stmt = (select(Proposal).options(joinedload(Proposal.author))
-            .where(Proposal.consultation_id == consultation_id).order_by(*by, Proposal.id))
-    return paginate(stmt, page, per_page or PROPOSALS_PER_PAGE)
+    return paged(select(Proposal).options(joinedload(Proposal.author))
+                 .where(Proposal.consultation_id == bindparam("consultation_id"))
+                 .order_by(*by, Proposal.id), counted=True)
 
 
 def proposal(proposal_id: int) -> Proposal | None:
@@ -161,28 +186,51 @@ def comments(consultation_id: int, proposal_id: int | None, order: str = "best",
     written). Two queries, whatever the discussion's length: the page of top-level comments
     with their count (a window count), then all their replies (a recursive query down the
     chains of replies, however long)."""
-    loads: list = [joinedload(Comment.author)]
-    if viewer_id is not None:  # the reader's own votes come with the comments
-        loads.append(with_expression(Comment.viewer_vote, func.coalesce(
-            select(CommentVote.value).where(CommentVote.comment_id == Comment.id,
-                                            CommentVote.user_id == viewer_id)
-            .scalar_subquery(), 0)))
-    top = paginate(
-        select(Comment).options(*loads)
-        .where(_discussion(consultation_id, proposal_id), Comment.parent_id.is_(None))
-        .order_by(*_comment_order(order)), page, COMMENTS_PER_PAGE)
+    with_reader, order = viewer_id is not None, order if order in ("new", "old") else "best"
+    top = prepared_page(_top_comments_statement(order, proposal_id is not None, with_reader),
+                        {"consultation_id": consultation_id, "proposal_id": proposal_id,
+                         "reader_id": viewer_id}, page, COMMENTS_PER_PAGE, counted=True)
     roots = [comment.id for comment in top.items]
-    tree = select(Comment.id).where(Comment.parent_id.in_(roots)).cte("tree", recursive=True)
-    tree = tree.union_all(select(Comment.id).join(tree, Comment.parent_id == tree.c.id))
-    replies = list(db.session.scalars(
-        select(Comment).options(*loads)
-        .where(Comment.id.in_(select(tree.c.id))).order_by(Comment.id))) if roots else []
+    replies = list(db.session.scalars(_replies_statement(with_reader),
+                                      {"roots": roots, "reader_id": viewer_id})) if roots else []
     children: dict[int | None, list[Comment]] = defaultdict(list)
     for comment in replies:
         children[comment.parent_id].append(comment)
     for comment in [*top.items, *replies]:
         comment.replies = children[comment.id]
     return top
+
+
+def _comment_loads(with_reader: bool) -> list:
+    loads: list = [joinedload(Comment.author)]
+    if with_reader:  # the reader's own votes come with the comments
+        loads.append(with_expression(Comment.viewer_vote, func.coalesce(
+            select(CommentVote.value).where(CommentVote.comment_id == Comment.id,
+                                            CommentVote.user_id == reader_param())
+            .scalar_subquery(), 0)))
+    return loads
+
+
+@cache
+def _top_comments_statement(order: str, of_proposal: bool, with_reader: bool) -> Select:
+    """comments()' page of top-level comments, built once per order, kind of discussion and
+    reader state (see _consultation_statement)."""
+    discussion = and_(Comment.consultation_id == bindparam("consultation_id"),
+                      Comment.proposal_id == bindparam("proposal_id") if of_proposal
+                      else Comment.proposal_id.is_(None))
+    return paged(select(Comment).options(*_comment_loads(with_reader))
+                 .where(discussion, Comment.parent_id.is_(None))
+                 .order_by(*_comment_order(order)), counted=True)
+
+
+@cache
+def _replies_statement(with_reader: bool) -> Select:
+    """comments()' replies of the page's top-level comments, all the way down, built once."""
+    tree = select(Comment.id).where(Comment.parent_id.in_(bindparam("roots", expanding=True))) \
+        .cte("tree", recursive=True)
+    tree = tree.union_all(select(Comment.id).join(tree, Comment.parent_id == tree.c.id))
+    return (select(Comment).options(*_comment_loads(with_reader))
+            .where(Comment.id.in_(select(tree.c.id))).order_by(Comment.id))
 
 
 def comment_page(comment: Comment, order: str = "best") -> int:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from functools import cache
 from itertools import groupby
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Select, bindparam, case, func, select
 from sqlalchemy.orm import joinedload
 
 from ..accounts.models import User
@@ -50,21 +51,39 @@ def between(start: datetime, end: datetime, city_id=None, sector="", kind="") ->
 
 
 def event(event_id: int) -> Event | None:
-    return db.session.scalar(select(Event).options(
-        joinedload(Event.city), joinedload(Event.organisation)).where(Event.id == event_id))
+    return db.session.scalar(_event_statement(), {"event_id": event_id})
 
 
 def co_organisers(event_id: int) -> list[User]:
-    return list(db.session.scalars(select(User).join(
-        EventOrganiser, EventOrganiser.user_id == User.id).where(
-        EventOrganiser.event_id == event_id).order_by(User.display_name)))
+    return list(db.session.scalars(_co_organisers_statement(), {"event_id": event_id}))
 
 
 def registration_of(user_id: int, event_id: int) -> Registration | None:
     """The person's active registration (confirmed or waiting), if any."""
-    return db.session.scalar(select(Registration).where(
-        Registration.event_id == event_id, Registration.user_id == user_id,
-        Registration.status != RegistrationStatus.CANCELLED))
+    return db.session.scalar(_registration_statement(),
+                             {"event_id": event_id, "user_id": user_id})
+
+
+# An event's page asks these three on every request: each statement is built once, with
+# bound parameters (building a SELECT and its cache key costs about as much CPU as running it).
+@cache
+def _event_statement() -> Select:
+    return select(Event).options(joinedload(Event.city), joinedload(Event.organisation)) \
+        .where(Event.id == bindparam("event_id"))
+
+
+@cache
+def _co_organisers_statement() -> Select:
+    return select(User).join(EventOrganiser, EventOrganiser.user_id == User.id) \
+        .where(EventOrganiser.event_id == bindparam("event_id")).order_by(User.display_name)
+
+
+@cache
+def _registration_statement() -> Select:
+    return select(Registration).where(
+        Registration.event_id == bindparam("event_id"),
+        Registration.user_id == bindparam("user_id"),
+        Registration.status != RegistrationStatus.CANCELLED)
 
 
 def mine(user_id: int) -> list[Registration]:

@@ -10,8 +10,10 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from ..accounts.models import User
 from ..consultations.models import Consultation
+from ..database import reader_param
 from ..events.models import Event
 from ..extensions import db
+from ..pagination import paged, prepared_page
 from ..permissions import can_moderate
 from .models import (
     THREAD_FOLLOWS,
@@ -78,31 +80,47 @@ def _has_tag(tag: str):
 def thread(thread_id: int, viewer_id: int | None = None) -> Thread | None:
     """The thread with what its page shows; with ``viewer_id``, also whether that person
     follows it and how far they have read it (Thread.viewer_*), in the same query."""
+    return db.session.scalar(_thread_statement(viewer_id is not None),
+                             {"thread_id": thread_id, "reader_id": viewer_id})
+
+
+@cache
+def _thread_statement(with_reader: bool) -> Select:
+    """thread()'s statement, built once (with the reader's state, or without): a thread page
+    asks it on every request, and building it with its loader options and its cache key costs
+    more CPU than running it."""
     # the linked consultation and event are named, their covers not shown
     options = [joinedload(Thread.category), joinedload(Thread.city), joinedload(Thread.author),
                joinedload(Thread.consultation).lazyload(Consultation.image),
                joinedload(Thread.event).lazyload(Event.image)]
-    if viewer_id is not None:
+    if with_reader:
+        reader = reader_param()
         options += [
-            with_expression(Thread.viewer_follows, THREAD_FOLLOWS.exists(viewer_id, Thread.id)),
+            with_expression(Thread.viewer_follows, THREAD_FOLLOWS.exists(reader, Thread.id)),
             with_expression(Thread.viewer_read, select(ReadMarker.last_read_number).where(
-                ReadMarker.user_id == viewer_id, ReadMarker.thread_id == Thread.id)
+                ReadMarker.user_id == reader, ReadMarker.thread_id == Thread.id)
                 .scalar_subquery())]
-    return db.session.scalar(select(Thread).options(*options).where(Thread.id == thread_id))
+    return select(Thread).options(*options).where(Thread.id == bindparam("thread_id"))
 
 
 def posts_of(thread_id: int, page: int, viewer_id: int | None = None):
     """A page of the thread's posts with their authors (not their Markdown source nor the
     search text: the page shows the stored HTML); with ``viewer_id``, whether that person
     likes each (Post.viewer_likes), in the same query."""
+    return prepared_page(_posts_statement(viewer_id is not None),
+                         {"thread_id": thread_id, "reader_id": viewer_id}, page, POSTS_PER_PAGE)
+
+
+@cache
+def _posts_statement(with_reader: bool) -> Select:
+    """posts_of()'s statement, built once (see _thread_statement)."""
     options = [joinedload(Post.author).joinedload(User.image), defer(Post.body, raiseload=True),
                defer(Post.search_text, raiseload=True)]
-    if viewer_id is not None:
+    if with_reader:
         options.append(with_expression(Post.viewer_likes, select(Reaction.post_id).where(
-            Reaction.user_id == viewer_id, Reaction.post_id == Post.id).exists()))
-    stmt = select(Post).options(*options).where(Post.thread_id == thread_id) \
-        .order_by(Post.number)
-    return db.paginate(stmt, page=page, per_page=POSTS_PER_PAGE, error_out=False, count=False)
+            Reaction.user_id == reader_param(), Reaction.post_id == Post.id).exists()))
+    return paged(select(Post).options(*options).where(Post.thread_id == bindparam("thread_id"))
+                 .order_by(Post.number))
 
 
 def revisions(post_id: int, page: int) -> tuple[list, bool]:

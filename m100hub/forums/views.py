@@ -19,7 +19,7 @@ from ..accounts.models import User
 from ..cities.queries import city_choices
 from ..consultations import permissions as consultation_rules
 from ..consultations.queries import consultation as find_consultation
-from ..database import commit
+from ..database import commit, get_writes_follow
 from ..events.queries import event as find_event
 from ..extensions import db
 from ..follows import FollowRoutes, add_follow_routes
@@ -158,6 +158,7 @@ def thread(thread_id):
         # loaded again).
         thread_id, number = thread.id, page.items[-1].number
         commit()
+        get_writes_follow()
         services.mark_read(viewer, thread_id, number, has_marker=read is not None)
         commit()
     return html

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from sqlalchemy import case, exists, func, select
+from functools import cache
+
+from sqlalchemy import Select, bindparam, case, exists, func, select
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
@@ -91,18 +93,25 @@ def is_verified_manager(user_id: int, organisation_id: int) -> bool:
 
 def official_city_ids(user_id: int) -> set[int]:
     """Cities whose municipality has this person as a verified member (one query)."""
-    stmt = (
+    return set(db.session.scalars(_official_city_ids_statement(), {"user_id": user_id}))
+
+
+@cache
+def _official_city_ids_statement() -> Select:
+    """official_city_ids()'s statement, built once: a consultation's page asks it of every
+    signed-in reader (may they run it?), and building a SELECT and its cache key costs about
+    as much CPU as running it."""
+    return (
         select(Organisation.city_id)
         .join(Membership, Membership.organisation_id == Organisation.id)
         .where(
-            Membership.user_id == user_id,
+            Membership.user_id == bindparam("user_id"),
             Membership.status == Status.VERIFIED,
             Organisation.status == Status.VERIFIED,
             Organisation.kind == OrgKind.MUNICIPALITY,
             Organisation.city_id.is_not(None),
         )
     )
-    return set(db.session.scalars(stmt))
 
 
 def manager_ids(organisation_id: int) -> list[int]:

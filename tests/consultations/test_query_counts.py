@@ -374,3 +374,17 @@ def test_proposal_page(measure, viewer, authors, who):
     # the discussion's last page costs the same
     last = measure(f"{url}?page=5", 'class="comment depth-', 1)
     assert last.count == large.count, last
+
+
+def test_a_signed_in_consultation_page_asks_only_statements_built_once(built_anew, viewer,
+                                                                      authors, db):
+    """The consultation with the reader's follow, its questions with the reader's choices,
+    proposals, comments with the reader's votes and their replies, whether the reader runs
+    it, the threads about it, "this led to…", the signed-in person."""
+    item = cf.consultation("open", questions=QUESTIONS)
+    for n, author in enumerate(people(authors[:SMALL])):
+        cf.proposal(item, author, title=f"Propunerea {n}")
+    top = participation.add_comment(people(authors)[0], item, "Un comentariu.")
+    participation.add_comment(people(authors)[1], item, "Un răspuns.", parent=top)
+    viewer("citizen")
+    assert built_anew(f"/consultations/{item.id}") == []

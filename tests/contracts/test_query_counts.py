@@ -167,6 +167,34 @@ def test_this_led_to_is_one_query_at_1_and_30_actions(measure, db, kind):
     _assert_flat(f"led_to_{kind}", small, large, (1, 30))
 
 
+def test_this_led_to_is_asked_with_a_statement_built_once(client, db):
+    """Every linkable item's page asks "this led to…": the same SELECT object each time,
+    with the kind and id as bound values (building it and its cache key per page cost as
+    much CPU as running it)."""
+    from sqlalchemy import event
+
+    thread = forum.thread(city_id=factories.city("suceava").id)
+    consultation = consult.consultation("open")
+    cf.link(cf.action(cf.contract(), title="Acțiunea făcută"), "forum_thread", thread.id)
+    db.session.commit()
+    asked: list[object] = []
+
+    def seen(conn, clauseelement, *args):
+        if "contract_action_links" in str(clauseelement):
+            asked.append(clauseelement)
+
+    event.listen(db.engine, "before_execute", seen)
+    try:
+        for url in (f"/forums/t/{thread.id}", f"/consultations/{consultation.id}",
+                    f"/forums/t/{thread.id}"):
+            response = client.get(url)
+            assert response.status_code == 200, url
+        assert "Acțiunea făcută" in response.get_data(as_text=True)
+    finally:
+        event.remove(db.engine, "before_execute", seen)
+    assert len(asked) == 3 and all(statement is asked[0] for statement in asked), asked
+
+
 def test_the_city_list_makes_as_many_queries_at_5_and_100_cities_with_contracts(measure, db):
     """The city list with each city's contract progress (the contracts' card part)."""
     _cities(0, 5)

@@ -20,8 +20,8 @@ from m100hub.events.models import Event
 from m100hub.events.queries import ATTENDEES_PER_PAGE, PER_PAGE
 from m100hub.extensions import db as _db
 from m100hub.organisations.models import Organisation
+from tests.support import boards, factories
 from tests.support import event_factories as ef
-from tests.support import factories
 from tests.support.web import in_request
 
 FEW_EVENTS, MANY_EVENTS = 3, 30
@@ -226,3 +226,11 @@ def test_my_events(measure, login_as, db):
     register_for(person_id, MANY_EVENTS - FEW_EVENTS)
     large = measure("/events/mine", '<li class="card">', MANY_EVENTS)
     assert_flat("mine", "citizen", small, large, (FEW_EVENTS, MANY_EVENTS))
+
+
+def test_a_signed_in_event_page_asks_only_statements_built_once(built_anew, login_as, db):
+    """A workshop with a board: the event, the reader's registration, its co-organisers, its
+    boards, the threads about it, the signed-in person."""
+    shop = boards.workshop()
+    login_as("citizen", user=shop.participant)
+    assert built_anew(f"/events/{shop.event.id}") == []

@@ -232,3 +232,13 @@ def test_revisions_page(measure, login_as, authors, db, who):
     last = measure(f"{url}?page={LARGE // REVISIONS_PER_PAGE}", 'class="revision"',
                    REVISIONS_PER_PAGE)
     assert last.count == large.count, last
+
+
+def test_a_signed_in_thread_page_asks_only_statements_built_once(built_anew, login_as,
+                                                                authors, db):
+    """The thread with the reader's follow and read marker, its posts with the reader's likes
+    (the reader's id a bound parameter), "this led to…", the signed-in person."""
+    thread = ff.thread(people(authors)[0]).id
+    add_posts(authors, thread, SMALL - 1)
+    login_as("citizen", locale="en")
+    assert built_anew(f"/forums/t/{thread}?page=1") == []
