@@ -41,6 +41,7 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import formatdate
 from pathlib import Path
+from types import EllipsisType
 
 from celery import shared_task
 from flask import current_app, render_template
@@ -52,6 +53,7 @@ from ..celery_app import enqueue, tasks_run_in_process
 from ..database import UTCDateTime, after_commit, commit, utcnow
 from ..extensions import Model, db
 from .bounces import MailBounce as MailBounce
+from .bounces import address_key as address_key
 from .bounces import bounce_of as bounce_of
 from .bounces import bouncing as bouncing
 from .bounces import clear_bounce as clear_bounce
@@ -112,17 +114,21 @@ def compose(to: str, subject: str, template: str, locale: str, **context) -> dic
     return {"to": to, "subject": subject, "text": text_part, "html": html}
 
 
-def queue(message: dict, despite_bounce: bool = False, batched: bool = False) -> OutboxMail:
+def queue(message: dict, despite_bounce: bool = False, batched: bool = False,
+          bounce: MailBounce | None | EllipsisType = ...) -> OutboxMail:
     """Write the message to the outbox (flush, never commit); a task delivers it once the
     caller commits. Rolled back with the caller's transaction: nothing leaves for undone work.
     To a bouncing address the row is written as skipped (given up, with the reason), unless
     ``despite_bounce``: what the person asked for themselves, to confirm the address again.
     ``batched``: with a worker, no delivery task of its own — the caller sends the rows of a
-    batch through one connection (``deliver``), and the sweep any it leaves behind."""
+    batch through one connection (``deliver``), and the sweep any it leaves behind.
+    ``bounce``: the address's bounce (None: it does not bounce) when the caller read it with
+    its own query (an outer join on ``address_key``), one statement fewer per e-mail."""
     if despite_bounce:
         message = {**message, "despite_bounce": True}
     else:
-        bounce = bounce_of(message["to"])
+        if bounce is ...:
+            bounce = bounce_of(message["to"])
         if bounce is not None:
             return _write_skipped(message, bounce)
     in_process = tasks_run_in_process()
@@ -320,6 +326,8 @@ def deliver_rows(ids: list[int] | None) -> tuple[int, int]:
     sent = 0
     rows = _claim(ids, utcnow())
     to_send = skip_bouncing(rows, utcnow())
+    for row in to_send:  # kept as read: each commit below would expire (and reload) them
+        db.session.expunge(row)
     if len(to_send) < len(rows):
         commit()
     with transport() as outgoing:
@@ -327,9 +335,11 @@ def deliver_rows(ids: list[int] | None) -> tuple[int, int]:
             try:
                 outgoing.send(_build(row), row)
             except (smtplib.SMTPException, OSError) as error:
+                db.session.add(row)
                 _record_failure(row, error, utcnow())
             else:
-                row.sent_dt = utcnow()
+                db.session.execute(update(OutboxMail).where(OutboxMail.id == row.id)
+                                   .values(sent_dt=utcnow()))
                 sent += 1
             commit()
     return len(rows), sent

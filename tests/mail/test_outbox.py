@@ -145,3 +145,23 @@ def test_signup_mail_goes_through_the_outbox(client, db, smtp):
     [row] = rows()
     assert row.to_address == "ioana@example.ro" and row.sent_dt is not None
     assert "/confirm/" in row.message["text"]
+
+
+def test_each_message_sent_costs_one_statement(db, smtp, monkeypatch, count_queries):
+    """A run records each message sent with one UPDATE (and its commit): the rows it claimed
+    are not read again after each commit. Statements for 2 and for 7 messages differ by 5."""
+    lose_the_delivery(monkeypatch)
+
+    def deliver(how_many: int) -> list[str]:
+        ids = [mail.queue(message(f"n{how_many}-{n}@example.ro")).id for n in range(how_many)]
+        db.session.commit()
+        with count_queries() as counter:
+            assert mail.deliver.run(ids) == how_many
+        return counter.statements
+
+    few, more = deliver(2), deliver(7)
+    assert len(more) - len(few) == 5
+    assert [s.split()[0] for s in more].count("SELECT") == [s.split()[0] for s in few].count(
+        "SELECT")
+    assert sum(smtp.received.values()) == 9 and set(smtp.received.values()) == {1}
+    assert len(rows(OutboxMail.sent_dt.is_not(None))) == 9
