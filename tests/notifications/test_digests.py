@@ -411,3 +411,14 @@ def test_a_digest_task_costs_four_statements_whatever_it_carries(db, monkeypatch
     with count_queries() as counter:  # delivered twice: the run is done, nothing more
         assert digests.send_digest.run(*again) == 0
     assert len(counter.statements) == 1
+
+
+def test_a_worker_takes_a_few_tasks_ahead_per_process(app):
+    """A pool process is handed its next task as soon as it is free (no round trip to Redis
+    between a beat's digest tasks), still acknowledged only when each ends."""
+    from m100hub.celery_app import PREFETCH, VISIBILITY_TIMEOUT
+
+    conf = app.extensions["celery"].conf
+    assert conf.worker_prefetch_multiplier == PREFETCH > 1
+    assert conf.task_acks_late and conf.task_reject_on_worker_lost
+    assert conf.broker_transport_options["visibility_timeout"] == VISIBILITY_TIMEOUT
