@@ -38,9 +38,17 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
-from email.message import EmailMessage
-from email.utils import formatdate
+from email.charset import QP, Charset
+from email.encoders import encode_base64
+from email.header import Header
+from email.message import Message
+from email.mime.base import MIMEBase
+from email.mime.multipart import MIMEMultipart
+from email.mime.nonmultipart import MIMENonMultipart
+from email.policy import compat32
+from email.utils import formataddr, formatdate, getaddresses
 from pathlib import Path
+from types import EllipsisType
 
 from celery import shared_task
 from flask import current_app, render_template
@@ -52,6 +60,7 @@ from ..celery_app import enqueue, tasks_run_in_process
 from ..database import UTCDateTime, after_commit, commit, utcnow
 from ..extensions import Model, db
 from .bounces import MailBounce as MailBounce
+from .bounces import address_key as address_key
 from .bounces import bounce_of as bounce_of
 from .bounces import bouncing as bouncing
 from .bounces import clear_bounce as clear_bounce
@@ -66,6 +75,12 @@ BATCH_SIZE = 100
 #: rows the sweep delivers per run at most (the next run, a minute later, takes the rest)
 SWEEP_LIMIT = 2000
 SMTP_TIMEOUT = 30
+#: the parts' charset: UTF-8, quoted-printable (lines within SMTP's limit, readable as they are)
+UTF8 = Charset("utf-8")
+UTF8.body_encoding = QP
+#: headers left on one line up to RFC 5322's limit: compat32 would move a long link
+#: (List-Unsubscribe) to a line of its own, which readers take with a leading space
+HEADERS_UNFOLDED = compat32.clone(max_line_length=998)
 
 
 class OutboxMail(Model):
@@ -112,17 +127,21 @@ def compose(to: str, subject: str, template: str, locale: str, **context) -> dic
     return {"to": to, "subject": subject, "text": text_part, "html": html}
 
 
-def queue(message: dict, despite_bounce: bool = False, batched: bool = False) -> OutboxMail:
+def queue(message: dict, despite_bounce: bool = False, batched: bool = False,
+          bounce: MailBounce | None | EllipsisType = ...) -> OutboxMail:
     """Write the message to the outbox (flush, never commit); a task delivers it once the
     caller commits. Rolled back with the caller's transaction: nothing leaves for undone work.
     To a bouncing address the row is written as skipped (given up, with the reason), unless
     ``despite_bounce``: what the person asked for themselves, to confirm the address again.
     ``batched``: with a worker, no delivery task of its own — the caller sends the rows of a
-    batch through one connection (``deliver``), and the sweep any it leaves behind."""
+    batch through one connection (``deliver``), and the sweep any it leaves behind.
+    ``bounce``: the address's bounce (None: it does not bounce) when the caller read it with
+    its own query (an outer join on ``address_key``), one statement fewer per e-mail."""
     if despite_bounce:
         message = {**message, "despite_bounce": True}
     else:
-        bounce = bounce_of(message["to"])
+        if bounce is ...:
+            bounce = bounce_of(message["to"])
         if bounce is not None:
             return _write_skipped(message, bounce)
     in_process = tasks_run_in_process()
@@ -205,26 +224,50 @@ def _claim(ids: list[int] | None, now: datetime) -> list[OutboxMail]:
         select(OutboxMail).where(OutboxMail.id.in_(claimed)).order_by(OutboxMail.id)))
 
 
-def _build(row: OutboxMail) -> EmailMessage:
+def _build(row: OutboxMail) -> Message:
+    """The message as it is sent: text and HTML as alternatives, attachments after them.
+    Built with the email package's compat32 classes (MIMEMultipart, Header) rather than
+    EmailMessage, whose header registry parses every header it is given: half the Python
+    calls (a digest's, built and written: 9,800 → 5,100), the same MIME for the reader."""
     message = row.message
-    msg = EmailMessage()
-    msg["From"] = current_app.config["MAIL_FROM"]
-    msg["To"] = row.to_address
-    msg["Subject"] = row.subject
+    body = MIMEMultipart("alternative", policy=HEADERS_UNFOLDED)
+    for subtype in ("plain", "html"):
+        part = MIMENonMultipart("text", subtype)
+        part.set_payload(message["text" if subtype == "plain" else "html"], UTF8)
+        body.attach(part)
+    msg = body
+    if message.get("attachments"):
+        msg = MIMEMultipart("mixed", policy=HEADERS_UNFOLDED)
+        msg.attach(body)
+        for name, mimetype, content in message["attachments"]:
+            maintype, subtype = mimetype.split("/", 1)
+            attached = MIMEBase(maintype, subtype)
+            attached.set_payload(content.encode())
+            encode_base64(attached)
+            attached.add_header("Content-Disposition", "attachment", filename=name)
+            msg.attach(attached)
+    msg["From"] = _address(current_app.config["MAIL_FROM"])
+    msg["To"] = _address(row.to_address)
+    msg["Subject"] = _text(row.subject)
     msg["Date"] = formatdate(localtime=False)
     # one Message-ID per row: a message sent twice (the window above) is recognisably the same
     msg["Message-ID"] = f"<outbox-{row.id}-{row.created_dt:%Y%m%d%H%M%S}@m100hub>"
     for name, value in message.get("headers", {}).items():
-        msg[name] = value
-    msg.set_content(message["text"])
-    msg.add_alternative(message["html"], subtype="html")
-    for name, mimetype, content in message.get("attachments", ()):
-        maintype, subtype = mimetype.split("/", 1)
-        msg.add_attachment(content.encode(), maintype=maintype, subtype=subtype, filename=name)
+        msg[name] = _text(value)
     return msg
 
 
-def _write_file(msg: EmailMessage, text_part: str) -> None:
+def _text(value: str) -> str:
+    """A header's text: as it is if ASCII, else RFC 2047 encoded words (on one line)."""
+    return value if value.isascii() else " ".join(Header(value, "utf-8").encode().split("\n "))
+
+
+def _address(value: str) -> str:
+    """An address header: each name encoded as needed (RFC 2047), the addresses as they are."""
+    return ", ".join(formataddr(pair, "utf-8") for pair in getaddresses([value]))
+
+
+def _write_file(msg: Message, text_part: str) -> None:
     outbox = Path(current_app.config["MAIL_OUTBOX_DIR"])
     outbox.mkdir(parents=True, exist_ok=True)
     path = outbox / f"{time.time_ns()}-{uuid.uuid4().hex[:8]}.eml"
@@ -237,7 +280,7 @@ def _write_file(msg: EmailMessage, text_part: str) -> None:
 class FileTransport:
     """Development without a mail server: each message a file in the outbox folder."""
 
-    def send(self, msg: EmailMessage, row: OutboxMail) -> None:
+    def send(self, msg: Message, row: OutboxMail) -> None:
         _write_file(msg, row.message["text"])
 
 
@@ -256,7 +299,7 @@ class SMTPTransport:
             smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
         return smtp
 
-    def send(self, msg: EmailMessage, row: OutboxMail) -> None:
+    def send(self, msg: Message, row: OutboxMail) -> None:
         if self.smtp is None:
             self.smtp = self._connect()
         try:
@@ -320,6 +363,8 @@ def deliver_rows(ids: list[int] | None) -> tuple[int, int]:
     sent = 0
     rows = _claim(ids, utcnow())
     to_send = skip_bouncing(rows, utcnow())
+    for row in to_send:  # kept as read: each commit below would expire (and reload) them
+        db.session.expunge(row)
     if len(to_send) < len(rows):
         commit()
     with transport() as outgoing:
@@ -327,9 +372,11 @@ def deliver_rows(ids: list[int] | None) -> tuple[int, int]:
             try:
                 outgoing.send(_build(row), row)
             except (smtplib.SMTPException, OSError) as error:
+                db.session.add(row)
                 _record_failure(row, error, utcnow())
             else:
-                row.sent_dt = utcnow()
+                db.session.execute(update(OutboxMail).where(OutboxMail.id == row.id)
+                                   .values(sent_dt=utcnow()))
                 sent += 1
             commit()
     return len(rows), sent

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import String, Text, delete, select
+from sqlalchemy import ColumnElement, String, Text, delete, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..database import UTCDateTime, insert_on_conflict, utcnow
@@ -34,6 +34,12 @@ class MailBounce(Model):
 def bounce_of(address: str) -> MailBounce | None:
     """The address's bounce, if e-mail to it bounces."""
     return db.session.get(MailBounce, address.strip().lower())
+
+
+def address_key(address: ColumnElement[str]) -> ColumnElement[str]:
+    """A column of addresses as ``MailBounce.address`` keeps them, in SQL (as ``bounce_of``
+    does in Python): for a query that reads the bounce with its recipient."""
+    return func.lower(func.trim(address))
 
 
 def record_bounce(address: str, reason: str) -> None:

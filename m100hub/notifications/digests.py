@@ -24,10 +24,10 @@ The e-mails leave through reused SMTP connections. The runs one beat query start
 the batch mailed and sends on the outbox rows of the runs done by then, one ``mail.deliver``
 task per mail.BATCH_SIZE rows (one connection each). A run done after that (its task still
 running, or queued again) sends its own row. The two never miss one another: a run reads the
-batch's row FOR SHARE just before it commits, and the batch's task marks it (waiting for
-those locks) before it reads which runs are done. If a delivery task is lost (Redis down, a
-worker killed), the outbox's sweep delivers the rows all the same: batching saves
-connections, the outbox keeps the guarantee.
+batch's row FOR SHARE with its own (and holds it until it commits), and the batch's task marks
+it (waiting for those locks) before it reads which runs are done. If a delivery task is lost
+(Redis down, a worker killed), the outbox's sweep delivers the rows all the same: batching
+saves connections, the outbox keeps the guarantee.
 
 Each e-mail groups its items by city (the city the notification is about, stored on it when
 it was written; the rest under "the whole hub") and within a city by kind.
@@ -44,12 +44,23 @@ from flask import current_app, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, Select, case, delete, func, literal, select, update
+from sqlalchemy import (
+    ColumnElement,
+    ScalarSelect,
+    Select,
+    case,
+    delete,
+    func,
+    literal,
+    select,
+    update,
+)
 
 from .. import mail
 from ..celery_app import enqueue, tasks_run_in_process
 from ..database import commit, insert_on_conflict, utcnow
 from ..extensions import db
+from ..mail import MailBounce, address_key
 from . import unsubscribe
 from .kinds import KINDS, Delivery, describe
 from .models import DigestBatch, DigestRun, DigestSchedule, Notification
@@ -195,18 +206,21 @@ def queue_digests() -> int:
 @shared_task(name="notifications.digest")
 def send_digest(user_id: int, period: str) -> int:
     """Write the person's e-mail for the period (once: the run's row decides); returns how
-    many notifications it carries (0: done before, or nothing new)."""
+    many notifications it carries (0: done before, or nothing new). Four statements whatever
+    the number of items: the run (locked) with its person, their address's bounce and its
+    batch (read FOR SHARE, see ``_batch_waiting``); the notifications taken; the e-mail
+    written to the outbox; the run marked done."""
     users = db.metadata.tables["users"]
     found = db.session.execute(
-        select(DigestRun, users.c.email, users.c.locale, users.c.display_name,
-               users.c.email_confirmed_dt)
+        select(DigestRun.done_dt, DigestRun.batch_id, _batch_waiting(), users.c.email,
+               users.c.locale, users.c.display_name, users.c.email_confirmed_dt, MailBounce)
         .join(users, users.c.id == DigestRun.user_id)
+        .outerjoin(MailBounce, MailBounce.address == address_key(users.c.email))
         .where(DigestRun.user_id == user_id, DigestRun.period == period)
-        .with_for_update(of=DigestRun).execution_options(populate_existing=True)).first()
-    if found is None or found[0].done_dt is not None:
+        .with_for_update(of=DigestRun)).first()
+    if found is None or found.done_dt is not None:
         commit()
         return 0
-    run, person = found[0], found
     delivery = next(d for d, prefix in PREFIX.items() if period.startswith(prefix))
     now = utcnow()
     # taken (locked) and marked in one statement: what this e-mail carries
@@ -220,26 +234,28 @@ def send_digest(user_id: int, period: str) -> int:
         .execution_options(synchronize_session=False)).all(),
         key=lambda note: (note.created_dt, note.id))
     fresh = [note for note in notes if note.read_dt is None]
-    message = _compose(user_id, person, delivery, fresh) if fresh else None
-    run.done_dt, run.items = now, len(fresh) if message is not None else 0
-    run.mail_id = _outbox(message) if message is not None else None
-    mail_id, items = run.mail_id, run.items
-    alone = (mail_id is not None and run.batch_id is not None
-             and _batch_mailed(run.batch_id))
+    message = _compose(user_id, found, delivery, fresh) if fresh else None
+    mail_id = _outbox(message, found.MailBounce) if message is not None else None
+    items = len(fresh) if message is not None else 0
+    db.session.execute(
+        update(DigestRun).where(DigestRun.user_id == user_id, DigestRun.period == period)
+        .values(done_dt=now, items=items, mail_id=mail_id)
+        .execution_options(synchronize_session=False))
+    # the batch's task has taken its e-mails already (or the batch is long gone): send it
+    alone = mail_id is not None and found.batch_id is not None and found[2] is not True
     commit()
     if alone:
         enqueue(mail.deliver, [mail_id])
     return items
 
 
-def _batch_mailed(batch_id: int) -> bool:
-    """Whether the batch's task has taken its e-mails already (then this run sends its own).
-    Read FOR SHARE, last before the commit: the batch's task, marking the batch, waits for
-    this run's commit, and then sees it done."""
-    mailed = db.session.execute(
-        select(DigestBatch.mailed_dt).where(DigestBatch.id == batch_id)
-        .with_for_update(read=True)).first()
-    return mailed is None or mailed[0] is not None  # a batch deleted: long past
+def _batch_waiting() -> ScalarSelect[bool]:
+    """Whether the run's batch has not taken its e-mails yet (NULL: no batch, or deleted long
+    past), read FOR SHARE with the run: the batch's task, marking the batch, waits for this
+    run's commit, and then sees it done; a batch marked before sends nothing of this run's,
+    which then sends its own."""
+    return (select(DigestBatch.mailed_dt.is_(None)).where(DigestBatch.id == DigestRun.batch_id)
+            .with_for_update(read=True).scalar_subquery())
 
 
 @shared_task(name="notifications.digest_batch")
@@ -262,12 +278,12 @@ def send_batch(batch_id: int) -> int:
     return len(ids)
 
 
-def _outbox(message: dict) -> int | None:
-    """Write the message to the outbox for its batch to send on; returns its row's id. None
-    when nothing is left for the batch: with no worker (no Redis: tasks run in process)
-    ``mail.queue`` sends it itself once this commits, and to a bouncing address it is
-    written as skipped."""
-    row = mail.queue(message, batched=True)
+def _outbox(message: dict, bounce: MailBounce | None) -> int | None:
+    """Write the message to the outbox for its batch to send on (``bounce``: its address's,
+    read with the run); returns its row's id. None when nothing is left for the batch: with
+    no worker (no Redis: tasks run in process) ``mail.queue`` sends it itself once this
+    commits, and to a bouncing address it is written as skipped."""
+    row = mail.queue(message, batched=True, bounce=bounce)
     if tasks_run_in_process() or row.failed_dt is not None:
         return None
     return row.id

@@ -145,3 +145,76 @@ def test_signup_mail_goes_through_the_outbox(client, db, smtp):
     [row] = rows()
     assert row.to_address == "ioana@example.ro" and row.sent_dt is not None
     assert "/confirm/" in row.message["text"]
+
+
+def test_each_message_sent_costs_one_statement(db, smtp, monkeypatch, count_queries):
+    """A run records each message sent with one UPDATE (and its commit): the rows it claimed
+    are not read again after each commit. Statements for 2 and for 7 messages differ by 5."""
+    lose_the_delivery(monkeypatch)
+
+    def deliver(how_many: int) -> list[str]:
+        ids = [mail.queue(message(f"n{how_many}-{n}@example.ro")).id for n in range(how_many)]
+        db.session.commit()
+        with count_queries() as counter:
+            assert mail.deliver.run(ids) == how_many
+        return counter.statements
+
+    few, more = deliver(2), deliver(7)
+    assert len(more) - len(few) == 5
+    assert [s.split()[0] for s in more].count("SELECT") == [s.split()[0] for s in few].count(
+        "SELECT")
+    assert sum(smtp.received.values()) == 9 and set(smtp.received.values()) == {1}
+    assert len(rows(OutboxMail.sent_dt.is_not(None))) == 9
+
+
+def built(row: OutboxMail) -> tuple[bytes, float]:
+    """The row's message as smtplib puts it on the wire, and the Python calls of building and
+    writing it (the mean of 20)."""
+    import cProfile
+    import io
+    import pstats
+    from email.generator import BytesGenerator
+
+    def wire() -> bytes:
+        out = io.BytesIO()
+        BytesGenerator(out).flatten(mail._build(row), linesep="\r\n")
+        return out.getvalue()
+
+    profile = cProfile.Profile()
+    profile.enable()
+    for _ in range(20):
+        wire()
+    profile.disable()
+    return wire(), pstats.Stats(profile).total_calls / 20  # type: ignore[attr-defined]
+
+
+def test_a_message_is_built_cheaply_and_reads_back_whole(app):
+    """Built with compat32's classes, not EmailMessage's header registry (which parses every
+    header it is given: 9,800 calls for this one), under 6,500 (5,100), and a reader gets back
+    the subject with its diacritics, the unsubscribe link on one line, both parts, the file."""
+    from email import message_from_bytes, policy
+
+    link = "<http://localhost/unsubscribe/" + "x" * 120 + ">"
+    items = "".join(f"- Ana a răspuns în „Fir {n}”\n  http://localhost/p/{n}\n" for n in range(10))
+    row = OutboxMail(id=7, to_address="ana@example.ro", created_dt=utcnow(),
+                     subject="Rezumatul tău zilnic M100 Hub — ăâîșț",
+                     message={"text": items, "html": f"<ul><li>{items}</li></ul>",
+                              "headers": {"List-Unsubscribe": link,
+                                          "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
+                              "attachments": [("e.ics", "text/calendar", "SUMMARY:Întâlnire")]})
+    with app.app_context():
+        wire, calls = built(row)
+    assert calls < 6500, calls
+    received = message_from_bytes(wire, policy=policy.default)
+    assert received["Subject"] == row.subject and received["To"] == "ana@example.ro"
+    assert received["List-Unsubscribe"] == link
+    assert received["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert received["Message-ID"].startswith("<outbox-7-")
+    def part(kind: str) -> str:  # as sent: lines end in CRLF
+        return received.get_body((kind,)).get_content().replace("\r\n", "\n")
+
+    assert part("plain") == items and part("html") == f"<ul><li>{items}</li></ul>"
+    [attached] = received.iter_attachments()
+    assert attached.get_filename() == "e.ics" and attached.get_content_type() == "text/calendar"
+    assert attached.get_payload(decode=True).decode() == "SUMMARY:Întâlnire"
+    assert max(len(line) for line in wire.split(b"\r\n")) <= 998

@@ -376,3 +376,49 @@ def test_a_digest_to_a_bouncing_address_is_written_skipped_and_not_sent(db, smtp
         if task is mail.deliver:
             mail.deliver.run(*args)
     assert set(smtp.received) == {ion.email.lower()}
+
+
+def test_a_digest_task_costs_four_statements_whatever_it_carries(db, monkeypatch,
+                                                                count_queries):
+    """With a worker: the run (locked) with its person, their bounce and its batch; the
+    notifications taken; the e-mail written; the run marked: 4 statements for 1 item as for
+    10, and the e-mail carries them all."""
+    from m100hub import mail
+
+    queued: list = []
+    for module in (digests, mail):
+        monkeypatch.setattr(module, "tasks_run_in_process", lambda: False)
+        monkeypatch.setattr(module, "enqueue", lambda task, *args: queued.append((task, args)))
+    one, ten = factories.user(locale="en"), factories.user(locale="ro")
+    reply(one)
+    for n in range(10):
+        reply(ten, n)
+    age(60 * 26)
+    assert digests.queue_digests.run() == 2
+    runs = {args[0]: args for task, args in queued if task is digests.send_digest}
+    counted = {}
+    for person_id, items in ((one.id, 1), (ten.id, 10)):
+        with count_queries() as counter:
+            assert digests.send_digest.run(*runs[person_id]) == items
+        counted[items] = counter.statements
+    assert [len(statements) for statements in counted.values()] == [4, 4]
+    assert not any("mail_bounces" in s and s.lstrip().startswith("SELECT mail_bounces")
+                   for s in counted[10])
+    [row] = db.session.scalars(select(mail.OutboxMail).where(
+        mail.OutboxMail.to_address == ten.email))
+    assert row.message["text"].count("Piste de biciclete") == 10
+    again = runs[ten.id]
+    with count_queries() as counter:  # delivered twice: the run is done, nothing more
+        assert digests.send_digest.run(*again) == 0
+    assert len(counter.statements) == 1
+
+
+def test_a_worker_takes_a_few_tasks_ahead_per_process(app):
+    """A pool process is handed its next task as soon as it is free (no round trip to Redis
+    between a beat's digest tasks), still acknowledged only when each ends."""
+    from m100hub.celery_app import PREFETCH, VISIBILITY_TIMEOUT
+
+    conf = app.extensions["celery"].conf
+    assert conf.worker_prefetch_multiplier == PREFETCH > 1
+    assert conf.task_acks_late and conf.task_reject_on_worker_lost
+    assert conf.broker_transport_options["visibility_timeout"] == VISIBILITY_TIMEOUT
