@@ -85,14 +85,19 @@ def test_double_clicking_post_reply_makes_one_post(browser, live):
         thread_url = radu.page.url.split("#")[0]
 
         radu.page.fill("#body", text)
-        # a double click 60 ms apart: the second aborts the first navigation in the browser,
-        # whose request is on its way to the server all the same
+        # a double click: the second click aborts the first navigation in the browser, whose
+        # request is on its way to the server all the same. The second comes as soon as the
+        # first request has left (a fixed 60 ms raced the server: once the reply's page came
+        # back within 60 ms, the second click landed on a link of the new page).
+        posts: list[str] = []
+        radu.page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
         box = radu.page.get_by_role("button", name="Post reply").bounding_box()
         x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-        radu.page.mouse.click(x, y)
-        radu.page.wait_for_timeout(60)
+        with radu.page.expect_request(lambda r: r.method == "POST"):
+            radu.page.mouse.click(x, y)
         radu.page.mouse.click(x, y)
         expect(radu.page).to_have_url(re.compile(r"#post-\d+$"))
+        assert len(posts) == 2, posts  # the form went twice
         radu.page.wait_for_load_state("load")
         assert radu.page.url.endswith("#post-2")
         radu.check()
