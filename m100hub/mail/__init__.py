@@ -31,12 +31,7 @@ printed on the console) instead of SMTP — still through the table.
 
 from __future__ import annotations
 
-import re
 import smtplib
-import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime, timedelta
 from email.charset import QP, Charset
 from email.encoders import encode_base64
@@ -47,13 +42,12 @@ from email.mime.multipart import MIMEMultipart
 from email.mime.nonmultipart import MIMENonMultipart
 from email.policy import compat32
 from email.utils import formataddr, formatdate, getaddresses
-from pathlib import Path
 from types import EllipsisType
 
 from celery import shared_task
 from flask import current_app, render_template
 from flask_babel import force_locale
-from sqlalchemy import JSON, Index, Integer, String, Text, func, select, text, update
+from sqlalchemy import JSON, Index, Integer, String, Text, func, insert, select, text, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..celery_app import enqueue, tasks_run_in_process
@@ -66,15 +60,14 @@ from .bounces import bouncing as bouncing
 from .bounces import clear_bounce as clear_bounce
 from .bounces import record_bounce as record_bounce
 from .bounces import skip_bouncing, skipped_reason
+from .relay import RelayDown, kept, transport
 
-LINK_RE = re.compile(r"https?://\S+")
 #: rows still to deliver (the sweep's partial index)
 UNSENT = text("sent_dt IS NULL AND failed_dt IS NULL")
 #: messages one run delivers through one connection
 BATCH_SIZE = 100
 #: rows the sweep delivers per run at most (the next run, a minute later, takes the rest)
 SWEEP_LIMIT = 2000
-SMTP_TIMEOUT = 30
 #: the parts' charset: UTF-8, quoted-printable (lines within SMTP's limit, readable as they are)
 UTF8 = Charset("utf-8")
 UTF8.body_encoding = QP
@@ -166,6 +159,42 @@ def queue(message: dict, despite_bounce: bool = False, batched: bool = False,
     return row
 
 
+def send_now(message: dict, bounce: MailBounce | None) -> int:
+    """Write the message to the outbox and hand it to the SMTP server at once, before the
+    caller commits, through this process's connection kept open across tasks
+    (``relay.kept``): for a task that writes one e-mail and ends, thousands in a row (the
+    digests), no delivery task, claim or second write per message. Returns the row's id.
+
+    The row is written as sent, and the caller's COMMIT, which follows the server's 250, makes
+    it so. If the worker dies (or the COMMIT fails) between the two, the whole transaction
+    rolls back — the row and the work that wrote it — and that work is done again: the one
+    message twice, never none (the window of ``deliver_rows``: a statement or two and the
+    COMMIT). A refusal is recorded on the row as a delivery records it: a temporary one (the
+    relay down) is tried again by the sweep after the backoff, a permanent one given up.
+    ``bounce``: the address's (read by the caller); to a bouncing address the row is written
+    as skipped. Without a worker (tasks in process) as ``queue``: sent once the caller commits."""
+    if bounce is not None:
+        return _write_skipped(message, bounce).id
+    if tasks_run_in_process():
+        return queue(message, bounce=None).id
+    now = utcnow()
+    row = OutboxMail(to_address=message["to"], subject=message["subject"][:500],
+                     message={k: v for k, v in message.items() if k not in ("to", "subject")},
+                     created_dt=now, due_dt=now, attempts=0, sent_dt=now)
+    row.id = db.session.scalar(insert(OutboxMail).values(
+        to_address=row.to_address, subject=row.subject, message=row.message, created_dt=now,
+        due_dt=now, attempts=0, sent_dt=now).returning(OutboxMail.id))
+    try:
+        kept().send(_build(row), row.message["text"])
+    except (smtplib.SMTPException, OSError) as error:
+        written = db.session.get_one(OutboxMail, row.id)
+        written.sent_dt = None
+        if not isinstance(error, RelayDown):  # not tried: the sweep takes it
+            _record_failure(written, error, now)
+        db.session.flush()
+    return row.id
+
+
 def _write_skipped(message: dict, bounce: MailBounce) -> OutboxMail:
     now = utcnow()
     row = OutboxMail(to_address=message["to"], subject=message["subject"][:500],
@@ -183,7 +212,7 @@ def _deliver_in_process(in_hand: OutboxMail) -> None:
     with current_app.app_context():
         with transport() as outgoing:
             try:
-                outgoing.send(_build(in_hand), in_hand)
+                outgoing.send(_build(in_hand), in_hand.message["text"])
                 return
             except (smtplib.SMTPException, OSError) as error:
                 refused = error
@@ -267,68 +296,6 @@ def _address(value: str) -> str:
     return ", ".join(formataddr(pair, "utf-8") for pair in getaddresses([value]))
 
 
-def _write_file(msg: Message, text_part: str) -> None:
-    outbox = Path(current_app.config["MAIL_OUTBOX_DIR"])
-    outbox.mkdir(parents=True, exist_ok=True)
-    path = outbox / f"{time.time_ns()}-{uuid.uuid4().hex[:8]}.eml"
-    path.write_bytes(bytes(msg))
-    links = " ".join(LINK_RE.findall(text_part))
-    current_app.logger.warning("E-mail to %s written to %s %s", msg["To"], path, links)
-    print(f"[m100hub] e-mail to {msg['To']}: {msg['Subject']} → {path}\n  {links}", flush=True)
-
-
-class FileTransport:
-    """Development without a mail server: each message a file in the outbox folder."""
-
-    def send(self, msg: Message, row: OutboxMail) -> None:
-        _write_file(msg, row.message["text"])
-
-
-class SMTPTransport:
-    """One SMTP connection for a batch, opened at the first message, reopened if it drops."""
-
-    def __init__(self):
-        self.smtp: smtplib.SMTP | None = None
-
-    def _connect(self) -> smtplib.SMTP:
-        config = current_app.config
-        smtp = smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=SMTP_TIMEOUT)
-        if config["MAIL_USE_TLS"]:
-            smtp.starttls()
-        if config["MAIL_USERNAME"]:
-            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
-        return smtp
-
-    def send(self, msg: Message, row: OutboxMail) -> None:
-        if self.smtp is None:
-            self.smtp = self._connect()
-        try:
-            self.smtp.send_message(msg)
-        except (smtplib.SMTPServerDisconnected, OSError):
-            self.close()
-            raise
-
-    def close(self) -> None:
-        if self.smtp is not None:
-            try:
-                self.smtp.quit()
-            except (smtplib.SMTPException, OSError):
-                self.smtp.close()
-            self.smtp = None
-
-
-@contextmanager
-def transport() -> Iterator[FileTransport | SMTPTransport]:
-    if not current_app.config["MAIL_SERVER"]:
-        yield FileTransport()
-        return
-    smtp = SMTPTransport()
-    try:
-        yield smtp
-    finally:
-        smtp.close()
-
-
 def recipient_refused(error: Exception) -> bool:
     """The server refused the recipient for good (5xx to RCPT TO): the address bounces."""
     return (isinstance(error, smtplib.SMTPRecipientsRefused)
@@ -370,7 +337,7 @@ def deliver_rows(ids: list[int] | None) -> tuple[int, int]:
     with transport() as outgoing:
         for row in to_send:
             try:
-                outgoing.send(_build(row), row)
+                outgoing.send(_build(row), row.message["text"])
             except (smtplib.SMTPException, OSError) as error:
                 db.session.add(row)
                 _record_failure(row, error, utcnow())
