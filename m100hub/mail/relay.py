@@ -69,14 +69,15 @@ class SMTPTransport:
             smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
         return smtp
 
-    def open(self) -> None:
+    def open(self) -> smtplib.SMTP:
         if self.smtp is None:
             self.smtp = self._connect()
+        return self.smtp
 
     def send(self, msg: Message, text_part: str) -> None:
-        self.open()
+        smtp = self.open()
         try:
-            self.smtp.send_message(msg)
+            smtp.send_message(msg)
         except (smtplib.SMTPServerDisconnected, OSError):
             self.close()
             raise

@@ -36,6 +36,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
+from functools import cache
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from celery import shared_task
@@ -46,6 +48,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     ColumnElement,
     Select,
+    Update,
+    bindparam,
     case,
     func,
     literal,
@@ -194,39 +198,61 @@ def send_digest(user_id: int, period: str) -> int:
     statements whatever the number of items: the run (locked) with its person and their
     address's bounce; the notifications taken; the e-mail written to the outbox (and handed
     to the SMTP server); the run marked done."""
-    users = db.metadata.tables["users"]
-    found = db.session.execute(
-        select(DigestRun.done_dt, users.c.email, users.c.locale, users.c.display_name,
-               users.c.email_confirmed_dt, MailBounce)
-        .join(users, users.c.id == DigestRun.user_id)
-        .outerjoin(MailBounce, MailBounce.address == address_key(users.c.email))
-        .where(DigestRun.user_id == user_id, DigestRun.period == period)
-        .with_for_update(of=DigestRun)).first()
+    statements = _statements()
+    found = db.session.execute(statements.run, {"person": user_id, "key": period}).first()
     if found is None or found.done_dt is not None:
         commit()
         return 0
     delivery = next(d for d, prefix in PREFIX.items() if period.startswith(prefix))
     now = utcnow()
     # taken (locked) and marked in one statement: what this e-mail carries
-    notes = sorted(db.session.execute(
-        update(Notification).where(
-            Notification.recipient_id == user_id, Notification.delivery == delivery.value,
-            Notification.digested_dt.is_(None), Notification.created_dt <= now)
-        .values(digested_dt=now)
-        .returning(Notification.id, Notification.kind, Notification.payload,
-                   Notification.city_id, Notification.created_dt, Notification.read_dt)
-        .execution_options(synchronize_session=False)).all(),
+    notes = sorted(db.session.execute(statements.take, {
+        "person": user_id, "way": delivery.value, "now": now}).all(),
         key=lambda note: (note.created_dt, note.id))
     fresh = [note for note in notes if note.read_dt is None]
     message = _compose(user_id, found, delivery, fresh) if fresh else None
     mail_id = mail.send_now(message, found.MailBounce) if message is not None else None
     items = len(fresh) if message is not None else 0
-    db.session.execute(
-        update(DigestRun).where(DigestRun.user_id == user_id, DigestRun.period == period)
-        .values(done_dt=now, items=items, mail_id=mail_id)
-        .execution_options(synchronize_session=False))
+    db.session.execute(statements.done, {"person": user_id, "key": period, "now": now,
+                                         "carried": items, "written": mail_id})
     commit()
     return items
+
+
+class _Statements(NamedTuple):
+    run: Select
+    take: Update
+    done: Update
+
+
+@cache
+def _statements() -> _Statements:
+    """The digest task's statements, built once per process and given their values at each
+    run: building them (and SQLAlchemy's cache keys of them) anew cost a tenth of a digest.
+    The run (locked) with its person and their address's bounce; the notifications taken and
+    marked; the run done."""
+    users = db.metadata.tables["users"]
+    run = (select(DigestRun.done_dt, users.c.email, users.c.locale, users.c.display_name,
+                  users.c.email_confirmed_dt, MailBounce)
+           .join(users, users.c.id == DigestRun.user_id)
+           .outerjoin(MailBounce, MailBounce.address == address_key(users.c.email))
+           .where(DigestRun.user_id == bindparam("person"),
+                  DigestRun.period == bindparam("key"))
+           .with_for_update(of=DigestRun))
+    take = (update(Notification).where(
+        Notification.recipient_id == bindparam("person"),
+        Notification.delivery == bindparam("way"), Notification.digested_dt.is_(None),
+        Notification.created_dt <= bindparam("now"))
+        .values(digested_dt=bindparam("now"))
+        .returning(Notification.id, Notification.kind, Notification.payload,
+                   Notification.city_id, Notification.created_dt, Notification.read_dt)
+        .execution_options(synchronize_session=False))
+    done = (update(DigestRun).where(DigestRun.user_id == bindparam("person"),
+                                    DigestRun.period == bindparam("key"))
+            .values(done_dt=bindparam("now"), items=bindparam("carried"),
+                    mail_id=bindparam("written"))
+            .execution_options(synchronize_session=False))
+    return _Statements(run, take, done)
 
 
 def _groups(notes: list, base: str) -> list[tuple[str, list]]:
@@ -237,10 +263,13 @@ def _groups(notes: list, base: str) -> list[tuple[str, list]]:
     names: dict[int, str] = {city: name for city, name in db.session.execute(
         select(cities.c.id, cities.c.name).where(cities.c.id.in_(ids)))} if ids else {}
     grouped: dict[int | None, dict[str, list[tuple[str, str]]]] = {}
+    labels: dict[str, str] = {}  # each kind's, translated once
     for note in notes:
         text, path = describe(note.kind, note.payload)
-        kind = KINDS.get(note.kind)
-        label = str(kind.label) if kind is not None and kind.label else ""
+        label = labels.get(note.kind)
+        if label is None:
+            kind = KINDS.get(note.kind)
+            label = labels[note.kind] = str(kind.label) if kind and kind.label else ""
         city = note.city_id if note.city_id in names else None
         grouped.setdefault(city, {}).setdefault(label, []).append((text, base + path))
     order = sorted((city for city in grouped if city is not None), key=lambda c: names[c])
