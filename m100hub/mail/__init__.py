@@ -25,6 +25,13 @@ that records it (a window of one UPDATE and COMMIT, a millisecond or two, after 
 the row stays unsent, its lease runs out and the sweep sends it again: the person may get that
 one message twice, never none (at least once, rarely twice).
 
+A task that writes one e-mail and ends, thousands in a row (the digests), sends it itself
+with ``send_now``: the row is written as sent and handed to the server through the process's
+connection kept open across tasks (``relay.kept``), and the task's COMMIT follows the 250 —
+no delivery task, claim or second write. It errs the same way: a worker dead between the 250
+and that COMMIT rolls back the row with the task's work, which is done again (the message
+twice, never none; a window of a statement or two and the COMMIT).
+
 With ``MAIL_SERVER`` unset, messages are written to ``instance/outbox/*.eml`` (their links
 printed on the console) instead of SMTP — still through the table.
 """

@@ -325,6 +325,17 @@ def with_a_worker(monkeypatch) -> list:
     return queued
 
 
+def two_digests_due(monkeypatch) -> tuple:
+    """Ana's and Ion's daily digests due, their tasks queued for a worker: (tasks, ana, ion)."""
+    queued = with_a_worker(monkeypatch)
+    ana, ion = factories.user(), factories.user()
+    for person in (ana, ion):
+        reply(person)
+    age(60 * 26)
+    assert digests.queue_digests.run() == 2
+    return queued, ana, ion
+
+
 def run_digests(queued: list) -> list[int]:
     return [digests.send_digest.run(*args) for task, args in queued
             if task is digests.send_digest]
@@ -368,12 +379,7 @@ def test_a_kept_connection_the_server_closed_meanwhile_is_opened_again(app, db, 
     monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
     monkeypatch.setitem(app.config, "MAIL_PORT", port)
     monkeypatch.setattr(relay, "KEPT_IDLE_SECONDS", 0.0)
-    queued = with_a_worker(monkeypatch)
-    ana, ion = factories.user(), factories.user()
-    for person in (ana, ion):
-        reply(person)
-    age(60 * 26)
-    assert digests.queue_digests.run() == 2
+    queued, ana, ion = two_digests_due(monkeypatch)
     first, second = [args for task, args in queued if task is digests.send_digest]
     relay = Controller(catcher, hostname="127.0.0.1", port=port)
     relay.start()
@@ -462,13 +468,8 @@ def test_a_digest_to_a_bouncing_address_is_written_skipped_and_not_sent(db, smtp
     from m100hub import mail
     from m100hub.mail.bounces import record_bounce
 
-    queued = with_a_worker(monkeypatch)
-    ana, ion = factories.user(), factories.user()
+    queued, ana, ion = two_digests_due(monkeypatch)
     record_bounce(ana.email, "550 no such mailbox")
-    for person in (ana, ion):
-        reply(person)
-    age(60 * 26)
-    assert digests.queue_digests.run() == 2
     assert run_digests(queued) == [1, 1]
     skipped = db.session.scalar(select(mail.OutboxMail).where(
         mail.OutboxMail.to_address == ana.email))
@@ -482,13 +483,8 @@ def test_a_refused_recipient_is_recorded_and_its_address_bounces(db, smtp, monke
     answer, the address marked bouncing, the run done; the next digest goes out as usual."""
     from m100hub import mail
 
-    queued = with_a_worker(monkeypatch)
-    ana, ion = factories.user(), factories.user()
+    queued, ana, ion = two_digests_due(monkeypatch)
     smtp.refuse[ana.email.lower()] = "550 5.1.1 No such user"
-    for person in (ana, ion):
-        reply(person)
-    age(60 * 26)
-    assert digests.queue_digests.run() == 2
     assert run_digests(queued) == [1, 1]
     refused = db.session.scalar(select(mail.OutboxMail).where(
         mail.OutboxMail.to_address == ana.email))
