@@ -19,15 +19,14 @@ period's e-mail is written exactly once, and the outbox delivers it at least onc
 in its own window, see m100hub/mail). Notifications the person already read in the app are left
 out; nothing new, nothing sent.
 
-The e-mails leave through reused SMTP connections. The runs one beat query started form a
-``DigestBatch``, and after their tasks the beat queues the batch's (``send_batch``): it marks
-the batch mailed and sends on the outbox rows of the runs done by then, one ``mail.deliver``
-task per mail.BATCH_SIZE rows (one connection each). A run done after that (its task still
-running, or queued again) sends its own row. The two never miss one another: a run reads the
-batch's row FOR SHARE with its own (and holds it until it commits), and the batch's task marks
-it (waiting for those locks) before it reads which runs are done. If a delivery task is lost
-(Redis down, a worker killed), the outbox's sweep delivers the rows all the same: batching
-saves connections, the outbox keeps the guarantee.
+The task sends its e-mail itself, before it commits, through its process's SMTP connection
+kept open from one task to the next (``mail.send_now``): a digest is written and sent as it
+is built, with no delivery task, claim or second write per e-mail, and a beat's thousands of
+digests leave through one connection per worker process. The row is written as sent and the
+COMMIT follows the server's 250: a worker killed between the two rolls back the run, which
+the beat queues again — that person gets the digest twice, never none (the outbox's window).
+A refusal is recorded on the row for the outbox's sweep (the relay down: tried again after
+the backoff), and the run is done all the same: its e-mail is in the outbox.
 
 Each e-mail groups its items by city (the city the notification is about, stored on it when
 it was written; the rest under "the whole hub") and within a city by kind.
@@ -37,6 +36,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
+from functools import cache
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from celery import shared_task
@@ -46,10 +47,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     ColumnElement,
-    ScalarSelect,
     Select,
+    Update,
+    bindparam,
     case,
-    delete,
     func,
     literal,
     select,
@@ -57,13 +58,13 @@ from sqlalchemy import (
 )
 
 from .. import mail
-from ..celery_app import enqueue, tasks_run_in_process
+from ..celery_app import enqueue
 from ..database import commit, insert_on_conflict, utcnow
 from ..extensions import db
 from ..mail import MailBounce, address_key
 from . import unsubscribe
 from .kinds import KINDS, Delivery, describe
-from .models import DigestBatch, DigestRun, DigestSchedule, Notification
+from .models import DigestRun, DigestSchedule, Notification
 
 #: people read (and runs written) per query of the beat
 BATCH_SIZE = 1000
@@ -155,48 +156,35 @@ def _people_due(due: Due, after: int) -> list[tuple[int, int]]:
     return [(person, key) for person, key in db.session.execute(people_due_query(due, after))]
 
 
-def _start_runs(people: list[tuple[int, str]]) -> tuple[int, list[tuple[int, str]]]:
-    """Write the runs not written yet, as one batch (committed by the caller); returns the
-    batch's id and the (person, period) of the runs written."""
-    batch = DigestBatch(created_dt=utcnow())
-    db.session.add(batch)
-    db.session.flush()
+def _start_runs(people: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """Write the runs not written yet (committed by the caller); returns the (person, period)
+    of the runs written."""
     statement = (insert_on_conflict(DigestRun).on_conflict_do_nothing(
         index_elements=["user_id", "period"]).returning(DigestRun.user_id, DigestRun.period))
-    started = [(person, period) for person, period in db.session.execute(statement, [
-        {"user_id": person, "period": period, "created_dt": utcnow(), "batch_id": batch.id}
+    return [(person, period) for person, period in db.session.execute(statement, [
+        {"user_id": person, "period": period, "created_dt": utcnow()}
         for person, period in people])]
-    if not started:
-        db.session.delete(batch)
-    return batch.id, started
 
 
 @shared_task(name="notifications.digests")
 def queue_digests() -> int:
-    """Queue one task per person and due period who has something to e-mail (and one per
-    batch of them, that sends their e-mails on), and again those whose task was lost; returns
-    how many digest tasks it queued."""
+    """Queue one task per person and due period who has something to e-mail, and again those
+    whose task was lost; returns how many digest tasks it queued."""
     queued = 0
     for due in due_periods(utcnow()):
         after = 0
         while people := _people_due(due, after):
             after = people[-1][0]
-            batch, started = _start_runs([(person, due.cutoffs[slot][1])
-                                          for person, slot in people])
+            started = _start_runs([(person, due.cutoffs[slot][1]) for person, slot in people])
             commit()
             for person, period in started:
                 enqueue(send_digest, person, period)
-            if started:
-                enqueue(send_batch, batch)
             queued += len(started)
     # queued again at most every RETRY_AFTER (the time moves on): a slow queue is not flooded
     lost = db.session.execute(
         update(DigestRun).where(DigestRun.done_dt.is_(None),
                                 DigestRun.created_dt <= utcnow() - RETRY_AFTER)
         .values(created_dt=utcnow()).returning(DigestRun.user_id, DigestRun.period)).all()
-    # batches are kept a day: a run queued again meanwhile finds its batch mailed
-    db.session.execute(delete(DigestBatch).where(
-        DigestBatch.created_dt < utcnow() - timedelta(days=1)))
     commit()
     for person, period in lost:
         enqueue(send_digest, person, period)
@@ -205,88 +193,66 @@ def queue_digests() -> int:
 
 @shared_task(name="notifications.digest")
 def send_digest(user_id: int, period: str) -> int:
-    """Write the person's e-mail for the period (once: the run's row decides); returns how
-    many notifications it carries (0: done before, or nothing new). Four statements whatever
-    the number of items: the run (locked) with its person, their address's bounce and its
-    batch (read FOR SHARE, see ``_batch_waiting``); the notifications taken; the e-mail
-    written to the outbox; the run marked done."""
-    users = db.metadata.tables["users"]
-    found = db.session.execute(
-        select(DigestRun.done_dt, DigestRun.batch_id, _batch_waiting(), users.c.email,
-               users.c.locale, users.c.display_name, users.c.email_confirmed_dt, MailBounce)
-        .join(users, users.c.id == DigestRun.user_id)
-        .outerjoin(MailBounce, MailBounce.address == address_key(users.c.email))
-        .where(DigestRun.user_id == user_id, DigestRun.period == period)
-        .with_for_update(of=DigestRun)).first()
+    """Write and send the person's e-mail for the period (once: the run's row decides);
+    returns how many notifications it carries (0: done before, or nothing new). Four
+    statements whatever the number of items: the run (locked) with its person and their
+    address's bounce; the notifications taken; the e-mail written to the outbox (and handed
+    to the SMTP server); the run marked done."""
+    statements = _statements()
+    found = db.session.execute(statements.run, {"person": user_id, "key": period}).first()
     if found is None or found.done_dt is not None:
         commit()
         return 0
     delivery = next(d for d, prefix in PREFIX.items() if period.startswith(prefix))
     now = utcnow()
     # taken (locked) and marked in one statement: what this e-mail carries
-    notes = sorted(db.session.execute(
-        update(Notification).where(
-            Notification.recipient_id == user_id, Notification.delivery == delivery.value,
-            Notification.digested_dt.is_(None), Notification.created_dt <= now)
-        .values(digested_dt=now)
-        .returning(Notification.id, Notification.kind, Notification.payload,
-                   Notification.city_id, Notification.created_dt, Notification.read_dt)
-        .execution_options(synchronize_session=False)).all(),
+    notes = sorted(db.session.execute(statements.take, {
+        "person": user_id, "way": delivery.value, "now": now}).all(),
         key=lambda note: (note.created_dt, note.id))
     fresh = [note for note in notes if note.read_dt is None]
     message = _compose(user_id, found, delivery, fresh) if fresh else None
-    mail_id = _outbox(message, found.MailBounce) if message is not None else None
+    mail_id = mail.send_now(message, found.MailBounce) if message is not None else None
     items = len(fresh) if message is not None else 0
-    db.session.execute(
-        update(DigestRun).where(DigestRun.user_id == user_id, DigestRun.period == period)
-        .values(done_dt=now, items=items, mail_id=mail_id)
-        .execution_options(synchronize_session=False))
-    # the batch's task has taken its e-mails already (or the batch is long gone): send it
-    alone = mail_id is not None and found.batch_id is not None and found[2] is not True
+    db.session.execute(statements.done, {"person": user_id, "key": period, "now": now,
+                                         "carried": items, "written": mail_id})
     commit()
-    if alone:
-        enqueue(mail.deliver, [mail_id])
     return items
 
 
-def _batch_waiting() -> ScalarSelect[bool]:
-    """Whether the run's batch has not taken its e-mails yet (NULL: no batch, or deleted long
-    past), read FOR SHARE with the run: the batch's task, marking the batch, waits for this
-    run's commit, and then sees it done; a batch marked before sends nothing of this run's,
-    which then sends its own."""
-    return (select(DigestBatch.mailed_dt.is_(None)).where(DigestBatch.id == DigestRun.batch_id)
-            .with_for_update(read=True).scalar_subquery())
+class _Statements(NamedTuple):
+    run: Select
+    take: Update
+    done: Update
 
 
-@shared_task(name="notifications.digest_batch")
-def send_batch(batch_id: int) -> int:
-    """Send on the e-mails of the batch's runs done by now, one delivery task (one SMTP
-    connection) per mail.BATCH_SIZE of them; returns how many. Once: a second run of the
-    task finds the batch mailed."""
-    marked = db.session.scalar(update(DigestBatch).where(
-        DigestBatch.id == batch_id, DigestBatch.mailed_dt.is_(None))
-        .values(mailed_dt=utcnow()).returning(DigestBatch.id))
-    ids: list[int] = []
-    if marked is not None:
-        ids = [mail_id for mail_id in db.session.scalars(
-            select(DigestRun.mail_id).where(DigestRun.batch_id == batch_id,
-                                            DigestRun.done_dt.is_not(None))
-            .order_by(DigestRun.mail_id)) if mail_id is not None]
-    commit()
-    for start in range(0, len(ids), mail.BATCH_SIZE):
-        enqueue(mail.deliver, ids[start:start + mail.BATCH_SIZE])
-    return len(ids)
-
-
-def _outbox(message: dict, bounce: MailBounce | None) -> int | None:
-    """Write the message to the outbox for its batch to send on (``bounce``: its address's,
-    read with the run); returns its row's id. None when nothing is left for the batch: with
-    no worker (no Redis: tasks run in process) ``mail.queue`` sends it itself once this
-    commits, and to a bouncing address it is written as skipped."""
-    row = mail.queue(message, batched=True, bounce=bounce)
-    if tasks_run_in_process() or row.failed_dt is not None:
-        return None
-    return row.id
+@cache
+def _statements() -> _Statements:
+    """The digest task's statements, built once per process and given their values at each
+    run: building them (and SQLAlchemy's cache keys of them) anew cost a tenth of a digest.
+    The run (locked) with its person and their address's bounce; the notifications taken and
+    marked; the run done."""
+    users = db.metadata.tables["users"]
+    run = (select(DigestRun.done_dt, users.c.email, users.c.locale, users.c.display_name,
+                  users.c.email_confirmed_dt, MailBounce)
+           .join(users, users.c.id == DigestRun.user_id)
+           .outerjoin(MailBounce, MailBounce.address == address_key(users.c.email))
+           .where(DigestRun.user_id == bindparam("person"),
+                  DigestRun.period == bindparam("key"))
+           .with_for_update(of=DigestRun))
+    take = (update(Notification).where(
+        Notification.recipient_id == bindparam("person"),
+        Notification.delivery == bindparam("way"), Notification.digested_dt.is_(None),
+        Notification.created_dt <= bindparam("now"))
+        .values(digested_dt=bindparam("now"))
+        .returning(Notification.id, Notification.kind, Notification.payload,
+                   Notification.city_id, Notification.created_dt, Notification.read_dt)
+        .execution_options(synchronize_session=False))
+    done = (update(DigestRun).where(DigestRun.user_id == bindparam("person"),
+                                    DigestRun.period == bindparam("key"))
+            .values(done_dt=bindparam("now"), items=bindparam("carried"),
+                    mail_id=bindparam("written"))
+            .execution_options(synchronize_session=False))
+    return _Statements(run, take, done)
 
 
 def _groups(notes: list, base: str) -> list[tuple[str, list]]:
@@ -297,10 +263,13 @@ def _groups(notes: list, base: str) -> list[tuple[str, list]]:
     names: dict[int, str] = {city: name for city, name in db.session.execute(
         select(cities.c.id, cities.c.name).where(cities.c.id.in_(ids)))} if ids else {}
     grouped: dict[int | None, dict[str, list[tuple[str, str]]]] = {}
+    labels: dict[str, str] = {}  # each kind's, translated once
     for note in notes:
         text, path = describe(note.kind, note.payload)
-        kind = KINDS.get(note.kind)
-        label = str(kind.label) if kind is not None and kind.label else ""
+        label = labels.get(note.kind)
+        if label is None:
+            kind = KINDS.get(note.kind)
+            label = labels[note.kind] = str(kind.label) if kind and kind.label else ""
         city = note.city_id if note.city_id in names else None
         grouped.setdefault(city, {}).setdefault(label, []).append((text, base + path))
     order = sorted((city for city in grouped if city is not None), key=lambda c: names[c])

@@ -139,19 +139,6 @@ class DigestSchedule(Model):
     weekday: Mapped[int] = mapped_column(SmallInteger)
 
 
-class DigestBatch(Model):
-    """The runs one beat query queued together. Their e-mails leave in batches, through
-    reused SMTP connections: the batch's task (queued after the runs' own) sends on those of
-    the runs done by then; a run done after that sends its own (``digests.send_batch``)."""
-
-    __tablename__ = "digest_batches"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    #: when the batch's task took the e-mails of the runs done by then; NULL before
-    mailed_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-
 class DigestRun(Model):
     """One e-mail of notifications to a person for one period ("d2026-12-07" daily,
     "w2026-12-07" weekly, "i2026-12-07T08:05" at once): written when the beat queues its task,
@@ -174,8 +161,5 @@ class DigestRun(Model):
     done_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: how many notifications it carried
     items: Mapped[int] = mapped_column(Integer, default=0)
-    #: the beat run that queued it (NULL for runs written before batches)
-    batch_id: Mapped[int | None] = mapped_column(
-        ForeignKey("digest_batches.id", ondelete="SET NULL"), index=True)
     #: its e-mail's row in the outbox (m100hub.mail), once written
     mail_id: Mapped[int | None] = mapped_column(Integer)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from flask_babel import force_locale
 from sqlalchemy import func, select, update
 
@@ -18,6 +19,7 @@ from m100hub.notifications.kinds import KINDS
 from m100hub.notifications.models import DigestRun, Notification, NotificationPreference
 from m100hub.notifications.services import notify
 from tests.support import factories
+from tests.support.outbox import make_due
 
 BUCHAREST = ZoneInfo("Europe/Bucharest")
 
@@ -139,8 +141,7 @@ def test_the_beat_queues_only_people_with_news(db, monkeypatch):
     runs = [args for task, args in queued if task is digests.send_digest]
     assert sorted(runs) == sorted((p.id, runs[0][1]) for p in with_news)
     assert runs[0][1].startswith("d")
-    # and, after them, the task that sends their e-mails on
-    assert queued[-1][0] is digests.send_batch and len(queued) == 4
+    assert len(queued) == 3  # nothing else: each task sends its own e-mail
 
 
 def test_a_lost_run_is_queued_again(db, outbox, monkeypatch):
@@ -313,82 +314,196 @@ def test_the_beat_reads_schedules_in_its_batch_query(db, monkeypatch, count_quer
     assert beat_for(3) == beat_for(9)
 
 
-def test_a_batch_sends_its_done_runs_together_and_a_late_run_its_own(db, smtp, monkeypatch):
-    """With a worker: the batch's task sends on, through one connection, the e-mails of the
-    runs done by then; a run done after it sends its own; none is sent twice."""
+def with_a_worker(monkeypatch) -> list:
+    """Tasks go to a worker (the tasks queued are returned, not run), as with Redis."""
     from m100hub import mail
 
     queued: list = []
-    for module in (digests, mail):  # a worker takes the tasks
-        monkeypatch.setattr(module, "tasks_run_in_process", lambda: False)
+    monkeypatch.setattr(mail, "tasks_run_in_process", lambda: False)
+    for module in (digests, mail):
         monkeypatch.setattr(module, "enqueue", lambda task, *args: queued.append((task, args)))
+    return queued
+
+
+def two_digests_due(monkeypatch) -> tuple:
+    """Ana's and Ion's daily digests due, their tasks queued for a worker: (tasks, ana, ion)."""
+    queued = with_a_worker(monkeypatch)
+    ana, ion = factories.user(), factories.user()
+    for person in (ana, ion):
+        reply(person)
+    age(60 * 26)
+    assert digests.queue_digests.run() == 2
+    return queued, ana, ion
+
+
+def run_digests(queued: list) -> list[int]:
+    return [digests.send_digest.run(*args) for task, args in queued
+            if task is digests.send_digest]
+
+
+def test_each_digest_sends_its_own_mail_through_one_kept_connection(db, smtp, monkeypatch):
+    """With a worker: each task sends its e-mail itself, through the connection its process
+    keeps open from one task to the next (one for three e-mails), and writes its row as sent;
+    a task delivered twice sends nothing again, and nothing is left for the sweep."""
+    from m100hub import mail
+
+    queued = with_a_worker(monkeypatch)
     people = [factories.user() for _ in range(3)]
     for person in people:
         reply(person)
     age(60 * 26)
     assert digests.queue_digests.run() == 3
-    runs = [args for task, args in queued if task is digests.send_digest]
-    [(batch,)] = [args for task, args in queued if task is digests.send_batch]
-    queued.clear()
-    for args in runs[:2]:
-        assert digests.send_digest.run(*args) == 1
-    assert queued == []  # the batch's task sends them
-    assert digests.send_batch.run(batch) == 2
-    assert digests.send_batch.run(batch) == 0  # delivered twice: nothing more
-    assert digests.send_digest.run(*runs[2]) == 1  # a run done after its batch went
-    deliveries = [args[0] for task, args in queued]
-    assert all(task is mail.deliver for task, _args in queued)
-    assert [len(ids) for ids in deliveries] == [2, 1]
-    for ids in deliveries:
-        mail.deliver.run(ids)
+    tasks = list(queued)
+    assert run_digests(tasks) == [1, 1, 1]
+    assert len(queued) == 3  # no delivery task
     assert sorted(smtp.received.values()) == [1, 1, 1]
-    assert len(smtp.sessions) == 2  # two connections for three e-mails
-    for ids in deliveries:  # a delivery task run twice sends nothing again
-        assert mail.deliver.run(ids) == 0
+    assert len(smtp.sessions) == 1
+    assert run_digests(tasks) == [0, 0, 0]  # delivered twice: nothing more
     assert sum(smtp.received.values()) == 3
+    rows = list(db.session.scalars(select(mail.OutboxMail)))
+    assert len(rows) == 3 and all(row.sent_dt is not None for row in rows)
+    runs = db.session.scalars(select(DigestRun).order_by(DigestRun.user_id)).all()
+    assert sorted(run.mail_id for run in runs) == sorted(row.id for row in rows)
+    assert mail.sweep.run() == 0
+
+
+def test_a_kept_connection_the_server_closed_meanwhile_is_opened_again(app, db, monkeypatch):
+    """An idle connection is checked (NOOP) before it is used: the relay restarted meanwhile
+    (or closed it after its idle time), and the next digest still goes out at once."""
+    from aiosmtpd.controller import Controller
+
+    from m100hub.mail import relay
+    from tests.support.live import MailCatcher, free_port
+
+    catcher, port = MailCatcher(), free_port()
+    monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
+    monkeypatch.setitem(app.config, "MAIL_PORT", port)
+    monkeypatch.setattr(relay, "KEPT_IDLE_SECONDS", 0.0)
+    queued, ana, ion = two_digests_due(monkeypatch)
+    first, second = [args for task, args in queued if task is digests.send_digest]
+    relay = Controller(catcher, hostname="127.0.0.1", port=port)
+    relay.start()
+    assert digests.send_digest.run(*first) == 1
+    relay.stop()  # the kept connection is cut
+    relay = Controller(catcher, hostname="127.0.0.1", port=port)
+    relay.start()
+    try:
+        assert digests.send_digest.run(*second) == 1
+    finally:
+        relay.stop()
+    assert catcher.received[ana.email.lower()] == catcher.received[ion.email.lower()] == 1
+    assert len(catcher.sessions) == 2
+
+
+def test_with_the_relay_down_digests_are_done_and_the_sweep_sends_them(db, smtp, monkeypatch):
+    """The relay refuses connections: each digest is written all the same (its run done, its
+    row left unsent for the sweep with the refusal recorded), and the process's next tasks do
+    not try the relay again for a while (none waits on it); once it is back, the sweep sends
+    each e-mail once."""
+    from m100hub import mail
+    from m100hub.mail import relay
+
+    queued = with_a_worker(monkeypatch)
+    people = [factories.user() for _ in range(3)]
+    for person in people:
+        reply(person)
+    age(60 * 26)
+    assert digests.queue_digests.run() == 3
+    opened = []
+    real_open = relay.SMTPTransport.open
+
+    def refused(self):
+        opened.append(1)
+        raise ConnectionRefusedError("relay down")
+
+    monkeypatch.setattr(relay.SMTPTransport, "open", refused)
+    assert run_digests(queued) == [1, 1, 1]
+    assert len(opened) == 1  # tried once, not by each task
+    rows = list(db.session.scalars(select(mail.OutboxMail).order_by(mail.OutboxMail.id)))
+    assert [row.sent_dt for row in rows] == [None] * 3
+    assert rows[0].attempts == 1 and "relay down" in rows[0].last_error
+    assert smtp.received == {}
+    monkeypatch.setattr(relay.SMTPTransport, "open", real_open)
+    make_due([row.id for row in rows])
+    assert mail.sweep.run() == 3
+    assert sorted(smtp.received.values()) == [1, 1, 1]
+    assert mail.sweep.run() == 0
+
+
+def test_a_worker_dying_after_the_server_accepted_errs_towards_twice(db, smtp, monkeypatch):
+    """The server accepted the digest and the task died before its COMMIT: the run, its
+    notifications and the row are rolled back, the beat queues the run again, and the person
+    gets the digest a second time — never none (the outbox's window)."""
+    from m100hub import mail
+
+    queued = with_a_worker(monkeypatch)
+    ana = factories.user()
+    reply(ana)
+    age(60 * 26)
+    assert digests.queue_digests.run() == 1
+
+    def killed():
+        raise SystemExit("SIGKILL")
+
+    monkeypatch.setattr(digests, "commit", killed)
+    with pytest.raises(SystemExit):
+        run_digests(queued)
+    db.session.rollback()
+    monkeypatch.setattr(digests, "commit", mail.commit)
+    assert smtp.received[ana.email.lower()] == 1
+    assert db.session.scalar(select(func.count()).select_from(mail.OutboxMail)) == 0
+    db.session.execute(update(DigestRun).values(
+        created_dt=utcnow() - digests.RETRY_AFTER - timedelta(seconds=1)))
+    db.session.commit()
+    queued.clear()
+    assert digests.queue_digests.run() == 1  # the run, not done, is queued again
+    assert run_digests(queued) == [1]
+    assert smtp.received[ana.email.lower()] == 2
+    assert db.session.scalar(select(func.count()).select_from(mail.OutboxMail)) == 1
 
 
 def test_a_digest_to_a_bouncing_address_is_written_skipped_and_not_sent(db, smtp, monkeypatch):
-    """The digests write their e-mail as every e-mail is written (mail.queue): to an address
-    that bounces it is recorded as skipped, and the batch has nothing to send."""
+    """The digests write their e-mail as every e-mail is written: to an address that bounces
+    it is recorded as skipped, and only the others are sent."""
     from m100hub import mail
     from m100hub.mail.bounces import record_bounce
 
-    queued: list = []
-    for module in (digests, mail):
-        monkeypatch.setattr(module, "tasks_run_in_process", lambda: False)
-        monkeypatch.setattr(module, "enqueue", lambda task, *args: queued.append((task, args)))
-    ana, ion = factories.user(), factories.user()
+    queued, ana, ion = two_digests_due(monkeypatch)
     record_bounce(ana.email, "550 no such mailbox")
-    for person in (ana, ion):
-        reply(person)
-    age(60 * 26)
-    assert digests.queue_digests.run() == 2
-    for task, args in list(queued):
-        if task is digests.send_digest:
-            task.run(*args)
-    [(batch,)] = [args for task, args in queued if task is digests.send_batch]
-    assert digests.send_batch.run(batch) == 1  # Ion's only
+    assert run_digests(queued) == [1, 1]
     skipped = db.session.scalar(select(mail.OutboxMail).where(
         mail.OutboxMail.to_address == ana.email))
     assert skipped.failed_dt is not None and skipped.sent_dt is None
-    for task, args in queued:
-        if task is mail.deliver:
-            mail.deliver.run(*args)
     assert set(smtp.received) == {ion.email.lower()}
+    assert mail.sweep.run() == 0
+
+
+def test_a_refused_recipient_is_recorded_and_its_address_bounces(db, smtp, monkeypatch):
+    """The server refuses the digest's recipient for good (5xx): the row is given up with the
+    answer, the address marked bouncing, the run done; the next digest goes out as usual."""
+    from m100hub import mail
+
+    queued, ana, ion = two_digests_due(monkeypatch)
+    smtp.refuse[ana.email.lower()] = "550 5.1.1 No such user"
+    assert run_digests(queued) == [1, 1]
+    refused = db.session.scalar(select(mail.OutboxMail).where(
+        mail.OutboxMail.to_address == ana.email))
+    assert refused.failed_dt is not None and refused.sent_dt is None
+    assert "No such user" in refused.last_error
+    assert mail.bounce_of(ana.email) is not None
+    assert set(smtp.received) == {ion.email.lower()}
+    assert db.session.scalar(select(func.count()).select_from(DigestRun).where(
+        DigestRun.done_dt.is_(None))) == 0
 
 
 def test_a_digest_task_costs_four_statements_whatever_it_carries(db, monkeypatch,
                                                                 count_queries):
-    """With a worker: the run (locked) with its person, their bounce and its batch; the
-    notifications taken; the e-mail written; the run marked: 4 statements for 1 item as for
-    10, and the e-mail carries them all."""
+    """With a worker: the run (locked) with its person and their bounce; the notifications
+    taken; the e-mail written (and sent); the run marked: 4 statements for 1 item as for 10,
+    and the e-mail carries them all."""
     from m100hub import mail
 
-    queued: list = []
-    for module in (digests, mail):
-        monkeypatch.setattr(module, "tasks_run_in_process", lambda: False)
-        monkeypatch.setattr(module, "enqueue", lambda task, *args: queued.append((task, args)))
+    queued = with_a_worker(monkeypatch)
     one, ten = factories.user(locale="en"), factories.user(locale="ro")
     reply(one)
     for n in range(10):
