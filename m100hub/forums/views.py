@@ -16,6 +16,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ..accounts.models import User
@@ -275,14 +276,19 @@ def _liked(me, posts: list[Post]) -> set[int]:
 
 
 def _quote(thread: Thread, post_id: str) -> str:
-    """The reply box prefilled with a quote of a visible post of this thread."""
+    """The reply box prefilled with a quote of a visible post of this thread. Its text and
+    author's name in one query of their own: the post is often on the page shown, loaded
+    without its Markdown source (which it would then raise for)."""
     ident = parse_id(post_id)
-    post = db.session.get(Post, ident) if ident else None
-    if post is None or post.thread_id != thread.id or not post.visible:
+    post = db.session.execute(
+        select(Post.thread_id, Post.body, Post.deleted_dt, Post.hidden_dt, User.display_name)
+        .outerjoin(User, User.id == Post.author_id).where(Post.id == ident)).first() \
+        if ident else None
+    if (post is None or post.thread_id != thread.id or post.deleted_dt is not None
+            or post.hidden_dt is not None):
         return ""
-    author = db.session.get(User, post.author_id) if post.author_id else None
     quoted = "\n".join(f"> {line}" for line in post.body.splitlines())
-    name = author.display_name if author else "—"
+    name = post.display_name or "—"
     return _("> **%(name)s** wrote:", name=name) + "\n" + quoted + "\n\n"
 
 
