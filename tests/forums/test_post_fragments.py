@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from jinja2 import meta
 
 from m100hub.forums import services
@@ -31,12 +32,13 @@ def view(client, thread, lang: str = "en") -> str:
     return page(response)
 
 
-def test_the_post_macro_reads_nothing_but_its_view_and_holes(app):
+@pytest.mark.parametrize("template", ["forums/_post.html", "forums/_reply_form.html"])
+def test_the_fragments_macros_read_nothing_but_their_view_and_holes(app, template):
     """The view is the fragment's key: the macro may read nothing a request could change
     besides it (no current_user, request, session, g, config), only the environment's pure
     helpers, whose other inputs (language, time zone, root path) the fragments add to every
     key."""
-    source = app.jinja_env.loader.get_source(app.jinja_env, "forums/_post.html")[0]
+    source = app.jinja_env.loader.get_source(app.jinja_env, template)[0]
     names = meta.find_undeclared_variables(app.jinja_env.parse(source))
     assert names <= {"avatar", "url_for", "_", "ngettext", "format_datetime"}, names
 
@@ -149,3 +151,22 @@ def test_each_form_gets_its_own_key_and_the_requests_token(client, db, login_as)
                 for f in forms} == {token}
         tokens.add(token)
     assert len(set(keys)) == 8
+
+
+def test_the_blank_reply_form_never_shows_another_requests_text(client, db, login_as):
+    """A quote or a preview is this request's; the blank form after them is blank."""
+    thread = ff.thread(body="Citește asta.")
+    db.session.commit()
+    login_as("citizen", locale="en")
+    blank = view(client, thread)
+    quoted = page(client.get(f"/forums/t/{thread.id}?quote={ff.opening_post(thread).id}"))
+    assert "&gt; Citește asta." in quoted
+    previewed = page(client.post(f"/forums/t/{thread.id}/reply",
+                                 data={"body": "Ciorna mea.", "preview": "1"}))
+    assert "Ciorna mea." in previewed and 'id="preview-title"' in previewed
+    again = view(client, thread)
+    assert "Citește asta.</textarea>" not in again and "Ciorna mea." not in again
+    assert 'id="preview-title"' not in again
+    keys = [re.search(r'action="/forums/t/\d+/reply".*?name="submission_key" value="([^"]+)"',
+                      html, re.S).group(1) for html in (blank, quoted, again)]
+    assert len(set(keys)) == 3
