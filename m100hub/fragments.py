@@ -87,14 +87,23 @@ def filled_holes() -> Holes:
     return _Fills().holes()
 
 
-class Fragments:
-    """The fragments of one macro (``template``'s ``macro``), remembered by their views."""
+def _size(parts: tuple[str, ...]) -> int:
+    return sum(map(len, parts))
 
-    def __init__(self, template: str, macro: str, kept: int = 4096) -> None:
-        self.template, self.macro, self.kept = template, macro, kept
+
+class Fragments:
+    """The fragments of one macro (``template``'s ``macro``), remembered by their views: at
+    most ``kept`` of them, and at most ``kept_chars`` characters of HTML (the views hold
+    about as much again: a post's view holds its HTML body)."""
+
+    def __init__(self, template: str, macro: str, kept: int = 4096,
+                 kept_chars: int = 8_000_000) -> None:
+        self.template, self.macro = template, macro
+        self.kept, self.kept_chars = kept, kept_chars
         #: (context, view) → (text, hole name, text, hole name, …, text); a dict kept in
         #: use order (a hit is moved to the end, the oldest goes first)
         self._kept: dict[tuple, tuple[str, ...]] = {}
+        self._chars = 0
         self._lock = threading.Lock()
 
     def render(self, views: Iterable[Hashable]) -> Markup:
@@ -123,9 +132,13 @@ class Fragments:
                 return parts
         parts = tuple(_HOLE.split(str(self._macro()(key[1], HOLES))))
         with self._lock:
+            replaced = self._kept.pop(key, None)  # made meanwhile by another thread
+            if replaced is not None:
+                self._chars -= _size(replaced)
             self._kept[key] = parts
-            while len(self._kept) > self.kept:
-                del self._kept[next(iter(self._kept))]
+            self._chars += _size(parts)
+            while self._kept and (len(self._kept) > self.kept or self._chars > self.kept_chars):
+                self._chars -= _size(self._kept.pop(next(iter(self._kept))))
         return parts
 
     def _macro(self) -> Callable:
@@ -136,6 +149,7 @@ class Fragments:
     def clear(self) -> None:
         with self._lock:
             self._kept.clear()
+            self._chars = 0
 
     def __len__(self) -> int:
         return len(self._kept)

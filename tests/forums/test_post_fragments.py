@@ -10,8 +10,10 @@ import re
 import pytest
 from jinja2 import meta
 
+from m100hub.database import utcnow
 from m100hub.forums import services
-from m100hub.forums.views import POSTS
+from m100hub.forums.views import POSTS, PostView
+from m100hub.fragments import Fragments
 from m100hub.moderation import services as moderation
 from tests.support import factories
 from tests.support import forum_factories as ff
@@ -170,3 +172,23 @@ def test_the_blank_reply_form_never_shows_another_requests_text(client, db, logi
     keys = [re.search(r'action="/forums/t/\d+/reply".*?name="submission_key" value="([^"]+)"',
                       html, re.S).group(1) for html in (blank, quoted, again)]
     assert len(set(keys)) == 3
+
+
+def test_fragments_are_bounded_in_number_and_size(app, db):
+    """The oldest fragment goes first when either bound is passed; one in use stays."""
+    views = [PostView(1, 1, n, n, utcnow(), False, False, False, False, "", f"<p>{n}</p>" * n,
+                      0, None, False, False, False, False, False, False, False)
+             for n in (1, 200, 3)]
+    with app.test_request_context("/"):
+        few = Fragments("forums/_post.html", "post", kept=2)
+        few.render(views[:1]), few.render(views[1:2]), few.render(views[:1])
+        few.render(views[2:])  # the second view was the oldest in use
+        assert len(few) == 2 and few.render(views[:1]) == few.render(views[:1])
+        small = Fragments("forums/_post.html", "post", kept_chars=len(str(few.render(
+            views[1:2]))) + 10)
+        small.render(views[:1])
+        assert len(small) == 1
+        small.render(views[1:2])  # too big beside the first: the first goes
+        assert len(small) == 1 and "<p>200</p>" in small.render(views[1:2])
+        small.render(views[2:])
+        assert len(small) == 1
