@@ -93,7 +93,12 @@ def key_input() -> Markup:
     anonymous cache keeps)."""
     if not current_user.is_authenticated:
         return Markup("")
-    return Markup(f'<input type="hidden" name="{FIELD}" value="{new_key()}">')  # noqa: S704
+    return key_field(new_key())
+
+
+def key_field(key: str) -> Markup:
+    """The hidden field that carries ``key``."""
+    return Markup(f'<input type="hidden" name="{FIELD}" value="{key}">')  # noqa: S704
 
 
 def _lifetime() -> int:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import itertools
 
 import pytest
+from sqlalchemy import text
 
 from m100hub.accounts.models import User
 from m100hub.extensions import db as _db
@@ -20,7 +21,7 @@ from m100hub.forums import services
 from m100hub.forums.models import Post, ReadMarker, Thread
 from m100hub.forums.queries import REVISIONS_PER_PAGE
 from m100hub.moderation import services as moderation
-from tests.support import factories
+from tests.support import bulk, factories
 from tests.support import forum_factories as ff
 from tests.support.web import in_request
 
@@ -242,3 +243,28 @@ def test_a_signed_in_thread_page_asks_only_statements_built_once(built_anew, log
     add_posts(authors, thread, SMALL - 1)
     login_as("citizen", locale="en")
     assert built_anew(f"/forums/t/{thread}?page=1") == []
+
+
+def test_postgresql_keeps_one_plan_for_the_posts_of_a_page(client, db, login_as, authors):
+    """The posts' statement (a range of post numbers, not LIMIT and OFFSET as parameters)
+    gets PostgreSQL's generic plan once it is prepared: it is not planned again at every
+    execution (psycopg prepares a statement at its fifth execution on a connection;
+    PostgreSQL compares five custom plans with the generic one, then keeps the generic)."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's plan cache")
+    thread = ff.thread(people(authors)[0])
+    # a long thread, as the planner knows it after autovacuum's ANALYZE: with LIMIT and
+    # OFFSET as parameters, its generic plan looked dearer than planning each page anew
+    bulk.copies(Post, ff.opening_post(thread).id, 500, number="n + 1")
+    thread.next_number = 502
+    db.session.execute(text("ANALYZE forum_posts"))
+    thread = thread.id
+    login_as("citizen", locale="en")
+    for n in range(12):
+        assert client.get(f"/forums/t/{thread}?page={n % 3 + 1}").status_code == 200
+    plans = db.session.execute(text(
+        "SELECT generic_plans, custom_plans FROM pg_prepared_statements "
+        "WHERE statement LIKE '%FROM forum_posts LEFT OUTER JOIN users%'")).all()
+    assert len(plans) == 1, plans
+    generic, custom = plans[0]
+    assert generic >= 1 and custom <= 5, plans

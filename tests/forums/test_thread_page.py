@@ -156,6 +156,21 @@ def test_quote_prefills_the_reply_box(client, db, login_as):
     assert "Quote" in html
 
 
+def test_quote_of_a_post_on_the_page_shown(client, db, login_as):
+    """The quoted post is loaded with the page too (without its Markdown source): the quote
+    reads its text all the same (it answered 500 before)."""
+    thread = ff.thread(body="Deschiderea firului.")
+    db.session.commit()
+    login_as("citizen", locale="en")
+    opening = ff.opening_post(thread).id
+    db.session.expunge_all()  # a request's own session: nothing loaded before it
+
+    response = client.get(f"/forums/t/{thread.id}?quote={opening}")
+
+    assert response.status_code == 200
+    assert "&gt; Deschiderea firului." in page(response)
+
+
 def test_quote_of_a_foreign_hidden_or_bad_post_prefills_nothing(client, db, login_as):
     thread = ff.thread()
     other = ff.thread(body="Din alt subiect.")
