@@ -72,7 +72,7 @@ def _render_show(consultation: Consultation, comment_form: CommentForm | None = 
     # the reader's own choices and comment votes come with the questions and the comments
     questions = queries.questions(consultation.id, viewer)
     mine = {q.id: q.viewer_choice for q in questions if q.viewer_choice} if viewer else {}
-    top = queries.proposals(consultation.id, 1, per_page=5)
+    top = queries.top_proposals(consultation.id)
     order = choice_arg("order", queries.COMMENT_ORDERS, "best")
     can = _abilities(consultation)
     if can["comment"] and comment_form is None:
