@@ -12,7 +12,7 @@ from ..cities.models import ClimateSector
 from ..cities.queries import all_cities
 from ..database import commit
 from ..follows import FollowRoutes, add_follow_routes
-from ..organisations.permissions import official_cities
+from ..organisations.permissions import known_official_cities, official_cities
 from ..page_cache import anonymous_page
 from ..permissions import confirmed_required
 from ..security import limit, person_or_address
@@ -25,8 +25,13 @@ from .models import FOLLOWS, Consultation, Phase
 
 def consultation_or_404(consultation_id: int, viewer_id: int | None = None) -> Consultation:
     """The consultation (a draft only for those who manage it: 404 for anyone else); with
-    ``viewer_id``, whether they follow it too."""
-    consultation = queries.consultation(consultation_id, viewer_id)
+    ``viewer_id``, whether they follow it and which cities they are an official of too."""
+    if viewer_id is None:
+        consultation = queries.consultation(consultation_id)
+    else:
+        consultation, official_of = queries.consultation_read_by(consultation_id, viewer_id)
+        if consultation is not None:
+            known_official_cities(viewer_id, official_of)
     if consultation is None or not permissions.can_see(current_user, consultation):
         abort(404)
     return consultation
@@ -67,7 +72,7 @@ def _render_show(consultation: Consultation, comment_form: CommentForm | None = 
     # the reader's own choices and comment votes come with the questions and the comments
     questions = queries.questions(consultation.id, viewer)
     mine = {q.id: q.viewer_choice for q in questions if q.viewer_choice} if viewer else {}
-    top = queries.proposals(consultation.id, 1, per_page=5)
+    top = queries.top_proposals(consultation.id)
     order = choice_arg("order", queries.COMMENT_ORDERS, "best")
     can = _abilities(consultation)
     if can["comment"] and comment_form is None:

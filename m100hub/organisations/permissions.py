@@ -18,6 +18,12 @@ def official_cities(user) -> set[int]:
     return cache[user.id]
 
 
+def known_official_cities(user_id: int, city_ids: set[int]) -> None:
+    """Tell official_cities() what a page read for this person with its own statement
+    (queries.official_city_ids_column), so that it asks nothing more in this request."""
+    g.setdefault("official_city_ids", {})[user_id] = city_ids
+
+
 def own_cities(user) -> set[int]:
     """The person's cities: their home city and those they are an official of."""
     home = {user.home_city_id} if user.home_city_id else set()

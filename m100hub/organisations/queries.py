@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from sqlalchemy import Select, bindparam, case, exists, func, select
+from sqlalchemy import ScalarSelect, Select, String, bindparam, case, cast, exists, func, select
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
@@ -96,6 +96,17 @@ def official_city_ids(user_id: int) -> set[int]:
     return set(db.session.scalars(_official_city_ids_statement(), {"user_id": user_id}))
 
 
+def _official_of(user_id) -> tuple:
+    """The conditions official_city_ids() puts on a membership and its organisation."""
+    return (
+        Membership.user_id == user_id,
+        Membership.status == Status.VERIFIED,
+        Organisation.status == Status.VERIFIED,
+        Organisation.kind == OrgKind.MUNICIPALITY,
+        Organisation.city_id.is_not(None),
+    )
+
+
 @cache
 def _official_city_ids_statement() -> Select:
     """official_city_ids()'s statement, built once: a consultation's page asks it of every
@@ -104,14 +115,26 @@ def _official_city_ids_statement() -> Select:
     return (
         select(Organisation.city_id)
         .join(Membership, Membership.organisation_id == Organisation.id)
-        .where(
-            Membership.user_id == bindparam("user_id"),
-            Membership.status == Status.VERIFIED,
-            Organisation.status == Status.VERIFIED,
-            Organisation.kind == OrgKind.MUNICIPALITY,
-            Organisation.city_id.is_not(None),
-        )
+        .where(*_official_of(bindparam("user_id")))
     )
+
+
+def official_city_ids_column(user_id) -> ScalarSelect:
+    """official_city_ids() of ``user_id`` (a value or a bound parameter) as a column of
+    another statement: the ids joined by commas, "" for none (read_city_ids reads them), so
+    that a page reading its item for a person learns in the same query which cities they are
+    an official of (permissions.known_official_cities)."""
+    return (
+        select(func.coalesce(func.aggregate_strings(cast(Organisation.city_id, String), ","), ""))
+        .join(Membership, Membership.organisation_id == Organisation.id)
+        .where(*_official_of(user_id))
+        .scalar_subquery()
+    )
+
+
+def read_city_ids(joined: str) -> set[int]:
+    """The ids of an official_city_ids_column()."""
+    return {int(city_id) for city_id in joined.split(",") if city_id}
 
 
 def manager_ids(organisation_id: int) -> list[int]:

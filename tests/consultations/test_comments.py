@@ -4,6 +4,8 @@ and writes nothing."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select, update
 
@@ -530,3 +532,44 @@ def test_after_a_vote_or_a_reply_the_reader_comes_back_to_the_order_they_read(
     # an order the page does not offer is the default one
     odd = client.post(f"/comments/{ids[1]}/vote", data={"value": "up", "order": "x"})
     assert "order=" not in odd.headers["Location"]
+
+
+def _form_fields(text: str, action: str, **extra) -> dict:
+    """The hidden fields of the page's form posting to ``action``, with ``extra``."""
+    form = re.search(rf'<form method="post" action="{re.escape(action)}"[^>]*>(.*?)</form>', text,
+                     re.S)
+    assert form, action
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">',
+                             form.group(1)))
+    return {**fields, **extra}
+
+
+def test_every_comments_forms_carry_the_requests_token(app, client, db, login_as, monkeypatch):
+    """The discussion asks csrf_token() once and gives it to every comment's forms: with the
+    token checked, a vote, a reply and a deletion sent with the page's own fields are taken;
+    a visitor's page holds no token."""
+    scene = build("open")
+    other = comment(scene, body="Părerea altcuiva")
+    reader = factories.user(locale="en")
+    own = comment(scene, author=reader, body="Părerea mea")
+    _db.session.commit()
+    anonymous = client.get(scene.url).get_data(as_text=True)
+    assert "csrf_token" not in anonymous and 'id="comment-' in anonymous
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    login_as(user=reader)
+    english(client)
+    text = client.get(scene.url).get_data(as_text=True)
+    tokens = set(re.findall(r'name="csrf_token" value="([^"]+)"', text))
+    assert len(tokens) == 1, tokens  # the request's one token, in every form
+
+    vote = _form_fields(text, f"/comments/{other}/vote", value="up")
+    assert client.post(f"/comments/{other}/vote", data=vote).status_code == 303
+    reply = _form_fields(text, f"{scene.url}/comments", body="Și eu.")  # the first's reply
+    assert reply["parent_id"] == str(other)
+    assert client.post(f"{scene.url}/comments", data=reply).status_code == 303
+    delete = _form_fields(text, f"/comments/{own}/delete")
+    assert client.post(f"/comments/{own}/delete", data=delete).status_code == 303
+    assert fresh(Comment, other).up_count == 1 and fresh(Comment, own).deleted_dt is not None
+    assert count(Comment, Comment.parent_id == other) == 1
+    # and without the token, nothing is taken
+    assert client.post(f"/comments/{other}/vote", data={"value": "down"}).status_code == 400

@@ -148,6 +148,31 @@ def test_a_suceava_official_cannot_touch_a_cluj_napoca_consultation(client, db, 
     assert snapshot() == before
 
 
+def test_an_official_of_two_cities_manages_both_and_no_third(client, db, login_as):
+    """The page reads which cities its reader is an official of with the consultation itself
+    (one comma-joined column): every one of them counts, and no other city does."""
+    person = factories.official("suceava", locale="en")
+    town_hall = factories.organisation(kind="municipality", city_slug="cluj-napoca")
+    factories.membership(person, town_hall, "member")
+    scenes = {
+        (city, phase): build(phase, city=city)
+        for city in ("suceava", "cluj-napoca", "bucuresti-sector-2")
+        for phase in ("draft", "open")
+    }
+    login_as(user=person)
+    english(client)
+    for (city, phase), scene in scenes.items():
+        response = client.get(scene.url)
+        if city == "bucuresti-sector-2":
+            if phase == "draft":
+                assert response.status_code == 404
+            else:
+                assert "Manage" not in page(response) and "/manage" not in page(response)
+            continue
+        assert response.status_code == 200, (city, phase)
+        assert f'href="{scene.url}/manage"' in page(response), (city, phase)
+
+
 @pytest.mark.parametrize(
     "case", ["pending member", "rejected member", "unverified town hall", "member of an NGO"]
 )

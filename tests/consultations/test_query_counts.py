@@ -34,9 +34,9 @@ BOUNDS = {
     ("list", "citizen"): 6,
     ("list", "official"): 6,
     ("list", "admin"): 6,
-    ("consultation", "anonymous"): 9,
-    ("consultation", "citizen"): 15,
-    ("consultation", "official"): 15,
+    ("consultation", "anonymous"): 6,
+    ("consultation", "citizen"): 7,
+    ("consultation", "official"): 7,
     ("results", "anonymous"): 4,
     ("results", "official"): 7,
     ("results", "citizen"): 6,
@@ -47,8 +47,8 @@ BOUNDS = {
     ("participation", "citizen"): 6,
     ("proposals", "anonymous"): 3,
     ("proposals", "citizen"): 6,
-    ("proposal", "anonymous"): 5,
-    ("proposal", "citizen"): 10,
+    ("proposal", "anonymous"): 4,
+    ("proposal", "citizen"): 7,
 }
 QUESTIONS = [
     cf.question_data("yes_no"),
