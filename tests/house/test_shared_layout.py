@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 
-from m100hub.extensions import db
 from tests.support import factories
 from tests.support import forum_factories as ff
 
