@@ -7,11 +7,11 @@ from functools import lru_cache
 from pathlib import Path
 
 from flask import Flask, current_app, request, url_for
-from flask_babel import get_locale
 from flask_login import current_user
 from markupsafe import Markup, escape
 
 from .features import card_parts, page_sections, registry
+from .i18n import locale_name
 from .static_files import fingerprinted
 from .text import safe, summary_text
 from .util import absolute_url
@@ -65,7 +65,7 @@ def shared(*inputs, caller) -> Markup:
     page, 13% of a thread page; gettext, url_for and escaping of the same strings each
     time). Kept per app (tests make apps with other features, so other menus)."""
     memo = current_app.extensions.setdefault(SHARED, {})
-    key = (str(get_locale()), request.script_root, *inputs)
+    key = (locale_name(), request.script_root, *inputs)
     found = memo.get(key)
     if found is None:
         if len(memo) >= _SHARED_KEPT:

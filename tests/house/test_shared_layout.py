@@ -6,6 +6,7 @@ and the form token stays each session's own."""
 from __future__ import annotations
 
 import re
+import time
 
 from tests.support import factories
 from tests.support import forum_factories as ff
@@ -70,6 +71,14 @@ def test_the_logo_follows_its_file(app, client, tmp_path, monkeypatch):
     assert first != second and second.startswith("/static/img/logo.")
 
 
+def test_the_site_share_image_follows_the_language(client, db):
+    client.set_cookie("lang", "en")
+    assert 'content="M100 Hub: climate-neutral' in client.get("/events").get_data(as_text=True)
+    client.set_cookie("lang", "ro")
+    html = client.get("/events").get_data(as_text=True)
+    assert 'content="M100 Hub: climate-neutral' not in html and 'property="og:image"' in html
+
+
 def _token(html: str) -> str:
     return re.search(r'name="csrf_token" value="([^"]+)"', html)[1]
 
@@ -78,6 +87,7 @@ def test_the_form_token_is_each_sessions_own_and_works(app, client, login_as, db
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
     login_as("citizen", locale="en")
     mine = _token(client.get("/events").get_data(as_text=True))
+    time.sleep(1.1)  # a token signed anew would carry the next second's timestamp
     assert _token(client.get("/forums").get_data(as_text=True)) == mine
     other = app.test_client()
     login_as("citizen", locale="en", client_=other)
