@@ -20,7 +20,7 @@ from . import (
 )
 from .celery_app import celery_init_app
 from .config import TRUE_WORDS, build_config, check_production, redis_client_options
-from .database import end_session, include_in_autogenerate
+from .database import end_session, include_in_autogenerate, watch_connections
 from .extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
 from .message_queue import RedisMessageQueue
 from .util import IdConverter, SlugConverter
@@ -88,6 +88,9 @@ def _init_extensions(app: Flask) -> None:
         "RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] if use_redis else "memory://"
     )
     db.init_app(app)
+    with app.app_context():
+        for engine in db.engines.values():
+            watch_connections(engine)
     app.teardown_appcontext(end_session)  # runs first: teardowns go in reverse
     migrate.init_app(app, db, render_as_batch=True, compare_type=True,
                      include_object=include_in_autogenerate)

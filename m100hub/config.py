@@ -64,9 +64,8 @@ def build_config(instance_path: Path) -> dict:
         "M100_ENV": env,
         "SECRET_KEY": _secret_key(instance_path, production),
         "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL", sqlite_default),
-        # a page's reads send no ROLLBACK (extensions.RequestSession), which would find a
-        # connection that the server closed: the ping before each use does
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # no ping before each use: database.watch_connections checks pooled connections
+        "SQLALCHEMY_ENGINE_OPTIONS": {},
         "ALLOW_SQLITE_IN_PRODUCTION": env_bool("ALLOW_SQLITE_IN_PRODUCTION", False),
         "REDIS_URL": redis_url,
         # Whether Redis is used (rate limits, Socket.IO queue, Celery): unless USE_REDIS says

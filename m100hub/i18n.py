@@ -46,7 +46,7 @@ _NUMBERS: dict[tuple, str] = {}
 def _remembered(formatter, moment, format_name: str) -> str:
     if moment is None:
         return ""
-    key = (formatter.__name__, moment, format_name, str(get_locale()), str(get_timezone()))
+    key = (formatter.__name__, moment, format_name, locale_name(), str(get_timezone()))
     found = _MOMENTS.get(key)
     if found is None:
         if len(_MOMENTS) >= _MOMENTS_KEPT:
@@ -123,6 +123,20 @@ def _when(moment, _format_name: str) -> str:
     return f"{format_date(moment, 'long')}, {format_time(moment, 'short')}"
 
 
+def locale_name() -> str:
+    """The request's language ("ro", "en"), looked up once per request and locale as the
+    catalogue is (``_translations``): a page asks it a dozen times (the layout's shared
+    parts, remembered dates), and Flask-Babel's ``get_locale`` walks the contexts each time."""
+    ctx = g.get("_flask_babel")
+    locale = getattr(ctx, "babel_locale", None)
+    if locale is None:
+        return str(get_locale())
+    cached = getattr(ctx, "m100_locale_name", None)
+    if cached is None or cached[0] is not locale:
+        cached = ctx.m100_locale_name = (locale, str(locale))
+    return cached[1]
+
+
 def _translations():
     """The request's catalogue, looked up once per request and locale: Flask-Babel's own
     lookup walks the app and request contexts a dozen times, and a page asks it for every
@@ -148,7 +162,7 @@ def register(app: Flask) -> None:
         newstyle=True,
     )
     app.jinja_env.globals.update(
-        get_locale=lambda: str(get_locale()),
+        get_locale=locale_name,
         format_datetime=cached_format_datetime,
         format_date=cached_format_date,
         format_when=format_when,

@@ -4,9 +4,11 @@ page of every linkable item (a consultation, a proposal, a thread…)."""
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from ..features import LINKED_ITEM_SLOT, CardPart, Section
 from . import links
-from .models import ActionStatus
+from .models import ActionLink, ActionStatus
 from .queries import city_row, rows_for
 
 
@@ -16,15 +18,25 @@ def _city(city) -> dict:
             "said": links.of_city(city.id) if row.contract is not None else []}
 
 
-def _led_to(kind_and_item) -> dict | None:
+def _led_to(kind_and_item, found: bool | None = None) -> dict | None:
+    """``found``: whether any action is linked to the item, when its page asked
+    (``_any_led_to``): most items led to nothing, and then need no query."""
+    if found is False:
+        return None
     kind, item = kind_and_item
-    found = links.led_to(kind, item.id)
-    return {"led_to": found} if found else None
+    led_to = links.led_to(kind, item.id)
+    return {"led_to": led_to} if led_to else None
+
+
+def _any_led_to(kind_and_ident):
+    kind, ident = kind_and_ident
+    return select(ActionLink.id).where(ActionLink.item_kind == kind,
+                                       ActionLink.item_id == ident).exists()
 
 
 SECTIONS = [
     Section("city", "contracts/_city_section.html", _city, order=10),
-    Section(LINKED_ITEM_SLOT, "contracts/_led_to.html", _led_to),
+    Section(LINKED_ITEM_SLOT, "contracts/_led_to.html", _led_to, probe=_any_led_to),
 ]
 
 

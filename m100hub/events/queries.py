@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from itertools import groupby
 
-from sqlalchemy import Select, bindparam, case, func, select
+from sqlalchemy import Integer, Select, and_, bindparam, case, func, select
 from sqlalchemy.orm import joinedload
 
 from ..accounts.models import User
 from ..database import utcnow
 from ..extensions import db
+from ..features import Registry, found_sections, registry, section_probes
 from ..organisations.models import Membership, Organisation, Status
 from ..pagination import paginate
 from .models import CalendarFeed, Event, EventOrganiser, Registration, RegistrationStatus
@@ -52,6 +54,46 @@ def between(start: datetime, end: datetime, city_id=None, sector="", kind="") ->
 
 def event(event_id: int) -> Event | None:
     return db.session.scalar(_event_statement(), {"event_id": event_id})
+
+
+@dataclass(frozen=True)
+class EventPage:
+    """What an event's page reads in one statement: the event, the reader's active
+    registration, whether it has co-organisers, and what its sections have (their probes:
+    ``features.Section.probe``)."""
+
+    event: Event
+    registration: Registration | None
+    has_co_organisers: bool
+    found_sections: dict
+
+
+def event_page(event_id: int, user_id: int | None) -> EventPage | None:
+    """The event with the reader's registration and what its page's other parts need to ask
+    at all, in one statement: an upcoming event's signed-in page read six statements (the
+    event, the registration, co-organisers, boards, threads about it, the person), now as
+    few as two, and the statements left it asks only when there is something (measured on
+    the demo workshop: 5.2 → 3.x ms of Python per request, see the commit)."""
+    row = db.session.execute(_event_page_statement(registry()),
+                             {"event_id": event_id, "user_id": user_id}).one_or_none()
+    if row is None:
+        return None
+    return EventPage(row[0], row[1], bool(row[2]), found_sections("event", row[3:]))
+
+
+@lru_cache(maxsize=8)
+def _event_page_statement(features: Registry) -> Select:
+    """event_page()'s statement, built once per app's features (whose sections' probes it
+    asks)."""
+    active = and_(Registration.event_id == Event.id,
+                  Registration.user_id == bindparam("user_id", type_=Integer),
+                  Registration.status != RegistrationStatus.CANCELLED)
+    co_organised = select(EventOrganiser.user_id).where(
+        EventOrganiser.event_id == Event.id).exists()
+    return (select(Event, Registration, co_organised, *section_probes("event", Event.id))
+            .options(joinedload(Event.city), joinedload(Event.organisation))
+            .outerjoin(Registration, active)
+            .where(Event.id == bindparam("event_id")))
 
 
 def co_organisers(event_id: int) -> list[User]:

@@ -94,16 +94,18 @@ def mine():
 @bp.route("/events/<id:event_id>")
 @anonymous_page
 def show(event_id):
-    event = event_or_404(event_id)
-    mine = (queries.registration_of(current_user.id, event.id)
-            if current_user.is_authenticated else None)
-    co_organisers = queries.co_organisers(event.id)
+    page = queries.event_page(event_id, current_user.id if current_user.is_authenticated
+                              else None)
+    if page is None:
+        abort(404)
+    event, mine = page.event, page.registration
+    co_organisers = queries.co_organisers(event.id) if page.has_co_organisers else []
     managing = permissions.can_manage(current_user, event,
                                       services.organiser_ids(event, co_organisers))
     return render_template(
         "events/show.html", event=event, registration=mine, managing=managing,
         position=registration.waiting_position(mine) if mine else None,
-        co_organisers=co_organisers,
+        co_organisers=co_organisers, found_sections=page.found_sections,
         show_link=permissions.sees_online_link(mine, managing),
         can_register=permissions.can_register(current_user, event) and mine is None)
 

@@ -6,11 +6,12 @@ status changes."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import literal, select
 
 from m100hub.activity.models import ActivityEntry
 from m100hub.contracts.models import ActionLink
 from m100hub.extensions import db as _db
+from m100hub.features import found_sections, section_probes
 from m100hub.submissions import new_key
 from tests.support import consultation_factories as consult
 from tests.support import contracts as cf
@@ -181,6 +182,25 @@ def test_the_pages_show_what_people_said_and_what_it_led_to(client, login_as, sc
     thread.hidden = True
     _db.session.commit()
     assert "Biciclete în centru" not in page(client.get(_url(action)))
+
+
+def test_an_items_page_can_know_from_its_own_statement_whether_it_led_to_anything(app, scene):
+    """The "this led to…" section's probe (features.Section.probe), as a consultation's page
+    would ask it in its statement: false, and the section shows nothing without a query;
+    true once an action is linked to the consultation (and only to it)."""
+    action, consultation = scene
+    other = consult.consultation("open", title="Altă consultare")
+    with app.test_request_context():
+        def found(item_id: int) -> bool:
+            answers = _db.session.execute(
+                select(*section_probes("consultation", literal(item_id)))).one()
+            by_template = {section.template: value for section, value in
+                           found_sections("consultation", answers).items()}
+            return by_template["contracts/_led_to.html"]
+
+        assert found(consultation.id) is False
+        cf.link(action, "consultation", consultation.id, author=factories.person("admin"))
+        assert found(consultation.id) is True and found(other.id) is False
 
 
 def test_a_city_without_links_says_so_and_an_unlinked_item_shows_nothing(client, scene):

@@ -38,9 +38,11 @@ BOUNDS = {
     ("attendees", "organiser"): 7,
     ("attendees", "admin"): 7,
     ("csv", "organiser"): 5,
-    # a workshop's page: its live boards, and whether the reader may start one (boards/)
-    ("event", "anonymous"): 5,
-    ("event", "waiting"): 9,
+    # a workshop's page with a co-organiser: the event with the reader's registration and
+    # whether its parts have anything (no boards, no threads: not asked), its co-organisers;
+    # a waiting person adds themselves and who is ahead of them
+    ("event", "anonymous"): 2,
+    ("event", "waiting"): 4,
     ("mine", "citizen"): 4,
 }
 _names = itertools.count(1)
@@ -229,8 +231,8 @@ def test_my_events(measure, login_as, db):
 
 
 def test_a_signed_in_event_page_asks_only_statements_built_once(built_anew, login_as, db):
-    """A workshop with a board: the event, the reader's registration, its co-organisers, its
-    boards, the threads about it, the signed-in person."""
+    """A workshop with a board: the event with the reader's registration and its parts'
+    probes, its boards, the signed-in person."""
     shop = boards.workshop()
     login_as("citizen", user=shop.participant)
     assert built_anew(f"/events/{shop.event.id}") == []
