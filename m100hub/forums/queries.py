@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 
 from sqlalchemy import Integer, Select, String, bindparam, cast, func, select
 from sqlalchemy.orm import aliased, defer, joinedload, with_expression
@@ -13,6 +13,7 @@ from ..consultations.models import Consultation
 from ..database import reader_param
 from ..events.models import Event
 from ..extensions import db
+from ..features import Registry, found_sections, registry, section_probes
 from ..pagination import PreparedPage
 from ..permissions import can_moderate
 from .models import (
@@ -82,6 +83,29 @@ def thread(thread_id: int, viewer_id: int | None = None) -> Thread | None:
     follows it and how far they have read it (Thread.viewer_*), in the same query."""
     return db.session.scalar(_thread_statement(viewer_id is not None),
                              {"thread_id": thread_id, "reader_id": viewer_id})
+
+
+#: the thread page's slot of other features' sections (features.page_sections)
+THREAD_SLOT = "forum-thread"
+
+
+def thread_page(thread_id: int, viewer_id: int | None) -> tuple[Thread, dict] | None:
+    """thread(), with the answers of the thread page's section probes (``found_sections``)
+    in the same statement: a section with nothing to show about the thread (most threads led
+    to no climate-contract action) asks no query of its own — one statement fewer on the
+    signed-in and anonymous thread page alike."""
+    row = db.session.execute(_thread_page_statement(registry(), viewer_id is not None),
+                             {"thread_id": thread_id, "reader_id": viewer_id}).one_or_none()
+    if row is None:
+        return None
+    return row[0], found_sections(THREAD_SLOT, row[1:])
+
+
+@lru_cache(maxsize=16)
+def _thread_page_statement(features: Registry, with_reader: bool) -> Select:
+    """thread_page()'s statement, built once per app's features (whose sections' probes it
+    asks)."""
+    return _thread_statement(with_reader).add_columns(*section_probes(THREAD_SLOT, Thread.id))
 
 
 @cache

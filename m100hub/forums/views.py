@@ -145,8 +145,12 @@ def _about(form: ThreadForm) -> tuple[str, dict]:
 def thread(thread_id):
     me = current_user._get_current_object()  # asked of many times below: not the proxy
     viewer = me.id if me.is_authenticated else None
-    # the reader's state comes with the thread and its posts: three queries in all
-    thread = _thread_or_404(thread_id, viewer)
+    # the reader's state comes with the thread and its posts, what the page's sections have
+    # to show with the thread: three queries in all
+    found = queries.thread_page(thread_id, viewer)
+    if found is None or not permissions.can_see_thread(me, found[0]):
+        abort(404)
+    thread, sections = found
     page = queries.posts_of(thread.id, page_arg(), viewer)
     following, read = thread.viewer_follows, thread.viewer_read
     if viewer is not None and following is None:  # the thread was in the session already
@@ -157,7 +161,7 @@ def thread(thread_id):
         quote = _quote(thread, request.args.get("quote", ""))
         return ReplyForm(body=quote) if quote else None
 
-    html = _render_thread(thread, page, reply_form, following=following)
+    html = _render_thread(thread, page, reply_form, following=following, sections=sections)
     if viewer is not None and page.items and (read or 0) < page.items[-1].number:
         # The one cheap write of a signed-in GET, after the page is rendered, in a transaction
         # of its own that writes first (SQLite: it waits for the write lock, as a reading one
@@ -276,7 +280,9 @@ def _reply_html(thread: Thread, form: ReplyForm | None, preview: str | None) -> 
 
 
 def _render_thread(thread: Thread, page, make_form, preview: str | None = None,
-                   following: bool | None = None) -> str:
+                   following: bool | None = None, sections: dict | None = None) -> str:
+    """The thread page (``sections``: the answers of its sections' probes, when its statement
+    asked them: queries.thread_page)."""
     me = current_user._get_current_object()
     can_reply = permissions.can_reply(me, thread, thread.category)
     moderator = can_moderate(me)
@@ -289,7 +295,7 @@ def _render_thread(thread: Thread, page, make_form, preview: str | None = None,
         consultation_visible=thread.consultation is not None
         and consultation_rules.can_see(me, thread.consultation),
         pages=pages, can_reply=can_reply, moderator=moderator, following=following,
-        hide_warning=moderation.REPORTABLE.messages["hide_warning"],
+        found_sections=sections, hide_warning=moderation.REPORTABLE.messages["hide_warning"],
         reply_html=_reply_html(thread, make_form(), preview) if can_reply else None,
         posts_html=POSTS.render(_post_views(me, thread, page.items, pages, can_reply,
                                             moderator)),

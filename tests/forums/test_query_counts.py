@@ -31,15 +31,16 @@ SMALL, LARGE = 10, 200
 BOUNDS = {
     ("index", "anonymous"): 1, ("index", "citizen"): 3,
     ("category", "anonymous"): 3, ("category", "citizen"): 6,
-    # the thread page: + 1 for the climate contracts' "this led to…" (what it informed)
-    ("thread", "anonymous"): 3, ("thread", "citizen"): 8,
+    # the thread page: the climate contracts' "this led to…" (what it informed) is asked with
+    # the thread (its probe) and read only when there is some
+    ("thread", "anonymous"): 2, ("thread", "citizen"): 7,
     ("search", "anonymous"): 3, ("search", "citizen"): 5,
     # the forum posts (page, count, reports) and the consultation comments (and their reports)
     ("moderation", "moderator"): 7,
     ("revisions", "moderator"): 5, ("revisions", "author"): 5,
 }
 #: a signed-in reader's first visit also inserts the read marker
-FIRST_VISIT = 9
+FIRST_VISIT = 8
 THREAD_PAGE_AIM = 8
 _names = itertools.count(1)
 
