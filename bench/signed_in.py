@@ -6,6 +6,8 @@ page, so that the shared machine's changes of speed weigh on both sides of the r
 Seeds 20 threads × 500 posts and the demo data (consultations, events, people); signs in a
 demo citizen through the real sign-in form. Prints one JSON line.
 Aim (issue 10): each signed-in page at ≥ 0.25 of the 20-item list.
+Quiet machine, 2026-12-07 (load 0.03 at the start): signed in, thread 321.6 req/s (0.279 of
+the list page), consultation 184.7 (0.186), event 389.1 (0.398); anonymous 2.2–3.8× the list.
 """
 
 from __future__ import annotations
