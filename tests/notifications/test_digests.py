@@ -341,18 +341,23 @@ def run_digests(queued: list) -> list[int]:
             if task is digests.send_digest]
 
 
+def three_digests_queued(monkeypatch) -> list:
+    """Three people with a reply each, due by now, their digest tasks queued for a worker."""
+    queued = with_a_worker(monkeypatch)
+    for person in [factories.user() for _ in range(3)]:
+        reply(person)
+    age(60 * 26)
+    assert digests.queue_digests.run() == 3
+    return queued
+
+
 def test_each_digest_sends_its_own_mail_through_one_kept_connection(db, smtp, monkeypatch):
     """With a worker: each task sends its e-mail itself, through the connection its process
     keeps open from one task to the next (one for three e-mails), and writes its row as sent;
     a task delivered twice sends nothing again, and nothing is left for the sweep."""
     from m100hub import mail
 
-    queued = with_a_worker(monkeypatch)
-    people = [factories.user() for _ in range(3)]
-    for person in people:
-        reply(person)
-    age(60 * 26)
-    assert digests.queue_digests.run() == 3
+    queued = three_digests_queued(monkeypatch)
     tasks = list(queued)
     assert run_digests(tasks) == [1, 1, 1]
     assert len(queued) == 3  # no delivery task
@@ -381,16 +386,16 @@ def test_a_kept_connection_the_server_closed_meanwhile_is_opened_again(app, db, 
     monkeypatch.setattr(relay, "KEPT_IDLE_SECONDS", 0.0)
     queued, ana, ion = two_digests_due(monkeypatch)
     first, second = [args for task, args in queued if task is digests.send_digest]
-    relay = Controller(catcher, hostname="127.0.0.1", port=port)
-    relay.start()
+    server = Controller(catcher, hostname="127.0.0.1", port=port)
+    server.start()
     assert digests.send_digest.run(*first) == 1
-    relay.stop()  # the kept connection is cut
-    relay = Controller(catcher, hostname="127.0.0.1", port=port)
-    relay.start()
+    server.stop()  # the kept connection is cut
+    server = Controller(catcher, hostname="127.0.0.1", port=port)
+    server.start()
     try:
         assert digests.send_digest.run(*second) == 1
     finally:
-        relay.stop()
+        server.stop()
     assert catcher.received[ana.email.lower()] == catcher.received[ion.email.lower()] == 1
     assert len(catcher.sessions) == 2
 
@@ -403,12 +408,7 @@ def test_with_the_relay_down_digests_are_done_and_the_sweep_sends_them(db, smtp,
     from m100hub import mail
     from m100hub.mail import relay
 
-    queued = with_a_worker(monkeypatch)
-    people = [factories.user() for _ in range(3)]
-    for person in people:
-        reply(person)
-    age(60 * 26)
-    assert digests.queue_digests.run() == 3
+    queued = three_digests_queued(monkeypatch)
     opened = []
     real_open = relay.SMTPTransport.open
 
