@@ -36,9 +36,9 @@ from typing import NamedTuple
 from flask import current_app, request
 from flask_babel import get_locale, get_timezone
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
+from .security import csrf_token
 from .submissions import key_field, new_key
 
 #: the marker's random part: chosen per process, never in a stored text
@@ -67,7 +67,7 @@ class _Fills:
 
     def csrf_token(self) -> str:
         if self._token is None:
-            self._token = str(escape(generate_csrf()))
+            self._token = str(escape(csrf_token()))  # the layout's: signed once per session
         return self._token
 
     def submission_key(self) -> str:
