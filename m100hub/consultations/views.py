@@ -27,11 +27,16 @@ def consultation_or_404(consultation_id: int, viewer_id: int | None = None) -> C
     """The consultation (a draft only for those who manage it: 404 for anyone else); with
     ``viewer_id``, whether they follow it and which cities they are an official of too."""
     if viewer_id is None:
-        consultation = queries.consultation(consultation_id)
-    else:
-        consultation, official_of = queries.consultation_read_by(consultation_id, viewer_id)
-        if consultation is not None:
-            known_official_cities(viewer_id, official_of)
+        return _seen_or_404(queries.consultation(consultation_id))
+    return _seen_or_404(*queries.consultation_read_by(consultation_id, viewer_id), viewer_id)
+
+
+def _seen_or_404(consultation: Consultation | None, official_of: set[int] | None = None,
+                 viewer_id: int | None = None) -> Consultation:
+    """The consultation if the reader may see it (``official_of``: the cities the reader
+    ``viewer_id`` is an official of, read beside it), else 404."""
+    if consultation is not None and viewer_id is not None:
+        known_official_cities(viewer_id, official_of or set())
     if consultation is None or not permissions.can_see(current_user, consultation):
         abort(404)
     return consultation
@@ -60,13 +65,17 @@ def index():
 @bp.route("/consultations/<id:consultation_id>")
 @anonymous_page
 def show(consultation_id):
-    consultation = consultation_or_404(
-        consultation_id, current_user.id if current_user.is_authenticated else None)
-    return _render_show(consultation)
+    viewer = current_user.id if current_user.is_authenticated else None
+    page = queries.consultation_page(consultation_id, viewer)
+    return _render_show(_seen_or_404(page.consultation, page.official_of, viewer),
+                        found_sections=page.found_sections)
 
 
 def _render_show(consultation: Consultation, comment_form: CommentForm | None = None,
-                 errors: dict | None = None, attempted: dict | None = None):
+                 errors: dict | None = None, attempted: dict | None = None,
+                 found_sections: dict | None = None):
+    """The consultation's page (``found_sections``: the answers of its sections' probes,
+    when the statement that read it asked them; else each section asks)."""
     me = current_user._get_current_object()
     viewer = me.id if me.is_authenticated else None
     # the reader's own choices and comment votes come with the questions and the comments
@@ -89,7 +98,7 @@ def _render_show(consultation: Consultation, comment_form: CommentForm | None = 
         comment_form=comment_form,
         following=consultation.viewer_follows if consultation.viewer_follows is not None
         else FOLLOWS.is_following(current_user, consultation.id),
-        can=can, Phase=Phase, steps=timeline.steps(consultation))
+        can=can, Phase=Phase, steps=timeline.steps(consultation), found_sections=found_sections)
 
 
 def _abilities(consultation: Consultation) -> dict:

@@ -34,7 +34,7 @@ from tests.support import forum_factories as forum
 #: features' sections too (the contract's summary is 4 of its 8). "You said, we did" adds one
 #: query for the links and one per kind of item linked (3 here) to the action and city pages.
 BOUNDS = {"contract": 8, "sector": 6, "action": 9, "city": 12, "national": 6,
-          "national_sector": 6, "json": 5, "led_to_consultation": 6,
+          "national_sector": 6, "json": 5, "led_to_consultation": 5,
           "led_to_forum_thread": 3, "cities": 5}
 SECTORS = list(ContractSector)
 STATUSES = list(ActionStatus)
@@ -175,7 +175,9 @@ def test_this_led_to_is_asked_with_a_statement_built_once(client, db):
 
     thread = forum.thread(city_id=factories.city("suceava").id)
     consultation = consult.consultation("open")
-    cf.link(cf.action(cf.contract(), title="Acțiunea făcută"), "forum_thread", thread.id)
+    action = cf.action(cf.contract(), title="Acțiunea făcută")
+    cf.link(action, "forum_thread", thread.id)
+    cf.link(action, "consultation", consultation.id)  # (a page without any asks nothing)
     db.session.commit()
     asked: list[object] = []
 

@@ -91,6 +91,28 @@ def test_pages_follow_the_language(client):
     assert "Sign in" in en
 
 
+def test_wtforms_own_messages_follow_the_language(app):
+    """WTForms' messages come from its catalogue, kept per language: a request in one
+    language never gets another's."""
+    from flask_wtf import FlaskForm
+    from wtforms import StringField
+    from wtforms.validators import DataRequired
+
+    from m100hub.forms import StrippedMixin
+
+    class Form(StrippedMixin, FlaskForm):
+        name = StringField(validators=[DataRequired()])
+
+    for language, message in [("ro", "Acest câmp este obligatoriu."),
+                              ("en", "This field is required."),
+                              ("ro", "Acest câmp este obligatoriu.")]:
+        with app.test_request_context("/", method="POST", data={"name": " "},
+                                      headers={"Cookie": f"lang={language}"}):
+            form = Form(meta={"csrf": False})
+            assert not form.validate()
+            assert form.name.errors == [message]
+
+
 def test_dates_and_numbers_follow_the_language(app):
     from datetime import UTC, date, datetime
 
