@@ -12,13 +12,15 @@ from typing import Any
 
 from flask import flash, g, has_app_context, has_request_context, redirect, request
 from flask_login import current_user
-from sqlalchemy import DateTime, Enum, Integer, TypeDecorator, bindparam, event, select
+from sqlalchemy import JSON, DateTime, Enum, Integer, TypeDecorator, bindparam, event, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult, Engine
 from sqlalchemy.exc import InvalidatePoolError, SQLAlchemyError
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from sqlalchemy.sql import Executable
 from sqlalchemy.sql.elements import BindParameter
+from sqlalchemy.sql.functions import FunctionElement
 
 from .extensions import GET_WRITES, db
 
@@ -207,6 +209,28 @@ def reader_param() -> BindParameter:
     such a query with its loader options but without those parameters: the value then is the
     request's signed-in person's, asked when the refresh runs."""
     return bindparam("reader_id", type_=Integer, callable_=_signed_in_id)
+
+
+class json_rows(FunctionElement):  # noqa: N801 (an SQL function, named as one)
+    """``json_rows(a, b, …)``: an aggregate of the group's rows as one JSON list of lists
+    (``[[a, b], …]``; NULL or ``[]`` for no rows): a short list (a page's few top items) read
+    as a column of the page's own statement rather than by a statement of its own (some 0.3 ms
+    of Python each). PostgreSQL's json_agg, SQLite's json_group_array; the rows come in no
+    promised order, so give them a column to sort them by."""
+
+    type = JSON()
+    name = "json_rows"
+    inherit_cache = True
+
+
+@compiles(json_rows, "postgresql")
+def _json_rows_postgresql(element, compiler, **kw) -> str:
+    return f"json_agg(json_build_array({compiler.process(element.clauses, **kw)}))"
+
+
+@compiles(json_rows)
+def _json_rows_sqlite(element, compiler, **kw) -> str:
+    return f"json_group_array(json_array({compiler.process(element.clauses, **kw)}))"
 
 
 #: schema objects that migrations write by hand (search indexes per database): not in the

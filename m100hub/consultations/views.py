@@ -67,21 +67,20 @@ def index():
 def show(consultation_id):
     viewer = current_user.id if current_user.is_authenticated else None
     page = queries.consultation_page(consultation_id, viewer)
-    return _render_show(_seen_or_404(page.consultation, page.official_of, viewer),
-                        found_sections=page.found_sections)
+    return _render_show(_seen_or_404(page.consultation, page.official_of, viewer), page=page)
 
 
 def _render_show(consultation: Consultation, comment_form: CommentForm | None = None,
                  errors: dict | None = None, attempted: dict | None = None,
-                 found_sections: dict | None = None):
-    """The consultation's page (``found_sections``: the answers of its sections' probes,
-    when the statement that read it asked them; else each section asks)."""
+                 page: queries.ConsultationPage | None = None):
+    """The consultation's page (``page``: what the statement that read it read beside it,
+    the top proposals and the answers of the sections' probes; else they are asked now)."""
     me = current_user._get_current_object()
     viewer = me.id if me.is_authenticated else None
     # the reader's own choices and comment votes come with the questions and the comments
     questions = queries.questions(consultation.id, viewer)
     mine = {q.id: q.viewer_choice for q in questions if q.viewer_choice} if viewer else {}
-    top = queries.top_proposals(consultation.id)
+    top = page.top_proposals if page else queries.top_proposals(consultation.id)
     order = choice_arg("order", queries.COMMENT_ORDERS, "best")
     can = _abilities(consultation)
     if can["comment"] and comment_form is None:
@@ -98,7 +97,8 @@ def _render_show(consultation: Consultation, comment_form: CommentForm | None = 
         comment_form=comment_form,
         following=consultation.viewer_follows if consultation.viewer_follows is not None
         else FOLLOWS.is_following(current_user, consultation.id),
-        can=can, Phase=Phase, steps=timeline.steps(consultation), found_sections=found_sections)
+        can=can, Phase=Phase, steps=timeline.steps(consultation),
+        found_sections=page.found_sections if page else None)
 
 
 def _abilities(consultation: Consultation) -> dict:

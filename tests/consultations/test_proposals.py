@@ -111,6 +111,38 @@ def test_anonymous_and_unconfirmed_cannot_make_proposals(client, db, login_as):
     assert snapshot() == before
 
 
+def _listed(text: str) -> list[str]:
+    """The titles of the consultation page's list of proposals, in order."""
+    shown = text.split('<ol class="proposal-list">', 1)[1].split("</ol>", 1)[0]
+    return [item.split("</a>", 1)[0].rsplit(">", 1)[1] for item in shown.split("<li>")[1:]]
+
+
+def test_the_consultation_page_lists_the_five_most_supported_proposals(client, db, login_as):
+    """Most supported first, the newest first among equals, with their supports and
+    statuses: read with the consultation (one JSON column), or by a statement of their own
+    when a refused comment shows the page again."""
+    scene = build("open")
+    supports = {"Unu": 3, "Doi": 0, "Trei": 5, "Patru": 5, "Cinci": 1, "Șase": 0, "Șapte": 2}
+    start = utcnow() - timedelta(hours=1)
+    for n, (title, supported) in enumerate(supports.items()):
+        ident = propose(scene, factories.user(), f"Propunerea {title}")
+        _db.session.execute(update(Proposal).where(Proposal.id == ident).values(
+            support_count=supported, created_dt=start + timedelta(minutes=n),
+            status=ProposalStatus.ACCEPTED if title == "Patru" else ProposalStatus.NONE))
+    _db.session.commit()
+    expected = [f"Propunerea {t}" for t in ("Patru", "Trei", "Unu", "Șapte", "Cinci")]
+
+    for role in ("anonymous", "citizen"):
+        sign_in(login_as, client, role)
+        text = page(client.get(scene.url))
+        assert _listed(text) == expected, role
+        assert "5 supports · Accepted</span>" in text and "All proposals (7)" in text
+    refused = client.post(f"{scene.url}/comments", data={"body": ""})
+    assert refused.status_code == 422 and _listed(page(refused)) == expected
+    empty = build("open", title="Fără propuneri")
+    assert "No proposal yet." in page(client.get(empty.url))
+
+
 def test_supporting_a_proposal_and_taking_the_support_back(client, db, login_as):
     scene = build("open")
     proposal_id = propose(scene, factories.user(), "Propunerea de sprijinit")

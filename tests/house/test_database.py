@@ -65,3 +65,21 @@ def test_sign_up_succeeds_when_mail_delivery_fails(client, db, monkeypatch):
         "locale": "en", "accept": "y"})
     assert response.status_code == 200
     assert db.session.scalar(select(func.count()).where(User.email == "dan@example.ro")) == 1
+
+
+def test_json_rows_reads_a_group_of_rows_as_one_column_on_both_databases(db):
+    """database.json_rows: the rows as lists, text of any kind kept as written (quotes,
+    commas, diacritics, NULL), numbers as numbers; no rows read as nothing."""
+    from sqlalchemy import create_engine, literal, union_all
+
+    from m100hub.database import json_rows
+
+    texts = ['Piste, "noi"', "Străzi și parcuri", None]
+    rows = union_all(*(select(literal(n).label("place"), literal(text).label("title"))
+                       for n, text in enumerate(texts))).subquery()
+    statement = select(json_rows(rows.c.place, rows.c.title))
+    nothing = select(json_rows(rows.c.place)).where(rows.c.place > 9)
+    for connection in (db.session.connection(), create_engine("sqlite://").connect()):
+        assert sorted(connection.execute(statement).scalar()) == [
+            [0, 'Piste, "noi"'], [1, "Străzi și parcuri"], [2, None]], connection.dialect.name
+        assert connection.execute(nothing).scalar() in (None, []), connection.dialect.name
