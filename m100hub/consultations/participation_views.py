@@ -17,7 +17,7 @@ from ..util import choice_arg, page_arg
 from . import bp, participation, permissions, queries, services
 from .forms import CommentForm, ProposalForm, ProposalStatusForm
 from .models import Comment
-from .views import _render_show, consultation_or_404
+from .views import _render_show, comment_box, consultation_or_404
 
 # Posting and reacting share the forums' allowances (the same scopes): one budget per person
 # across the hub.
@@ -77,8 +77,6 @@ def _render_proposal(proposal, consultation, comment_form=None, status_form=None
     # visitor without a session is served the cached page
     if can_answer and status_form is None:
         status_form = ProposalStatusForm(formdata=None, obj=proposal)
-    if can_comment and comment_form is None:
-        comment_form = CommentForm(formdata=None)
     comments = queries.comments(consultation.id, proposal.id, order, page_arg(),
                                 current_user.id if signed_in else None)
     return render_template(
@@ -87,7 +85,9 @@ def _render_proposal(proposal, consultation, comment_form=None, status_form=None
         comments=comments, order=order,
         my_comment_votes=queries.viewer_votes(comments, current_user.id, consultation.id)
         if signed_in else {},
-        comment_form=comment_form, status_form=status_form,
+        comment_box=comment_box(url_for(".comment_on_proposal", proposal_id=proposal.id),
+                                order, comment_form) if can_comment else None,
+        status_form=status_form,
         can_support=permissions.can_support(current_user, consultation, proposal),
         can_comment=can_comment, can_answer=can_answer)
 

@@ -3,15 +3,20 @@ participation_views.py; running one: manage_views.py; results: results_views.py.
 
 from __future__ import annotations
 
+from functools import cache
+from typing import NamedTuple
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
+from markupsafe import Markup
 
 from ..cities.models import ClimateSector
 from ..cities.queries import all_cities
 from ..database import commit
 from ..follows import FollowRoutes, add_follow_routes
+from ..fragments import Fragments
 from ..organisations.permissions import known_official_cities, official_cities
 from ..page_cache import anonymous_page
 from ..permissions import confirmed_required
@@ -83,10 +88,6 @@ def _render_show(consultation: Consultation, comment_form: CommentForm | None = 
     top = page.top_proposals if page else queries.top_proposals(consultation.id)
     order = choice_arg("order", queries.COMMENT_ORDERS, "best")
     can = _abilities(consultation)
-    if can["comment"] and comment_form is None:
-        # only for those who may comment: a form puts a token in the session, and a visitor
-        # without a session is served the cached page
-        comment_form = CommentForm(formdata=None)
     comments = queries.comments(consultation.id, None, order, page_arg(), viewer)
     return render_template(
         "consultations/show.html", consultation=consultation, questions=questions, mine=mine,
@@ -94,11 +95,41 @@ def _render_show(consultation: Consultation, comment_form: CommentForm | None = 
         comments=comments,
         my_comment_votes=queries.viewer_votes(comments, viewer, consultation.id)
         if viewer else {},
-        comment_form=comment_form,
+        comment_box=comment_box(url_for(".add_comment", consultation_id=consultation.id),
+                                order, comment_form) if can["comment"] else None,
         following=consultation.viewer_follows if consultation.viewer_follows is not None
         else FOLLOWS.is_following(current_user, consultation.id),
         can=can, Phase=Phase, steps=timeline.steps(consultation),
         found_sections=page.found_sections if page else None)
+
+
+class CommentBoxView(NamedTuple):
+    """What the box for a new comment shows (``consultations/_comments.html``)."""
+
+    action: str
+    order: str
+    form: CommentForm  #: the blank one (one per process), or this request's
+
+
+#: The blank comment box (most pages of those who may comment show it), rendered once per
+#: process for each address and order: only for those who may comment (the form's token
+#: puts a session in place, and a visitor without one is served the cached page). Making
+#: and rendering a CommentForm cost ~0.3 ms per page.
+COMMENT_BOXES = Fragments("consultations/_comments.html", "comment_box", kept=1024)
+
+
+@cache
+def _blank_comment_form() -> CommentForm:
+    """A comment form without text or errors, never validated: the same for everyone (its
+    CSRF token and one-time key are holes)."""
+    return CommentForm(formdata=None, meta={"csrf": False})
+
+
+def comment_box(action: str, order: str, form: CommentForm | None = None) -> Markup:
+    """The box for a new comment posted to ``action``: blank, or ``form`` as refused."""
+    if form is None:
+        return COMMENT_BOXES.render([CommentBoxView(action, order, _blank_comment_form())])
+    return COMMENT_BOXES.render_once(CommentBoxView(action, order, form))
 
 
 def _abilities(consultation: Consultation) -> dict:
