@@ -96,8 +96,7 @@ def test_a_worker_killed_before_the_server_accepted_sends_each_message_once(hub)
     hub.mail.stall_seconds = 5
     queue_messages(hub, addresses)
     assert hub.mail.stalled.wait(30), hub.logs()
-    hub.processes[0].kill()  # SIGKILL: the whole worker, mid-batch
-    hub.processes[0].wait(10)
+    hub.kill(hub.processes[0])  # the whole worker, mid-batch
     hub.start_worker(beat=True)
     wait_until_all_arrive(hub, addresses)
     time.sleep(8)
@@ -124,8 +123,7 @@ def test_a_worker_killed_after_the_server_accepted_errs_towards_twice(hub):
         while not hub.mail.received[caught]:  # accepted; marking it sent waits for our lock
             assert time.monotonic() < deadline, hub.logs()
             time.sleep(0.05)
-        hub.processes[0].kill()
-        hub.processes[0].wait(10)
+        hub.kill(hub.processes[0])
     engine.dispose()
     hub.start_worker(beat=True)
     wait_until_all_arrive(hub, addresses)

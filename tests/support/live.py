@@ -8,6 +8,7 @@ import asyncio
 import os
 import queue
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -211,6 +212,14 @@ class LiveStack:
         )
         return self.processes[-1]
 
+    def kill(self, process: subprocess.Popen) -> None:
+        """SIGKILL to one of the stack's processes and to what it started (a worker's
+        embedded beat, its pool): all gone at once, as a crash of the machine or an
+        out-of-memory kill of its container takes them. A worker killed alone would leave
+        its beat behind, scheduling on."""
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(10)
+
     def relay_down(self) -> None:
         """The SMTP relay goes away: connections to its port are refused."""
         self.smtp.stop()
@@ -249,10 +258,13 @@ class LiveStack:
         return done.stdout
 
     def _spawn(self, name: str, argv: list[str], env: dict) -> None:
-        # the process writes to its own copy of the file descriptor; ours closes at once
+        # the process writes to its own copy of the file descriptor; ours closes at once. A
+        # group of its own, so that ``stop`` ends what it started too (a worker's embedded beat
+        # is a child process that outlives a worker killed after a slow warm shutdown)
         with open(self.tmp / f"{name}.log", "w") as log:
             self.processes.append(
-                subprocess.Popen(argv, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+                subprocess.Popen(argv, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                 start_new_session=True)
             )
 
     def _wait_http(self, url: str, timeout: float = 30.0) -> None:
@@ -276,6 +288,11 @@ class LiveStack:
                 process.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 process.kill()
+                process.wait()
+            try:  # whatever it left behind in its group
+                os.killpg(process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
         if not self.relay_is_down:
             self.smtp.stop()
 
