@@ -31,7 +31,8 @@ TEMPLATES: dict[str, tuple[Any, list[Any]]] = {
                    [_l("Challenges"), _l("Ideas"), _l("Actions")]),
     "retro": (_l("What works / What doesn't / What we try"),
               [_l("What works"), _l("What doesn't work"), _l("What we try")]),
-    "sectors": (_l("One column per climate sector"), [s.label for s in ClimateSector]),
+    "sectors": (_l("One column per climate sector"),
+                [label for _value, label in ClimateSector.choices()]),
     "empty": (_l("Empty board"), []),
 }
 #: the longest countdown

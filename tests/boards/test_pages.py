@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from m100hub.boards import cards, services
-from m100hub.boards.models import Board
+from m100hub.boards.models import Board, BoardColumn
 from m100hub.extensions import db as _db
 from tests.support import boards as bf
 from tests.support import event_factories as ef
@@ -49,6 +49,22 @@ def test_a_public_board_is_read_by_visitors_without_javascript(client, db):
     page = client.get(board_url(shop)).get_data(as_text=True)
     assert "Pădure urbană" in page and 'aria-live="polite"' in page
     assert "Provocări" in page  # the template's columns, server-rendered
+
+
+def test_a_board_of_the_sectors_template_names_its_columns_in_the_organisers_language(
+        client, login_as, db):
+    organiser = factories.person()  # reads Romanian
+    event = ef.event(organiser=organiser)
+    login_as(user=organiser)
+    path = f"/events/{event.id}/boards/new"
+    response = send(client, path, {"title": "Pe sectoare", "template": "sectors",
+                                   "access": "public", "vote_budget": "4",
+                                   "submission_key": key_on(client, path)})
+    assert response.status == 303
+    board_id = _db.session.scalar(select(Board.id))
+    assert list(_db.session.scalars(select(BoardColumn.title).where(
+        BoardColumn.board_id == board_id).order_by(BoardColumn.position))) == [
+        "Energie", "Transport", "Clădiri", "Industrie", "Agricultură"]
 
 
 def test_the_organiser_creates_a_board_from_a_template_once(client, login_as, db):
