@@ -23,6 +23,7 @@ from sqlalchemy.sql.elements import BindParameter
 from sqlalchemy.sql.functions import FunctionElement
 
 from .extensions import GET_WRITES, db
+from .i18n import locale_name
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +54,10 @@ class UTCDateTime(TypeDecorator):
         return value.astimezone(UTC)
 
 
+#: LabelledEnum labels by (enum, value, language): as many as the members in each language
+_LABELS: dict[tuple[type, str, str], str] = {}
+
+
 class LabelledEnum(enum.StrEnum):
     """A string enum whose members carry a translated label, listed in display order:
     ``CITIZEN = "citizen", _l("Citizen")`` → ``Sector.CITIZEN.label``, ``Sector.choices()``."""
@@ -69,7 +74,17 @@ class LabelledEnum(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return str(self._label)
+        """The label in the reader's language, remembered per language (a lazy gettext costs
+        some 6 µs through Flask-Babel, and a page shows dozens of labels; a process's
+        catalogues never change). Keyed by the enum too: members of two enums with the same
+        value are equal strings."""
+        if not has_app_context():  # (no reader: the source text, as Flask-Babel gives it)
+            return str(self._label)
+        key = (type(self), self._value_, locale_name())
+        found = _LABELS.get(key)
+        if found is None:
+            found = _LABELS[key] = str(self._label)
+        return found
 
     @classmethod
     def choices(cls) -> list[tuple[str, object]]:

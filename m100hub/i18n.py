@@ -8,6 +8,9 @@ from babel import dates, numbers
 from flask import Flask, current_app, g, request
 from flask_babel import format_decimal, get_locale, get_timezone, get_translations
 from flask_login import current_user
+from jinja2 import pass_eval_context
+from jinja2.nodes import EvalContext
+from markupsafe import Markup
 
 LANG_COOKIE = "lang"
 #: whose conventions a language's dates and times follow, when not its own default: English
@@ -152,14 +155,46 @@ def _translations():
     return cached[1]
 
 
+@pass_eval_context
+def _template_gettext(eval_ctx: EvalContext, string: str, **variables) -> str:
+    """``_()`` and ``gettext()`` in templates: what Jinja's newstyle gettext returns (the
+    translation, marked safe when the template escapes, formatted with the call's escaped
+    keyword arguments), asked directly. Jinja's own goes through ``_``'s alias, the
+    context's lookup of ``gettext`` and two ``Context.call``: 6.2 µs a string against 2.x
+    here, and a page says 40–80 of them."""
+    text = _translations().ugettext(string)
+    if eval_ctx.autoescape:
+        text = Markup(text)  # noqa: S704 (the catalogue's own text)
+    # "%" alone formats too: a catalogue's "%%" says one "%"
+    return text % variables if variables or "%" in text else text
+
+
+@pass_eval_context
+def _template_ngettext(eval_ctx: EvalContext, singular: str, plural: str, num: int,
+                       **variables) -> str:
+    """``ngettext()`` in templates, as ``_template_gettext``: ``num`` is ``%(num)s``."""
+    variables.setdefault("num", num)
+    text = _translations().ungettext(singular, plural, num)
+    if eval_ctx.autoescape:
+        text = Markup(text)  # noqa: S704 (the catalogue's own text)
+    return text % variables
+
+
 def register(app: Flask) -> None:
-    # Jinja's i18n extension (Flask-Babel turns it on) adds this method at run time
+    # Jinja's i18n extension (Flask-Babel turns it on) adds this method at run time; it
+    # sets newstyle gettext (what {% trans %} compiles to), whose two most used callables
+    # are then replaced by direct ones
     app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
         gettext=lambda s: _translations().ugettext(s),
         ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
         pgettext=lambda c, s: _translations().upgettext(c, s),
         npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
         newstyle=True,
+    )
+    app.jinja_env.globals.update(
+        _=_template_gettext,
+        gettext=_template_gettext,
+        ngettext=_template_ngettext,
     )
     app.jinja_env.globals.update(
         get_locale=locale_name,

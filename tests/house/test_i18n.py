@@ -113,6 +113,36 @@ def test_wtforms_own_messages_follow_the_language(app):
             assert form.name.errors == [message]
 
 
+def test_template_gettext_escapes_formats_and_follows_the_language(app):
+    """Templates' ``_()``/``ngettext()`` as Jinja's newstyle gettext: the arguments escaped
+    in an HTML template and not in a text one, "%%" one "%", plural forms by ``num``."""
+    html = app.jinja_env.overlay(autoescape=True).from_string(
+        '{{ _("Hello %(name)s!", name=who) }}|{{ _("50%% off") }}|'
+        '{{ ngettext("%(num)d support", "%(num)d supports", n) }}|{{ _("Discussion") }}')
+    text = app.jinja_env.overlay(autoescape=False).from_string(
+        '{{ _("Hello %(name)s!", name=who) }}')
+    for language, discussion, supports in [("ro", "Discuție", "3 susțineri"),
+                                           ("en", "Discussion", "3 supports")]:
+        with app.test_request_context("/", headers={"Cookie": f"lang={language}"}):
+            shown = html.render(who="<b>Ana</b>", n=3).split("|")
+            assert shown == ["Hello &lt;b&gt;Ana&lt;/b&gt;!", "50% off", supports, discussion]
+            assert text.render(who="<b>Ana</b>") == "Hello <b>Ana</b>!"
+
+
+def test_enum_labels_follow_the_language_and_their_enum(app):
+    from m100hub.consultations.models import ProposalStatus
+    from m100hub.database import LabelledEnum
+
+    class Other(LabelledEnum):
+        NONE = "none", "Nimic de arătat"
+
+    for language, awaiting in [("ro", "În așteptarea răspunsului"),
+                               ("en", "Awaiting a response"), ("ro", "În așteptarea răspunsului")]:
+        with app.test_request_context("/", headers={"Cookie": f"lang={language}"}):
+            assert ProposalStatus.NONE.label == awaiting
+            assert Other.NONE.label == "Nimic de arătat" and Other.NONE == ProposalStatus.NONE
+
+
 def test_dates_and_numbers_follow_the_language(app):
     from datetime import UTC, date, datetime
 
