@@ -34,22 +34,29 @@ class Step:
 
 def steps(consultation: Consultation, now: datetime | None = None) -> list[Step]:
     now = now or utcnow()
-    current = ORDER.index(consultation.phase_at(now))
-    texts = _texts(consultation, now)
+    return steps_as_of(consultation, consultation.phase_at(now), consultation.opens_dt <= now,
+                       consultation.closes_dt <= now)
+
+
+def steps_as_of(consultation, phase: Phase, opened: bool, closed: bool) -> list[Step]:
+    """steps() at a moment when the consultation was in ``phase``, its voting ``opened``
+    and ``closed`` or not: all that steps() asks of the moment (a page's fragment keeps
+    them in its view; ``consultation``: a Consultation or a view with its fields)."""
+    current = ORDER.index(phase)
+    texts = _texts(consultation, opened, closed)
     built = []
-    for index, phase in enumerate(ORDER):
+    for index, step_phase in enumerate(ORDER):
         state = "done" if index < current else "current" if index == current else "upcoming"
-        text, moment = texts[phase]
-        built.append(Step(phase, state, text, moment))
-    closed, published = built[ORDER.index(Phase.CLOSED)], built[-1]
-    if consultation.closed_early_reason and closed.state != "upcoming":
-        closed.reason = consultation.closed_early_reason
-    published.response = consultation.published_dt is not None
+        text, moment = texts[step_phase]
+        built.append(Step(step_phase, state, text, moment))
+    closing, publishing = built[ORDER.index(Phase.CLOSED)], built[-1]
+    if consultation.closed_early_reason and closing.state != "upcoming":
+        closing.reason = consultation.closed_early_reason
+    publishing.response = consultation.published_dt is not None
     return built
 
 
-def _texts(c: Consultation, now: datetime) -> dict[Phase, tuple[str, datetime | None]]:
-    opened, closed = c.opens_dt <= now, c.closes_dt <= now
+def _texts(c, opened: bool, closed: bool) -> dict[Phase, tuple[str, datetime | None]]:
     opens, closes = format_when(c.opens_dt), format_when(c.closes_dt)
     if not closed:
         closing = _("Voting closes on %(when)s.", when=closes)
@@ -68,7 +75,7 @@ def _texts(c: Consultation, now: datetime) -> dict[Phase, tuple[str, datetime | 
     }
 
 
-def _published(c: Consultation) -> tuple[str, datetime | None]:
+def _published(c) -> tuple[str, datetime | None]:
     if c.published_dt is not None:
         return _("Results and the official response published on %(when)s.",
                  when=format_when(c.published_dt)), c.published_dt

@@ -96,3 +96,31 @@ def test_romanian_timeline(client, db):
     timeline = text.split('<ol class="timeline">')[1].split("</ol>")[0]
     assert "Votarea s-a deschis pe " in timeline and "Votarea se închide pe " in timeline
     assert "acum" in timeline and "urmează" in timeline and "încheiat" in timeline
+
+
+def test_the_top_of_the_page_follows_the_clock_and_the_reader(client, db, login_as,
+                                                              monkeypatch):
+    """The part under the title is remembered per process for what it shows (fragments):
+    the same consultation read again once voting has opened, by someone else, or after
+    following it, shows its phase, timeline and buttons as they are then."""
+    from datetime import timedelta
+
+    from m100hub.consultations import models, views
+
+    scene = build("scheduled")
+    item = _db.session.get(Consultation, scene.id)
+    opens = item.opens_dt
+    english(client)
+    before = page(client.get(scene.url))
+    assert "Voting opens on " in before and [s for _, s, _ in steps(before)][1] == "current"
+    for module in (models, views):  # a second after voting opens
+        monkeypatch.setattr(module, "utcnow", lambda: opens + timedelta(seconds=1))
+    after = page(client.get(scene.url))
+    assert "Voting opened on " in after and [s for _, s, _ in steps(after)][2] == "current"
+    assert "Follow this consultation" not in after and "Manage" not in after
+
+    sign_in(login_as, client, "suceava_official")
+    theirs = page(client.get(scene.url))
+    assert "Follow this consultation" in theirs and ">Manage</a>" in theirs
+    assert client.post(f"{scene.url}/follow").status_code == 303
+    assert "Stop following" in page(client.get(scene.url))
