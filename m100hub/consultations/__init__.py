@@ -39,7 +39,7 @@ feature = Feature(
     reportables=[moderation.REPORTABLE], sections=sections.SECTIONS, figures=sections.FIGURES,
     feeds=feeds.FEEDS, demo=demo.seed,
     # the discussion's templates ask the same rules as the views
-    template_globals={"comment_rules": permissions, "consultation_steps": views.about_steps},
+    template_globals={"comment_rules": permissions, **views.TEMPLATE_GLOBALS},
     personal_data=personal_data.PERSONAL_DATA, linkables=links.LINKABLES, search=search.SEARCH,
     api=[api.blp],
 )

@@ -15,6 +15,7 @@ from m100hub.extensions import db as _db
 from tests.support.consultations import (
     assert_tallies_exact,
     build,
+    cast,
     count,
     follow_redirect,
     fresh,
@@ -250,3 +251,25 @@ def test_a_rank_that_is_not_a_place_is_refused(client, db, login_as, rank):
     assert response.status_code == 422 and snapshot() == before
     assert (f'id="question-{scene.questions["ranked"]}-error">That answer does not fit the '
             "question: check your choices.</p>") in page(response)
+
+
+def test_each_reader_sees_their_own_ballot_in_their_language(client, db, login_as):
+    """The ballot is remembered per process for what it shows (fragments): a voter and
+    someone who has not voted read the same consultation one after the other, each sees
+    their own choices; the yes/no options are worded in the reader's language."""
+    from tests.support import factories
+
+    scene = build("open")
+    voter = factories.user(locale="en")
+    cast(scene, voter, "yes_no", 0)
+    _db.session.commit()
+    login_as(user=voter)
+    theirs = page(client.get(scene.url))
+    assert "You voted: Yes" in theirs and "Change my vote" in theirs
+    sign_in(login_as, client, "citizen")
+    mine = page(client.get(scene.url))
+    assert "You voted:" not in mine and ">Vote</button>" in mine
+    login_as(user=factories.user(locale="ro"))
+    romanian = page(client.get(scene.url))
+    assert '<label for="option-' in romanian and ">Da</label>" in romanian
+    assert ">Yes</label>" not in romanian
