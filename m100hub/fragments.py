@@ -54,7 +54,6 @@ from flask_babel import get_locale, get_timezone
 from flask_login import current_user
 from markupsafe import Markup, escape
 
-from .security import csrf_token
 from .submissions import key_field, new_key
 
 V = TypeVar("V")
@@ -206,7 +205,10 @@ class _Fills:
 
     def csrf_token(self) -> str:
         if self._token is None:
-            self._token = str(escape(csrf_token()))  # the layout's: signed once per session
+            # the layout's (signed once per session); security keeps its tokens in a Memo
+            from .security import csrf_token
+
+            self._token = str(escape(csrf_token()))
         return self._token
 
     def submission_key(self) -> str:

@@ -6,13 +6,18 @@ from __future__ import annotations
 
 import sys
 import threading
+from datetime import UTC, datetime
 
 import pytest
-from flask import Flask
+from flask import Flask, render_template_string
 from flask_babel import force_locale, refresh
 
 from m100hub.fragments import AppMemo, Memo, key_context
+from m100hub.i18n import cached_format_datetime, format_number
+from m100hub.templating import cached_url_for
 from tests.support.web import fresh_g
+
+NOON = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)  # 14:00 in Bucharest
 
 
 def kept(memo: Memo, keys) -> list:
@@ -150,3 +155,29 @@ def test_the_key_context_is_the_language_time_zone_and_root_path(app, in_request
     assert key_context() == ("ro", "UTC", "")
     in_request("en", "/hub")
     assert key_context() == ("en", "UTC", "/hub")
+
+
+def test_remembered_values_follow_the_language_time_zone_and_root_path(app, in_request,
+                                                                         monkeypatch):
+    seen = {}
+    for language, root in (("ro", ""), ("en", ""), ("ro", "/hub"), ("ro", "")):
+        in_request(language, root)
+        seen[language, root] = (cached_format_datetime(NOON), format_number(1234.5),
+                                cached_url_for("forums.index"))
+    assert seen["ro", ""] == ("15 ian. 2026, 14:00:00", "1.234,5", "/forums")
+    assert seen["en", ""] == ("15 Jan 2026, 14:00:00", "1,234.5", "/forums")
+    assert seen["ro", "/hub"] == ("15 ian. 2026, 14:00:00", "1.234,5", "/hub/forums")
+    monkeypatch.setattr(app.extensions["babel"], "timezone_selector", lambda: "UTC")
+    in_request("ro")
+    assert cached_format_datetime(NOON) == "15 ian. 2026, 12:00:00"
+
+
+def test_a_shared_block_follows_the_time_zone(app, in_request, monkeypatch):
+    """The layout's blocks are kept by the key context: one that shows a moment shows it in
+    the reader's time zone, though its inputs do not name it."""
+    block = '{% call shared("test-clock") %}{{ format_datetime(noon, "short") }}{% endcall %}'
+    in_request("en")
+    assert render_template_string(block, noon=NOON) == "15/01/2026, 14:00"
+    monkeypatch.setattr(app.extensions["babel"], "timezone_selector", lambda: "UTC")
+    in_request("en")
+    assert render_template_string(block, noon=NOON) == "15/01/2026, 12:00"
