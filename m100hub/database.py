@@ -24,6 +24,7 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from .extensions import GET_WRITES, db
 from .i18n import locale_name
+from .memo import Memo
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +56,7 @@ class UTCDateTime(TypeDecorator):
 
 
 #: LabelledEnum labels by (enum, value, language): as many as the members in each language
-_LABELS: dict[tuple[type, str, str], str] = {}
+_LABELS: Memo[str] = Memo("enum labels", kept=4096)
 
 
 class LabelledEnum(enum.StrEnum):
@@ -80,11 +81,7 @@ class LabelledEnum(enum.StrEnum):
         value are equal strings."""
         if not has_app_context():  # (no reader: the source text, as Flask-Babel gives it)
             return str(self._label)
-        key = (type(self), self._value_, locale_name())
-        found = _LABELS.get(key)
-        if found is None:
-            found = _LABELS[key] = str(self._label)
-        return found
+        return _LABELS.get((type(self), self._value_, locale_name()), str, self._label)
 
     @classmethod
     def choices(cls) -> list[tuple[str, object]]:

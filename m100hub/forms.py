@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from functools import cache
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -23,6 +22,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from .i18n import locale_name
+from .memo import Memo
 
 #: the hint under every Markdown text area
 MARKDOWN_HELP = _l("Markdown: **bold**, _italic_, [link](https://…), > quote, - list.")
@@ -35,9 +35,13 @@ def single_line(form, field):
         raise ValidationError(_l("Write this on a single line."))
 
 
-@cache
+#: WTForms' catalogue by language
+_WTFORMS_MESSAGES: Memo[support.NullTranslations] = Memo("wtforms catalogues", kept=16)
+
+
 def _wtforms_messages(language: str) -> support.NullTranslations:
-    return support.Translations.load(messages_path(), [language], domain="wtforms")
+    return _WTFORMS_MESSAGES.get((language,), support.Translations.load, messages_path(),
+                                 [language], "wtforms")
 
 
 class StrippedMixin:

@@ -1,17 +1,15 @@
-"""Rendered fragments remembered per process: a part of a page that many requests show alike
-(a forum post beside its buttons) is rendered once and its HTML reused.
+"""Rendered fragments remembered per process (kept in a ``memo.Memo``, keyed after the
+``memo.key_context()``).
 
-Exact by construction. A fragment is a Jinja macro called with one argument, a *view*: a
-hashable value (a ``NamedTuple`` of plain values, other such tuples inside) built from the rows
-the request has just read, holding everything the fragment shows — the row's fields and the
-reader's flags about it (liked, may edit, moderator…). The view *is* the key: the macro reads
-nothing else (no ``current_user``, no rows; only the view and the ``holes`` it is given), so two
-requests with equal views get the same HTML, and anything that changes what is shown — an
-edit, a like, a rename, another reader's rights — changes the view and so the key. The
-language, the time zone and the application's root path (what ``_()``, ``format_datetime``
-and ``url_for`` read besides their arguments) are added to every key. Nothing is ever stale:
-there is nothing to invalidate, an old key is simply never asked again and leaves the
-bounded LRU (``kept`` fragments per process).
+Fragments. A part of a page that many requests show alike (a forum post beside its
+buttons) is rendered once and its HTML reused. A fragment is a Jinja macro called with one
+argument, a *view*: a hashable value (a ``NamedTuple`` of plain values, other such tuples
+inside) built from the rows the request has just read, holding everything the fragment
+shows — the row's fields and the reader's flags about it (liked, may edit, moderator…). The
+view *is* the key (after the key context): the macro reads nothing else (no
+``current_user``, no rows; only the view and the ``holes`` it is given), so two requests
+with equal views get the same HTML, and anything that changes what is shown — an edit, a
+like, a rename, another reader's rights, the language — changes the key.
 
 Holes. What must differ on every response is left out of the remembered HTML: the macro
 writes ``holes.csrf_token`` (the form's CSRF token, one per request) and
@@ -29,15 +27,14 @@ from __future__ import annotations
 
 import re
 import secrets
-import threading
 from collections.abc import Callable, Hashable, Iterable
 from typing import NamedTuple
 
-from flask import current_app, request
-from flask_babel import get_locale, get_timezone
+from flask import current_app
 from flask_login import current_user
 from markupsafe import Markup, escape
 
+from .memo import Memo, key_context
 from .security import csrf_token
 from .submissions import key_field, new_key
 
@@ -91,6 +88,10 @@ def _size(parts: tuple[str, ...]) -> int:
     return sum(map(len, parts))
 
 
+#: every Fragments made (a test reads their templates' free names)
+FRAGMENTS: list[Fragments] = []
+
+
 class Fragments:
     """The fragments of one macro (``template``'s ``macro``), remembered by their views: at
     most ``kept`` of them, and at most ``kept_chars`` characters of HTML (the views hold
@@ -99,20 +100,19 @@ class Fragments:
     def __init__(self, template: str, macro: str, kept: int = 4096,
                  kept_chars: int = 8_000_000) -> None:
         self.template, self.macro = template, macro
+        FRAGMENTS.append(self)
         self.kept, self.kept_chars = kept, kept_chars
-        #: (context, view) → (text, hole name, text, hole name, …, text); a dict kept in
-        #: use order (a hit is moved to the end, the oldest goes first)
-        self._kept: dict[tuple, tuple[str, ...]] = {}
-        self._chars = 0
-        self._lock = threading.Lock()
+        #: (key context, view) → (text, hole name, text, hole name, …, text)
+        self._memo: Memo[tuple[str, ...]] = Memo(f"{template} {macro}", kept, kept_chars,
+                                                  _size)
 
     def render(self, views: Iterable[Hashable]) -> Markup:
         """The fragments of ``views``, one after another, with their holes filled in."""
-        context = (str(get_locale()), str(get_timezone()), request.script_root)
+        context = key_context()
         fills = _Fills()
         out: list[str] = []
         for view in views:
-            parts = self._parts((context, view))
+            parts = self._memo.get((context, view), self._parts, view)
             out.append(parts[0])
             for i in range(1, len(parts), 2):
                 out.append(getattr(fills, parts[i])())
@@ -124,22 +124,8 @@ class Fragments:
         errors), its holes filled in."""
         return self._macro()(view, filled_holes())
 
-    def _parts(self, key: tuple) -> tuple[str, ...]:
-        with self._lock:
-            parts = self._kept.pop(key, None)
-            if parts is not None:
-                self._kept[key] = parts
-                return parts
-        parts = tuple(_HOLE.split(str(self._macro()(key[1], HOLES))))
-        with self._lock:
-            replaced = self._kept.pop(key, None)  # made meanwhile by another thread
-            if replaced is not None:
-                self._chars -= _size(replaced)
-            self._kept[key] = parts
-            self._chars += _size(parts)
-            while self._kept and (len(self._kept) > self.kept or self._chars > self.kept_chars):
-                self._chars -= _size(self._kept.pop(next(iter(self._kept))))
-        return parts
+    def _parts(self, view: Hashable) -> tuple[str, ...]:
+        return tuple(_HOLE.split(str(self._macro()(view, HOLES))))
 
     def _macro(self) -> Callable:
         # the template's module: its macros see the environment's globals, none of a
@@ -147,9 +133,7 @@ class Fragments:
         return getattr(current_app.jinja_env.get_template(self.template).module, self.macro)
 
     def clear(self) -> None:
-        with self._lock:
-            self._kept.clear()
-            self._chars = 0
+        self._memo.clear()
 
     def __len__(self) -> int:
-        return len(self._kept)
+        return len(self._memo)

@@ -12,6 +12,8 @@ from jinja2 import pass_eval_context
 from jinja2.nodes import EvalContext
 from markupsafe import Markup
 
+from .memo import Memo, key_context
+
 LANG_COOKIE = "lang"
 #: whose conventions a language's dates and times follow, when not its own default: English
 #: as written in Europe (day first, 24-hour clock: 12/06/2026, 18:00), never the US's
@@ -38,24 +40,18 @@ def remember_language(response, language: str):
     return response
 
 
-#: formatted moments by (moment, format, language, time zone): Babel's formatting costs
+#: formatted moments by (key context, formatter, moment, format): Babel's formatting costs
 #: some 50 µs, and a page shows the same moments (its posts') request after request
-_MOMENTS: dict[tuple, str] = {}
-_MOMENTS_KEPT = 20_000
-#: numbers that are not whole, formatted, by (type, value, language)
-_NUMBERS: dict[tuple, str] = {}
+_MOMENTS: Memo[str] = Memo("formatted moments", kept=20_000)
+#: numbers that are not whole, formatted, by (key context, type, value)
+_NUMBERS: Memo[str] = Memo("formatted numbers", kept=20_000)
 
 
 def _remembered(formatter, moment, format_name: str) -> str:
     if moment is None:
         return ""
-    key = (formatter.__name__, moment, format_name, locale_name(), str(get_timezone()))
-    found = _MOMENTS.get(key)
-    if found is None:
-        if len(_MOMENTS) >= _MOMENTS_KEPT:
-            _MOMENTS.clear()
-        found = _MOMENTS[key] = formatter(moment, format_name)
-    return found
+    return _MOMENTS.get((key_context(), formatter.__name__, moment, format_name),
+                        formatter, moment, format_name)
 
 
 def format_number(value) -> str:
@@ -74,13 +70,7 @@ def format_number(value) -> str:
         return f"{value:,}".replace(",", symbol)
     # the rest (tCO2e, per-inhabitant figures, shares) through Babel, remembered as the
     # moments are: a national page shows a thousand of them, the same request after request
-    key = (type(value).__name__, value, str(get_locale()))
-    found = _NUMBERS.get(key)
-    if found is None:
-        if len(_NUMBERS) >= _MOMENTS_KEPT:
-            _NUMBERS.clear()
-        found = _NUMBERS[key] = format_decimal(value)
-    return found
+    return _NUMBERS.get((key_context(), type(value).__name__, value), format_decimal, value)
 
 
 def date_locale() -> str:
@@ -127,17 +117,10 @@ def _when(moment, _format_name: str) -> str:
 
 
 def locale_name() -> str:
-    """The request's language ("ro", "en"), looked up once per request and locale as the
-    catalogue is (``_translations``): a page asks it a dozen times (the layout's shared
-    parts, remembered dates), and Flask-Babel's ``get_locale`` walks the contexts each time."""
-    ctx = g.get("_flask_babel")
-    locale = getattr(ctx, "babel_locale", None)
-    if locale is None:
-        return str(get_locale())
-    cached = getattr(ctx, "m100_locale_name", None)
-    if cached is None or cached[0] is not locale:
-        cached = ctx.m100_locale_name = (locale, str(locale))
-    return cached[1]
+    """The request's language ("ro", "en"), a template global (``get_locale``): the key
+    context's, looked up once per request and locale, where Flask-Babel's ``get_locale``
+    walks the contexts each time."""
+    return key_context()[0]
 
 
 def _translations():

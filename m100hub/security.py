@@ -14,6 +14,7 @@ from limits import parse_many
 from limits.storage import MemoryStorage
 
 from .extensions import limiter, login_manager
+from .memo import Memo
 from .permissions import confirmed_writes_only
 
 CSP = (
@@ -197,10 +198,10 @@ def fresh_csrf_token() -> None:
     g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
 
 
-#: signed form tokens by (secret, the session's raw token): a page signs one each request
-#: (an HMAC, a timestamp, base64: 0.1 ms of a signed-in page's 5), always for the same raw token
-_SIGNED_TOKENS: dict[tuple, str] = {}
-_SIGNED_TOKENS_KEPT = 20_000
+#: signed form tokens by (secret, field, the session's raw token): a page signs one each
+#: request (an HMAC, a timestamp, base64: 0.1 ms of a signed-in page's 5), always for the same
+#: raw token; none depends on the key context
+_SIGNED_TOKENS: Memo[str] = Memo("signed form tokens", kept=20_000)
 
 
 def csrf_token() -> str:
@@ -215,17 +216,11 @@ def csrf_token() -> str:
         return found
     if config.get("WTF_CSRF_TIME_LIMIT") is not None:
         return generate_csrf()
+    if not isinstance(session.get(field), str):
+        generate_csrf()  # the session's raw token made, and signed (Flask-WTF keeps it in g)
     secret = config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key
-    found = _SIGNED_TOKENS.get((secret, field, session.get(field)))
-    if found is not None:
-        setattr(g, field, found)
-        return found
-    found = generate_csrf()  # the session's raw token made first if it had none
-    raw = session.get(field)
-    if isinstance(raw, str):
-        if len(_SIGNED_TOKENS) >= _SIGNED_TOKENS_KEPT:
-            _SIGNED_TOKENS.clear()
-        _SIGNED_TOKENS[(secret, field, raw)] = found
+    found = _SIGNED_TOKENS.get((secret, field, session[field]), generate_csrf)
+    setattr(g, field, found)
     return found
 
 

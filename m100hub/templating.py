@@ -11,15 +11,14 @@ from flask_login import current_user
 from markupsafe import Markup, escape
 
 from .features import card_parts, page_sections, registry
-from .i18n import locale_name
+from .memo import AppMemo, Memo, key_context
 from .static_files import fingerprinted
 from .text import safe, summary_text
 from .util import absolute_url
 
-#: built addresses by (script root, endpoint, arguments): a page builds a hundred, mostly the
+#: built addresses by (key context, endpoint, arguments): a page builds a hundred, mostly the
 #: same from one request to the next, and Werkzeug's builder costs some 15 µs each
-_URLS: dict[tuple, str] = {}
-_URLS_KEPT = 20_000
+_URLS: Memo[str] = Memo("addresses", kept=20_000)
 _PLAIN = (int, str, float, bool, type(None))
 
 
@@ -33,7 +32,7 @@ def cached_url_for(endpoint: str, **values) -> str:
         if type(value) not in _PLAIN or (name[0] == "_" and name != "_anchor"):
             return url_for(endpoint, **values)
     # the arguments in the order the template gave them: a call site always gives one order
-    key = (request.script_root, endpoint, *values.items())
+    key: tuple = (key_context(), endpoint, *values.items())
     if endpoint == "static":
         # a static file's address carries its content's fingerprint, which changes with the
         # file: the key holds it (a stat; Flask's builder costs ten times that, and a page
@@ -43,35 +42,24 @@ def cached_url_for(endpoint: str, **values) -> str:
             return url_for(endpoint, **values)
         key = (*key, current_app.config["STATIC_FINGERPRINTS"],
                fingerprinted(values["filename"]))
-    found = _URLS.get(key)
-    if found is None:
-        if len(_URLS) >= _URLS_KEPT:
-            _URLS.clear()
-        found = _URLS[key] = url_for(endpoint, **values)
-    return found
+    return _URLS.get(key, lambda: url_for(endpoint, **values))
 
 
-#: the layout's parts rendered once per exact inputs, per app: {key: HTML}
-SHARED = "m100_shared_html"
-_SHARED_KEPT = 5_000
+#: the layout's parts rendered once per exact inputs, per app: (key context, inputs) → HTML
+_SHARED: AppMemo[Markup] = AppMemo("shared blocks", kept=5_000)
 
 
 def shared(*inputs, caller) -> Markup:
     """``{% call shared("name", input, …) %}…{% endcall %}``: the block rendered once and its
-    HTML kept for the same language, script root and ``inputs``, which must name every other
-    value the block reads (the person's badge numbers, the page's endpoint…). For what is
-    the same for every reader of a language: the menu, the header's labels, the footer —
-    some 0.4 ms of each page's 5 (the layout outside a page's content cost 17% of an event
-    page, 13% of a thread page; gettext, url_for and escaping of the same strings each
-    time). Kept per app (tests make apps with other features, so other menus)."""
-    memo = current_app.extensions.setdefault(SHARED, {})
-    key = (locale_name(), request.script_root, *inputs)
-    found = memo.get(key)
-    if found is None:
-        if len(memo) >= _SHARED_KEPT:
-            memo.clear()
-        found = memo[key] = Markup(caller())  # noqa: S704 (a template block's output)
-    return found
+    HTML kept for the same key context (language, time zone, root path) and ``inputs``,
+    which must name every other value the block reads (the person's badge numbers, the
+    page's endpoint…). For what is the same for every reader of a language: the menu, the
+    header's labels, the footer — some 0.4 ms of each page's 5 (the layout outside a page's
+    content cost 17% of an event page, 13% of a thread page; gettext, url_for and escaping of
+    the same strings each time). Kept per app (tests make apps with other features, so
+    other menus)."""
+    return _SHARED.get((key_context(), inputs),
+                       lambda: Markup(caller()))  # noqa: S704 (a template block's output)
 
 
 def menu_entries() -> tuple[tuple[str, int], ...]:

@@ -214,7 +214,7 @@ def _ballot_html(consultation_id: int, questions: list[Question], mine: dict,
 
 
 class CommentBoxView(NamedTuple):
-    """What the box for a new comment shows (``consultations/_comments.html``)."""
+    """What the box for a new comment shows (``consultations/_comment_box.html``)."""
 
     action: str
     order: str
@@ -225,7 +225,7 @@ class CommentBoxView(NamedTuple):
 #: process for each address and order: only for those who may comment (the form's token
 #: puts a session in place, and a visitor without one is served the cached page). Making
 #: and rendering a CommentForm cost ~0.3 ms per page.
-COMMENT_BOXES = Fragments("consultations/_comments.html", "comment_box", kept=1024)
+COMMENT_BOXES = Fragments("consultations/_comment_box.html", "comment_box", kept=1024)
 
 
 @cache

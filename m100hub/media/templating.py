@@ -7,7 +7,7 @@ from flask import current_app, url_for
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
-from ..i18n import locale_name
+from ..memo import AppMemo, key_context
 from ..static_files import fingerprinted
 from ..util import absolute_url
 from .models import StoredImage
@@ -36,6 +36,8 @@ def picture(image: StoredImage | None, sizes: str = "(max-width: 40rem) 100vw, 4
 
 #: the site's own share image (scripts/share_image.py draws it)
 SHARE_IMAGE, SHARE_WIDTH, SHARE_HEIGHT = "img/share.png", 1200, 630
+#: its tags by (key context, address base, fingerprints on, file version), per app
+_SITE_SHARE_TAGS: AppMemo[Markup] = AppMemo("site share image", kept=16)
 
 
 def share_image(image: StoredImage | None = None, alt: str = "") -> Markup:
@@ -63,17 +65,12 @@ def _site_share_image() -> Markup:
     """The site's share image tags, built once per language, address base and file version
     (most pages show them: building an external address of a static file costs some 50 µs)."""
     fingerprint = fingerprinted(SHARE_IMAGE)
-    key = (locale_name(), current_app.config["BASE_URL"], current_app.config[
-        "STATIC_FINGERPRINTS"], fingerprint)
-    memo = current_app.extensions.setdefault("m100_site_share_image", {})
-    found = memo.get(key)
-    if found is None:
-        if len(memo) > 16:
-            memo.clear()
-        found = memo[key] = _share_tags(
+    config = current_app.config
+    return _SITE_SHARE_TAGS.get(
+        (key_context(), config["BASE_URL"], config["STATIC_FINGERPRINTS"], fingerprint),
+        lambda: _share_tags(
             absolute_url("static", filename=fingerprint), "image/png", SHARE_WIDTH,
-            SHARE_HEIGHT, _("M100 Hub: climate-neutral and smart cities, Romania's M100 mission"))
-    return found
+            SHARE_HEIGHT, _("M100 Hub: climate-neutral and smart cities, Romania's M100 mission")))
 
 
 def initials(name: str) -> str:

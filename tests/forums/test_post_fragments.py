@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import re
 
-import pytest
-from jinja2 import meta
+from jinja2 import meta, nodes
 
 from m100hub.database import utcnow
 from m100hub.forums import services
@@ -34,15 +33,31 @@ def view(client, thread, lang: str = "en") -> str:
     return page(response)
 
 
-@pytest.mark.parametrize("template", ["forums/_post.html", "forums/_reply_form.html"])
-def test_the_fragments_macros_read_nothing_but_their_view_and_holes(app, template):
+#: what a fragment's macro may read besides its view and holes: the environment's pure
+#: helpers, whose other inputs (language, time zone, root path) every fragment's key holds,
+#: and Jinja's own
+PURE = {"avatar", "url_for", "_", "ngettext", "format_datetime", "format_when", "format_date",
+        "decode_choices", "option_title", "consultation_steps", "dict", "range"}
+
+
+def test_every_fragments_macros_read_nothing_but_their_view_and_holes(app):
     """The view is the fragment's key: the macro may read nothing a request could change
-    besides it (no current_user, request, session, g, config), only the environment's pure
-    helpers, whose other inputs (language, time zone, root path) the fragments add to every
-    key."""
-    source = app.jinja_env.loader.get_source(app.jinja_env, template)[0]
-    names = meta.find_undeclared_variables(app.jinja_env.parse(source))
-    assert names <= {"avatar", "url_for", "_", "ngettext", "format_datetime"}, names
+    besides it (no current_user, request, session, g, config, csrf_token), only pure
+    helpers. Every Fragments of the app's features, found where they are made."""
+    from m100hub.fragments import FRAGMENTS
+
+    templates = {fragment.template for fragment in FRAGMENTS}
+    assert {"forums/_post.html", "forums/_reply_form.html", "consultations/_about.html",
+            "consultations/_ballot.html", "consultations/_comment_box.html"} <= templates
+    for template in templates:
+        source = app.jinja_env.loader.get_source(app.jinja_env, template)[0]
+        tree = app.jinja_env.parse(source)
+        # names the template sets itself (in a branch, Jinja's analysis calls them free)
+        own = {name.name for assign in tree.find_all(nodes.Assign)
+               for name in (assign.target, *assign.target.find_all(nodes.Name))
+               if isinstance(name, nodes.Name)}
+        names = meta.find_undeclared_variables(tree) - own
+        assert names <= PURE, (template, names - PURE)
 
 
 def test_each_reader_sees_their_own_buttons(app, client, db, login_as):
