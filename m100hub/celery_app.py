@@ -40,17 +40,19 @@ class _Channel(redis.Channel):
     By the second close kombu has let go of the connection, and the channel, giving its
     unacknowledged tasks back to Redis, looks up the address on it: an AttributeError
     (kombu 5.7; celery/kombu#582, celery/celery#10205), not a connection error, so the
-    worker died for good and nothing was sent after Redis returned. With the address kept,
-    every late call of the channel is a Redis command like any other: giving the tasks back
-    fails with a connection error, which the close ignores (they stay in Redis's unacked
-    hash, and a worker's sweep puts them back in the queue after VISIBILITY_TIMEOUT), and a
-    task that ends once Redis is back is acknowledged through a connection of its own (not
-    run a second time)."""
+    worker died for good and no task ran after Redis returned (a test run's e-mail was never
+    sent). With the address kept, every late call of the channel is a Redis command like any
+    other: giving the tasks back fails with a connection error, which the close ignores (they
+    stay in Redis's unacked hash, and a worker's sweep puts them back in the queue after
+    VISIBILITY_TIMEOUT), and a task that ends once Redis is back is acknowledged through a
+    connection of the channel's own (not run a second time; closed with the channel's
+    garbage)."""
 
     def _connparams(self, asynchronous=False):
         kept = self.__dict__.setdefault("_kept_connparams", {})
-        if asynchronous not in kept:
-            kept[asynchronous] = super()._connparams(asynchronous=asynchronous)
+        if not kept:  # both kinds at the first call, while the connection is there
+            for kind in (False, True):
+                kept[kind] = super()._connparams(asynchronous=kind)
         return dict(kept[asynchronous])
 
 
