@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from celery import Celery, Task
 from flask import Flask, current_app
+from kombu.transport import redis
 
 from .features import Registry
 
@@ -29,6 +32,42 @@ VISIBILITY_TIMEOUT = 15 * 60
 PREFETCH = 4
 
 
+class _Channel(redis.Channel):
+    """kombu's Redis channel, which keeps the address it was opened with.
+
+    When the worker loses Redis with a task delivered and not yet acknowledged (late ack: a
+    task running or prefetched), Celery releases the broken connection and closes it again.
+    By the second close kombu has let go of the connection, and the channel, giving its
+    unacknowledged tasks back to Redis, looks up the address on it: an AttributeError
+    (kombu 5.7; celery/kombu#582, celery/celery#10205), not a connection error, so the
+    worker died for good and no task ran after Redis returned (a test run's e-mail was never
+    sent). With the address kept, every late call of the channel is a Redis command like any
+    other: giving the tasks back fails with a connection error, which the close ignores (they
+    stay in Redis's unacked hash, and a worker's sweep puts them back in the queue after
+    VISIBILITY_TIMEOUT), and a task that ends once Redis is back is acknowledged through a
+    connection of the channel's own (not run a second time; closed with the channel's
+    garbage)."""
+
+    def _connparams(self, asynchronous=False):
+        kept = self.__dict__.setdefault("_kept_connparams", {})
+        if not kept:  # both kinds at the first call, while the connection is there
+            for kind in (False, True):
+                kept[kind] = super()._connparams(asynchronous=kind)
+        return dict(kept[asynchronous])
+
+
+class RedisTransport(redis.Transport):
+    """The redis:// broker, with channels that outlive their connection (_Channel)."""
+
+    Channel = _Channel
+
+
+def _broker_transport(url: str) -> str | None:
+    """This module's transport for a redis:// broker; None leaves any other scheme (rediss://,
+    sentinel://: kombu's own, which set up TLS or the sentinels) to kombu."""
+    return f"{__name__}:RedisTransport" if urlsplit(url).scheme == "redis" else None
+
+
 def celery_init_app(app: Flask, registry: Registry) -> Celery:
     class FlaskTask(Task):
         def __call__(self, *args, **kwargs):
@@ -40,6 +79,8 @@ def celery_init_app(app: Flask, registry: Registry) -> Celery:
     celery.config_from_object(
         {
             "broker_url": app.config["REDIS_URL"],
+            # see _Channel: the worker survives Redis dying under a task it has not acknowledged
+            "broker_transport": _broker_transport(app.config["REDIS_URL"]),
             "result_backend": None,
             "task_ignore_result": True,
             "task_default_queue": app.config["CELERY_QUEUE"],

@@ -10,8 +10,10 @@ from __future__ import annotations
 import signal
 import threading
 import time
+import uuid
 from collections import Counter
 
+import kombu
 import pytest
 import redis
 import requests
@@ -193,3 +195,35 @@ def test_a_process_counting_alone_allows_its_share_of_each_limit(
     codes = [client.post(f"/forums/p/{post.id}/{'unlike' if n % 2 else 'like'}").status_code
              for n in range(allowed + 2)]
     assert codes == [303] * allowed + [429, 429]
+
+
+def test_a_channel_whose_connection_was_let_go_still_gives_its_tasks_back(redis_url):
+    """The worker's plight when Redis dies under a task it has not acknowledged (the live
+    test: tests/mail/test_outbox_live.py): Celery collects the lost connection, whose first
+    close of the channel fails on the dead Redis, so kombu lets go of the connection with the
+    channel still open (as here); Celery then closes it, and the channel gives the task back
+    to Redis. kombu's own channel has lost Redis's address by then (an AttributeError, which
+    ended the worker); the hub's has kept it."""
+    from kombu import Connection
+
+    from m100hub.celery_app import _broker_transport
+
+    assert _broker_transport("rediss://redis.example.ro:6380/0") is None  # kombu's own: TLS
+    name = f"let-go-{uuid.uuid4().hex[:8]}"
+    connection = Connection(redis_url, transport=_broker_transport(redis_url))
+    queue = kombu.Queue(name, kombu.Exchange(name), name, channel=connection.default_channel)
+    queue.declare()
+    kombu.Producer(connection.default_channel).publish(
+        {"n": 1}, exchange=queue.exchange, routing_key=name)
+    assert queue.get() is not None  # delivered, not acknowledged: in Redis's unacked hash
+    connection._do_close_transport()  # how collect() ends
+    connection.close()
+    again = Connection(redis_url)
+    try:
+        back = kombu.Queue(name, kombu.Exchange(name), name, channel=again.default_channel)
+        message = back.get()
+        assert message is not None and message.payload == {"n": 1}
+        message.ack()
+        back.delete()
+    finally:
+        again.close()

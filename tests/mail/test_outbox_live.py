@@ -1,8 +1,9 @@
 """The outbox on a running hub: gunicorn, a real Celery worker (with beat) on a Redis of the
 test's own, a scratch PostgreSQL database and a real SMTP server (aiosmtpd) counting what it
-accepts per recipient. Redis stopped during sign-ups, the worker SIGKILLed mid-send: every
-e-mail arrives, none twice — except the one the server accepted in the instant before the
-worker died, which comes twice (the way the design errs, shown by the last test)."""
+accepts per recipient. Redis stopped during sign-ups or under a send the worker has not
+acknowledged, the worker SIGKILLed mid-send: every e-mail arrives, none twice — except the one
+the server accepted in the instant before the worker died, which comes twice (the way the
+design errs, shown by the last test)."""
 
 from __future__ import annotations
 
@@ -87,6 +88,30 @@ def test_password_resets_asked_while_redis_is_down_are_mailed_once_it_is_back(hu
     assert hub.mail.received[known] == 3 and not hub.mail.received[unknown]
     subjects = [hub.mail.wait_for(known)["Subject"] for _message in range(3)]
     assert sorted(subjects)[1:] == ["Reset your M100 Hub password"] * 2, subjects
+
+
+@pytest.mark.slow
+def test_the_worker_lives_through_redis_dying_under_a_task_it_has_not_acknowledged(hub, own_redis):
+    """Redis dies while the worker runs a task it has not acknowledged (late ack: a send the
+    server holds at RCPT TO). Closing the broken connection gives that task back to Redis on
+    a channel kombu has already let go of: an AttributeError, which ended the worker for good
+    (nothing sent after Redis came back). It lives on, and sends both the held message and
+    one queued once Redis is back, once each."""
+    worker = hub.processes[0]
+    tag = uuid.uuid4().hex[:6]
+    held, after = f"held-{tag}@example.ro", f"after-{tag}@example.ro"
+    hub.mail.stall_rcpt = {held}
+    hub.mail.stall_seconds = 4
+    queue_messages(hub, [held])
+    assert hub.mail.stalled.wait(30), hub.logs()  # taken by the worker, not acknowledged
+    own_redis.kill()
+    time.sleep(2)  # the worker has lost its connection and closed it
+    own_redis.start()
+    queue_messages(hub, [after])
+    wait_until_all_arrive(hub, [held, after])
+    time.sleep(8)  # further sweeps have run
+    assert worker.poll() is None, hub.logs()
+    assert hub.mail.received[held] == hub.mail.received[after] == 1
 
 
 @pytest.mark.slow
