@@ -4,7 +4,6 @@ participation_views.py; running one: manage_views.py; results: results_views.py.
 from __future__ import annotations
 
 from datetime import date, datetime
-from functools import cache
 from typing import Any, NamedTuple
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -17,7 +16,7 @@ from ..cities.models import ClimateSector
 from ..cities.queries import all_cities
 from ..database import commit, utcnow
 from ..follows import FollowRoutes, add_follow_routes
-from ..fragments import Fragments
+from ..fragments import Fragments, blank_form
 from ..organisations.permissions import known_official_cities, official_cities
 from ..page_cache import anonymous_page
 from ..permissions import confirmed_required
@@ -93,7 +92,7 @@ def _render_show(consultation: Consultation, comment_form: CommentForm | None = 
     following = (consultation.viewer_follows if consultation.viewer_follows is not None
                  else FOLLOWS.is_following(me, consultation.id))
     return render_template(
-        "consultations/show.html", consultation=consultation, questions=questions, mine=mine,
+        "consultations/show.html", consultation=consultation, questions=questions,
         ballot_html=_ballot_html(consultation.id, questions, mine, errors, attempted,
                                  can["vote"]),
         proposals=top, order=order,
@@ -102,8 +101,8 @@ def _render_show(consultation: Consultation, comment_form: CommentForm | None = 
         if viewer else {},
         comment_box=comment_box(url_for(".add_comment", consultation_id=consultation.id),
                                 order, comment_form) if can["comment"] else None,
-        about_html=ABOUT.render([_about_view(consultation, can, viewer is not None,
-                                             following)]),
+        about_html=ABOUT.render_one(_about_view(consultation, can, viewer is not None,
+                                                following)),
         can=can, Phase=Phase, found_sections=page.found_sections if page else None)
 
 
@@ -153,7 +152,7 @@ def _about_view(c: Consultation, can: dict, signed_in: bool, following: bool) ->
         can["results"], signed_in, bool(following))
 
 
-def about_steps(view: AboutView) -> list:
+def consultation_steps(view: AboutView) -> list:
     """The timeline of an AboutView (template global of the fragment)."""
     return timeline.steps_as_of(view, view.phase, view.opened, view.closed)
 
@@ -208,9 +207,7 @@ def _ballot_html(consultation_id: int, questions: list[Question], mine: dict,
               for q in questions),
         tuple(sorted(mine.items())), tuple((errors or {}).items()),
         tuple((attempted or {}).items()), can_vote)
-    if errors or attempted:  # a refused ballot: shown once
-        return BALLOTS.render_once(view)
-    return BALLOTS.render([view])
+    return BALLOTS.render_one(view, remember=not (errors or attempted))  # refused: once
 
 
 class CommentBoxView(NamedTuple):
@@ -228,18 +225,10 @@ class CommentBoxView(NamedTuple):
 COMMENT_BOXES = Fragments("consultations/_comment_box.html", "comment_box", kept=1024)
 
 
-@cache
-def _blank_comment_form() -> CommentForm:
-    """A comment form without text or errors, never validated: the same for everyone (its
-    CSRF token and one-time key are holes)."""
-    return CommentForm(formdata=None, meta={"csrf": False})
-
-
 def comment_box(action: str, order: str, form: CommentForm | None = None) -> Markup:
     """The box for a new comment posted to ``action``: blank, or ``form`` as refused."""
-    if form is None:
-        return COMMENT_BOXES.render([CommentBoxView(action, order, _blank_comment_form())])
-    return COMMENT_BOXES.render_once(CommentBoxView(action, order, form))
+    return COMMENT_BOXES.render_one(
+        CommentBoxView(action, order, form or blank_form(CommentForm)), remember=form is None)
 
 
 def _abilities(consultation: Consultation) -> dict:
@@ -376,4 +365,4 @@ def _option_title(question, option_id: int) -> str:
 #: the ballot's helpers (template globals: its fragments see no request context)
 TEMPLATE_GLOBALS: dict[str, Any] = {
     "decode_choices": _decode_choices, "option_title": _option_title,
-    "consultation_steps": about_steps}
+    "consultation_steps": consultation_steps}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from functools import cache
 from typing import NamedTuple
 
 from flask import (
@@ -29,7 +28,7 @@ from ..database import commit, get_writes_follow
 from ..events.queries import event as find_event
 from ..extensions import db
 from ..follows import FollowRoutes, add_follow_routes
-from ..fragments import Fragments
+from ..fragments import Fragments, blank_form
 from ..page_cache import anonymous_page
 from ..permissions import can_moderate, get_or_404, require
 from ..security import limit, person_or_address
@@ -266,17 +265,9 @@ class ReplyView(NamedTuple):
 REPLY_FORMS = Fragments("forums/_reply_form.html", "reply_form", kept=1024)
 
 
-@cache
-def _blank_reply_form() -> ReplyForm:
-    """A reply form without text or errors, never validated: the same for everyone (its CSRF
-    token and one-time key are holes)."""
-    return ReplyForm(formdata=None, meta={"csrf": False})
-
-
 def _reply_html(thread: Thread, form: ReplyForm | None, preview: str | None) -> Markup:
-    if form is None:
-        return REPLY_FORMS.render([ReplyView(thread.id, _blank_reply_form(), None)])
-    return REPLY_FORMS.render_once(ReplyView(thread.id, form, preview))
+    return REPLY_FORMS.render_one(ReplyView(thread.id, form or blank_form(ReplyForm), preview),
+                                  remember=form is None)
 
 
 def _render_thread(thread: Thread, page, make_form, preview: str | None = None,
