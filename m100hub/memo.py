@@ -86,13 +86,16 @@ class Memo(Generic[V]):
             found = self._entries.get(key)
             if found is not None:  # made meanwhile by another thread: one value for all
                 return found[0]
-            if size > self._most:
+            if size > self._most or self.kept < 1:
                 return value
+            # room first, then the value: a reader without the lock (len(), total_size)
+            # never sees the memo past its bounds, even between two statements here
+            while self._entries and (len(self._entries) >= self.kept
+                                     or self._total + size > self._most):
+                self._total -= self._entries.popitem(last=False)[1][2]
             self._moves += 1
             self._entries[key] = (value, self._moves, size)
             self._total += size
-            while len(self._entries) > self.kept or self._total > self._most:
-                self._total -= self._entries.popitem(last=False)[1][2]
             self._recent = (len(self._entries) + 1) // 2
         return value
 
