@@ -23,7 +23,26 @@ PENDING = text("fanned_out_dt IS NULL")
 MAIL_DUE = text("digested_dt IS NULL AND delivery IN ('immediate', 'daily', 'weekly')")
 
 
-class NotificationEvent(Model):
+class Happening:
+    """What happened: an event's columns, which each of its notifications repeats (the fan-out
+    copies them from the event into every recipient's row)."""
+
+    #: what happened, a key of notifications.kinds.KINDS
+    kind: Mapped[str] = mapped_column(String(50))
+    #: who caused it, if a person
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    #: what it is about (table name and id)
+    target_type: Mapped[str | None] = mapped_column(String(40))
+    target_id: Mapped[int | None] = mapped_column(Integer)
+    #: what the message needs (names, titles), captured when it happened
+    payload: Mapped[dict] = mapped_column(JSON, default=dict)
+    #: the city it is about (the target's), NULL for the whole hub: the digests group by it
+    city_id: Mapped[int | None] = mapped_column(ForeignKey("cities.id", ondelete="SET NULL"))
+    #: when it happened (UTC)
+    created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class NotificationEvent(Happening, Model):
     """One row per thing that happened and whom it concerns, written in the transaction that
     causes it: the recipients' rows are written with it (a few named people) or, for an
     audience (a thread's followers…), by the fan-out task in batches afterwards."""
@@ -36,17 +55,6 @@ class NotificationEvent(Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    #: what happened, a key of notifications.kinds.KINDS
-    kind: Mapped[str] = mapped_column(String(50))
-    #: who caused it, if a person
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    #: what it is about (table name and id)
-    target_type: Mapped[str | None] = mapped_column(String(40))
-    target_id: Mapped[int | None] = mapped_column(Integer)
-    #: what the message needs (names, titles), captured when it happened
-    payload: Mapped[dict] = mapped_column(JSON, default=dict)
-    #: the city it is about (the target's), NULL for the whole hub: the digests group by it
-    city_id: Mapped[int | None] = mapped_column(ForeignKey("cities.id", ondelete="SET NULL"))
     #: who is told: a key of notifications.kinds.AUDIENCES and its argument (the thread's id…);
     #: NULL when the recipients' rows were written with the event
     audience: Mapped[str | None] = mapped_column(String(50))
@@ -55,13 +63,11 @@ class NotificationEvent(Model):
     excluded: Mapped[list] = mapped_column(JSON, default=list)
     #: the fan-out goes through the audience in id order; the highest id done so far
     fanned_out_to: Mapped[int] = mapped_column(Integer, default=0)
-    #: when it happened (UTC)
-    created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: when every recipient's row was written; NULL while the fan-out is due
     fanned_out_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-class Notification(Model):
+class Notification(Happening, Model):
     """One row per recipient: the durable outbox that the centre and the digests read."""
 
     __tablename__ = "notifications"
@@ -86,19 +92,6 @@ class Notification(Model):
     #: the event this row tells of (NULL for rows written before events existed)
     event_id: Mapped[int | None] = mapped_column(
         ForeignKey("notification_events.id", ondelete="CASCADE"))
-    #: what happened, a key of notifications.kinds.KINDS
-    kind: Mapped[str] = mapped_column(String(50))
-    #: who caused it, if a person
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    #: what it is about (table name and id)
-    target_type: Mapped[str | None] = mapped_column(String(40))
-    target_id: Mapped[int | None] = mapped_column(Integer)
-    #: what the message needs (names, titles), captured when it happened
-    payload: Mapped[dict] = mapped_column(JSON, default=dict)
-    #: the city it is about (its event's), NULL for the whole hub: the digests group by it
-    city_id: Mapped[int | None] = mapped_column(ForeignKey("cities.id", ondelete="SET NULL"))
-    #: when it happened (UTC)
-    created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: when the recipient read it; NULL while unread
     read_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: when it went out by e-mail or in a digest (or was left out, read already); NULL until
@@ -109,7 +102,8 @@ class Notification(Model):
     delivery: Mapped[str] = mapped_column(String(10), default="app", server_default="app")
 
     #: a ``User`` (accounts, a higher layer: see m100hub.people)
-    actor: Mapped[Person | None] = relationship("User", foreign_keys=[actor_id], lazy="raise")
+    actor: Mapped[Person | None] = relationship("User", foreign_keys="Notification.actor_id",
+                                                  lazy="raise")
 
 
 class NotificationPreference(Model):
