@@ -9,7 +9,7 @@ no diacritics: ``folding.Searchable``), for the hub-wide search (``search.py``).
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
@@ -75,6 +75,18 @@ class CallStatus(LabelledEnum):
     UPCOMING = "upcoming", _l("Upcoming")
     OPEN = "open", _l("Open")
     CLOSED = "closed", _l("Closed")
+
+
+#: the item that a resource's rows (its sectors, cities, replications) or a funding call's
+#: belong to: the first half of the row's primary key, gone with the item
+ResourceKey = Annotated[int, mapped_column(ForeignKey("resources.id", ondelete="CASCADE"),
+                                           primary_key=True)]
+CallKey = Annotated[int, mapped_column(ForeignKey("funding_calls.id", ondelete="CASCADE"),
+                                       primary_key=True)]
+#: one of an item's climate sectors, the second half of its sector rows' primary key (indexed:
+#: a sector's items)
+SectorKey = Annotated[ClimateSector, mapped_column(str_enum(ClimateSector, "climate_sector"),
+                                                   primary_key=True, index=True)]
 
 
 class Curated(Searchable, TimestampMixin):
@@ -169,10 +181,8 @@ class Resource(Curated, Model):
 class ResourceSector(Model):
     __tablename__ = "resource_sectors"
 
-    resource_id: Mapped[int] = mapped_column(ForeignKey("resources.id", ondelete="CASCADE"),
-                                             primary_key=True)
-    sector: Mapped[ClimateSector] = mapped_column(str_enum(ClimateSector, "climate_sector"),
-                                                  primary_key=True, index=True)
+    resource_id: Mapped[ResourceKey]
+    sector: Mapped[SectorKey]
 
 
 class ResourceCity(Model):
@@ -180,8 +190,7 @@ class ResourceCity(Model):
 
     __tablename__ = "resource_cities"
 
-    resource_id: Mapped[int] = mapped_column(ForeignKey("resources.id", ondelete="CASCADE"),
-                                             primary_key=True)
+    resource_id: Mapped[ResourceKey]
     city_id: Mapped[int] = mapped_column(ForeignKey("cities.id", ondelete="CASCADE"),
                                          primary_key=True, index=True)
 
@@ -193,8 +202,7 @@ class Replication(Model):
 
     __tablename__ = "resource_replications"
 
-    resource_id: Mapped[int] = mapped_column(ForeignKey("resources.id", ondelete="CASCADE"),
-                                             primary_key=True)
+    resource_id: Mapped[ResourceKey]
     city_id: Mapped[int] = mapped_column(ForeignKey("cities.id", ondelete="CASCADE"),
                                          primary_key=True)
     #: the official who said so (None once their account is gone)
@@ -252,17 +260,14 @@ class FundingCall(Curated, Model):
 class CallSector(Model):
     __tablename__ = "funding_call_sectors"
 
-    call_id: Mapped[int] = mapped_column(ForeignKey("funding_calls.id", ondelete="CASCADE"),
-                                         primary_key=True)
-    sector: Mapped[ClimateSector] = mapped_column(str_enum(ClimateSector, "climate_sector"),
-                                                  primary_key=True, index=True)
+    call_id: Mapped[CallKey]
+    sector: Mapped[SectorKey]
 
 
 class CallApplicant(Model):
     __tablename__ = "funding_call_applicants"
 
-    call_id: Mapped[int] = mapped_column(ForeignKey("funding_calls.id", ondelete="CASCADE"),
-                                         primary_key=True)
+    call_id: Mapped[CallKey]
     applicant: Mapped[Applicant] = mapped_column(str_enum(Applicant, "funding_applicant"),
                                                  primary_key=True, index=True)
 
@@ -282,7 +287,6 @@ class FundingReminder(OnePerPersonMixin, Model):
 
     __tablename__ = "funding_reminders"
 
-    call_id: Mapped[int] = mapped_column(ForeignKey("funding_calls.id", ondelete="CASCADE"),
-                                         primary_key=True)
+    call_id: Mapped[CallKey]
     days_before: Mapped[int] = mapped_column(Integer, primary_key=True)
     sent_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
