@@ -5,7 +5,7 @@ who suggested it, or an uploaded file's bytes (its page links the download)."""
 from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
-from sqlalchemy import exists, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..cities.models import ClimateSector
@@ -21,8 +21,6 @@ from ..open_data import (
 )
 from .models import (
     Applicant,
-    CallApplicant,
-    CallSector,
     CallStatus,
     Curation,
     FundingCall,
@@ -30,9 +28,8 @@ from .models import (
     Resource,
     ResourceCity,
     ResourceKind,
-    ResourceSector,
 )
-from .queries import call_status, status_clause
+from .queries import CallFilters, ResourceFilters, call_status, filtered_calls, filtered_resources
 
 blp = api_blueprint("resources", __name__,
                     "The library of knowledge, good practices and funding calls.")
@@ -83,17 +80,11 @@ def _resources():
 @list_endpoint(blp, "/resources", ResourceArgs, ResourceSchema, Resource.id)
 def resources(args):
     """Published knowledge items and good practices, by id."""
-    stmt = _resources()
-    if args.get("kind"):
-        stmt = stmt.where(Resource.kind == args["kind"])
-    if args.get("language"):
-        stmt = stmt.where(Resource.language == args["language"])
-    if args.get("sector"):
-        stmt = stmt.where(exists().where(ResourceSector.resource_id == Resource.id,
-                                         ResourceSector.sector == args["sector"]))
+    stmt = filtered_resources(_resources(), ResourceFilters(
+        kind=args.get("kind", ""), language=args.get("language", ""),
+        sector=args.get("sector", "")))
     if args.get("city"):
-        stmt = stmt.where(exists().where(ResourceCity.resource_id == Resource.id,
-                                         ResourceCity.city_id == id_of(args["city"])))
+        stmt = stmt.where(Resource.city_rows.any(ResourceCity.city_id == id_of(args["city"])))
     return stmt
 
 
@@ -145,16 +136,9 @@ def _calls():
 @list_endpoint(blp, "/funding-calls", CallArgs, CallSchema, FundingCall.id)
 def funding_calls(args):
     """Published funding calls, by id; ``status`` open, upcoming or closed, from the dates."""
-    stmt = _calls()
-    if args.get("status"):
-        stmt = stmt.where(status_clause(args["status"]))
-    if args.get("sector"):
-        stmt = stmt.where(exists().where(CallSector.call_id == FundingCall.id,
-                                         CallSector.sector == args["sector"]))
-    if args.get("applicant"):
-        stmt = stmt.where(exists().where(CallApplicant.call_id == FundingCall.id,
-                                         CallApplicant.applicant == args["applicant"]))
-    return stmt
+    return filtered_calls(_calls(), CallFilters(
+        sector=args.get("sector", ""), applicant=args.get("applicant", ""),
+        when=args.get("status", "")))
 
 
 @blp.route("/funding-calls/<id:call_id>")

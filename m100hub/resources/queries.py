@@ -6,10 +6,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import and_, case, exists, or_, select
+from sqlalchemy import Select, and_, case, or_, select
 from sqlalchemy.orm import joinedload
 
 from ..cities.models import City
@@ -70,22 +71,26 @@ class ResourceFilters:
     status: str = Curation.PUBLISHED.value
 
 
-def resources_statement(f: ResourceFilters):
-    stmt = (select(Resource).options(joinedload(Resource.organisation),
-                                     joinedload(Resource.practice_city),
-                                     joinedload(Resource.file))
-            .where(Resource.status == f.status))
+def filtered_resources(stmt: Select[Any], f: ResourceFilters) -> Select[Any]:
+    """``stmt``, a SELECT of items, narrowed by the filters (but for the curation state): the
+    library's list and exports, the hub's search and the open-data API."""
     if f.kind:
         stmt = stmt.where(Resource.kind == f.kind)
     if f.language:
         stmt = stmt.where(Resource.language == f.language)
     if f.sector:
-        stmt = stmt.where(exists().where(ResourceSector.resource_id == Resource.id,
-                                         ResourceSector.sector == f.sector))
+        stmt = stmt.where(Resource.sector_rows.any(sector=f.sector))
     if f.city_id:
-        stmt = stmt.where(exists().where(ResourceCity.resource_id == Resource.id,
-                                         ResourceCity.city_id == f.city_id))
-    return stmt.order_by(Resource.id.desc())
+        stmt = stmt.where(Resource.city_rows.any(city_id=f.city_id))
+    return stmt
+
+
+def resources_statement(f: ResourceFilters):
+    stmt = (select(Resource).options(joinedload(Resource.organisation),
+                                     joinedload(Resource.practice_city),
+                                     joinedload(Resource.file))
+            .where(Resource.status == f.status))
+    return filtered_resources(stmt, f).order_by(Resource.id.desc())
 
 
 def resource_page(f: ResourceFilters, page: int) -> CountedPage:
@@ -128,17 +133,21 @@ class CallFilters:
     status: str = Curation.PUBLISHED.value
 
 
-def calls_statement(f: CallFilters):
-    stmt = (select(FundingCall).options(joinedload(FundingCall.organisation))
-            .where(FundingCall.status == f.status))
+def filtered_calls(stmt: Select[Any], f: CallFilters) -> Select[Any]:
+    """``stmt``, a SELECT of funding calls, narrowed by the filters (but for the curation
+    state): the funding pages' list and exports, the hub's search and the open-data API."""
     if f.sector:
-        stmt = stmt.where(exists().where(CallSector.call_id == FundingCall.id,
-                                         CallSector.sector == f.sector))
+        stmt = stmt.where(FundingCall.sector_rows.any(sector=f.sector))
     if f.applicant:
-        stmt = stmt.where(exists().where(CallApplicant.call_id == FundingCall.id,
-                                         CallApplicant.applicant == f.applicant))
+        stmt = stmt.where(FundingCall.applicant_rows.any(applicant=f.applicant))
     if f.when:
         stmt = stmt.where(status_clause(f.when))
+    return stmt
+
+
+def calls_statement(f: CallFilters):
+    stmt = filtered_calls(select(FundingCall).options(joinedload(FundingCall.organisation))
+                          .where(FundingCall.status == f.status), f)
     closed_last = case((FundingCall.deadline_dt <= utcnow(), 1), else_=0)
     return stmt.order_by(closed_last, FundingCall.deadline_dt, FundingCall.id)
 

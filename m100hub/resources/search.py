@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from flask import url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, or_, select
+from sqlalchemy import or_, select
 
 from ..features import SearchQuery, SearchSource
 from ..folding import result_columns, word_starts
-from .models import CallSector, Curation, FundingCall, Resource, ResourceCity, ResourceSector
+from .models import Curation, FundingCall, Resource
+from .queries import CallFilters, ResourceFilters, filtered_calls, filtered_resources
 
 # ------------------------------------------------------------- the hub-wide search's sources
 
@@ -21,12 +22,9 @@ def _resources(query: SearchQuery):
         sort_dt=Resource.updated_dt, city_id=Resource.practice_city_id, words=query.words,
     )).where(Resource.status == Curation.PUBLISHED, word_starts(Resource.search_text, query.words))
     if query.city_id:
-        stmt = stmt.where(or_(Resource.practice_city_id == query.city_id, exists().where(
-            ResourceCity.resource_id == Resource.id, ResourceCity.city_id == query.city_id)))
-    if query.sector:
-        stmt = stmt.where(exists().where(ResourceSector.resource_id == Resource.id,
-                                         ResourceSector.sector == query.sector))
-    return stmt
+        stmt = stmt.where(or_(Resource.practice_city_id == query.city_id,
+                              Resource.city_rows.any(city_id=query.city_id)))
+    return filtered_resources(stmt, ResourceFilters(sector=query.sector))
 
 
 def _calls(query: SearchQuery):
@@ -37,10 +35,7 @@ def _calls(query: SearchQuery):
         sort_dt=FundingCall.deadline_dt, words=query.words,
     )).where(FundingCall.status == Curation.PUBLISHED,
              word_starts(FundingCall.search_text, query.words))
-    if query.sector:
-        stmt = stmt.where(exists().where(CallSector.call_id == FundingCall.id,
-                                         CallSector.sector == query.sector))
-    return stmt
+    return filtered_calls(stmt, CallFilters(sector=query.sector))
 
 
 SEARCH = [
