@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import Select, and_, case, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import InstrumentedAttribute, joinedload
 
 from ..cities.models import City
 from ..contracts.models import Action, Contract
@@ -97,14 +97,19 @@ def resource_page(f: ResourceFilters, page: int) -> CountedPage:
     return paginate(resources_statement(f), page, PER_PAGE)
 
 
-def sectors_of_resources(ids: Iterable[int]) -> dict[int, list]:
-    rows = db.session.execute(select(ResourceSector.resource_id, ResourceSector.sector)
-                              .where(ResourceSector.resource_id.in_(list(ids)))
-                              .order_by(ResourceSector.sector))
+def _linked_values(owner: InstrumentedAttribute[int], column: InstrumentedAttribute[Any],
+                   ids: Iterable[int]) -> dict[int, list]:
+    """Owner id → its values of a link table (an item's sectors, a call's applicant types),
+    sorted, for the owners among ``ids``: one query."""
     found: dict[int, list] = {}
-    for ident, sector in rows:
-        found.setdefault(ident, []).append(sector)
+    for ident, value in db.session.execute(select(owner, column).where(
+            owner.in_(list(ids))).order_by(column)):
+        found.setdefault(ident, []).append(value)
     return found
+
+
+def sectors_of_resources(ids: Iterable[int]) -> dict[int, list]:
+    return _linked_values(ResourceSector.resource_id, ResourceSector.sector, ids)
 
 
 def cities_of_resource(resource_id: int) -> list[City]:
@@ -159,16 +164,8 @@ def call_page(f: CallFilters, page: int) -> CountedPage:
 def call_links(ids: Iterable[int]) -> tuple[dict[int, list], dict[int, list]]:
     """(call id → sectors, call id → applicant types) of the listed calls: two queries."""
     ids = list(ids)
-    sectors: dict[int, list] = {}
-    applicants: dict[int, list] = {}
-    for ident, sector in db.session.execute(select(CallSector.call_id, CallSector.sector).where(
-            CallSector.call_id.in_(ids)).order_by(CallSector.sector)):
-        sectors.setdefault(ident, []).append(sector)
-    for ident, applicant in db.session.execute(select(
-            CallApplicant.call_id, CallApplicant.applicant).where(
-            CallApplicant.call_id.in_(ids)).order_by(CallApplicant.applicant)):
-        applicants.setdefault(ident, []).append(applicant)
-    return sectors, applicants
+    return (_linked_values(CallSector.call_id, CallSector.sector, ids),
+            _linked_values(CallApplicant.call_id, CallApplicant.applicant, ids))
 
 
 def funding_call(call_id: int) -> FundingCall | None:
