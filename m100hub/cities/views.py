@@ -4,7 +4,7 @@ from flask import abort, render_template
 
 from ..page_cache import anonymous_page
 from . import bp
-from .models import MissionStatus
+from .models import City, MissionStatus
 from .queries import all_cities, by_slug
 
 
@@ -19,10 +19,15 @@ def index():
                            cities=cities)
 
 
-@bp.route("/cities/<slug:slug>")
-@anonymous_page
-def show(slug):
+def city_or_404(slug: str) -> City:
+    """The city of an address's slug (404 when there is none)."""
     city = by_slug(slug)
     if city is None:
         abort(404)
-    return render_template("cities/show.html", city=city)
+    return city
+
+
+@bp.route("/cities/<slug:slug>")
+@anonymous_page
+def show(slug):
+    return render_template("cities/show.html", city=city_or_404(slug))

@@ -7,13 +7,13 @@ from flask import abort, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ..cities.views import city_or_404
 from ..database import commit_and_redirect
 from ..forms import render_form
 from ..permissions import confirmed_required, require
 from ..submissions import done, submitted_once
 from . import bp, permissions, queries, services
 from .forms import CommitmentForm, DecisionForm
-from .views import city_or_404
 
 
 def _back(city):

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..cities.models import City
+from ..cities.views import city_or_404
 from ..database import commit, commit_and_redirect
 from ..forms import render_form, with_current
 from ..organisations.queries import organisations_of_city
@@ -15,7 +16,7 @@ from ..submissions import done, submitted_once
 from . import bp, permissions, queries, services
 from .forms import ActionForm, ContractForm, InventoryForm, UpdateForm, funding_form
 from .models import Action, ActionLink, Contract
-from .views import action_or_404, city_or_404, link_form, render_action
+from .views import action_or_404, link_form, render_action
 
 
 def _editable_city(slug: str) -> City:

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..cities.models import City, MissionStatus
-from ..cities.queries import by_slug
+from ..cities.views import city_or_404
 from ..folding import terms
 from ..follows import FollowRoutes, add_follow_routes
 from ..page_cache import anonymous_page
@@ -28,13 +28,6 @@ from .models import (
     Contract,
     ContractSector,
 )
-
-
-def city_or_404(slug: str) -> City:
-    city = by_slug(slug)
-    if city is None:
-        abort(404)
-    return city
 
 
 def action_or_404(city: City, action_id: int) -> tuple[Contract, Action]:

@@ -12,6 +12,7 @@ from ..feeds import FEED_SIZE, Entry, atom_response, external
 from ..page_cache import anonymous_page
 from . import bp, queries
 from .models import Post, Thread
+from .views import category_or_404
 
 
 def thread_entry(thread: Thread, opening: Post | None) -> Entry:
@@ -31,9 +32,7 @@ def post_entry(thread: Thread, post: Post) -> Entry:
 @bp.route("/forums/c/<slug:slug>/feed.atom")
 @anonymous_page
 def category_atom(slug):
-    category = queries.category_by_slug(slug)
-    if category is None:
-        abort(404)
+    category = category_or_404(slug)
     entries = [thread_entry(t, p) for t, p in queries.latest_threads(FEED_SIZE, category.id)]
     return atom_response(f"{category.title} · M100 Hub",
                          external("forums.category", slug=category.slug), entries,

@@ -36,7 +36,7 @@ from ..submissions import done, submitted_once
 from ..util import page_arg, parse_id
 from . import bp, moderation, permissions, queries, search, services
 from .forms import EditForm, ReplyForm, ThreadForm
-from .models import CATEGORY_FOLLOWS, THREAD_FOLLOWS, Post, Thread
+from .models import CATEGORY_FOLLOWS, THREAD_FOLLOWS, Category, Post, Thread
 from .queries import page_of
 
 
@@ -49,7 +49,7 @@ def _react_limit():
     return limit("RATE_LIMIT_REACT", key_func=person_or_address, scope="forum-reacting")
 
 
-def _category_or_404(slug):
+def category_or_404(slug: str) -> Category:
     category = queries.category_by_slug(slug)
     if category is None:
         abort(404)
@@ -87,7 +87,7 @@ def index():
 @bp.route("/forums/c/<slug:slug>")
 @anonymous_page
 def category(slug):
-    category = _category_or_404(slug)
+    category = category_or_404(slug)
     tag = request.args.get("tag", "")[:30]
     page = queries.threads_of(category.id, current_user, page_arg(), tag)
     following = CATEGORY_FOLLOWS.is_following(current_user, category.id)
@@ -101,7 +101,7 @@ def category(slug):
 @submitted_once
 @_post_limit()
 def new_thread(slug):
-    category = _category_or_404(slug)
+    category = category_or_404(slug)
     require(permissions.can_start_thread(current_user, category))
     form = ThreadForm()
     form.city_id.choices = city_choices(_("— none —"))
@@ -423,7 +423,7 @@ add_follow_routes(bp, "/forums/t/<id:thread_id>", FollowRoutes(
                                                                        thread_id=thread.id)),
     endpoints=("follow_thread", "unfollow_thread"))
 add_follow_routes(bp, "/forums/c/<slug:slug>", FollowRoutes(
-    CATEGORY_FOLLOWS, find=_category_or_404, back=lambda category: url_for(
+    CATEGORY_FOLLOWS, find=category_or_404, back=lambda category: url_for(
         ".category", slug=category.slug)),
     endpoints=("follow_category", "unfollow_category"))
 
