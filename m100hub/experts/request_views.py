@@ -70,22 +70,25 @@ def render_request(item: ExpertiseRequest, form: AnswerForm | None = None):
         sector_labels={s.value: s.label for s in ClimateSector})
 
 
-@bp.route("/experts/requests/<id:request_id>")
-@anonymous_page
-def request_page(request_id):
+def _request_or_404(request_id: int) -> ExpertiseRequest:
+    """The request with its city and its author, as its page shows them."""
     item = queries.request(request_id)
     if item is None:
         abort(404)
-    return render_request(item)
+    return item
+
+
+@bp.route("/experts/requests/<id:request_id>")
+@anonymous_page
+def request_page(request_id):
+    return render_request(_request_or_404(request_id))
 
 
 @bp.route("/experts/requests/<id:request_id>/answers", methods=["POST"])
 @confirmed_required
 @submitted_once
 def answer(request_id):
-    item = queries.request(request_id)
-    if item is None:
-        abort(404)
+    item = _request_or_404(request_id)
     require(permissions.can_answer(current_user, item, queries.profile_of(current_user.id)))
     form = AnswerForm()
     if not form.validate_on_submit():

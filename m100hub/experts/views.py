@@ -6,6 +6,7 @@ from flask import abort, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..accounts.models import User
 from ..cities.models import ClimateSector
 from ..cities.queries import all_cities, by_slug
 from ..database import commit_and_redirect
@@ -112,18 +113,28 @@ def set_listed():
         url_for(".show", profile_id=profile.id))
 
 
+def _message_limit():
+    """Writing to an expert and replying draw on one allowance per person."""
+    return limit("RATE_LIMIT_EXPERT_MESSAGE", key_func=person_or_address, scope="expert-message")
+
+
+def _sent(message: ExpertMessage, recipient: User):
+    """The message's page, saying to whom it went."""
+    return done(url_for(".message", message_id=message.id),
+                _("Your message is sent to %(name)s.", name=recipient.display_name))
+
+
 @bp.route("/experts/<id:profile_id>/contact", methods=["GET", "POST"])
 @confirmed_required
 @submitted_once
-@limit("RATE_LIMIT_EXPERT_MESSAGE", key_func=person_or_address, scope="expert-message")
+@_message_limit()
 def contact(profile_id):
     profile = _visible_profile(profile_id)
     require(permissions.can_contact(current_user, profile))
     form = MessageForm()
     if form.validate_on_submit():
-        message = services.send_message(current_user, profile.user, form.body.data)
-        return done(url_for(".message", message_id=message.id),
-                    _("Your message is sent to %(name)s.", name=profile.user.display_name))
+        return _sent(services.send_message(current_user, profile.user, form.body.data),
+                     profile.user)
     return render_form("experts/contact.html", form, profile=profile)
 
 
@@ -137,7 +148,7 @@ def _readable_message(message_id: int) -> ExpertMessage:
 @bp.route("/experts/messages/<id:message_id>", methods=["GET", "POST"])
 @login_required
 @submitted_once
-@limit("RATE_LIMIT_EXPERT_MESSAGE", key_func=person_or_address, scope="expert-message")
+@_message_limit()
 def message(message_id):
     """A message and the reply form (to the other person of the two)."""
     message = _readable_message(message_id)
@@ -146,7 +157,6 @@ def message(message_id):
     if request.method == "POST":
         require(current_user.is_confirmed)
         if form.validate_on_submit():
-            reply = services.send_message(current_user, other, form.body.data, message)
-            return done(url_for(".message", message_id=reply.id),
-                        _("Your message is sent to %(name)s.", name=other.display_name))
+            return _sent(services.send_message(current_user, other, form.body.data, message),
+                         other)
     return render_form("experts/message.html", form, message=message, other=other)
