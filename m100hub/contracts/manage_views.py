@@ -32,8 +32,18 @@ def _contract_or_redirect(city: City) -> Contract | None:
     return contract
 
 
+def _editable_action(slug: str, action_id: int) -> tuple[City, Contract, Action]:
+    """The city (the reader may edit its contract), its contract and one of its actions."""
+    city = _editable_city(slug)
+    return city, *action_or_404(city, action_id)
+
+
 def _back(city: City, anchor: str = ""):
     return url_for(".contract", slug=city.slug, _anchor=anchor or None)
+
+
+def _action_page(city: City, action: Action, anchor: str = "") -> str:
+    return url_for(".action", slug=city.slug, action_id=action.id, _anchor=anchor or None)
 
 
 @bp.route("/cities/<slug:slug>/contract/edit", methods=["GET", "POST"])
@@ -75,16 +85,14 @@ def new_action(slug):
                                               form.data_for_service())
         message = (_("The action is in the plan.") if created else
                    _("An action with this title is already in the plan."))
-        return commit_and_redirect(message, url_for(".action", slug=city.slug,
-                                                    action_id=action.id))
+        return commit_and_redirect(message, _action_page(city, action))
     return render_form("contracts/edit_action.html", form, city=city, action=None)
 
 
 @bp.route("/cities/<slug:slug>/contract/actions/<id:action_id>/edit", methods=["GET", "POST"])
 @confirmed_required
 def edit_action(slug, action_id):
-    city = _editable_city(slug)
-    contract, action = action_or_404(city, action_id)
+    city, contract, action = _editable_action(slug, action_id)
     form = _action_form(city, action)
     if form.validate_on_submit():
         try:
@@ -93,8 +101,7 @@ def edit_action(slug, action_id):
             form.title.errors = [_("Another action of the plan has this title.")]
             return render_template("contracts/edit_action.html", form=form, city=city,
                                    action=action), 422
-        return commit_and_redirect(_("The action is saved."),
-                                   url_for(".action", slug=city.slug, action_id=action.id))
+        return commit_and_redirect(_("The action is saved."), _action_page(city, action))
     return render_form("contracts/edit_action.html", form, city=city, action=action)
 
 
@@ -102,22 +109,19 @@ def edit_action(slug, action_id):
 @confirmed_required
 @submitted_once
 def post_update(slug, action_id):
-    city = _editable_city(slug)
-    contract, action = action_or_404(city, action_id)
+    city, contract, action = _editable_action(slug, action_id)
     form = UpdateForm()
     if not form.validate_on_submit():
         return render_action(city, contract, action, update_form=form)
     services.post_update(current_user, city, action, on_date=form.on_date.data,
                          body=form.body.data)
-    return done(url_for(".action", slug=city.slug, action_id=action.id, _anchor="timeline"),
-                _("The update is posted."))
+    return done(_action_page(city, action, "timeline"), _("The update is posted."))
 
 
 @bp.route("/cities/<slug:slug>/contract/actions/<id:action_id>/funding", methods=["POST"])
 @confirmed_required
 def save_funding(slug, action_id):
-    city = _editable_city(slug)
-    contract, action = action_or_404(city, action_id)
+    city, contract, action = _editable_action(slug, action_id)
     form = funding_form()
     if not form.validate_on_submit():
         return render_action(city, contract, action, funding_form=form)
@@ -125,8 +129,7 @@ def save_funding(slug, action_id):
                           programme=form.programme.data, secured=form.secured.data or 0,
                           sought=form.sought.data or 0,
                           funding_call_id=form.funding_call_id.data or None)
-    return commit_and_redirect(_("The funding is saved."), url_for(
-        ".action", slug=city.slug, action_id=action.id, _anchor="funding"))
+    return commit_and_redirect(_("The funding is saved."), _action_page(city, action, "funding"))
 
 
 @bp.route("/cities/<slug:slug>/contract/inventories", methods=["GET", "POST"])
@@ -149,8 +152,7 @@ def save_inventory(slug):
 @submitted_once
 def link_item(slug, action_id):
     """"You said, we did": link a consultation, a proposal, a thread… of the city."""
-    city = _editable_city(slug)
-    contract, action = action_or_404(city, action_id)
+    city, contract, action = _editable_action(slug, action_id)
     form = link_form(city)
     if form.validate_on_submit():
         kind, item_id = form.item_key()
@@ -162,8 +164,7 @@ def link_item(slug, action_id):
             form.item.errors = [_("Choose one of the city's consultations, proposals or "
                                   "discussions.")]
         else:
-            return done(url_for(".action", slug=city.slug, action_id=action.id,
-                                _anchor="said"),
+            return done(_action_page(city, action, "said"),
                         _("The link is made.") if created else _("This is linked already."))
     return render_action(city, contract, action, refused_link_form=form)
 
@@ -172,11 +173,9 @@ def link_item(slug, action_id):
           methods=["POST"])
 @confirmed_required
 def unlink_item(slug, action_id, link_id):
-    city = _editable_city(slug)
-    _contract, action = action_or_404(city, action_id)
+    city, _contract, action = _editable_action(slug, action_id)
     link = get_or_404(ActionLink, link_id)
     if link.action_id != action.id:
         abort(404)
     services.unlink_item(current_user, city, action, link)
-    return commit_and_redirect(_("The link is removed."), url_for(
-        ".action", slug=city.slug, action_id=action.id, _anchor="said"))
+    return commit_and_redirect(_("The link is removed."), _action_page(city, action, "said"))
