@@ -125,6 +125,12 @@ def attendees_csv(event_id):
     return csv_response(CSV_HEADER, rows, f"event-{event.id}-attendees.csv")
 
 
+def _back_to_attendees(event: Event, refusal: str):
+    """A form of the attendees page refused: the page again, saying why."""
+    flash(refusal, "error")
+    return redirect(url_for(".attendees", event_id=event.id), 303)
+
+
 @bp.route("/events/<id:event_id>/message", methods=["POST"])
 @confirmed_required
 @submitted_once
@@ -132,8 +138,7 @@ def message(event_id):
     event = _managed_or_404(event_id)
     form = MessageForm()
     if not form.validate_on_submit():
-        flash(_("Write a message (at most 1,000 characters)."), "error")
-        return redirect(url_for(".attendees", event_id=event.id), 303)
+        return _back_to_attendees(event, _("Write a message (at most 1,000 characters)."))
     told = services.message(current_user, event, form.message.data)
     return done(url_for(".attendees", event_id=event.id),
                 _("Message sent to %(n)s people.", n=told))
@@ -146,8 +151,8 @@ def cancel(event_id):
     event = _managed_or_404(event_id)
     form = ReasonForm()
     if not form.validate_on_submit():
-        flash(_("Say why the event is cancelled: everyone registered is told."), "error")
-        return redirect(url_for(".attendees", event_id=event.id), 303)
+        return _back_to_attendees(
+            event, _("Say why the event is cancelled: everyone registered is told."))
     services.cancel(current_user, event, form.reason.data)
     return done(url_for(".show", event_id=event.id),
                 _("The event is cancelled and everyone registered has been told."))
