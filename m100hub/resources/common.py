@@ -1,11 +1,13 @@
 """What the library's and the funding pages share: loading an item the reader may see,
-the publisher choices of a form, approving and retiring, the exports' responses."""
+the publisher choices of a form, the answer to a suggestion, the routes that approve and
+retire, the exports' responses."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import Any
 
-from flask import abort, jsonify, request
+from flask import Blueprint, abort, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -15,7 +17,8 @@ from ..database import commit_and_redirect
 from ..extensions import db
 from ..forms import with_current
 from ..organisations.models import Organisation, Status
-from ..permissions import require
+from ..permissions import confirmed_required, require
+from ..submissions import done
 from ..util import choice_arg, csv_response
 from . import permissions, services
 from .forms import RetireForm
@@ -58,20 +61,43 @@ def publisher_choices(form, current: Organisation | None) -> None:
         [(o.id, o.name) for o in organisations], current)]
 
 
-def approve(item, url: str):
-    require(permissions.can_curate(current_user))
-    if item.status != Curation.PUBLISHED:
-        services.approve(current_user, item)
-    return commit_and_redirect(_("It is published."), url)
+def suggested(item, url: str):
+    """A suggestion made: its page, saying whether it is published already (a curator's or
+    a trusted publisher's) or waits for the secretariat."""
+    return done(url, _("It is published.") if item.is_published else
+                _("Thank you: the secretariat will review your suggestion."))
 
 
-def retire(item, url: str, refused: Callable):
-    require(permissions.can_curate(current_user))
-    form = RetireForm()
-    if not form.validate_on_submit():
-        return refused(form)
-    services.retire(current_user, item, form.reason.data)
-    return commit_and_redirect(_("It is retired: no longer listed."), url)
+def add_curation_routes(bp: Blueprint, rule: str, find: Callable[..., Any],
+                        back: Callable[[Any], str], render: Callable[..., Any], *,
+                        endpoints: tuple[str, str] = ("approve", "retire")) -> None:
+    """``POST {rule}/approve`` and ``POST {rule}/retire`` on ``bp``, under ``endpoints``
+    (approve, retire), for the curators: ``find(**url values)`` the item (404 when the reader
+    may not see it), ``back(item)`` its page, ``render(item, retire_form=form)`` its page
+    again with a refused retire form."""
+    approve_endpoint, retire_endpoint = endpoints
+
+    def approve(**values):
+        item = find(**values)
+        require(permissions.can_curate(current_user))
+        if item.status != Curation.PUBLISHED:
+            services.approve(current_user, item)
+        return commit_and_redirect(_("It is published."), back(item))
+
+    def retire(**values):
+        item = find(**values)
+        require(permissions.can_curate(current_user))
+        form = RetireForm()
+        if not form.validate_on_submit():
+            return render(item, retire_form=form)
+        services.retire(current_user, item, form.reason.data)
+        return commit_and_redirect(_("It is retired: no longer listed."), back(item))
+
+    approve.__name__, retire.__name__ = endpoints
+    bp.add_url_rule(f"{rule}/approve", approve_endpoint, confirmed_required(approve),
+                    methods=["POST"])
+    bp.add_url_rule(f"{rule}/retire", retire_endpoint, confirmed_required(retire),
+                    methods=["POST"])
 
 
 def export(header: list[str], rows: Iterable[list], name: str, fmt: str):

@@ -16,7 +16,7 @@ from ..forms import render_form
 from ..page_cache import anonymous_page
 from ..permissions import confirmed_required, require
 from ..security import safe_next
-from ..submissions import done, submitted_once
+from ..submissions import submitted_once
 from ..util import choice_arg, page_arg, parse_id
 from . import bp, common, permissions, queries, services
 from .forms import CallForm, RetireForm
@@ -112,9 +112,7 @@ def suggest_call():
     form = _call_form(None)
     if form.validate_on_submit():
         call = services.suggest_call(current_user, form.data_for_service())
-        message = (_("It is published.") if call.is_published else
-                   _("Thank you: the secretariat will review your suggestion."))
-        return done(url_for(".funding_call", call_id=call.id), message)
+        return common.suggested(call, url_for(".funding_call", call_id=call.id))
     return render_form("resources/edit_call.html", form, call=None)
 
 
@@ -131,19 +129,10 @@ def edit_call(call_id):
     return render_form("resources/edit_call.html", form, call=call)
 
 
-@bp.route("/funding/<id:call_id>/approve", methods=["POST"])
-@confirmed_required
-def approve_call(call_id):
-    call = _call_or_404(call_id)
-    return common.approve(call, url_for(".funding_call", call_id=call.id))
-
-
-@bp.route("/funding/<id:call_id>/retire", methods=["POST"])
-@confirmed_required
-def retire_call(call_id):
-    call = _call_or_404(call_id)
-    return common.retire(call, url_for(".funding_call", call_id=call.id),
-                         lambda form: render_call(call, retire_form=form))
+common.add_curation_routes(
+    bp, "/funding/<id:call_id>", _call_or_404, render=render_call,
+    back=lambda call: url_for(".funding_call", call_id=call.id),
+    endpoints=("approve_call", "retire_call"))
 
 
 def _topic() -> tuple[str, str] | None:

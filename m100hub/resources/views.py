@@ -21,7 +21,7 @@ from ..organisations.permissions import official_cities
 from ..page_cache import anonymous_page
 from ..permissions import confirmed_required, require
 from ..security import accepts_files
-from ..submissions import done, submitted_once
+from ..submissions import submitted_once
 from ..util import choice_arg, page_arg, parse_id
 from . import bp, common, permissions, queries, services
 from .forms import ResourceForm, RetireForm
@@ -156,9 +156,7 @@ def suggest():
     form = _resource_form(None)
     if form.validate_on_submit():
         item = services.suggest_resource(current_user, form.data_for_service(), form.pdf)
-        message = (_("It is published.") if item.is_published else
-                   _("Thank you: the secretariat will review your suggestion."))
-        return done(url_for(".resource", resource_id=item.id), message)
+        return common.suggested(item, url_for(".resource", resource_id=item.id))
     return render_form("resources/edit.html", form, item=None)
 
 
@@ -177,19 +175,9 @@ def edit(resource_id):
     return render_form("resources/edit.html", form, item=item)
 
 
-@bp.route("/resources/<id:resource_id>/approve", methods=["POST"])
-@confirmed_required
-def approve(resource_id):
-    item = _resource_or_404(resource_id)
-    return common.approve(item, url_for(".resource", resource_id=item.id))
-
-
-@bp.route("/resources/<id:resource_id>/retire", methods=["POST"])
-@confirmed_required
-def retire(resource_id):
-    item = _resource_or_404(resource_id)
-    return common.retire(item, url_for(".resource", resource_id=item.id),
-                         lambda form: render_resource(item, retire_form=form))
+common.add_curation_routes(
+    bp, "/resources/<id:resource_id>", _resource_or_404, render=render_resource,
+    back=lambda item: url_for(".resource", resource_id=item.id))
 
 
 @bp.route("/resources/<id:resource_id>/replicate", methods=["POST"])
