@@ -56,6 +56,14 @@ def new_request():
     return render_form("experts/new_request.html", form)
 
 
+def _request_or_404(request_id: int) -> ExpertiseRequest:
+    """The request with its city and its author, as its page shows them."""
+    item = queries.request(request_id)
+    if item is None:
+        abort(404)
+    return item
+
+
 def render_request(item: ExpertiseRequest, form: AnswerForm | None = None):
     profile = (queries.profile_of(current_user.id) if current_user.is_authenticated
                else None)
@@ -68,14 +76,6 @@ def render_request(item: ExpertiseRequest, form: AnswerForm | None = None):
         item=item, answers=answers, can_answer=can_answer, answered=answered, profile=profile,
         can_manage=permissions.can_manage_request(current_user, item),
         sector_labels={s.value: s.label for s in ClimateSector})
-
-
-def _request_or_404(request_id: int) -> ExpertiseRequest:
-    """The request with its city and its author, as its page shows them."""
-    item = queries.request(request_id)
-    if item is None:
-        abort(404)
-    return item
 
 
 @bp.route("/experts/requests/<id:request_id>")

@@ -113,11 +113,6 @@ def set_listed():
         url_for(".show", profile_id=profile.id))
 
 
-def _message_limit():
-    """Writing to an expert and replying draw on one allowance per person."""
-    return limit("RATE_LIMIT_EXPERT_MESSAGE", key_func=person_or_address, scope="expert-message")
-
-
 def _sent(message: ExpertMessage, recipient: User):
     """The message's page, saying to whom it went."""
     return done(url_for(".message", message_id=message.id),
@@ -127,7 +122,7 @@ def _sent(message: ExpertMessage, recipient: User):
 @bp.route("/experts/<id:profile_id>/contact", methods=["GET", "POST"])
 @confirmed_required
 @submitted_once
-@_message_limit()
+@limit("RATE_LIMIT_EXPERT_MESSAGE", key_func=person_or_address, scope="expert-message")
 def contact(profile_id):
     profile = _visible_profile(profile_id)
     require(permissions.can_contact(current_user, profile))
@@ -148,7 +143,7 @@ def _readable_message(message_id: int) -> ExpertMessage:
 @bp.route("/experts/messages/<id:message_id>", methods=["GET", "POST"])
 @login_required
 @submitted_once
-@_message_limit()
+@limit("RATE_LIMIT_EXPERT_MESSAGE", key_func=person_or_address, scope="expert-message")
 def message(message_id):
     """A message and the reply form (to the other person of the two)."""
     message = _readable_message(message_id)
