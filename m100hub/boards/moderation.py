@@ -57,7 +57,7 @@ REPORTABLE: Reportable = Reportable(
     kind="board_card", model=Card, label=_l("Cards on workshop boards"),
     empty=_l("No card is waiting."), find=_find, can_report=_can_report,
     set_hidden=_hide, log=_log, url=card_url,
-    awaiting=lambda: Card.hidden_dt.is_not(None) & (Card.hidden_reason == ""),
+    awaiting=Card.awaiting_moderator,
     template="boards/_report_item.html",
     report_title=lambda card: _("Report a card"),
     report_help=_l("Tell the moderators what is wrong. After several reports a card is "

@@ -58,7 +58,7 @@ REPORTABLE: Reportable = Reportable(
     empty=_l("No comment is waiting."), find=_find, can_report=permissions.can_report_comment,
     set_hidden=set_hidden, log=_log,
     url=comment_url,
-    awaiting=lambda: Comment.hidden_dt.is_not(None) & (Comment.hidden_reason == ""),
+    awaiting=Comment.awaiting_moderator,
     template="consultations/_report_item.html",
     report_title=lambda comment: _("Report a comment"),
     report_help=_l("Tell the moderators what is wrong. After several reports a comment is "

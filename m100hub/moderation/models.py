@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, Index, Integer, String, text
+from sqlalchemy import ColumnElement, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import User
@@ -35,6 +35,12 @@ class ModeratedMixin:
     def hidden_by_moderator(self) -> bool:
         """Hidden with a moderator's (required) public reason, not by reports awaiting one."""
         return self.hidden_dt is not None and bool(self.hidden_reason)
+
+    @classmethod
+    def awaiting_moderator(cls) -> ColumnElement[bool]:
+        """SQL condition: hidden by reports, a moderator's decision (and reason) still to come
+        (``Reportable.awaiting`` of the kinds that keep no hiding moderator)."""
+        return cls.hidden_dt.is_not(None) & (cls.hidden_reason == "")
 
 
 class Report(TimestampMixin, Model):
