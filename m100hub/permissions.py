@@ -4,11 +4,14 @@
 from __future__ import annotations
 
 from functools import wraps
+from typing import TypeVar
 
 from flask import abort, current_app, request
 from flask_login import current_user, login_required
 
 from .extensions import db
+
+T = TypeVar("T")
 
 
 def get_or_404(model, ident, *options):
@@ -16,10 +19,15 @@ def get_or_404(model, ident, *options):
     if ident is None:
         abort(404)
     # populate_existing: the options apply even to a row this session already holds
-    obj = db.session.get(model, ident, options=options, populate_existing=bool(options))
-    if obj is None:
+    return found_or_404(
+        db.session.get(model, ident, options=options, populate_existing=bool(options)))
+
+
+def found_or_404(found: T | None) -> T:
+    """What a lookup found (a row, a city by its slug…), or 404 when it found nothing."""
+    if found is None:
         abort(404)
-    return obj
+    return found
 
 
 def require(allowed: bool) -> None:

@@ -162,6 +162,17 @@ def limit(setting: str, key_func=None, scope: str | None = None):
     return limiter.limit(allowed, methods=["POST"], key_func=key_func)
 
 
+def posting_limit():
+    """Writing in a forum or a consultation (a thread, a reply, a proposal, a comment): one
+    allowance per person across the hub."""
+    return limit("RATE_LIMIT_POST", key_func=person_or_address, scope="forum-posting")
+
+
+def reacting_limit():
+    """Likes and unlikes, of posts and of comments: one allowance per person."""
+    return limit("RATE_LIMIT_REACT", key_func=person_or_address, scope="forum-reacting")
+
+
 def limit_in_force(configured: str) -> str:
     """The limit as configured while the counts are shared (Redis); while this process counts
     alone — Redis down (Flask-Limiter's in-memory fallback) or not in use — its share: each

@@ -16,7 +16,7 @@ from ..extensions import db
 from ..forums import permissions as forum_rules
 from ..forums import queries as forum_queries
 from ..forums.services import create_thread
-from ..permissions import confirmed_required, require
+from ..permissions import confirmed_required, found_or_404, require
 from ..submissions import done, submitted_once
 from ..util import absolute_url, parse_id
 from . import bp, permissions
@@ -104,11 +104,7 @@ def outcome_url(outcome: str) -> str | None:
 @bp.route("/boards/cards/<id:card_id>/outcome")
 def outcome(card_id):
     """What the card became (a forum thread, a proposal)."""
-    card = db.session.get(Card, card_id)
-    if card is None:
-        abort(404)
+    card = found_or_404(db.session.get(Card, card_id))
     board_or_404(card.board_id)
-    target = outcome_url(card.outcome)
-    if target is None:
-        abort(404)
+    target = found_or_404(outcome_url(card.outcome))
     return redirect(target)

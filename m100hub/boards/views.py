@@ -13,7 +13,7 @@ from ..events.models import Event
 from ..events.queries import users_by_handles
 from ..events.services import organiser_ids
 from ..forms import render_form
-from ..permissions import confirmed_required, get_or_404, require
+from ..permissions import confirmed_required, found_or_404, get_or_404, require
 from ..submissions import done, submitted_once
 from . import bp, permissions, queries, services
 from .changes import NAMESPACE
@@ -27,9 +27,7 @@ CARD_URL_ID = 987654321
 
 def board_or_404(board_id: int) -> tuple[Board, permissions.Standing]:
     """The board and the person's standing on it (404 when they may not see it)."""
-    board = queries.board(board_id)
-    if board is None:
-        abort(404)
+    board = found_or_404(queries.board(board_id))
     standing = queries.standing(current_user, board)
     if not permissions.can_see(board, standing):
         abort(404 if not current_user.is_authenticated else 403)

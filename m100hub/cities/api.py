@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask import abort
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
 from ..open_data import ListArgs, api_blueprint, list_endpoint, page_address
+from ..permissions import found_or_404
 from .models import City, MissionStatus
 from .queries import by_slug
 
@@ -41,7 +41,4 @@ def cities(args):
 @blp.response(200, CitySchema)
 def city(slug):
     """One city, by its slug."""
-    found = by_slug(slug)
-    if found is None:
-        abort(404)
-    return found
+    return found_or_404(by_slug(slug))

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
-from flask import abort, render_template
+from flask import render_template
 
 from ..page_cache import anonymous_page
+from ..permissions import found_or_404
 from . import bp
 from .models import City, MissionStatus
 from .queries import all_cities, by_slug
@@ -21,10 +22,7 @@ def index():
 
 def city_or_404(slug: str) -> City:
     """The city of an address's slug (404 when there is none)."""
-    city = by_slug(slug)
-    if city is None:
-        abort(404)
-    return city
+    return found_or_404(by_slug(slug))
 
 
 @bp.route("/cities/<slug:slug>")

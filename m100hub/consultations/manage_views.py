@@ -11,7 +11,7 @@ from ..database import commit, commit_and_redirect
 from ..forms import render_form, with_current
 from ..i18n import format_when
 from ..organisations.permissions import official_cities
-from ..permissions import confirmed_required, require
+from ..permissions import confirmed_required, found_or_404, require
 from ..security import accepts_files
 from ..submissions import done, submitted_once
 from . import bp, permissions, queries, services
@@ -150,9 +150,7 @@ def _question_data(form: QuestionForm) -> dict:
 def edit_question(consultation_id, question_id):
     consultation = _managed_or_404(consultation_id)
     require(permissions.can_edit(current_user, consultation))
-    question = queries.question(consultation.id, question_id)
-    if question is None:
-        abort(404)
+    question = found_or_404(queries.question(consultation.id, question_id))
     form = QuestionForm(obj=question)
     # the options as the form writes them, never the question's rows (a form sent without
     # the field keeps them)
@@ -181,9 +179,7 @@ def edit_question(consultation_id, question_id):
 def delete_question(consultation_id, question_id):
     consultation = _managed_or_404(consultation_id)
     _questions_may_change(consultation)
-    question = queries.question(consultation.id, question_id)
-    if question is None:
-        abort(404)
+    question = found_or_404(queries.question(consultation.id, question_id))
     services.delete_question(consultation, question)
     return commit_and_redirect(_("The question “%(text)s” is deleted.", text=question.text),
                                url_for(".manage", consultation_id=consultation.id,

@@ -10,8 +10,8 @@ from flask_login import current_user, login_required
 
 from ..database import commit
 from ..forms import render_form
-from ..permissions import confirmed_required, get_or_404, require
-from ..security import limit, person_or_address
+from ..permissions import confirmed_required, found_or_404, get_or_404, require
+from ..security import posting_limit, reacting_limit
 from ..submissions import done, submitted_once
 from ..util import choice_arg, page_arg
 from . import bp, participation, permissions, queries, services
@@ -19,18 +19,12 @@ from .forms import CommentForm, ProposalForm, ProposalStatusForm
 from .models import Comment
 from .views import _render_show, comment_box, consultation_or_404
 
-# Posting and reacting share the forums' allowances (the same scopes): one budget per person
-# across the hub.
-
-
-def _post_limit():
-    return limit("RATE_LIMIT_POST", key_func=person_or_address, scope="forum-posting")
+# Posting and reacting draw on the forums' allowances (security.posting_limit,
+# reacting_limit): one budget per person across the hub.
 
 
 def _proposal_or_404(proposal_id: int):
-    proposal = queries.proposal(proposal_id)
-    if proposal is None:
-        abort(404)
+    proposal = found_or_404(queries.proposal(proposal_id))
     return proposal, consultation_or_404(proposal.consultation_id)
 
 
@@ -49,7 +43,7 @@ def proposals(consultation_id):
 @bp.route("/consultations/<id:consultation_id>/proposals/new", methods=["GET", "POST"])
 @confirmed_required
 @submitted_once
-@_post_limit()
+@posting_limit()
 def new_proposal(consultation_id):
     consultation = consultation_or_404(consultation_id)
     require(permissions.can_propose(current_user, consultation))
@@ -125,7 +119,7 @@ def proposal_status(proposal_id):
           endpoint="comment_on_proposal")
 @confirmed_required
 @submitted_once
-@_post_limit()
+@posting_limit()
 def add_comment(consultation_id=None, proposal_id=None):
     proposal = None
     if proposal_id is not None:
@@ -180,7 +174,7 @@ def comment(comment_id):
 
 @bp.route("/comments/<id:comment_id>/vote", methods=["POST"])
 @confirmed_required
-@limit("RATE_LIMIT_REACT", key_func=person_or_address, scope="forum-reacting")
+@reacting_limit()
 def vote_comment(comment_id):
     comment, consultation = _comment_or_404(comment_id)
     value = {"up": 1, "down": -1, "none": 0}.get(request.form.get("value", ""))

@@ -19,7 +19,7 @@ from ..follows import FollowRoutes, add_follow_routes
 from ..fragments import Fragments, blank_form
 from ..organisations.permissions import known_official_cities, official_cities
 from ..page_cache import anonymous_page
-from ..permissions import confirmed_required
+from ..permissions import confirmed_required, found_or_404
 from ..security import limit, person_or_address
 from ..util import choice_arg, page_arg
 from . import bp, permissions, queries, timeline, voting
@@ -263,9 +263,7 @@ def vote(consultation_id, question_id):
     one-question forms, kept for scripts and bookmarked pages; the page posts ballot()."""
     consultation = consultation_or_404(consultation_id)
     questions = queries.questions(consultation.id)
-    question = next((q for q in questions if q.id == question_id), None)
-    if question is None:
-        abort(404)
+    question = found_or_404(next((q for q in questions if q.id == question_id), None))
     return _record(consultation, questions, {question.id: question},
                    lambda q: voting.read_answer(q, request.form, "option"))
 

@@ -10,7 +10,7 @@ from flask_login import current_user
 from ..cities.views import city_or_404
 from ..database import commit_and_redirect
 from ..forms import render_form
-from ..permissions import confirmed_required, require
+from ..permissions import confirmed_required, found_or_404, require
 from ..submissions import done, submitted_once
 from . import bp, permissions, queries, services
 from .forms import CommitmentForm, DecisionForm
@@ -27,9 +27,7 @@ def propose_commitment(slug):
     city = city_or_404(slug)
     organisations = permissions.committing_organisations(current_user, city)
     require(bool(organisations))
-    contract = queries.contract_of(city.id)
-    if contract is None:
-        abort(404)
+    contract = found_or_404(queries.contract_of(city.id))
     form = CommitmentForm()
     form.organisation_id.choices = [(o.id, o.name) for o in organisations]
     if form.validate_on_submit():

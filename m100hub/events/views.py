@@ -19,7 +19,7 @@ from ..database import commit
 from ..extensions import db
 from ..forms import display_zone
 from ..page_cache import anonymous_page
-from ..permissions import confirmed_required
+from ..permissions import confirmed_required, found_or_404
 from ..security import limit, person_or_address
 from ..submissions import done, submitted_once
 from ..util import absolute_url, choice_arg, page_arg
@@ -30,10 +30,7 @@ from .models import CalendarFeed, Event, EventKind, RegistrationStatus
 
 
 def event_or_404(event_id: int) -> Event:
-    event = queries.event(event_id)
-    if event is None:
-        abort(404)
-    return event
+    return found_or_404(queries.event(event_id))
 
 
 def _filters() -> dict:
@@ -220,8 +217,6 @@ def make_feed():
 
 @bp.route("/calendar/<token>.ics")
 def feed(token):
-    user_id = queries.feed_owner(token[:64])
-    if user_id is None:
-        abort(404)
+    user_id = found_or_404(queries.feed_owner(token[:64]))
     return Response(feed_ics("M100 Hub", queries.feed_events(user_id)),
                     mimetype="text/calendar", headers={"Cache-Control": "private, max-age=300"})

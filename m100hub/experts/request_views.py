@@ -13,7 +13,7 @@ from ..cities.queries import all_cities, by_slug
 from ..database import commit_and_redirect
 from ..forms import render_form
 from ..page_cache import anonymous_page
-from ..permissions import confirmed_required, get_or_404, require
+from ..permissions import confirmed_required, found_or_404, get_or_404, require
 from ..submissions import done, submitted_once
 from ..util import choice_arg, page_arg
 from . import bp, permissions, queries, services
@@ -58,10 +58,7 @@ def new_request():
 
 def _request_or_404(request_id: int) -> ExpertiseRequest:
     """The request with its city and its author, as its page shows them."""
-    item = queries.request(request_id)
-    if item is None:
-        abort(404)
-    return item
+    return found_or_404(queries.request(request_id))
 
 
 def render_request(item: ExpertiseRequest, form: AnswerForm | None = None):

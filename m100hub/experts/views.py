@@ -12,7 +12,7 @@ from ..cities.queries import all_cities, by_slug
 from ..database import commit_and_redirect
 from ..forms import render_form, with_current
 from ..page_cache import anonymous_page
-from ..permissions import confirmed_required, require
+from ..permissions import confirmed_required, found_or_404, require
 from ..security import limit, person_or_address
 from ..submissions import done, submitted_once
 from ..util import choice_arg, page_arg
@@ -102,9 +102,7 @@ def edit_profile():
 @confirmed_required
 def set_listed():
     """Hide the profile from the directory (and search), or show it again, in one click."""
-    profile = queries.profile_of(current_user.id)
-    if profile is None:
-        abort(404)
+    profile = found_or_404(queries.profile_of(current_user.id))
     listed = request.form.get("listed") == "1"
     services.set_listed(profile, listed)
     return commit_and_redirect(

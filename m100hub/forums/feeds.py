@@ -4,12 +4,12 @@ whoever asks (a feed is cached and shared)."""
 
 from __future__ import annotations
 
-from flask import abort
 from flask_babel import gettext as _
 
 from ..features import FeedSource
 from ..feeds import FEED_SIZE, Entry, atom_response, external
 from ..page_cache import anonymous_page
+from ..permissions import found_or_404
 from . import bp, queries
 from .models import Post, Thread
 from .views import category_or_404
@@ -42,9 +42,7 @@ def category_atom(slug):
 @bp.route("/forums/t/<id:thread_id>/feed.atom")
 @anonymous_page
 def thread_atom(thread_id):
-    thread = queries.advertised_thread(thread_id)
-    if thread is None:
-        abort(404)
+    thread = found_or_404(queries.advertised_thread(thread_id))
     entries = [post_entry(thread, post) for post in queries.latest_posts(thread.id, FEED_SIZE)]
     return atom_response(f"{thread.title} · M100 Hub",
                          external("forums.thread", thread_id=thread.id), entries)

@@ -30,8 +30,8 @@ from ..extensions import db
 from ..follows import FollowRoutes, add_follow_routes
 from ..fragments import Fragments, blank_form
 from ..page_cache import anonymous_page
-from ..permissions import can_moderate, get_or_404, require
-from ..security import limit, person_or_address
+from ..permissions import can_moderate, found_or_404, get_or_404, require
+from ..security import posting_limit, reacting_limit
 from ..submissions import done, submitted_once
 from ..util import page_arg, parse_id
 from . import bp, moderation, permissions, queries, search, services
@@ -40,20 +40,8 @@ from .models import CATEGORY_FOLLOWS, THREAD_FOLLOWS, Category, Post, Thread
 from .queries import page_of
 
 
-def _post_limit():
-    return limit("RATE_LIMIT_POST", key_func=person_or_address, scope="forum-posting")
-
-
-def _react_limit():
-    """Likes and unlikes draw on one allowance per person."""
-    return limit("RATE_LIMIT_REACT", key_func=person_or_address, scope="forum-reacting")
-
-
 def category_or_404(slug: str) -> Category:
-    category = queries.category_by_slug(slug)
-    if category is None:
-        abort(404)
-    return category
+    return found_or_404(queries.category_by_slug(slug))
 
 
 def _thread_or_404(thread_id, viewer_id: int | None = None) -> Thread:
@@ -99,7 +87,7 @@ def category(slug):
 @bp.route("/forums/c/<slug:slug>/new", methods=["GET", "POST"])
 @login_required
 @submitted_once
-@_post_limit()
+@posting_limit()
 def new_thread(slug):
     category = category_or_404(slug)
     require(permissions.can_start_thread(current_user, category))
@@ -132,9 +120,7 @@ def _about(form: ThreadForm) -> tuple[str, dict]:
         return (_("About the consultation “%(title)s”", title=consultation.title),
                 {"consultation_id": consultation.id})
     if event_id := parse_id(form.event_id.data):
-        event = find_event(event_id)
-        if event is None:
-            abort(404)
+        event = found_or_404(find_event(event_id))
         return _("About the event “%(title)s”", title=event.title), {"event_id": event.id}
     return "", {}
 
@@ -320,7 +306,7 @@ def _quote(thread: Thread, post_id: str) -> str:
 @bp.route("/forums/t/<id:thread_id>/reply", methods=["POST"])
 @login_required
 @submitted_once
-@_post_limit()
+@posting_limit()
 def reply(thread_id):
     thread = _thread_or_404(thread_id)
     require(permissions.can_post(current_user))
@@ -361,7 +347,7 @@ def post(post_id):
 
 @bp.route("/forums/p/<id:post_id>/edit", methods=["GET", "POST"])
 @login_required
-@_post_limit()
+@posting_limit()
 def edit(post_id):
     post, thread = _post_or_404(post_id, writing=True)
     require(permissions.can_edit(current_user, post))
@@ -409,7 +395,7 @@ def delete(post_id):
 @bp.route("/forums/p/<id:post_id>/unlike", methods=["POST"], endpoint="unlike")
 @login_required
 @submitted_once
-@_react_limit()
+@reacting_limit()
 def like(post_id):
     post, thread = _post_or_404(post_id, writing=True)
     require(permissions.can_react(current_user, post))

@@ -3,12 +3,12 @@ feature declares reportable."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..database import commit
-from ..permissions import moderator_required, require
+from ..permissions import found_or_404, moderator_required, require
 from ..security import limit, person_or_address
 from ..submissions import done, submitted_once
 from ..util import page_arg
@@ -18,17 +18,11 @@ from .reportables import Reportable, reportables
 
 
 def _reportable(kind: str) -> Reportable:
-    found = reportables().get(kind)
-    if found is None:
-        abort(404)
-    return found
+    return found_or_404(reportables().get(kind))
 
 
 def _item(reportable: Reportable, target_id: int):
-    item = reportable.find(target_id)
-    if item is None:
-        abort(404)
-    return item
+    return found_or_404(reportable.find(target_id))
 
 
 @bp.route("/moderation")

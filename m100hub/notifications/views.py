@@ -2,13 +2,14 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from flask import abort, current_app, redirect, render_template, request, url_for
+from flask import current_app, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from ..database import commit, commit_and_redirect
+from ..permissions import found_or_404
 from ..util import page_arg
 from . import bp, preferences, queries
 from .kinds import KINDS, Delivery, describe
@@ -35,9 +36,7 @@ def index():
 @bp.route("/notifications/<id:notification_id>/open", methods=["POST"])
 @login_required
 def open_one(notification_id):
-    notification = queries.get_own(current_user.id, notification_id)
-    if notification is None:
-        abort(404)
+    notification = found_or_404(queries.get_own(current_user.id, notification_id))
     mark_read(current_user.id, notification.id)
     commit()
     return redirect(describe(notification.kind, notification.payload)[1], 303)

@@ -9,7 +9,7 @@ from ..cities.queries import city_choices
 from ..database import commit
 from ..errors import Conflict
 from ..extensions import db
-from ..permissions import confirmed_required, get_or_404, require
+from ..permissions import confirmed_required, found_or_404, get_or_404, require
 from ..security import safe_next
 from ..submissions import done, submitted_once
 from ..util import page_arg
@@ -55,9 +55,7 @@ def _name_taken_message(reason: str) -> str:
 
 @bp.route("/organisations/<slug:slug>")
 def show(slug):
-    organisation = queries.by_slug(slug)
-    if organisation is None:
-        abort(404)
+    organisation = found_or_404(queries.by_slug(slug))
     mine = (
         queries.membership(current_user.id, organisation.id)
         if current_user.is_authenticated else None
@@ -78,9 +76,7 @@ def show(slug):
 @confirmed_required
 @submitted_once
 def join(slug):
-    organisation = queries.by_slug(slug)
-    if organisation is None:
-        abort(404)
+    organisation = found_or_404(queries.by_slug(slug))
     require(permissions.can_join(current_user, organisation))
     try:
         services.request_membership(current_user, organisation)
