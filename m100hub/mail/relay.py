@@ -7,17 +7,20 @@ A kept connection is checked (NOOP) before a message when it has been idle for
 KEPT_IDLE_SECONDS (the server may have closed it meanwhile) and reopened if it answers no
 more. When the relay cannot be reached, the process does not try again for
 MAIL_BACKOFF_SECONDS: a relay that drops packets would otherwise hold every task
-SMTP_TIMEOUT seconds; the messages meanwhile are left to the outbox's sweep.
+SMTP_TIMEOUT seconds; the messages meanwhile are left to the outbox's sweep. A process that
+exits says goodbye (QUIT) on the kept connections it opened, waiting EXIT_TIMEOUT at most.
 """
 
 from __future__ import annotations
 
+import atexit
 import os
 import re
 import smtplib
 import threading
 import time
 import uuid
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from email.message import Message
@@ -59,6 +62,7 @@ class SMTPTransport:
         self.smtp: smtplib.SMTP | None = None
         #: when it last answered (time.monotonic())
         self.used = 0.0
+        self.pid = os.getpid()
 
     def _connect(self) -> smtplib.SMTP:
         config = current_app.config
@@ -128,6 +132,19 @@ class _Kept(threading.local):
 
 
 _kept = _Kept()
+#: every thread's kept connection, each said goodbye to (QUIT) when this process exits
+_every_kept: weakref.WeakSet[SMTPTransport] = weakref.WeakSet()
+#: at exit, a relay that no longer answers holds the process this long at most
+EXIT_TIMEOUT = 2.0
+
+
+@atexit.register
+def _close_kept() -> None:
+    for smtp in list(_every_kept):
+        if smtp.pid == os.getpid():  # a forked child's copies are its parent's to close
+            if smtp.smtp is not None and smtp.smtp.sock is not None:
+                smtp.smtp.sock.settimeout(EXIT_TIMEOUT)
+            smtp.close()
 
 
 class KeptTransport:
@@ -140,6 +157,7 @@ class KeptTransport:
             if _kept.smtp is not None and _kept.owner[0] == owner[0]:
                 _kept.smtp.close()  # another relay (tests): this one is not used again
             _kept.owner, _kept.smtp, _kept.down_until = owner, SMTPTransport(), 0.0
+            _every_kept.add(_kept.smtp)
         if time.monotonic() < _kept.down_until:
             raise RelayDown("the relay did not answer a moment ago")
         _kept.smtp.check()

@@ -5,7 +5,11 @@ a permanent refusal recorded (and shown to the admins), batches through one conn
 from __future__ import annotations
 
 import io
+import os
+import subprocess
+import sys
 from datetime import timedelta
+from pathlib import Path
 
 from sqlalchemy import func, select, update
 
@@ -248,3 +252,43 @@ def test_headers_are_written_as_compat32_folds_them(app, monkeypatch):
     ours = wire(msg, mail.HEADERS_UNFOLDED)
     assert ours == wire(msg, compat32.clone(max_line_length=998))
     assert link.encode() in ours
+
+
+EXITING_SENDER = """
+import sys
+from email.message import EmailMessage
+from flask import Flask
+from m100hub.mail import relay
+
+app = Flask("sender")
+app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=int(sys.argv[1]), MAIL_USERNAME="",
+                  MAIL_PASSWORD="", MAIL_USE_TLS=False, MAIL_BACKOFF_SECONDS=60)
+with app.app_context():
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Subject"] = "hub@m100.ro", "ana@example.ro", "Rezumat"
+    msg.set_content("Salut")
+    relay.kept().send(msg, "Salut")
+"""
+
+
+def test_a_process_that_exits_says_goodbye_on_its_kept_connection(tmp_path):
+    """A worker's kept connection (the digests' one e-mail a task) is not left to the
+    garbage collector at exit, an unclosed socket: the relay gets a QUIT."""
+    from aiosmtpd.controller import Controller
+
+    from tests.support.live import MailCatcher, free_port
+
+    catcher = MailCatcher()
+    server = Controller(catcher, hostname="127.0.0.1", port=free_port())
+    server.start()
+    try:
+        done = subprocess.run(
+            [sys.executable, "-X", "dev", "-c", EXITING_SENDER, str(server.port)],
+            capture_output=True, text=True, timeout=60, cwd=tmp_path,
+            env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[2])})
+    finally:
+        server.stop()
+    assert done.returncode == 0, done.stderr
+    assert catcher.received["ana@example.ro"] == 1
+    assert catcher.quits == 1
+    assert "ResourceWarning" not in done.stderr, done.stderr

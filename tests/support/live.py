@@ -57,6 +57,8 @@ class MailCatcher:
         self.stall_data: set[str] = set()
         self.stall_seconds = 0.0
         self.stalled = threading.Event()
+        #: connections that ended with the client's QUIT
+        self.quits = 0
 
     async def _stall(self, addresses: set[str], address: str) -> None:
         if address.lower() in addresses:
@@ -80,6 +82,10 @@ class MailCatcher:
         if all(session is not seen for seen in self.sessions):
             self.sessions.append(session)
         return "250 OK"
+
+    async def handle_QUIT(self, server, session, envelope):  # noqa: N802
+        self.quits += 1
+        return "221 Bye"
 
     def wait_for(self, to: str, timeout: float = 30.0):
         deadline = time.monotonic() + timeout
